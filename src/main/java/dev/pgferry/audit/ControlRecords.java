@@ -1,0 +1,44 @@
+package dev.pgferry.audit;
+
+import dev.pgferry.config.Instance;
+import dev.pgferry.pg.PgConnector;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.stereotype.Component;
+
+/** Writes completion markers and audit entries into the control schema. */
+@Component
+public class ControlRecords {
+
+    private final PgConnector connector;
+    private final ControlSchema schema;
+
+    public ControlRecords(PgConnector connector, ControlSchema schema) {
+        this.connector = connector;
+        this.schema = schema;
+    }
+
+    /** Records the operator's decision; idempotent. */
+    public void markComplete(Instance destination, String mapping, String database, String actor) throws SQLException {
+        schema.ensure(destination);
+        try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
+            jdbc(c).sql("INSERT INTO pgferry.completion (mapping, database, completed_by) VALUES (?, ?, ?) "
+                    + "ON CONFLICT (mapping, database) DO NOTHING").params(mapping, database, actor).update();
+        }
+    }
+
+    public void audit(Instance destination, String actor, String action, String mapping, String database,
+            String detail) throws SQLException {
+        schema.ensure(destination);
+        try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
+            jdbc(c).sql("INSERT INTO pgferry.audit_log (actor, action, mapping, database, detail) "
+                    + "VALUES (?, ?, ?, ?, ?)").params(actor, action, mapping, database, detail).update();
+        }
+    }
+
+    private static JdbcClient jdbc(Connection connection) {
+        return JdbcClient.create(new SingleConnectionDataSource(connection, true));
+    }
+}

@@ -1,0 +1,235 @@
+package dev.pgferry.config;
+
+import dev.pgferry.config.PgferryProperties.InstanceProperties;
+import dev.pgferry.config.PgferryProperties.MappingProperties;
+import dev.pgferry.config.PgferryProperties.UserProperties;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks the bound properties and the PGFERRY_* environment variables, collecting one message per
+ * problem, each naming the variable to fix. Pure apart from checking that password files exist.
+ */
+public final class ConfigurationValidator {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
+    private static final Set<String> SSLMODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
+            "verify-full");
+
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigurationValidator() {
+    }
+
+    /** Returns the validated configuration or throws with every problem found. */
+    public static PgferryConfig validate(PgferryProperties properties, Map<String, String> environment) {
+        ConfigurationValidator validator = new ConfigurationValidator();
+        validator.problems.addAll(EnvironmentVariables.unknown(environment));
+        PgferryConfig config = validator.check(properties);
+        if (!validator.problems.isEmpty()) {
+            throw new InvalidConfigurationException(validator.problems);
+        }
+        return config;
+    }
+
+    private PgferryConfig check(PgferryProperties p) {
+        Map<String, Instance> instances = new LinkedHashMap<>();
+        p.instances().forEach((name, instance) -> {
+            Instance checked = instance(name, instance);
+            if (checked != null) {
+                instances.put(name, checked);
+            }
+        });
+        List<Mapping> mappings = new ArrayList<>();
+        p.mappings().forEach((name, mapping) -> {
+            Mapping checked = mapping(name, mapping, p.instances().keySet(), instances);
+            if (checked != null) {
+                mappings.add(checked);
+            }
+        });
+        if (p.mappings().isEmpty()) {
+            problems.add("PGFERRY_MAPPINGS_<NAME>_SOURCE: no mapping is configured; set PGFERRY_MAPPINGS_<NAME>_SOURCE "
+                    + "and PGFERRY_MAPPINGS_<NAME>_DESTINATION to the names of two instances");
+        }
+        checkDestinationOverlap(mappings);
+        List<User> users = users(p.users());
+        if (p.pollInterval().isNegative() || p.pollInterval().isZero()) {
+            problems.add("PGFERRY_POLL_INTERVAL=" + p.pollInterval() + ": must be positive, e.g. 5s");
+        }
+        long maxLag = p.ready().maxLagBytes().toBytes();
+        if (maxLag < 0) {
+            problems.add("PGFERRY_READY_MAX_LAG_BYTES: must not be negative");
+        }
+        if (p.ready().stableFor().isNegative()) {
+            problems.add("PGFERRY_READY_STABLE_FOR: must not be negative");
+        }
+        return new PgferryConfig(instances, mappings, users, p.pollInterval(),
+                new PgferryConfig.Readiness(maxLag, p.ready().stableFor()), p.pgBinDir());
+    }
+
+    private Instance instance(String name, InstanceProperties i) {
+        String var = "PGFERRY_INSTANCES_" + envPart(name) + "_";
+        int before = problems.size();
+        checkName(name, var + "HOST");
+        if (blank(i.host())) {
+            problems.add(var + "HOST: missing; set it to the server's host name or address");
+        }
+        int port = port(var + "PORT", i.port());
+        if (blank(i.user())) {
+            problems.add(var + "USER: missing; set it to the PostgreSQL role pgferry connects as");
+        }
+        Secret password = secret(var, i.password(), i.passwordFile());
+        String sslmode = i.sslmode() == null ? "prefer" : i.sslmode().toLowerCase(Locale.ROOT);
+        if (!SSLMODES.contains(sslmode)) {
+            problems.add(var + "SSLMODE=" + i.sslmode() + ": unknown; use one of disable, allow, prefer, require, "
+                    + "verify-ca, verify-full");
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        return new Instance(name, i.host().strip(), port, i.user().strip(), password, sslmode,
+                i.maintenanceDatabase());
+    }
+
+    private Mapping mapping(String name, MappingProperties m, Set<String> declared, Map<String, Instance> valid) {
+        String var = "PGFERRY_MAPPINGS_" + envPart(name) + "_";
+        int before = problems.size();
+        checkName(name, var + "SOURCE");
+        Instance source = instanceRef(var + "SOURCE", m.source(), declared, valid);
+        Instance destination = instanceRef(var + "DESTINATION", m.destination(), declared, valid);
+        if (m.source() != null && m.source().equalsIgnoreCase(String.valueOf(m.destination()))) {
+            problems.add(var + "DESTINATION=" + m.destination() + ": same instance as the source; a mapping moves "
+                    + "databases to another instance");
+        }
+        Mode mode = enumValue(var + "MODE", m.mode(), Mode.class, "plan, run");
+        CopyMethod copyMethod = null;
+        if ("snapshot".equalsIgnoreCase(m.copyMethod())) {
+            problems.add(var + "COPY_METHOD=snapshot: not available in this version yet; use native");
+        } else {
+            copyMethod = enumValue(var + "COPY_METHOD", m.copyMethod(), CopyMethod.class, "native");
+        }
+        List<String> databases = m.databases() == null ? List.of()
+                : Arrays.stream(m.databases().split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        if (problems.size() > before) {
+            return null;
+        }
+        return new Mapping(name, source, destination, databases, mode, copyMethod);
+    }
+
+    private void checkDestinationOverlap(List<Mapping> mappings) {
+        Map<String, String> owners = new HashMap<>();
+        for (Mapping mapping : mappings) {
+            for (String database : mapping.databases()) {
+                String key = mapping.destination().name() + "/" + database;
+                String other = owners.putIfAbsent(key, mapping.name());
+                if (other != null) {
+                    problems.add("PGFERRY_MAPPINGS_" + envPart(mapping.name()) + "_DATABASES: database '" + database
+                            + "' on destination " + mapping.destination().name() + " is already written by mapping "
+                            + other + "; two mappings may never write the same destination database");
+                }
+            }
+        }
+    }
+
+    private List<User> users(Map<String, UserProperties> users) {
+        List<User> result = new ArrayList<>();
+        users.forEach((name, u) -> {
+            String var = "PGFERRY_USERS_" + envPart(name) + "_";
+            int before = problems.size();
+            checkName(name, var + "PASSWORD");
+            Secret password = secret(var, u.password(), u.passwordFile());
+            if (!password.isPresent() && problems.size() == before) {
+                problems.add(var + "PASSWORD: missing; set it (or " + var + "PASSWORD_FILE) for the dashboard user "
+                        + name);
+            }
+            User.Role role = enumValue(var + "ROLE", u.role(), User.Role.class, "viewer, operator");
+            if (problems.size() == before) {
+                result.add(new User(name, password, role));
+            }
+        });
+        if (users.isEmpty()) {
+            problems.add("PGFERRY_USERS_<NAME>_PASSWORD: no dashboard user is configured; set "
+                    + "PGFERRY_USERS_<NAME>_PASSWORD and PGFERRY_USERS_<NAME>_ROLE=operator for at least one user");
+        } else if (result.stream().noneMatch(u -> u.role() == User.Role.OPERATOR)
+                && users.values().stream().noneMatch(u -> "operator".equalsIgnoreCase(u.role()))) {
+            problems.add("PGFERRY_USERS_<NAME>_ROLE: no user has the operator role; set "
+                    + "PGFERRY_USERS_<NAME>_ROLE=operator for at least one user");
+        }
+        return result;
+    }
+
+    private Instance instanceRef(String var, String ref, Set<String> declared, Map<String, Instance> valid) {
+        if (blank(ref)) {
+            problems.add(var + ": missing; set it to the name of an instance (PGFERRY_INSTANCES_<NAME>_HOST)");
+            return null;
+        }
+        String name = ref.strip().toLowerCase(Locale.ROOT);
+        if (!declared.contains(name)) {
+            problems.add(var + "=" + ref + ": no such instance; declare it with PGFERRY_INSTANCES_" + envPart(name)
+                    + "_HOST" + (declared.isEmpty() ? "" : " or use one of " + String.join(", ", declared)));
+        }
+        return valid.get(name);
+    }
+
+    private Secret secret(String var, String password, String passwordFile) {
+        if (password != null && passwordFile != null) {
+            problems.add(var + "PASSWORD_FILE: both " + var + "PASSWORD and " + var + "PASSWORD_FILE are set; keep one");
+            return Secret.none();
+        }
+        if (passwordFile != null) {
+            Path file = Path.of(passwordFile);
+            if (!Files.isReadable(file)) {
+                problems.add(var + "PASSWORD_FILE=" + passwordFile + ": file not found or not readable");
+                return Secret.none();
+            }
+            return Secret.fromFile(file);
+        }
+        return password == null ? Secret.none() : Secret.of(password);
+    }
+
+    private int port(String var, String value) {
+        try {
+            int port = Integer.parseInt(value.strip());
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException | NullPointerException e) {
+            // reported below
+        }
+        problems.add(var + "=" + value + ": not a port number; use 1-65535 (PostgreSQL's default is 5432)");
+        return 0;
+    }
+
+    private <E extends Enum<E>> E enumValue(String var, String value, Class<E> type, String allowed) {
+        try {
+            return Enum.valueOf(type, value.strip().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            problems.add(var + "=" + value + ": unknown; use one of " + allowed);
+            return null;
+        }
+    }
+
+    private void checkName(String name, String var) {
+        if (!NAME.matcher(name).matches()) {
+            problems.add(var + ": the name '" + name + "' must be lower-case letters, digits and dashes "
+                    + "(in environment variables: letters and digits only)");
+        }
+    }
+
+    static String envPart(String name) {
+        return name.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.pgferry.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Recognizes the PGFERRY_* variables of the configuration contract, so that a typo or a name
+ * with an underscore (which Spring would split into two levels) is reported instead of ignored.
+ */
+final class EnvironmentVariables {
+
+    private static final List<Pattern> KNOWN = List.of(
+            Pattern.compile("PGFERRY_INSTANCES_[A-Z0-9]+_(HOST|PORT|USER|PASSWORD|PASSWORD_FILE|SSLMODE"
+                    + "|MAINTENANCE_DATABASE)"),
+            Pattern.compile("PGFERRY_MAPPINGS_[A-Z0-9]+_(SOURCE|DESTINATION|DATABASES|MODE|COPY_METHOD)"),
+            Pattern.compile("PGFERRY_USERS_[A-Z0-9]+_(PASSWORD|PASSWORD_FILE|ROLE)"),
+            Pattern.compile("PGFERRY_(POLL_INTERVAL|PG_BIN_DIR|READY_MAX_LAG_BYTES|READY_STABLE_FOR)"));
+
+    private EnvironmentVariables() {
+    }
+
+    /** One message per PGFERRY_* variable that the configuration contract does not know. */
+    static List<String> unknown(Map<String, String> environment) {
+        return environment.keySet().stream()
+                .filter(name -> name.startsWith("PGFERRY_"))
+                .filter(name -> KNOWN.stream().noneMatch(p -> p.matcher(name).matches()))
+                .sorted()
+                .map(name -> name + ": unknown variable; see application.yml.example for the variables pgferry reads "
+                        + "(instance, mapping and user names are one word of letters and digits)")
+                .toList();
+    }
+}

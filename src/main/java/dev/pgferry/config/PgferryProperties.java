@@ -1,0 +1,64 @@
+package dev.pgferry.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DataSizeUnit;
+import org.springframework.util.unit.DataSize;
+import org.springframework.util.unit.DataUnit;
+
+/**
+ * The configuration tree exactly as bound from environment variables ({@code PGFERRY_...}) or
+ * YAML. Values stay raw text where a wrong value must be reported with the variable's name;
+ * {@link ConfigurationValidator} turns this into the validated {@link PgferryConfig}.
+ */
+@ConfigurationProperties("pgferry")
+public record PgferryProperties(
+        Map<String, InstanceProperties> instances,
+        Map<String, MappingProperties> mappings,
+        Map<String, UserProperties> users,
+        @DefaultValue("5s") Duration pollInterval,
+        @DefaultValue ReadyProperties ready,
+        String pgBinDir) {
+
+    public PgferryProperties {
+        instances = instances == null ? Map.of() : new TreeMap<>(instances);
+        mappings = mappings == null ? Map.of() : new TreeMap<>(mappings);
+        users = users == null ? Map.of() : new TreeMap<>(users);
+    }
+
+    /** One PostgreSQL server. {@code toString} never shows the password. */
+    public record InstanceProperties(String host, @DefaultValue("5432") String port, String user, String password,
+            String passwordFile, @DefaultValue("prefer") String sslmode,
+            @DefaultValue("postgres") String maintenanceDatabase) {
+
+        @Override
+        public String toString() {
+            return "InstanceProperties[host=" + host + ", port=" + port + ", user=" + user + ", password="
+                    + (password == null ? "unset" : "******") + ", passwordFile=" + passwordFile + ", sslmode="
+                    + sslmode + ", maintenanceDatabase=" + maintenanceDatabase + "]";
+        }
+    }
+
+    /** One source -> destination pair and the databases it moves (empty: all but templates). */
+    public record MappingProperties(String source, String destination, String databases,
+            @DefaultValue("plan") String mode, @DefaultValue("native") String copyMethod) {
+    }
+
+    /** A dashboard user. {@code toString} never shows the password. */
+    public record UserProperties(String password, String passwordFile, @DefaultValue("viewer") String role) {
+
+        @Override
+        public String toString() {
+            return "UserProperties[password=" + (password == null ? "unset" : "******") + ", passwordFile="
+                    + passwordFile + ", role=" + role + "]";
+        }
+    }
+
+    /** Thresholds of the cutover-ready light. */
+    public record ReadyProperties(@DefaultValue("16MB") @DataSizeUnit(DataUnit.BYTES) DataSize maxLagBytes,
+            @DefaultValue("30s") Duration stableFor) {
+    }
+}

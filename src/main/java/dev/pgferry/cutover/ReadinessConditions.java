@@ -1,0 +1,42 @@
+package dev.pgferry.cutover;
+
+import dev.pgferry.config.PgferryConfig;
+import dev.pgferry.cutover.Readiness.Condition;
+import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.monitor.ObservedDatabase.Table;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Pure: which of the instantaneous cutover-ready conditions hold in one observation. */
+public final class ReadinessConditions {
+
+    private ReadinessConditions() {
+    }
+
+    public static List<Condition> evaluate(ObservedDatabase o, PgferryConfig.Readiness thresholds) {
+        List<Condition> conditions = new ArrayList<>();
+        long notReady = o.tables().stream().filter(t -> !"r".equals(t.syncState())).count();
+        conditions.add(new Condition("tables-synchronized", o.subscription().isPresent() && notReady == 0,
+                o.subscription().isEmpty() ? "no subscription yet"
+                        : notReady == 0 ? "all " + o.tables().size() + " tables synchronized (state r)"
+                                : notReady + " of " + o.tables().size() + " tables not synchronized yet: "
+                                        + firstNotReady(o.tables())));
+        boolean connected = o.subscription().map(s -> s.enabled() && s.applyWorkerRunning()).orElse(false);
+        conditions.add(new Condition("subscription-connected", connected,
+                connected ? "subscription enabled, apply worker running"
+                        : o.subscription().map(s -> s.enabled() ? "apply worker not running"
+                                : "subscription disabled").orElse("no subscription yet")));
+        boolean lagOk = o.slot().map(s -> s.applyLagBytes() <= thresholds.maxLagBytes()).orElse(false);
+        conditions.add(new Condition("lag-below-threshold", lagOk, o.slot()
+                .map(s -> "apply lag " + s.applyLagBytes() + " bytes (limit " + thresholds.maxLagBytes() + ")")
+                .orElse("no replication slot")));
+        return conditions;
+    }
+
+    private static String firstNotReady(List<Table> tables) {
+        return tables.stream().filter(t -> !"r".equals(t.syncState())).findFirst()
+                .map(t -> t.schema() + "." + t.name() + " (" + (t.syncState() == null ? "not subscribed" : t.syncState())
+                        + ")")
+                .orElse("");
+    }
+}

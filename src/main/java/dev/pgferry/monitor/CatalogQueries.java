@@ -1,0 +1,51 @@
+package dev.pgferry.monitor;
+
+/** The read-only catalog queries of one tick. Each names only the columns all of 15-18 have. */
+final class CatalogQueries {
+
+    private CatalogQueries() {
+    }
+
+    static final String DATABASES = """
+            SELECT datname, pg_encoding_to_char(encoding) AS encoding
+            FROM pg_database WHERE NOT datistemplate AND datallowconn""";
+
+    static final String CONTROL_SCHEMA_PRESENT = "SELECT to_regclass('pgferry.completion') IS NOT NULL";
+
+    static final String COMPLETIONS = "SELECT mapping, database FROM pgferry.completion";
+
+    static final String PUBLICATION_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ?)";
+
+    /** Apply lag from the walsender's replay position while it runs, else from the slot's confirmed flush. */
+    static final String SLOT = """
+            SELECT s.active, s.wal_status,
+                   pg_wal_lsn_diff(pg_current_wal_lsn(), coalesce(r.replay_lsn, s.confirmed_flush_lsn))::bigint AS lag,
+                   pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn)::bigint AS retained
+            FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid
+            WHERE s.slot_name = ?""";
+
+    /** Top-level tables (partitions count under their root), with live-row estimates. */
+    static final String TABLES = """
+            SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned,
+                   (SELECT coalesce(sum(s.n_live_tup), 0)::bigint FROM pg_partition_tree(c.oid) t
+                      JOIN pg_stat_all_tables s ON s.relid = t.relid) AS rows
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence = 'p'
+              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+            ORDER BY 1, 2""";
+
+    static final String SUBSCRIPTION = """
+            SELECT s.oid, s.subenabled,
+                   EXISTS (SELECT 1 FROM pg_stat_subscription w
+                           WHERE w.subid = s.oid AND w.pid IS NOT NULL AND w.relid IS NULL) AS apply_running,
+                   coalesce(st.apply_error_count, 0) AS apply_errors,
+                   coalesce(st.sync_error_count, 0) AS sync_errors
+            FROM pg_subscription s LEFT JOIN pg_stat_subscription_stats st ON st.subid = s.oid
+            WHERE s.subname = ? AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())""";
+
+    static final String SUBSCRIPTION_TABLES = """
+            SELECT n.nspname AS schema, c.relname AS name, sr.srsubstate::text AS state
+            FROM pg_subscription_rel sr JOIN pg_class c ON c.oid = sr.srrelid
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE sr.srsubid = ?""";
+}

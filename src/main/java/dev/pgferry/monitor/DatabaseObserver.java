@@ -1,0 +1,139 @@
+package dev.pgferry.monitor;
+
+import dev.pgferry.config.Instance;
+import dev.pgferry.config.Mapping;
+import dev.pgferry.monitor.ObservedDatabase.Slot;
+import dev.pgferry.monitor.ObservedDatabase.Subscription;
+import dev.pgferry.monitor.ObservedDatabase.Table;
+import dev.pgferry.pg.PgConnector;
+import dev.pgferry.pg.PgErrors;
+import dev.pgferry.replication.ReplicationNames;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.stereotype.Component;
+
+/** Reads the catalogs of both sides, read-only, into immutable observations. */
+@Component
+public class DatabaseObserver {
+
+    private final PgConnector connector;
+    private final Clock clock;
+
+    public DatabaseObserver(PgConnector connector, Clock clock) {
+        this.connector = connector;
+        this.clock = clock;
+    }
+
+    /** Databases of a server and, when asked, pgferry's completion markers on it. */
+    public ObservedInstance observeInstance(Instance instance, boolean readCompletions) {
+        try (Connection connection = connector.observe(instance, instance.maintenanceDatabase())) {
+            JdbcClient jdbc = jdbc(connection);
+            Map<String, String> databases = new LinkedHashMap<>();
+            jdbc.sql(CatalogQueries.DATABASES).query(rs -> {
+                databases.put(rs.getString("datname"), rs.getString("encoding"));
+            });
+            Set<String> completions = new HashSet<>();
+            if (readCompletions && jdbc.sql(CatalogQueries.CONTROL_SCHEMA_PRESENT).query(Boolean.class).single()) {
+                jdbc.sql(CatalogQueries.COMPLETIONS).query(rs -> {
+                    completions.add(ObservedInstance.completionKey(rs.getString(1), rs.getString(2)));
+                });
+            }
+            int version = connection.getMetaData().getDatabaseMajorVersion() * 10000;
+            return new ObservedInstance(instance.name(), version, databases, completions, null);
+        } catch (SQLException | DataAccessException e) {
+            return ObservedInstance.unreachable(instance.name(), instance.name() + " (" + instance.address()
+                    + ") is unreachable: " + PgErrors.describe(e));
+        }
+    }
+
+    /** One database migration, given what the tick already saw of both servers. */
+    public ObservedDatabase observeDatabase(Mapping mapping, String database, ObservedInstance source,
+            ObservedInstance destination) {
+        ReplicationNames names = ReplicationNames.of(mapping.name(), database);
+        String sourceError = source.error();
+        String destinationError = destination.error();
+        boolean sourceExists = source.databases().containsKey(database);
+        boolean destinationExists = destination.databases().containsKey(database);
+        boolean publication = false;
+        Optional<Slot> slot = Optional.empty();
+        List<Table> sourceTables = List.of();
+        if (sourceError == null && sourceExists) {
+            try (Connection connection = connector.observe(mapping.source(), database)) {
+                JdbcClient jdbc = jdbc(connection);
+                publication = jdbc.sql(CatalogQueries.PUBLICATION_EXISTS).param(names.publication())
+                        .query(Boolean.class).single();
+                slot = jdbc.sql(CatalogQueries.SLOT).param(names.slot())
+                        .query((rs, n) -> new Slot(rs.getBoolean("active"), rs.getString("wal_status"),
+                                rs.getLong("lag"), rs.getLong("retained")))
+                        .optional();
+                sourceTables = tables(jdbc);
+            } catch (SQLException | DataAccessException e) {
+                sourceError = "source database " + database + ": " + PgErrors.describe(e);
+            }
+        }
+        Optional<Subscription> subscription = Optional.empty();
+        Map<String, String> syncStates = Map.of();
+        List<Table> destinationTables = List.of();
+        if (destinationError == null && destinationExists) {
+            try (Connection connection = connector.observe(mapping.destination(), database)) {
+                JdbcClient jdbc = jdbc(connection);
+                subscription = jdbc.sql(CatalogQueries.SUBSCRIPTION).param(names.subscription())
+                        .query((rs, n) -> new Subscription(rs.getLong("oid"), rs.getBoolean("subenabled"),
+                                rs.getBoolean("apply_running"), rs.getLong("apply_errors"), rs.getLong("sync_errors")))
+                        .optional();
+                if (subscription.isPresent()) {
+                    Map<String, String> states = new LinkedHashMap<>();
+                    jdbc.sql(CatalogQueries.SUBSCRIPTION_TABLES).param(subscription.get().oid()).query(rs -> {
+                        states.put(key(rs.getString("schema"), rs.getString("name")), rs.getString("state"));
+                    });
+                    syncStates = states;
+                }
+                destinationTables = tables(jdbc);
+            } catch (SQLException | DataAccessException e) {
+                destinationError = "destination database " + database + ": " + PgErrors.describe(e);
+            }
+        }
+        return new ObservedDatabase(database, clock.instant(), sourceError, destinationError, sourceExists,
+                destinationExists, destinationTables.size(), publication, slot, subscription,
+                merge(sourceTables, destinationTables, syncStates),
+                destination.completed(mapping.name(), database));
+    }
+
+    private static List<Table> tables(JdbcClient jdbc) {
+        return jdbc.sql(CatalogQueries.TABLES).query((rs, n) -> new Table(rs.getString("schema"),
+                rs.getString("name"), rs.getBoolean("partitioned"), null, rs.getLong("rows"), null)).list();
+    }
+
+    /** Source tables in order, each with its destination row estimate and sync state. */
+    private static List<Table> merge(List<Table> source, List<Table> destination, Map<String, String> states) {
+        Map<String, Table> byName = new LinkedHashMap<>();
+        destination.forEach(t -> byName.put(key(t.schema(), t.name()), t));
+        List<Table> merged = new ArrayList<>();
+        for (Table table : source) {
+            Table there = byName.get(key(table.schema(), table.name()));
+            merged.add(new Table(table.schema(), table.name(), table.partitioned(),
+                    states.get(key(table.schema(), table.name())), table.sourceRows(),
+                    there == null ? null : there.sourceRows()));
+        }
+        return merged;
+    }
+
+    private static String key(String schema, String name) {
+        return schema + "\u0000" + name;
+    }
+
+    private static JdbcClient jdbc(Connection connection) {
+        return JdbcClient.create(new SingleConnectionDataSource(connection, true));
+    }
+}

@@ -1,0 +1,46 @@
+package dev.pgferry.monitor;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything one tick read about one database migration, on both sides. Immutable, built fresh
+ * every tick: the planner derives the phase from this alone.
+ */
+public record ObservedDatabase(
+        String database,
+        Instant observedAt,
+        String sourceError,
+        String destinationError,
+        boolean sourceDatabaseExists,
+        boolean destinationDatabaseExists,
+        int destinationTableCount,
+        boolean publicationExists,
+        Optional<Slot> slot,
+        Optional<Subscription> subscription,
+        List<Table> tables,
+        boolean completionRecorded) {
+
+    public ObservedDatabase {
+        tables = List.copyOf(tables);
+    }
+
+    /** The logical replication slot on the source. Lag is measured from the walsender's replay position when it runs. */
+    public record Slot(boolean active, String walStatus, long applyLagBytes, long retainedBytes) {
+    }
+
+    /** The subscription on the destination, with its worker and error counters. */
+    public record Subscription(long oid, boolean enabled, boolean applyWorkerRunning, long applyErrors,
+            long syncErrors) {
+    }
+
+    /** A published table (partitioned tables by their root); syncState is pg_subscription_rel's letter or null. */
+    public record Table(String schema, String name, boolean partitioned, String syncState, Long sourceRows,
+            Long destinationRows) {
+    }
+
+    public boolean reachable() {
+        return sourceError == null && destinationError == null;
+    }
+}

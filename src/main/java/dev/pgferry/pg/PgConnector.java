@@ -1,0 +1,74 @@
+package dev.pgferry.pg;
+
+import dev.pgferry.config.Instance;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import javax.sql.DataSource;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryRegistry;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.stereotype.Component;
+
+/**
+ * Opens connections to a database of an instance, always with a connect timeout and a statement
+ * timeout, so that one unreachable or stuck server never blocks the others.
+ *
+ * <p>No pool: a tick opens one connection per database and side, and closes it; with hundreds
+ * of databases a pool per database would hold far more sessions than it saves.
+ */
+@Component
+public class PgConnector {
+
+    static final int CONNECT_TIMEOUT_SECONDS = 10;
+
+    private final Retry connectRetry;
+
+    public PgConnector(RetryRegistry retries) {
+        // settings in application.yml (resilience4j.retry.instances.pg-connect): backoff with jitter
+        this.connectRetry = retries.retry("pg-connect");
+    }
+
+    /** Opens a connection for read-only observation (short statement timeout). */
+    public Connection observe(Instance instance, String database) throws SQLException {
+        return open(instance, database, Duration.ofSeconds(30));
+    }
+
+    /** Opens a connection for an action, which may run longer (e.g. CREATE SUBSCRIPTION waits for a snapshot). */
+    public Connection act(Instance instance, String database) throws SQLException {
+        return open(instance, database, Duration.ofMinutes(10));
+    }
+
+    /** A non-pooling DataSource, for Flyway on the control schema. */
+    public DataSource dataSource(Instance instance, String database) {
+        return dataSource(instance, database, Duration.ofMinutes(1));
+    }
+
+    private Connection open(Instance instance, String database, Duration statementTimeout) throws SQLException {
+        PGSimpleDataSource source = dataSource(instance, database, statementTimeout);
+        try {
+            return Retry.decorateCheckedSupplier(connectRetry, source::getConnection).get();
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new SQLException(e.getMessage(), "08000", e);
+        }
+    }
+
+    private static PGSimpleDataSource dataSource(Instance instance, String database, Duration statementTimeout) {
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setServerNames(new String[] {instance.host()});
+        source.setPortNumbers(new int[] {instance.port()});
+        source.setDatabaseName(database);
+        source.setUser(instance.user());
+        if (instance.password().isPresent()) {
+            source.setPassword(instance.password().reveal());
+        }
+        source.setSslMode(instance.sslmode());
+        source.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
+        source.setLoginTimeout(CONNECT_TIMEOUT_SECONDS);
+        source.setApplicationName("pgferry");
+        source.setOptions("-c statement_timeout=" + statementTimeout.toMillis() + " -c lock_timeout=30000");
+        return source;
+    }
+}

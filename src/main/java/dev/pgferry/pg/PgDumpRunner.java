@@ -1,0 +1,85 @@
+package dev.pgferry.pg;
+
+import dev.pgferry.config.Instance;
+import dev.pgferry.config.PgferryConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs pg_dump and pg_restore from the host. The password goes through PGPASSWORD, never the
+ * command line, so no process list or log line shows it.
+ */
+@Component
+public class PgDumpRunner {
+
+    private static final long TIMEOUT_MINUTES = 60;
+
+    private final PgToolLocator tools;
+
+    public PgDumpRunner(PgferryConfig config) {
+        this.tools = new PgToolLocator(config.pgBinDir());
+    }
+
+    /** Writes the schema of one source database to a custom-format archive. */
+    public void dumpSchema(Instance source, String database, Path archive) throws PgToolException {
+        run(source, List.of(tools.find("pg_dump").toString(), "--schema-only", "--no-publications",
+                "--no-subscriptions", "--format=custom", "--file=" + archive,
+                "--dbname=" + ConnInfo.of(source, database, false)));
+    }
+
+    /** Restores an archive into a destination database in one transaction: all or nothing. */
+    public void restore(Instance destination, String database, Path archive) throws PgToolException {
+        run(destination, List.of(tools.find("pg_restore").toString(), "--single-transaction", "--exit-on-error",
+                "--dbname=" + ConnInfo.of(destination, database, false), archive.toString()));
+    }
+
+    private void run(Instance instance, List<String> command) throws PgToolException {
+        String program = Path.of(command.getFirst()).getFileName().toString();
+        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
+        if (instance.password().isPresent()) {
+            builder.environment().put("PGPASSWORD", instance.password().reveal());
+        }
+        builder.environment().put("PGCONNECT_TIMEOUT", Integer.toString(PgConnector.CONNECT_TIMEOUT_SECONDS));
+        Path output = null;
+        try {
+            output = Files.createTempFile("pgferry-" + program + "-", ".log");
+            builder.redirectOutput(output.toFile());
+            Process process = builder.start();
+            if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new PgToolException(program + " did not finish within " + TIMEOUT_MINUTES + " minutes");
+            }
+            if (process.exitValue() != 0) {
+                throw new PgToolException(program + " failed on " + instance.name() + ": " + tail(output));
+            }
+        } catch (IOException e) {
+            throw new PgToolException("could not run " + program + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgToolException(program + " was interrupted");
+        } finally {
+            deleteQuietly(output);
+        }
+    }
+
+    private static String tail(Path output) throws IOException {
+        String text = Files.readString(output, StandardCharsets.UTF_8).strip();
+        return text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text;
+    }
+
+    static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a leftover temporary file holds no secret: schema text or tool output only
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.pgferry.reconcile;
+
+import dev.pgferry.config.Mapping;
+import dev.pgferry.pg.ActionException;
+import dev.pgferry.reconcile.Action.CopySchema;
+import dev.pgferry.reconcile.Action.CreateDatabase;
+import dev.pgferry.reconcile.Action.CreatePublication;
+import dev.pgferry.reconcile.Action.CreateSubscription;
+import dev.pgferry.reconcile.Action.DropInactiveSlot;
+import dev.pgferry.reconcile.Action.DropPublication;
+import dev.pgferry.reconcile.Action.DropSubscription;
+import dev.pgferry.replication.ReplicationNames;
+import dev.pgferry.replication.ReplicationObjects;
+import dev.pgferry.schema.DatabaseCreator;
+import dev.pgferry.schema.SchemaCopier;
+import org.springframework.stereotype.Component;
+
+/** The thin actor: carries out one planned action with the feature that owns it. */
+@Component
+class ActionRunner {
+
+    private final ReplicationObjects replication;
+    private final DatabaseCreator databases;
+    private final SchemaCopier schema;
+
+    ActionRunner(ReplicationObjects replication, DatabaseCreator databases, SchemaCopier schema) {
+        this.replication = replication;
+        this.databases = databases;
+        this.schema = schema;
+    }
+
+    void run(Mapping mapping, String database, Action action) throws ActionException {
+        switch (action) {
+            case CreatePublication a -> replication.createPublication(mapping.source(), database, a.publication());
+            case CreateDatabase a -> databases.create(mapping.destination(), a.database(), a.encoding());
+            case CopySchema a -> schema.copy(mapping, a.database());
+            case DropInactiveSlot a -> replication.dropInactiveSlot(mapping.source(), database, a.slot());
+            case CreateSubscription a ->
+                replication.createSubscription(mapping, database, ReplicationNames.of(mapping.name(), database));
+            case DropSubscription a -> replication.dropSubscription(mapping.destination(), database, a.subscription());
+            case DropPublication a -> replication.dropPublication(mapping.source(), database, a.publication());
+        }
+    }
+}

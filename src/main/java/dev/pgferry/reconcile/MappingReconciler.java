@@ -1,0 +1,145 @@
+package dev.pgferry.reconcile;
+
+import dev.pgferry.config.Mapping;
+import dev.pgferry.config.Mode;
+import dev.pgferry.cutover.Readiness;
+import dev.pgferry.cutover.ReadinessTracker;
+import dev.pgferry.monitor.DatabaseObserver;
+import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.monitor.ObservedInstance;
+import dev.pgferry.pg.ActionException;
+import dev.pgferry.preflight.Check;
+import dev.pgferry.preflight.PreflightChecks;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * One tick of one mapping: observe both servers, plan every database, act in run mode, publish
+ * the result. Databases are handled in parallel, a few at a time; one failing database never
+ * stops the others.
+ */
+@Component
+public class MappingReconciler {
+
+    private static final Logger log = LoggerFactory.getLogger(MappingReconciler.class);
+    private static final int PARALLEL_DATABASES = 4;
+    /** The maintenance database holds pgferry's control schema and is left out of "every database". */
+    private static final String MAINTENANCE_DATABASE = "postgres";
+
+    private final DatabaseObserver observer;
+    private final ReadinessTracker readiness;
+    private final ActionRunner runner;
+    private final StatusBoard board;
+    private final Clock clock;
+    private final Map<String, ActionFailure> failures = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+
+    public MappingReconciler(DatabaseObserver observer, ReadinessTracker readiness, ActionRunner runner,
+            StatusBoard board, Clock clock) {
+        this.observer = observer;
+        this.readiness = readiness;
+        this.runner = runner;
+        this.board = board;
+        this.clock = clock;
+    }
+
+    /** Runs one tick; ticks of the same mapping never overlap. */
+    public MappingStatus tick(Mapping mapping) {
+        ReentrantLock lock = locks.computeIfAbsent(mapping.name(), k -> new ReentrantLock());
+        lock.lock();
+        try {
+            ObservedInstance source = observer.observeInstance(mapping.source(), false);
+            ObservedInstance destination = observer.observeInstance(mapping.destination(), true);
+            List<String> databases = databases(mapping, source);
+            List<DatabaseStatus> statuses = new ArrayList<>();
+            Semaphore slots = new Semaphore(PARALLEL_DATABASES);
+            List<Future<DatabaseStatus>> futures = databases.stream().map(db -> workers.submit(() -> {
+                slots.acquire();
+                try {
+                    return reconcile(mapping, db, source, destination);
+                } finally {
+                    slots.release();
+                }
+            })).toList();
+            for (Future<DatabaseStatus> future : futures) {
+                statuses.add(future.get());
+            }
+            MappingStatus status = new MappingStatus(mapping, source, destination, statuses, clock.instant());
+            board.publish(status);
+            return status;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return board.get(mapping.name()).orElseThrow();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("tick of mapping " + mapping.name() + " failed", e.getCause());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<String> databases(Mapping mapping, ObservedInstance source) {
+        if (!mapping.databases().isEmpty()) {
+            return mapping.databases();
+        }
+        if (!source.reachable()) {
+            // keep showing what was known before the source went away
+            return board.get(mapping.name()).map(s -> s.databases().stream().map(DatabaseStatus::database).toList())
+                    .orElse(List.of());
+        }
+        return source.databases().keySet().stream().filter(db -> !db.equals(MAINTENANCE_DATABASE)).sorted().toList();
+    }
+
+    private DatabaseStatus reconcile(Mapping mapping, String database, ObservedInstance source,
+            ObservedInstance destination) {
+        DatabaseStatus status = evaluate(mapping, database, source, destination);
+        if (mapping.mode() != Mode.RUN || status.plan().actions().isEmpty()) {
+            return status;
+        }
+        String key = mapping.name() + "/" + database;
+        for (Action action : status.plan().actions()) {
+            try {
+                log.info("mapping {} database {}: {}", mapping.name(), database, action.describe());
+                runner.run(mapping, database, action);
+                failures.remove(key);
+            } catch (ActionException e) {
+                if (e.isTransient()) {
+                    log.warn("mapping {} database {}: {} (will retry)", mapping.name(), database, e.getMessage());
+                } else {
+                    ActionFailure previous = failures.get(key);
+                    int attempts = previous == null ? 1 : previous.attempts() + 1;
+                    failures.put(key, new ActionFailure(action.describe(), e.getMessage(), attempts, clock.instant()));
+                    log.error("mapping {} database {}: {}", mapping.name(), database, e.getMessage());
+                }
+                break;
+            }
+        }
+        // show the state the actions left behind, not the one before them
+        ObservedInstance destinationNow = observer.observeInstance(mapping.destination(), true);
+        return evaluate(mapping, database, source, destinationNow.reachable() ? destinationNow : destination);
+    }
+
+    private DatabaseStatus evaluate(Mapping mapping, String database, ObservedInstance source,
+            ObservedInstance destination) {
+        ObservedDatabase observed = observer.observeDatabase(mapping, database, source, destination);
+        List<Check> checks = PreflightChecks.evaluate(mapping, observed);
+        Readiness ready = readiness.evaluate(mapping.name(), observed);
+        Optional<ActionFailure> failure = Optional.ofNullable(failures.get(mapping.name() + "/" + database));
+        Plan plan = Planner.plan(new PlanInput(mapping, observed, source.databases().get(database), checks, ready,
+                failure, clock.instant()));
+        return new DatabaseStatus(observed, checks, ready, plan, failure);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.pgferry.reconcile;
+
+/** Where a database migration stands, derived on every tick from what the servers show. */
+public enum Phase {
+    /** mode plan: nothing created yet; the plan shows what run mode would do. */
+    PLANNED,
+    /** a pre-flight check blocks; nothing is written until it is fixed. */
+    BLOCKED,
+    /** database, schema and publication being created on the way to the subscription. */
+    SCHEMA,
+    /** the initial copy of at least one table is running. */
+    COPYING,
+    /** every table copied, some still catching up with the changes made meanwhile. */
+    CATCHING_UP,
+    /** every table synchronized; changes are applied as they happen. */
+    STREAMING,
+    /** streaming and every cutover-ready condition held long enough. */
+    READY,
+    /** marked complete: replication objects removed (or being removed). */
+    COMPLETE,
+    /** an action failed or replication broke in a way that needs the operator; the reason says how. */
+    FAILED;
+
+    /** Phases in which the initial copy is over and changes stream. */
+    public boolean isStreaming() {
+        return this == STREAMING || this == READY;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.pgferry.reconcile;
+
+import dev.pgferry.config.Mode;
+import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.monitor.ObservedDatabase.Table;
+import dev.pgferry.preflight.Check;
+import dev.pgferry.reconcile.Action.CopySchema;
+import dev.pgferry.reconcile.Action.CreateDatabase;
+import dev.pgferry.reconcile.Action.CreatePublication;
+import dev.pgferry.reconcile.Action.CreateSubscription;
+import dev.pgferry.reconcile.Action.DropInactiveSlot;
+import dev.pgferry.reconcile.Action.DropPublication;
+import dev.pgferry.reconcile.Action.DropSubscription;
+import dev.pgferry.replication.ReplicationNames;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Pure: desired configuration + observed state -> phase and next actions. No I/O, no clock of
+ * its own; tested phase by phase.
+ *
+ * <p>The order of the native method is publication, database, schema, subscription. The
+ * publication comes first because it is the evidence, after a restart, that a non-empty
+ * destination database holds the schema pgferry restored there (and not somebody else's data).
+ */
+public final class Planner {
+
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    private static final Set<String> COPYING_STATES = Set.of("i", "d");
+    private static final Set<String> CATCHING_UP_STATES = Set.of("f", "s");
+
+    private Planner() {
+    }
+
+    public static Plan plan(PlanInput in) {
+        ObservedDatabase o = in.observed();
+        ReplicationNames names = ReplicationNames.of(in.mapping().name(), o.database());
+        if (o.completionRecorded()) {
+            return complete(o, names);
+        }
+        List<Check> blocking = in.checks().stream().filter(Check::blocks).toList();
+        if (!blocking.isEmpty()) {
+            return Plan.of(Phase.BLOCKED, blocking.getFirst().message() + ". " + blocking.getFirst().fix());
+        }
+        if (o.subscription().isPresent()) {
+            return streaming(in, o);
+        }
+        return create(in, o, names);
+    }
+
+    private static Plan complete(ObservedDatabase o, ReplicationNames names) {
+        List<Action> cleanup = new ArrayList<>();
+        if (o.subscription().isPresent()) {
+            cleanup.add(new DropSubscription(names.subscription()));
+        }
+        if (o.publicationExists()) {
+            cleanup.add(new DropPublication(names.publication()));
+        }
+        if (o.slot().isPresent() && o.subscription().isEmpty()) {
+            cleanup.add(new DropInactiveSlot(names.slot()));
+        }
+        return Plan.of(Phase.COMPLETE, cleanup.isEmpty() ? "marked complete; replication objects removed"
+                : "marked complete; removing replication objects", cleanup);
+    }
+
+    private static Plan streaming(PlanInput in, ObservedDatabase o) {
+        if (o.slot().isEmpty()) {
+            return Plan.of(Phase.FAILED, "the subscription exists but its replication slot is gone from the source; "
+                    + "changes since then are lost to it: start this database over (drop the destination database "
+                    + "and the subscription)");
+        }
+        if ("lost".equals(o.slot().get().walStatus())) {
+            return Plan.of(Phase.FAILED, "the replication slot lost WAL it still needed (max_slot_wal_keep_size "
+                    + "exceeded): start this database over (drop the destination database and the subscription)");
+        }
+        if (!o.publicationExists()) {
+            return Plan.of(Phase.FAILED, "the publication was dropped on the source while the subscription exists: "
+                    + "start this database over (drop the destination database and the subscription)");
+        }
+        List<String> states = o.tables().stream().map(Table::syncState).filter(s -> s != null).toList();
+        if (states.stream().anyMatch(COPYING_STATES::contains)) {
+            long copying = states.stream().filter(COPYING_STATES::contains).count();
+            return Plan.of(Phase.COPYING, copying + " of " + states.size() + " tables in initial copy");
+        }
+        if (states.stream().anyMatch(CATCHING_UP_STATES::contains)) {
+            return Plan.of(Phase.CATCHING_UP, "tables copied, catching up with changes made during the copy");
+        }
+        if (in.readiness().ready()) {
+            return Plan.of(Phase.READY, "every cutover-ready condition holds");
+        }
+        return Plan.of(Phase.STREAMING, "streaming; not cutover-ready: " + in.readiness().blockingReason());
+    }
+
+    private static Plan create(PlanInput in, ObservedDatabase o, ReplicationNames names) {
+        List<Action> steps = new ArrayList<>();
+        if (!o.publicationExists()) {
+            steps.add(new CreatePublication(names.publication()));
+        }
+        if (!o.destinationDatabaseExists()) {
+            steps.add(new CreateDatabase(o.database(), in.encoding()));
+        }
+        if (o.destinationTableCount() == 0) {
+            steps.add(new CopySchema(o.database()));
+        }
+        if (o.slot().isPresent()) {
+            steps.add(new DropInactiveSlot(names.slot()));
+        }
+        steps.add(new CreateSubscription(names.subscription(), names.publication(), names.slot()));
+        boolean untouched = !o.publicationExists() && o.slot().isEmpty();
+        if (in.mapping().mode() == Mode.PLAN) {
+            return Plan.of(untouched ? Phase.PLANNED : Phase.SCHEMA,
+                    "mode plan: run mode would take the " + steps.size() + " step(s) below", steps);
+        }
+        if (in.lastFailure().isPresent()) {
+            ActionFailure failure = in.lastFailure().get();
+            boolean waiting = in.now().isBefore(failure.at().plus(backoff(failure.attempts())));
+            return Plan.of(Phase.FAILED, failure.action() + " failed: " + failure.message()
+                    + (waiting ? " (trying again later)" : " (trying again now)"), waiting ? List.of() : steps);
+        }
+        return Plan.of(Phase.SCHEMA, "preparing: " + steps.getFirst().describe(), steps);
+    }
+
+    /** Doubles with every failed attempt, from one poll interval up to five minutes. */
+    static Duration backoff(int attempts) {
+        Duration base = Duration.ofSeconds(5);
+        Duration wait = base.multipliedBy(1L << Math.min(attempts - 1, 10));
+        return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+    }
+}

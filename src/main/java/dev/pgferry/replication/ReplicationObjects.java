@@ -1,0 +1,76 @@
+package dev.pgferry.replication;
+
+import dev.pgferry.config.Instance;
+import dev.pgferry.config.Mapping;
+import dev.pgferry.pg.ActionException;
+import dev.pgferry.pg.ConnInfo;
+import dev.pgferry.pg.PgConnector;
+import dev.pgferry.pg.PgErrors;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.springframework.stereotype.Component;
+
+/**
+ * Creates and drops pgferry's publication, slot and subscription. Every method may run twice:
+ * "already exists" on create and "does not exist" on drop count as done.
+ */
+@Component
+public class ReplicationObjects {
+
+    private final PgConnector connector;
+
+    public ReplicationObjects(PgConnector connector) {
+        this.connector = connector;
+    }
+
+    public void createPublication(Instance source, String database, String publication) throws ActionException {
+        try (Connection c = connector.act(source, database); Statement s = c.createStatement()) {
+            s.execute(ReplicationSql.createPublication(publication));
+        } catch (SQLException e) {
+            if (!PgErrors.DUPLICATE_OBJECT.equals(e.getSQLState())) {
+                throw ActionException.from("create publication " + publication, e);
+            }
+        }
+    }
+
+    /** The statement carries the source's password: it is executed, never logged or shown. */
+    public void createSubscription(Mapping mapping, String database, ReplicationNames names) throws ActionException {
+        String sql = ReplicationSql.createSubscription(names.subscription(),
+                ConnInfo.of(mapping.source(), database, true), names.publication(), names.slot());
+        try (Connection c = connector.act(mapping.destination(), database); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            if (!PgErrors.DUPLICATE_OBJECT.equals(e.getSQLState())) {
+                throw ActionException.from("create subscription " + names.subscription(), e);
+            }
+        }
+    }
+
+    public void dropSubscription(Instance destination, String database, String subscription) throws ActionException {
+        try (Connection c = connector.act(destination, database); Statement s = c.createStatement()) {
+            s.execute(ReplicationSql.dropSubscription(subscription));
+        } catch (SQLException e) {
+            throw ActionException.from("drop subscription " + subscription, e);
+        }
+    }
+
+    public void dropPublication(Instance source, String database, String publication) throws ActionException {
+        try (Connection c = connector.act(source, database); Statement s = c.createStatement()) {
+            s.execute(ReplicationSql.dropPublication(publication));
+        } catch (SQLException e) {
+            throw ActionException.from("drop publication " + publication, e);
+        }
+    }
+
+    public void dropInactiveSlot(Instance source, String database, String slot) throws ActionException {
+        try (Connection c = connector.act(source, database);
+                PreparedStatement s = c.prepareStatement(ReplicationSql.dropInactiveSlot())) {
+            s.setString(1, slot);
+            s.execute();
+        } catch (SQLException e) {
+            throw ActionException.from("drop replication slot " + slot, e);
+        }
+    }
+}

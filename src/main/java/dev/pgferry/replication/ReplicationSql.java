@@ -1,0 +1,48 @@
+package dev.pgferry.replication;
+
+import static dev.pgferry.pg.Identifiers.literal;
+import static dev.pgferry.pg.Identifiers.quote;
+
+/**
+ * The statements that create and drop replication objects. Pure: the exact strings are
+ * unit-tested, including odd names.
+ */
+public final class ReplicationSql {
+
+    private ReplicationSql() {
+    }
+
+    /**
+     * Publishes every table through its partition root, so the destination may be partitioned
+     * differently and a partition added later on the source is covered.
+     */
+    public static String createPublication(String publication) {
+        return "CREATE PUBLICATION " + quote(publication)
+                + " FOR ALL TABLES WITH (publish_via_partition_root = true)";
+    }
+
+    public static String dropPublication(String publication) {
+        return "DROP PUBLICATION IF EXISTS " + quote(publication);
+    }
+
+    /**
+     * The native copy: PostgreSQL creates the slot on the source and its table-sync workers copy
+     * each table. The conninfo holds a password: never log this statement.
+     */
+    public static String createSubscription(String subscription, String conninfo, String publication, String slot) {
+        return "CREATE SUBSCRIPTION " + quote(subscription) + " CONNECTION " + literal(conninfo)
+                + " PUBLICATION " + quote(publication)
+                + " WITH (slot_name = " + literal(slot) + ", create_slot = true, copy_data = true)";
+    }
+
+    /** Also drops the slot on the source when the source is reachable. */
+    public static String dropSubscription(String subscription) {
+        return "DROP SUBSCRIPTION IF EXISTS " + quote(subscription);
+    }
+
+    /** Drops the slot only if it is not in use, so a live subscription is never cut. */
+    public static String dropInactiveSlot() {
+        return "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                + " WHERE slot_name = ? AND NOT active";
+    }
+}

@@ -1,0 +1,41 @@
+package dev.pgferry.schema;
+
+import dev.pgferry.config.Mapping;
+import dev.pgferry.pg.ActionException;
+import dev.pgferry.pg.PgDumpRunner;
+import dev.pgferry.pg.PgToolException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.springframework.stereotype.Component;
+
+/**
+ * Copies a database's schema with pg_dump and restores it in one transaction, so an interrupted
+ * copy leaves the destination database empty and the step can simply run again.
+ */
+@Component
+public class SchemaCopier {
+
+    private final PgDumpRunner runner;
+
+    public SchemaCopier(PgDumpRunner runner) {
+        this.runner = runner;
+    }
+
+    public void copy(Mapping mapping, String database) throws ActionException {
+        Path archive = null;
+        try {
+            archive = Files.createTempFile("pgferry-schema-", ".dump");
+            runner.dumpSchema(mapping.source(), database, archive);
+            runner.restore(mapping.destination(), database, archive);
+        } catch (PgToolException e) {
+            throw new ActionException("copy schema of " + database + ": " + e.getMessage(), false);
+        } catch (IOException e) {
+            throw new ActionException("copy schema of " + database + ": " + e.getMessage(), true);
+        } finally {
+            if (archive != null) {
+                archive.toFile().delete();
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.pgferry.web;
+
+import dev.pgferry.reconcile.OperatorActions.ActionRefused;
+import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/** API errors as {"error": "..."} with a status that says what kind. */
+@RestControllerAdvice(assignableTypes = MappingApiController.class)
+class ApiErrorHandler {
+
+    @ExceptionHandler(UnknownMapping.class)
+    ResponseEntity<Map<String, String>> unknown(UnknownMapping e) {
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", e.getMessage()));
+    }
+
+    @ExceptionHandler(ActionRefused.class)
+    ResponseEntity<Map<String, String>> refused(ActionRefused e) {
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", e.getMessage()));
+    }
+}

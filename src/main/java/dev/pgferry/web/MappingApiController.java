@@ -1,0 +1,45 @@
+package dev.pgferry.web;
+
+import dev.pgferry.reconcile.OperatorActions;
+import dev.pgferry.reconcile.OperatorActions.ActionRefused;
+import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import dev.pgferry.reconcile.StatusBoard;
+import java.security.Principal;
+import java.util.List;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The JSON API: the same facts as the pages, for automation (HTTP Basic). */
+@RestController
+@RequestMapping("/api/mappings")
+class MappingApiController {
+
+    private final StatusBoard board;
+    private final OperatorActions actions;
+
+    MappingApiController(StatusBoard board, OperatorActions actions) {
+        this.board = board;
+        this.actions = actions;
+    }
+
+    @GetMapping
+    List<MappingView> mappings() {
+        return board.all().stream().map(MappingViews::of).toList();
+    }
+
+    @GetMapping("/{name}")
+    MappingView mapping(@PathVariable String name) {
+        return board.get(name).map(MappingViews::of).orElseThrow(() -> new UnknownMapping(name));
+    }
+
+    /** Marks the mapping complete; 409 with the reason when it is not cutover-ready (unless force=true). */
+    @PostMapping("/{name}/complete")
+    MappingView complete(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force,
+            Principal user) throws ActionRefused {
+        return MappingViews.of(actions.complete(name, user.getName(), force));
+    }
+}

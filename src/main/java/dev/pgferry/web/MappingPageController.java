@@ -1,0 +1,63 @@
+package dev.pgferry.web;
+
+import dev.pgferry.reconcile.OperatorActions;
+import dev.pgferry.reconcile.OperatorActions.ActionRefused;
+import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import dev.pgferry.reconcile.StatusBoard;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.security.Principal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** The drill-down of one mapping: databases, tables, checks, readiness, plan and the actions. */
+@Controller
+class MappingPageController {
+
+    /** htmx stops polling when a response has this status. */
+    static final int HTMX_STOP_POLLING = 286;
+
+    private final StatusBoard board;
+    private final OperatorActions actions;
+
+    MappingPageController(StatusBoard board, OperatorActions actions) {
+        this.board = board;
+        this.actions = actions;
+    }
+
+    @GetMapping("/mappings/{name}")
+    String mapping(@PathVariable String name, Model model) {
+        MappingView view = board.get(name).map(MappingViews::of).orElseThrow(() -> new UnknownMapping(name));
+        model.addAttribute("mapping", view);
+        return "mapping";
+    }
+
+    @HxRequest
+    @GetMapping("/mappings/{name}")
+    String mappingPanel(@PathVariable String name, Model model, HttpServletResponse response) {
+        mapping(name, model);
+        MappingView view = (MappingView) model.getAttribute("mapping");
+        if ("COMPLETE".equals(view.phase()) && view.databases().stream().allMatch(d -> d.plannedActions().isEmpty())) {
+            response.setStatus(HTMX_STOP_POLLING);
+        }
+        return "mapping :: detail";
+    }
+
+    @PostMapping("/mappings/{name}/complete")
+    String complete(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force, Principal user,
+            RedirectAttributes redirect) {
+        try {
+            actions.complete(name, user.getName(), force);
+            redirect.addFlashAttribute("notice", "Mapping " + name + " marked complete; its subscription, slot and "
+                    + "publication are being removed.");
+        } catch (ActionRefused e) {
+            redirect.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:/mappings/" + name;
+    }
+}

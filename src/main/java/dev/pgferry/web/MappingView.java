@@ -1,0 +1,36 @@
+package dev.pgferry.web;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A mapping as the API and the pages show it. Field names are a contract (DESIGN.md): add
+ * fields freely, rename none.
+ */
+public record MappingView(String name, String source, String destination, String mode, String copyMethod,
+        String phase, boolean cutoverReady, Instant observedAt, String sourceError, String destinationError,
+        List<DatabaseView> databases) {
+
+    public record DatabaseView(String name, String phase, String reason, boolean cutoverReady, Long lagBytes,
+            Long walRetainedBytes, String replicationName, Boolean publicationExists, Boolean slotActive,
+            Boolean subscriptionEnabled, Long applyErrors, Long syncErrors, String lastError,
+            List<CheckView> checks, List<ConditionView> readiness, List<String> plannedActions,
+            List<TableView> tables) {
+    }
+
+    /** A pre-flight check; level is ok, warn or block. */
+    public record CheckView(String id, String level, String message, String fix) {
+    }
+
+    /** One cutover-ready condition, met or not. */
+    public record ConditionView(String id, boolean met, String detail) {
+    }
+
+    /**
+     * A published table; syncState is pg_subscription_rel's letter (i, d, f, s, r) or null
+     * before the subscription exists.
+     */
+    public record TableView(String schema, String name, boolean partitioned, String syncState,
+            String syncStateLabel, Long sourceRows, Long destinationRows, Long rowDelta) {
+    }
+}

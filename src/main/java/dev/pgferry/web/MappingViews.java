@@ -1,0 +1,67 @@
+package dev.pgferry.web;
+
+import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.reconcile.Action;
+import dev.pgferry.reconcile.DatabaseStatus;
+import dev.pgferry.reconcile.MappingStatus;
+import dev.pgferry.replication.ReplicationNames;
+import dev.pgferry.web.MappingView.CheckView;
+import dev.pgferry.web.MappingView.ConditionView;
+import dev.pgferry.web.MappingView.DatabaseView;
+import dev.pgferry.web.MappingView.TableView;
+import java.util.Locale;
+import java.util.Map;
+
+/** Turns the last observed status into the views that pages and the API share. */
+final class MappingViews {
+
+    private static final Map<String, String> SYNC_STATES = Map.of("i", "initializing", "d", "copying data",
+            "f", "copy finished", "s", "synchronized", "r", "ready");
+
+    private MappingViews() {
+    }
+
+    static MappingView of(MappingStatus status) {
+        var mapping = status.mapping();
+        return new MappingView(mapping.name(), mapping.source().name(), mapping.destination().name(),
+                lower(mapping.mode().name()), lower(mapping.copyMethod().name()), status.phase().name(),
+                status.cutoverReady(), status.observedAt(),
+                status.source() == null ? null : status.source().error(),
+                status.destination() == null ? null : status.destination().error(),
+                status.databases().stream().map(d -> database(mapping.name(), d)).toList());
+    }
+
+    private static DatabaseView database(String mapping, DatabaseStatus d) {
+        ObservedDatabase o = d.observed();
+        var slot = o.slot();
+        var subscription = o.subscription();
+        boolean sourceSeen = o.sourceError() == null;
+        return new DatabaseView(d.database(), d.phase().name(), d.plan().reason(), d.cutoverReady(),
+                slot.map(ObservedDatabase.Slot::applyLagBytes).orElse(null),
+                slot.map(ObservedDatabase.Slot::retainedBytes).orElse(null),
+                ReplicationNames.of(mapping, d.database()).name(),
+                sourceSeen ? o.publicationExists() : null,
+                slot.map(ObservedDatabase.Slot::active).orElse(null),
+                subscription.map(ObservedDatabase.Subscription::enabled).orElse(null),
+                subscription.map(ObservedDatabase.Subscription::applyErrors).orElse(null),
+                subscription.map(ObservedDatabase.Subscription::syncErrors).orElse(null),
+                d.lastFailure().map(f -> f.action() + ": " + f.message()).orElse(null),
+                d.checks().stream().map(c -> new CheckView(c.id(), lower(c.level().name()), c.message(), c.fix()))
+                        .toList(),
+                d.readiness().conditions().stream().map(c -> new ConditionView(c.id(), c.met(), c.detail())).toList(),
+                d.plan().actions().stream().map(Action::describe).toList(),
+                o.tables().stream().map(MappingViews::table).toList());
+    }
+
+    private static TableView table(ObservedDatabase.Table t) {
+        Long delta = t.sourceRows() == null || t.destinationRows() == null ? null
+                : t.sourceRows() - t.destinationRows();
+        return new TableView(t.schema(), t.name(), t.partitioned(), t.syncState(),
+                t.syncState() == null ? "not subscribed" : SYNC_STATES.getOrDefault(t.syncState(), t.syncState()),
+                t.sourceRows(), t.destinationRows(), delta);
+    }
+
+    private static String lower(String text) {
+        return text.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.pgferry.web;
+
+import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import org.springframework.http.HttpStatus;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.ResponseStatus;
+
+/** A page for an unknown mapping instead of a stack trace. */
+@ControllerAdvice(assignableTypes = {MappingPageController.class, DashboardController.class})
+class PageErrorHandler {
+
+    @ExceptionHandler(UnknownMapping.class)
+    @ResponseStatus(HttpStatus.NOT_FOUND)
+    String unknown(UnknownMapping e, Model model) {
+        model.addAttribute("message", e.getMessage());
+        return "problem";
+    }
+}

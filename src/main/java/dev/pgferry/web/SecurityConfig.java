@@ -1,0 +1,75 @@
+package dev.pgferry.web;
+
+import dev.pgferry.config.PgferryConfig;
+import dev.pgferry.config.User;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.HttpStatusEntryPoint;
+
+/**
+ * Every page and API call needs a login. Pages: form login, CSRF on every POST form. API: HTTP
+ * Basic, stateless, answers 401 without credentials, exempt from CSRF (no cookie to ride on).
+ * Viewers read; actions need the operator role. Health probes stay open for Kubernetes.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfig {
+
+    static final String OPERATOR = "OPERATOR";
+    static final String VIEWER = "VIEWER";
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    /** Users from PGFERRY_USERS_*; passwords hashed at start-up, never kept in clear text by Spring. */
+    @Bean
+    UserDetailsService users(PgferryConfig config, PasswordEncoder encoder) {
+        InMemoryUserDetailsManager manager = new InMemoryUserDetailsManager();
+        for (User user : config.users()) {
+            String[] roles = user.role() == User.Role.OPERATOR ? new String[] {VIEWER, OPERATOR} : new String[] {VIEWER};
+            manager.createUser(org.springframework.security.core.userdetails.User.withUsername(user.name())
+                    .password(encoder.encode(user.password().reveal())).roles(roles).build());
+        }
+        return manager;
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain api(HttpSecurity http) throws Exception {
+        return http.securityMatcher("/api/**")
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers(HttpMethod.GET, "/api/**").hasRole(VIEWER)
+                        .anyRequest().hasRole(OPERATOR))
+                .httpBasic(basic -> basic.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED)))
+                .exceptionHandling(e -> e.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED)))
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable())
+                .build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain pages(HttpSecurity http) throws Exception {
+        return http
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers("/login", "/css/**", "/webjars/**", "/favicon.ico", "/error").permitAll()
+                        .requestMatchers(HttpMethod.POST, "/mappings/**").hasRole(OPERATOR)
+                        .anyRequest().hasRole(VIEWER))
+                .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/", false).permitAll())
+                .logout(Customizer.withDefaults())
+                .build();
+    }
+}
