@@ -1,0 +1,145 @@
+package dev.pgferry.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgferry.demo.SampleSchema;
+import dev.pgferry.demo.SampleWriter;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.TestServers;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+
+/**
+ * One database moved from a real PostgreSQL 15 to a real PostgreSQL 18 with the native copy,
+ * while an application writes to it; pgferry restarted mid-stream; then complete.
+ */
+class NativeMigrationIT {
+
+    private static final String DB = "shop_native";
+    private final EmbeddedPostgres source = TestServers.source();
+    private final EmbeddedPostgres destination = TestServers.destination();
+
+    @Test
+    void movesADatabaseUnderWritesSurvivesARestartAndCompletesWithoutLeftovers() throws Exception {
+        createSampleDatabase(source, DB);
+        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
+                Duration.ofMillis(20), Duration.ofMinutes(10))) {
+            Map<String, Long> firstOids;
+            try (PgferryApp app = app().start()) {
+                awaitPhase(app, "READY", Duration.ofMinutes(3));
+                assertThat(writer.transactions()).as("writes happened during the migration").isPositive();
+                firstOids = replicationOids();
+            }
+            // pgferry is down: writes go on; a new process must find the same objects and phase
+            long writesBefore = writer.transactions();
+            await().atMost(Duration.ofSeconds(30)).until(() -> writer.transactions() > writesBefore + 20);
+            try (PgferryApp app = app().start()) {
+                JsonNode first = awaitPhase(app, "READY", Duration.ofMinutes(2));
+                assertThat(first.at("/databases/0/plannedActions")).isEmpty();
+                assertThat(replicationOids()).as("nothing created twice").isEqualTo(firstOids);
+
+                writer.close();
+                awaitEqualData();
+                awaitPhase(app, "READY", Duration.ofMinutes(1));
+
+                JsonNode completed = app.api().post().uri("/api/mappings/shop/complete").retrieve()
+                        .body(JsonNode.class);
+                assertThat(completed.at("/phase").asText()).isEqualTo("COMPLETE");
+                awaitPhase(app, "COMPLETE", Duration.ofSeconds(30));
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(Db.pgferryObjects(source)).isEmpty();
+                    assertThat(Db.pgferryObjects(destination)).isEmpty();
+                    assertThat(Db.publications(source, DB)).isEmpty();
+                });
+            }
+        }
+        // data stays on the destination after complete
+        for (String table : SampleSchema.TABLES) {
+            assertThat(Db.fingerprint(destination, DB, table)).isEqualTo(Db.fingerprint(source, DB, table));
+        }
+        // a restarted pgferry keeps a completed mapping complete and creates nothing again
+        try (PgferryApp app = app().start()) {
+            awaitPhase(app, "COMPLETE", Duration.ofSeconds(30));
+            assertThat(Db.pgferryObjects(source)).isEmpty();
+            assertThat(Db.publications(source, DB)).isEmpty();
+        }
+    }
+
+    @Test
+    void refusesToCompleteAMappingThatIsNotCutoverReadyWithoutForce() throws Exception {
+        String db = "shop_plan";
+        createSampleDatabase(source, db);
+        try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
+                .mapping("planned", "src", "dst", db, "plan").start()) {
+            JsonNode status = awaitPhase(app, "planned", "PLANNED", Duration.ofSeconds(30));
+            assertThat(status.at("/databases/0/plannedActions").size()).isEqualTo(4);
+            var response = app.api().post().uri("/api/mappings/planned/complete").retrieve()
+                    .onStatus(s -> true, (req, res) -> { })
+                    .toEntity(JsonNode.class);
+            assertThat(response.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+            assertThat(response.getBody().at("/error").asText()).contains("mode plan");
+        }
+        // plan mode wrote nothing anywhere
+        assertThat(Db.publications(source, db)).isEmpty();
+        assertThat(Db.list(destination, "postgres", String.class,
+                "SELECT datname::text FROM pg_database WHERE datname = ?", db)).isEmpty();
+        assertThat(Db.query(destination, "postgres", Boolean.class,
+                "SELECT to_regnamespace('pgferry') IS NULL")).isTrue();
+    }
+
+    private PgferryApp app() {
+        return new PgferryApp().instance("src", source).instance("dst", destination)
+                .mapping("shop", "src", "dst", DB, "run");
+    }
+
+    static void createSampleDatabase(EmbeddedPostgres server, String db) throws Exception {
+        Db.execute(server, "postgres", "CREATE DATABASE " + db);
+        try (Connection c = Db.connect(server, db)) {
+            SampleSchema.create(c, 5_000);
+        }
+    }
+
+    private JsonNode awaitPhase(PgferryApp app, String phase, Duration atMost) {
+        return awaitPhase(app, "shop", phase, atMost);
+    }
+
+    static JsonNode awaitPhase(PgferryApp app, String mapping, String phase, Duration atMost) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(atMost).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            last[0] = app.api().get().uri("/api/mappings/{name}", mapping).retrieve().body(JsonNode.class);
+            assertThat(last[0].at("/phase").asText()).as(last[0].toPrettyString()).isEqualTo(phase);
+        });
+        return last[0];
+    }
+
+    private void awaitEqualData() {
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            for (String table : SampleSchema.TABLES) {
+                assertThat(Db.fingerprint(destination, DB, table)).as(table)
+                        .isEqualTo(Db.fingerprint(source, DB, table));
+            }
+        });
+    }
+
+    /** The oids of the publication, slot (by its xmin-independent name) and subscription. */
+    private Map<String, Long> replicationOids() {
+        List<Long> publication = Db.list(source, DB, Long.class,
+                "SELECT oid::bigint FROM pg_publication WHERE pubname = 'pgferry_shop_shop_native'");
+        List<Long> subscription = Db.list(destination, DB, Long.class,
+                "SELECT oid::bigint FROM pg_subscription WHERE subname = 'pgferry_shop_shop_native'");
+        List<Long> slots = Db.list(source, "postgres", Long.class,
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry_shop_%'");
+        assertThat(publication).hasSize(1);
+        assertThat(subscription).hasSize(1);
+        assertThat(slots).containsExactly(1L);
+        return Map.of("publication", publication.getFirst(), "subscription", subscription.getFirst());
+    }
+}

@@ -1,0 +1,82 @@
+package dev.pgferry.testing;
+
+import dev.pgferry.PgferryApplication;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.web.client.RestClient;
+
+/**
+ * A whole pgferry server started in the test JVM with its configuration given as properties
+ * (the same tree the environment variables bind to), on a random port, and stopped at will:
+ * a stop and a new start is a restart.
+ */
+public final class PgferryApp implements AutoCloseable {
+
+    public static final String OPERATOR = "ops";
+    public static final String OPERATOR_PASSWORD = "ops-secret";
+    public static final String VIEWER = "watcher";
+    public static final String VIEWER_PASSWORD = "watcher-secret";
+
+    private final Map<String, Object> properties = new HashMap<>();
+    private ConfigurableApplicationContext context;
+
+    public PgferryApp() {
+        properties.put("server.port", "0");
+        properties.put("server.address", "127.0.0.1");
+        properties.put("pgferry.poll-interval", "1s");
+        properties.put("pgferry.ready.stable-for", "2s");
+        properties.put("pgferry.users." + OPERATOR + ".password", OPERATOR_PASSWORD);
+        properties.put("pgferry.users." + OPERATOR + ".role", "operator");
+        properties.put("pgferry.users." + VIEWER + ".password", VIEWER_PASSWORD);
+        properties.put("pgferry.users." + VIEWER + ".role", "viewer");
+    }
+
+    public PgferryApp instance(String name, EmbeddedPostgres server) {
+        String prefix = "pgferry.instances." + name + ".";
+        properties.put(prefix + "host", server.host());
+        properties.put(prefix + "port", Integer.toString(server.port()));
+        properties.put(prefix + "user", server.superuser());
+        properties.put(prefix + "password", server.password());
+        return this;
+    }
+
+    public PgferryApp mapping(String name, String source, String destination, String databases, String mode) {
+        String prefix = "pgferry.mappings." + name + ".";
+        properties.put(prefix + "source", source);
+        properties.put(prefix + "destination", destination);
+        properties.put(prefix + "databases", databases);
+        properties.put(prefix + "mode", mode);
+        return this;
+    }
+
+    public PgferryApp start() {
+        context = new SpringApplicationBuilder(PgferryApplication.class).properties(properties).run();
+        return this;
+    }
+
+    public int port() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    /** The JSON API as the operator. */
+    public RestClient api() {
+        return RestClient.builder().baseUrl("http://127.0.0.1:" + port())
+                .defaultHeaders(h -> h.setBasicAuth(OPERATOR, OPERATOR_PASSWORD)).build();
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    /** Stops the server as a pod stop would (graceful shutdown of the web server and the loop). */
+    @Override
+    public void close() {
+        if (context != null) {
+            context.close();
+            context = null;
+        }
+    }
+}
