@@ -22,7 +22,8 @@ public class StatusBoard {
         this.config = config;
     }
 
-    void publish(MappingStatus status) {
+    /** Called by the reconciler after every tick. */
+    public void publish(MappingStatus status) {
         latest.put(status.mapping().name(), status);
     }
 

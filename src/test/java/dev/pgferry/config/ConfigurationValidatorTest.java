@@ -1,0 +1,158 @@
+package dev.pgferry.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+/** Configuration bound from real environment-variable names, as Spring binds them in production. */
+class ConfigurationValidatorTest {
+
+    private final Map<String, Object> env = new HashMap<>();
+
+    {
+        String[] pairs = {
+            "PGFERRY_INSTANCES_OLD_HOST", "old.db", "PGFERRY_INSTANCES_OLD_USER", "migrator",
+            "PGFERRY_INSTANCES_OLD_PASSWORD", "s3cret",
+            "PGFERRY_INSTANCES_NEW_HOST", "new.db", "PGFERRY_INSTANCES_NEW_PORT", "6432",
+            "PGFERRY_INSTANCES_NEW_USER", "migrator", "PGFERRY_INSTANCES_NEW_SSLMODE", "require",
+            "PGFERRY_MAPPINGS_MAIN_SOURCE", "old", "PGFERRY_MAPPINGS_MAIN_DESTINATION", "new",
+            "PGFERRY_MAPPINGS_MAIN_DATABASES", "orders, billing",
+            "PGFERRY_USERS_ADMIN_PASSWORD", "pw", "PGFERRY_USERS_ADMIN_ROLE", "operator"};
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+    }
+
+    @Test
+    void bindsTheContractsVariableNames() {
+        env.put("PGFERRY_MAPPINGS_MAIN_MODE", "run");
+        env.put("PGFERRY_MAPPINGS_MAIN_COPY_METHOD", "native");
+        env.put("PGFERRY_POLL_INTERVAL", "2s");
+        env.put("PGFERRY_READY_MAX_LAG_BYTES", "1048576");
+        env.put("PGFERRY_READY_STABLE_FOR", "45s");
+        PgferryConfig config = validate();
+        Mapping main = config.mapping("main").orElseThrow();
+        assertThat(main.source().host()).isEqualTo("old.db");
+        assertThat(main.source().port()).isEqualTo(5432);
+        assertThat(main.destination().port()).isEqualTo(6432);
+        assertThat(main.destination().sslmode()).isEqualTo("require");
+        assertThat(main.databases()).containsExactly("orders", "billing");
+        assertThat(main.mode()).isEqualTo(Mode.RUN);
+        assertThat(config.pollInterval()).hasSeconds(2);
+        assertThat(config.ready().maxLagBytes()).isEqualTo(1048576);
+        assertThat(config.ready().stableFor()).hasSeconds(45);
+        assertThat(config.users()).singleElement().extracting(User::role).isEqualTo(User.Role.OPERATOR);
+    }
+
+    @Test
+    void defaultsArePlanModeAndNativeCopy() {
+        Mapping main = validate().mapping("main").orElseThrow();
+        assertThat(main.mode()).isEqualTo(Mode.PLAN);
+        assertThat(main.copyMethod()).isEqualTo(CopyMethod.NATIVE);
+    }
+
+    @Test
+    void passwordsNeverShowInToString() {
+        PgferryConfig config = validate();
+        assertThat(config.toString()).doesNotContain("s3cret").doesNotContain("pw,");
+        assertThat(config.instances().get("old").password().reveal()).isEqualTo("s3cret");
+    }
+
+    @Test
+    void passwordFileIsReadOnUse(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("password");
+        Files.writeString(file, "from-file\n");
+        env.remove("PGFERRY_INSTANCES_OLD_PASSWORD");
+        env.put("PGFERRY_INSTANCES_OLD_PASSWORD_FILE", file.toString());
+        Secret secret = validate().instances().get("old").password();
+        assertThat(secret.reveal()).isEqualTo("from-file");
+        Files.writeString(file, "rotated");
+        assertThat(secret.reveal()).isEqualTo("rotated");
+    }
+
+    @Test
+    void everyProblemIsReportedWithItsVariable() {
+        env.remove("PGFERRY_INSTANCES_NEW_HOST");
+        env.put("PGFERRY_INSTANCES_OLD_PORT", "abc");
+        env.put("PGFERRY_INSTANCES_OLD_SSLMODE", "sometimes");
+        env.put("PGFERRY_INSTANCES_OLD_PASSWORD_FILE", "/nonexistent/pw");
+        env.put("PGFERRY_MAPPINGS_MAIN_MODE", "go");
+        env.put("PGFERRY_MAPPINGS_OTHER_SOURCE", "nowhere");
+        env.put("PGFERRY_MAPPINGS_OTHER_DESTINATION", "new");
+        env.put("PGFERRY_MAPPINGS_ORDERS_EU_SOURCE", "old");
+        env.put("PGFERRY_USERS_ADMIN_ROLE", "boss");
+        assertThat(problems()).anyMatch(p -> p.startsWith("PGFERRY_INSTANCES_NEW_HOST: missing"))
+                .anyMatch(p -> p.startsWith("PGFERRY_INSTANCES_OLD_PORT=abc: not a port number"))
+                .anyMatch(p -> p.startsWith("PGFERRY_INSTANCES_OLD_SSLMODE=sometimes: unknown"))
+                .anyMatch(p -> p.startsWith("PGFERRY_INSTANCES_OLD_PASSWORD_FILE: both"))
+                .anyMatch(p -> p.startsWith("PGFERRY_MAPPINGS_MAIN_MODE=go: unknown; use one of plan, run"))
+                .anyMatch(p -> p.startsWith("PGFERRY_MAPPINGS_OTHER_SOURCE=nowhere: no such instance"))
+                .anyMatch(p -> p.startsWith("PGFERRY_MAPPINGS_ORDERS_EU_SOURCE: unknown variable"))
+                .anyMatch(p -> p.startsWith("PGFERRY_USERS_ADMIN_ROLE=boss: unknown"));
+    }
+
+    @Test
+    void twoMappingsMayNotWriteTheSameDestinationDatabase() {
+        env.put("PGFERRY_INSTANCES_THIRD_HOST", "third.db");
+        env.put("PGFERRY_INSTANCES_THIRD_USER", "migrator");
+        env.put("PGFERRY_MAPPINGS_SECOND_SOURCE", "third");
+        env.put("PGFERRY_MAPPINGS_SECOND_DESTINATION", "new");
+        env.put("PGFERRY_MAPPINGS_SECOND_DATABASES", "billing");
+        assertThat(problems()).singleElement().asString().contains("database 'billing' on destination new")
+                .contains("PGFERRY_MAPPINGS_SECOND_DATABASES");
+    }
+
+    @Test
+    void needsAnOperatorAndAMapping() {
+        env.put("PGFERRY_USERS_ADMIN_ROLE", "viewer");
+        env.keySet().removeIf(k -> k.startsWith("PGFERRY_MAPPINGS_"));
+        assertThat(problems()).anyMatch(p -> p.contains("no user has the operator role"))
+                .anyMatch(p -> p.contains("no mapping is configured"));
+    }
+
+    @Test
+    void snapshotCopyIsRefusedUntilItExists() {
+        env.put("PGFERRY_MAPPINGS_MAIN_COPY_METHOD", "snapshot");
+        assertThat(problems()).singleElement().asString().startsWith("PGFERRY_MAPPINGS_MAIN_COPY_METHOD=snapshot");
+    }
+
+    @Test
+    void sameInstanceOnBothSidesIsRefused() {
+        env.put("PGFERRY_MAPPINGS_MAIN_DESTINATION", "old");
+        assertThat(problems()).singleElement().asString().startsWith("PGFERRY_MAPPINGS_MAIN_DESTINATION=old: same");
+    }
+
+    private PgferryConfig validate() {
+        return ConfigurationValidator.validate(bind(), stringEnv());
+    }
+
+    private java.util.List<String> problems() {
+        return catchThrowableOfType(InvalidConfigurationException.class,
+                () -> ConfigurationValidator.validate(bind(), stringEnv())).problems();
+    }
+
+    private PgferryProperties bind() {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env));
+        environment.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+        return new Binder(ConfigurationPropertySources.from(environment.getPropertySources()))
+                .bindOrCreate("pgferry", PgferryProperties.class);
+    }
+
+    private Map<String, String> stringEnv() {
+        Map<String, String> strings = new HashMap<>();
+        env.forEach((k, v) -> strings.put(k, v.toString()));
+        return strings;
+    }
+}

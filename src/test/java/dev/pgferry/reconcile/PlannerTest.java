@@ -1,0 +1,285 @@
+package dev.pgferry.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgferry.config.CopyMethod;
+import dev.pgferry.config.Instance;
+import dev.pgferry.config.Mapping;
+import dev.pgferry.config.Mode;
+import dev.pgferry.config.Secret;
+import dev.pgferry.cutover.Readiness;
+import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.monitor.ObservedDatabase.Slot;
+import dev.pgferry.monitor.ObservedDatabase.Subscription;
+import dev.pgferry.monitor.ObservedDatabase.Table;
+import dev.pgferry.preflight.Check;
+import dev.pgferry.preflight.PreflightChecks;
+import dev.pgferry.reconcile.Action.CopySchema;
+import dev.pgferry.reconcile.Action.CreateDatabase;
+import dev.pgferry.reconcile.Action.CreatePublication;
+import dev.pgferry.reconcile.Action.CreateSubscription;
+import dev.pgferry.reconcile.Action.DropInactiveSlot;
+import dev.pgferry.reconcile.Action.DropPublication;
+import dev.pgferry.reconcile.Action.DropSubscription;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The planner, phase by phase, on hand-built observations. */
+class PlannerTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+    private static final Instance SOURCE = new Instance("src", "10.0.0.1", 5432, "u", Secret.none(), "prefer",
+            "postgres");
+    private static final Instance DESTINATION = new Instance("dst", "10.0.0.2", 5432, "u", Secret.none(), "prefer",
+            "postgres");
+    private static final String NAME = "pgferry_m_shop";
+    private static final Slot ACTIVE_SLOT = new Slot(true, "reserved", 100, 1000);
+    private static final Subscription RUNNING = new Subscription(1, true, true, 0, 0);
+
+    /** A fresh observation: source database present, nothing of pgferry's anywhere. */
+    private static Observed fresh() {
+        return new Observed();
+    }
+
+    @Nested
+    class BeforeTheSubscription {
+
+        @Test
+        void planModeOnUntouchedServersIsPlannedWithEveryStepListed() {
+            Plan plan = plan(Mode.PLAN, fresh());
+            assertThat(plan.phase()).isEqualTo(Phase.PLANNED);
+            assertThat(plan.actions()).containsExactly(new CreatePublication(NAME), new CreateDatabase("shop", "UTF8"),
+                    new CopySchema("shop"), new CreateSubscription(NAME, NAME, NAME));
+        }
+
+        @Test
+        void runModeStartsWithThePublicationBeforeAnySlot() {
+            Plan plan = plan(Mode.RUN, fresh());
+            assertThat(plan.phase()).isEqualTo(Phase.SCHEMA);
+            assertThat(plan.actions().getFirst()).isEqualTo(new CreatePublication(NAME));
+        }
+
+        @Test
+        void resumesAfterTheSchemaWasRestored() {
+            Observed o = fresh().publication().destinationDatabase(5);
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.SCHEMA);
+            assertThat(plan.actions()).containsExactly(new CreateSubscription(NAME, NAME, NAME));
+        }
+
+        @Test
+        void emptyDestinationDatabaseGetsTheSchema() {
+            Plan plan = plan(Mode.RUN, fresh().publication().destinationDatabase(0));
+            assertThat(plan.actions()).containsExactly(new CopySchema("shop"), new CreateSubscription(NAME, NAME, NAME));
+        }
+
+        @Test
+        void dropsTheSlotLeftByAnInterruptedCreateSubscription() {
+            Plan plan = plan(Mode.RUN, fresh().publication().destinationDatabase(5).slot(new Slot(false, "reserved", 0,
+                    0)));
+            assertThat(plan.actions()).containsExactly(new DropInactiveSlot(NAME),
+                    new CreateSubscription(NAME, NAME, NAME));
+        }
+
+        @Test
+        void planModeAfterPartialRunShowsSchemaAndActsOnNothing() {
+            Plan plan = plan(Mode.PLAN, fresh().publication());
+            assertThat(plan.phase()).isEqualTo(Phase.SCHEMA);
+            assertThat(plan.reason()).contains("mode plan");
+        }
+    }
+
+    @Nested
+    class Blocked {
+
+        @Test
+        void missingSourceDatabaseBlocks() {
+            Observed o = fresh();
+            o.sourceDatabaseExists = false;
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.BLOCKED);
+            assertThat(plan.reason()).contains("does not exist on source src");
+            assertThat(plan.actions()).isEmpty();
+        }
+
+        @Test
+        void foreignNonEmptyDestinationDatabaseBlocks() {
+            Plan plan = plan(Mode.RUN, fresh().destinationDatabase(3));
+            assertThat(plan.phase()).isEqualTo(Phase.BLOCKED);
+            assertThat(plan.reason()).contains("already exists on destination dst");
+        }
+
+        @Test
+        void unreachableSourceBlocks() {
+            Observed o = fresh();
+            o.sourceError = "src (10.0.0.1:5432) is unreachable: Connection refused";
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.BLOCKED);
+            assertThat(plan.reason()).contains("Connection refused");
+        }
+    }
+
+    @Nested
+    class WithTheSubscription {
+
+        @Test
+        void tablesInInitOrDataCopyMeanCopying() {
+            Plan plan = plan(Mode.RUN, subscribed("r", "d", "i"));
+            assertThat(plan.phase()).isEqualTo(Phase.COPYING);
+            assertThat(plan.reason()).startsWith("2 of 3 tables");
+        }
+
+        @Test
+        void tablesFinishedOrSynchronizedMeanCatchingUp() {
+            assertThat(plan(Mode.RUN, subscribed("r", "f")).phase()).isEqualTo(Phase.CATCHING_UP);
+            assertThat(plan(Mode.RUN, subscribed("s", "r")).phase()).isEqualTo(Phase.CATCHING_UP);
+        }
+
+        @Test
+        void allTablesReadyMeansStreaming() {
+            Plan plan = plan(Mode.RUN, subscribed("r", "r"));
+            assertThat(plan.phase()).isEqualTo(Phase.STREAMING);
+            assertThat(plan.actions()).isEmpty();
+        }
+
+        @Test
+        void streamingWithEveryConditionHeldIsReady() {
+            Plan plan = Planner.plan(input(Mode.RUN, subscribed("r", "r"), new Readiness(true, List.of()),
+                    Optional.empty()));
+            assertThat(plan.phase()).isEqualTo(Phase.READY);
+        }
+
+        @Test
+        void lostSlotFails() {
+            Observed o = subscribed("r");
+            o.slot = Optional.empty();
+            assertThat(plan(Mode.RUN, o).phase()).isEqualTo(Phase.FAILED);
+            o.slot = Optional.of(new Slot(false, "lost", 0, 0));
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.FAILED);
+            assertThat(plan.reason()).contains("max_slot_wal_keep_size");
+        }
+
+        @Test
+        void droppedPublicationFails() {
+            Observed o = subscribed("r");
+            o.publication = false;
+            assertThat(plan(Mode.RUN, o).phase()).isEqualTo(Phase.FAILED);
+        }
+    }
+
+    @Nested
+    class Failures {
+
+        @Test
+        void aFailedActionIsShownAndRetriedAfterItsBackoff() {
+            ActionFailure failure = new ActionFailure("copy schema", "role \"app\" does not exist", 1,
+                    NOW.minusSeconds(1));
+            Plan waiting = Planner.plan(input(Mode.RUN, fresh(), Readiness.notReady("x"), Optional.of(failure)));
+            assertThat(waiting.phase()).isEqualTo(Phase.FAILED);
+            assertThat(waiting.reason()).contains("role \"app\" does not exist").contains("trying again later");
+            assertThat(waiting.actions()).isEmpty();
+
+            ActionFailure old = new ActionFailure("copy schema", "boom", 1, NOW.minusSeconds(60));
+            Plan retry = Planner.plan(input(Mode.RUN, fresh(), Readiness.notReady("x"), Optional.of(old)));
+            assertThat(retry.phase()).isEqualTo(Phase.FAILED);
+            assertThat(retry.actions()).isNotEmpty();
+        }
+
+        @Test
+        void backoffDoublesUpToFiveMinutes() {
+            assertThat(Planner.backoff(1)).isEqualTo(Duration.ofSeconds(5));
+            assertThat(Planner.backoff(3)).isEqualTo(Duration.ofSeconds(20));
+            assertThat(Planner.backoff(30)).isEqualTo(Duration.ofMinutes(5));
+        }
+    }
+
+    @Nested
+    class Complete {
+
+        @Test
+        void markedCompleteRemovesSubscriptionThenPublication() {
+            Observed o = subscribed("r");
+            o.completion = true;
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.COMPLETE);
+            assertThat(plan.actions()).containsExactly(new DropSubscription(NAME), new DropPublication(NAME));
+        }
+
+        @Test
+        void slotLeftAfterTheSubscriptionIsDropped() {
+            Observed o = fresh().destinationDatabase(5).slot(new Slot(false, "reserved", 0, 0));
+            o.completion = true;
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new DropInactiveSlot(NAME));
+        }
+
+        @Test
+        void nothingLeftIsCompleteWithNoActionAndNoConflict() {
+            Observed o = fresh().destinationDatabase(5);
+            o.completion = true;
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.COMPLETE);
+            assertThat(plan.actions()).isEmpty();
+        }
+    }
+
+    private static Observed subscribed(String... states) {
+        Observed o = fresh().publication().destinationDatabase(states.length).slot(ACTIVE_SLOT);
+        o.subscription = Optional.of(RUNNING);
+        o.states = List.of(states);
+        return o;
+    }
+
+    private static Plan plan(Mode mode, Observed o) {
+        return Planner.plan(input(mode, o, Readiness.notReady("not yet"), Optional.empty()));
+    }
+
+    private static PlanInput input(Mode mode, Observed o, Readiness readiness, Optional<ActionFailure> failure) {
+        Mapping mapping = new Mapping("m", SOURCE, DESTINATION, List.of("shop"), mode, CopyMethod.NATIVE);
+        ObservedDatabase observed = o.build();
+        List<Check> checks = PreflightChecks.evaluate(mapping, observed);
+        return new PlanInput(mapping, observed, "UTF8", checks, readiness, failure, NOW);
+    }
+
+    /** A mutable builder of observations, so each test states only what differs. */
+    private static final class Observed {
+        String sourceError;
+        boolean sourceDatabaseExists = true;
+        boolean destinationDatabaseExists;
+        int destinationTables;
+        boolean publication;
+        Optional<Slot> slot = Optional.empty();
+        Optional<Subscription> subscription = Optional.empty();
+        List<String> states = List.of();
+        boolean completion;
+
+        Observed publication() {
+            publication = true;
+            return this;
+        }
+
+        Observed destinationDatabase(int tables) {
+            destinationDatabaseExists = true;
+            destinationTables = tables;
+            return this;
+        }
+
+        Observed slot(Slot value) {
+            slot = Optional.of(value);
+            return this;
+        }
+
+        ObservedDatabase build() {
+            List<Table> tables = new java.util.ArrayList<>();
+            for (int i = 0; i < states.size(); i++) {
+                tables.add(new Table("public", "t" + i, false, states.get(i), 10L, 10L));
+            }
+            return new ObservedDatabase("shop", NOW, sourceError, null, sourceDatabaseExists,
+                    destinationDatabaseExists, destinationTables, publication, slot, subscription, tables, completion);
+        }
+    }
+}

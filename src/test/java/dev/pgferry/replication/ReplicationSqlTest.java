@@ -1,0 +1,50 @@
+package dev.pgferry.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ReplicationSqlTest {
+
+    @Test
+    void namesArePlainWhenMappingAndDatabaseArePlain() {
+        assertThat(ReplicationNames.of("eu", "orders").name()).isEqualTo("pgferry_eu_orders");
+    }
+
+    @Test
+    void oddNamesAreSanitizedWithAHashThatKeepsThemApart() {
+        String capitals = ReplicationNames.of("eu", "Orders").name();
+        String lower = ReplicationNames.of("eu", "orders").name();
+        String spaced = ReplicationNames.of("eu", "my orders").name();
+        String unicode = ReplicationNames.of("eu", "Bestellungen-Übersicht").name();
+        assertThat(capitals).matches("pgferry_eu_orders_[0-9a-f]{8}").isNotEqualTo(lower);
+        assertThat(spaced).matches("pgferry_eu_my_orders_[0-9a-f]{8}");
+        assertThat(unicode).matches("[a-z0-9_]+");
+        assertThat(ReplicationNames.of("eu", "Orders").name()).as("deterministic").isEqualTo(capitals);
+    }
+
+    @Test
+    void longNamesFitIn63Bytes() {
+        String name = ReplicationNames.of("mapping", "d".repeat(100)).name();
+        assertThat(name).hasSizeLessThanOrEqualTo(63).startsWith("pgferry_mapping_ddd").matches("[a-z0-9_]+");
+        assertThat(ReplicationNames.of("mapping", "d".repeat(101)).name()).isNotEqualTo(name);
+    }
+
+    @Test
+    void publicationPublishesThroughThePartitionRoot() {
+        assertThat(ReplicationSql.createPublication("pgferry_eu_orders")).isEqualTo(
+                "CREATE PUBLICATION \"pgferry_eu_orders\" FOR ALL TABLES WITH (publish_via_partition_root = true)");
+        assertThat(ReplicationSql.dropPublication("pgferry_eu_orders"))
+                .isEqualTo("DROP PUBLICATION IF EXISTS \"pgferry_eu_orders\"");
+    }
+
+    @Test
+    void subscriptionQuotesItsConninfoAsALiteral() {
+        assertThat(ReplicationSql.createSubscription("pgferry_eu_orders", "host='h' password='it\\'s'",
+                "pgferry_eu_orders", "pgferry_eu_orders")).isEqualTo(
+                "CREATE SUBSCRIPTION \"pgferry_eu_orders\" CONNECTION E'host=''h'' password=''it\\\\''s''' "
+                        + "PUBLICATION \"pgferry_eu_orders\" WITH (slot_name = 'pgferry_eu_orders', "
+                        + "create_slot = true, copy_data = true)");
+        assertThat(ReplicationSql.dropSubscription("x\"y")).isEqualTo("DROP SUBSCRIPTION IF EXISTS \"x\"\"y\"");
+    }
+}

@@ -1,0 +1,197 @@
+package dev.pgferry.web;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrlPattern;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.pgferry.config.CopyMethod;
+import dev.pgferry.config.Instance;
+import dev.pgferry.config.Mapping;
+import dev.pgferry.config.Mode;
+import dev.pgferry.config.PgferryConfig;
+import dev.pgferry.config.Secret;
+import dev.pgferry.config.User;
+import dev.pgferry.cutover.Readiness;
+import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.monitor.ObservedInstance;
+import dev.pgferry.preflight.Check;
+import dev.pgferry.reconcile.DatabaseStatus;
+import dev.pgferry.reconcile.MappingStatus;
+import dev.pgferry.reconcile.OperatorActions;
+import dev.pgferry.reconcile.OperatorActions.ActionRefused;
+import dev.pgferry.reconcile.Phase;
+import dev.pgferry.reconcile.Plan;
+import dev.pgferry.reconcile.StatusBoard;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.web.servlet.WebMvcTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.MockMvc;
+
+/** Pages and API with and without htmx, logged in or not, as viewer or operator. */
+@WebMvcTest
+@Import({SecurityConfig.class, Formats.class, WebTest.Fixture.class})
+class WebTest {
+
+    private static final Instance SRC = new Instance("old", "10.0.0.1", 5432, "u", Secret.of("db-secret"), "prefer",
+            "postgres");
+    private static final Instance DST = new Instance("new", "10.0.0.2", 5432, "u", Secret.of("db-secret"), "prefer",
+            "postgres");
+    private static final Mapping SHOP = new Mapping("shop", SRC, DST, List.of("shop"), Mode.RUN, CopyMethod.NATIVE);
+
+    @Autowired
+    MockMvc mvc;
+    @Autowired
+    StatusBoard board;
+    @MockitoBean
+    OperatorActions actions;
+
+    @TestConfiguration
+    static class Fixture {
+        @Bean
+        PgferryConfig config() {
+            return new PgferryConfig(Map.of("old", SRC, "new", DST), List.of(SHOP),
+                    List.of(new User("ops", Secret.of("ops-pw"), User.Role.OPERATOR),
+                            new User("watcher", Secret.of("watch-pw"), User.Role.VIEWER)),
+                    Duration.ofSeconds(5), new PgferryConfig.Readiness(1024, Duration.ofSeconds(30)), null);
+        }
+
+        @Bean
+        StatusBoard board(PgferryConfig config) {
+            return new StatusBoard(config);
+        }
+    }
+
+    @BeforeEach
+    void streaming() {
+        ObservedDatabase observed = new ObservedDatabase("shop", Instant.now(), null, null, true, true, 1, true,
+                Optional.of(new ObservedDatabase.Slot(true, "reserved", 512, 4096)),
+                Optional.of(new ObservedDatabase.Subscription(7, true, true, 0, 0)),
+                List.of(new ObservedDatabase.Table("public", "Order Items", false, "r", 10L, 9L)), false);
+        DatabaseStatus database = new DatabaseStatus(observed,
+                List.of(Check.ok("source.reachable", "source old answers")),
+                new Readiness(false, List.of(new Readiness.Condition("stable", false, "need 30 s"))),
+                new Plan(Phase.STREAMING, "streaming; not cutover-ready: need 30 s", List.of()), Optional.empty());
+        ObservedInstance source = new ObservedInstance("old", 150000, Map.of("shop", "UTF8"), Set.of(), null);
+        ObservedInstance destination = new ObservedInstance("new", 180000, Map.of("shop", "UTF8"), Set.of(), null);
+        board.publish(new MappingStatus(SHOP, source, destination, List.of(database), Instant.now()));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"/", "/mappings/shop"})
+    void pagesRedirectToTheLoginWithoutOne(String path) throws Exception {
+        mvc.perform(get(path)).andExpect(status().is3xxRedirection()).andExpect(redirectedUrlPattern("**/login"));
+    }
+
+    @Test
+    void apiAnswers401WithoutCredentials() throws Exception {
+        mvc.perform(get("/api/mappings")).andExpect(status().isUnauthorized());
+        mvc.perform(get("/api/mappings").with(httpBasic("watcher", "wrong"))).andExpect(status().isUnauthorized());
+        mvc.perform(post("/api/mappings/shop/complete")).andExpect(status().isUnauthorized());
+    }
+
+    @Test
+    void loginPageIsOpen() throws Exception {
+        mvc.perform(get("/login")).andExpect(status().isOk()).andExpect(content().string(containsString("password")));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"/, false", "/, true", "/mappings/shop, false", "/mappings/shop, true"})
+    void pagesRenderWholeOrAsTheirPolledFragment(String path, boolean htmx) throws Exception {
+        var request = get(path).with(user("watcher").roles("VIEWER"));
+        if (htmx) {
+            request.header("HX-Request", "true");
+        }
+        mvc.perform(request).andExpect(status().isOk())
+                .andExpect(content().string(htmx ? not(containsString("<html")) : containsString("<html")))
+                .andExpect(content().string(containsString("hx-trigger=\"every 5s\"")))
+                .andExpect(content().string(containsString("STREAMING")))
+                .andExpect(content().string(not(containsString("db-secret"))));
+    }
+
+    @Test
+    void drillDownShowsTablesLagAndConditions() throws Exception {
+        mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("Order Items")))
+                .andExpect(content().string(containsString("512 B")))
+                .andExpect(content().string(containsString("need 30 s")))
+                .andExpect(content().string(not(containsString("Mark complete"))));
+    }
+
+    @Test
+    void unknownMappingIsA404Page() throws Exception {
+        mvc.perform(get("/mappings/nope").with(user("watcher").roles("VIEWER"))).andExpect(status().isNotFound())
+                .andExpect(content().string(containsString("no mapping named nope")));
+    }
+
+    @Test
+    void apiShowsTheContractFields() throws Exception {
+        mvc.perform(get("/api/mappings/shop").with(httpBasic("watcher", "watch-pw"))).andExpect(status().isOk())
+                .andExpect(jsonPath("$.name").value("shop"))
+                .andExpect(jsonPath("$.source").value("old"))
+                .andExpect(jsonPath("$.destination").value("new"))
+                .andExpect(jsonPath("$.mode").value("run"))
+                .andExpect(jsonPath("$.phase").value("STREAMING"))
+                .andExpect(jsonPath("$.cutoverReady").value(false))
+                .andExpect(jsonPath("$.databases[0].name").value("shop"))
+                .andExpect(jsonPath("$.databases[0].lagBytes").value(512))
+                .andExpect(jsonPath("$.databases[0].checks[0].id").value("source.reachable"))
+                .andExpect(jsonPath("$.databases[0].checks[0].level").value("ok"))
+                .andExpect(jsonPath("$.databases[0].tables[0].schema").value("public"))
+                .andExpect(jsonPath("$.databases[0].tables[0].syncState").value("r"))
+                .andExpect(jsonPath("$.databases[0].tables[0].sourceRows").value(10))
+                .andExpect(jsonPath("$.databases[0].tables[0].destinationRows").value(9))
+                .andExpect(content().string(not(containsString("db-secret"))));
+        mvc.perform(get("/api/mappings/nope").with(httpBasic("watcher", "watch-pw"))).andExpect(status().isNotFound());
+    }
+
+    @Test
+    void completeFormNeedsCsrfAndTheOperatorRole() throws Exception {
+        mvc.perform(post("/mappings/shop/complete").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(status().isForbidden());
+        mvc.perform(post("/mappings/shop/complete").with(user("watcher").roles("VIEWER")).with(csrf()))
+                .andExpect(status().isForbidden());
+        verifyNoInteractions(actions);
+        mvc.perform(post("/mappings/shop/complete").with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
+                .andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/mappings/shop"));
+        verify(actions).complete("shop", "ops", false);
+    }
+
+    @Test
+    void apiCompleteUsesBasicAuthWithoutCsrfAndReportsRefusals() throws Exception {
+        mvc.perform(post("/api/mappings/shop/complete").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(status().isForbidden());
+        when(actions.complete(eq("shop"), anyString(), anyBoolean()))
+                .thenThrow(new ActionRefused("mapping shop is not cutover-ready"));
+        mvc.perform(post("/api/mappings/shop/complete").with(httpBasic("ops", "ops-pw")))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.error").value("mapping shop is not cutover-ready"));
+    }
+}
