@@ -26,12 +26,12 @@ final class CatalogQueries {
 
     /**
      * Top-level tables (partitions count under their root), with live-row estimates.
-     * pg_partition_tree returns nothing for a table outside any partition tree, hence the UNION.
+     * pg_partition_tree returns no row for a table outside any partition tree, hence the UNION.
      */
     static final String TABLES = """
             SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned,
                    (SELECT coalesce(sum(s.n_live_tup), 0)::bigint FROM pg_stat_all_tables s
-                     WHERE s.relid IN (SELECT c.oid UNION ALL SELECT relid FROM pg_partition_tree(c.oid))) AS rows
+                     WHERE s.relid IN (SELECT c.oid UNION SELECT relid FROM pg_partition_tree(c.oid))) AS rows
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence = 'p'
               AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'

@@ -53,9 +53,10 @@ class ManyToManyIT {
             awaitPhase(app, "fromwest", "COMPLETE", Duration.ofSeconds(30));
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(Db.pgferryObjects(first)).isEmpty();
-            assertThat(Db.pgferryObjects(second)).isEmpty();
-            assertThat(Db.pgferryObjects(destination)).isEmpty();
+            assertThat(Db.pgferryObjects(first, "fromeast")).isEmpty();
+            assertThat(Db.pgferryObjects(second, "fromwest")).isEmpty();
+            assertThat(Db.pgferryObjects(destination, "fromeast")).isEmpty();
+            assertThat(Db.pgferryObjects(destination, "fromwest")).isEmpty();
         });
     }
 }

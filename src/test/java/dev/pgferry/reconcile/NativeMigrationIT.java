@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
 
 /**
  * One database moved from a real PostgreSQL 15 to a real PostgreSQL 18 with the native copy,
@@ -34,6 +36,7 @@ class NativeMigrationIT {
                 Duration.ofMillis(20), Duration.ofMinutes(10))) {
             Map<String, Long> firstOids;
             try (PgferryApp app = app().start()) {
+                assertLoginRequired(app);
                 awaitPhase(app, "READY", Duration.ofMinutes(3));
                 assertThat(writer.transactions()).as("writes happened during the migration").isPositive();
                 firstOids = replicationOids();
@@ -48,6 +51,17 @@ class NativeMigrationIT {
 
                 writer.close();
                 awaitEqualData();
+                // the estimates shown per table follow the data on both sides
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    JsonNode tables = app.api().get().uri("/api/mappings/shop").retrieve().body(JsonNode.class)
+                            .at("/databases/0/tables");
+                    assertThat(tables).hasSize(SampleSchema.TABLES.length);
+                    tables.forEach(t -> {
+                        assertThat(t.at("/syncState").asText()).isEqualTo("r");
+                        assertThat(t.at("/sourceRows").asLong()).as(t.toString()).isPositive();
+                        assertThat(t.at("/destinationRows").asLong()).as(t.toString()).isPositive();
+                    });
+                });
                 awaitPhase(app, "READY", Duration.ofMinutes(1));
 
                 JsonNode completed = app.api().post().uri("/api/mappings/shop/complete").retrieve()
@@ -55,8 +69,8 @@ class NativeMigrationIT {
                 assertThat(completed.at("/phase").asText()).isEqualTo("COMPLETE");
                 awaitPhase(app, "COMPLETE", Duration.ofSeconds(30));
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    assertThat(Db.pgferryObjects(source)).isEmpty();
-                    assertThat(Db.pgferryObjects(destination)).isEmpty();
+                    assertThat(Db.pgferryObjects(source, "shop")).isEmpty();
+                    assertThat(Db.pgferryObjects(destination, "shop")).isEmpty();
                     assertThat(Db.publications(source, DB)).isEmpty();
                 });
             }
@@ -68,7 +82,7 @@ class NativeMigrationIT {
         // a restarted pgferry keeps a completed mapping complete and creates nothing again
         try (PgferryApp app = app().start()) {
             awaitPhase(app, "COMPLETE", Duration.ofSeconds(30));
-            assertThat(Db.pgferryObjects(source)).isEmpty();
+            assertThat(Db.pgferryObjects(source, "shop")).isEmpty();
             assertThat(Db.publications(source, DB)).isEmpty();
         }
     }
@@ -98,6 +112,26 @@ class NativeMigrationIT {
             assertThat(Db.query(destination, "postgres", Long.class,
                     "SELECT count(*) FROM pgferry.audit_log WHERE mapping = 'planned'")).isZero();
         }
+    }
+
+    /** The real server: pages send to the login form, the API answers 401. */
+    private static void assertLoginRequired(PgferryApp app) {
+        RestClient anonymous = RestClient.builder().baseUrl("http://127.0.0.1:" + app.port())
+                .requestFactory(new SimpleClientHttpRequestFactory() {
+                    @Override
+                    protected void prepareConnection(java.net.HttpURLConnection connection, String method)
+                            throws java.io.IOException {
+                        super.prepareConnection(connection, method);
+                        connection.setInstanceFollowRedirects(false);
+                    }
+                }).build();
+        var page = anonymous.get().uri("/mappings/shop").retrieve().onStatus(s -> true, (req, res) -> { })
+                .toBodilessEntity();
+        assertThat(page.getStatusCode().is3xxRedirection()).isTrue();
+        assertThat(page.getHeaders().getLocation()).hasPath("/login");
+        var api = anonymous.get().uri("/api/mappings").retrieve().onStatus(s -> true, (req, res) -> { })
+                .toBodilessEntity();
+        assertThat(api.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
     }
 
     private PgferryApp app() {

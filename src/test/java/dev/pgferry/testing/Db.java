@@ -58,16 +58,21 @@ public final class Db {
                 + "ORDER BY t::text)), '') FROM " + qualifiedTable + " t");
     }
 
-    /** Names of pgferry's publications, slots and subscriptions on a server, for leftover checks. */
-    public static List<String> pgferryObjects(EmbeddedPostgres server) {
+    /**
+     * pgferry's slots and subscriptions of one mapping on a server, and any table-sync slot left
+     * behind, for leftover checks.
+     */
+    public static List<String> pgferryObjects(EmbeddedPostgres server, String mapping) {
+        String prefix = "pgferry\\_" + mapping + "\\_%";
         return list(server, "postgres", String.class, """
-                SELECT 'slot ' || slot_name FROM pg_replication_slots WHERE slot_name LIKE 'pgferry%'
+                SELECT 'slot ' || slot_name FROM pg_replication_slots WHERE slot_name LIKE ?
                    OR slot_name LIKE 'pg\\_%\\_sync\\_%'
-                UNION ALL SELECT 'subscription ' || subname FROM pg_subscription WHERE subname LIKE 'pgferry%'""");
+                UNION ALL SELECT 'subscription ' || subname FROM pg_subscription WHERE subname LIKE ?""",
+                prefix, prefix);
     }
 
     public static List<String> publications(EmbeddedPostgres server, String database) {
         return list(server, database, String.class,
-                "SELECT pubname::text FROM pg_publication WHERE pubname LIKE 'pgferry%'");
+                "SELECT pubname::text FROM pg_publication WHERE pubname LIKE 'pgferry\\_%'");
     }
 }

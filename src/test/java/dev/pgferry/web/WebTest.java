@@ -146,6 +146,13 @@ class WebTest {
     }
 
     @Test
+    void operatorSeesCompleteDisabledUntilCutoverReady() throws Exception {
+        mvc.perform(get("/mappings/shop").with(user("ops").roles("VIEWER", "OPERATOR"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("id=\"complete\" disabled")))
+                .andExpect(content().string(containsString("name=\"_csrf\"")));
+    }
+
+    @Test
     void unknownMappingIsA404Page() throws Exception {
         mvc.perform(get("/mappings/nope").with(user("watcher").roles("VIEWER"))).andExpect(status().isNotFound())
                 .andExpect(content().string(containsString("no mapping named nope")));
