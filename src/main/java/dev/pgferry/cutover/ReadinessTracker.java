@@ -47,11 +47,6 @@ public class ReadinessTracker {
         return new Readiness(conditions.stream().allMatch(Condition::met), conditions);
     }
 
-    /** Forget a database (complete, or gone from the configuration). */
-    public void forget(String mapping, String database) {
-        windows.remove(mapping + "/" + database);
-    }
-
     private record Window(long errorCount, Instant lastErrorAt, Instant heldSince) {
 
         Window next(long errors, boolean allMet, Instant now) {

@@ -49,8 +49,8 @@ public class DatabaseObserver {
                     completions.add(ObservedInstance.completionKey(rs.getString(1), rs.getString(2)));
                 });
             }
-            int version = connection.getMetaData().getDatabaseMajorVersion() * 10000;
-            return new ObservedInstance(instance.name(), version, databases, completions, null);
+            int major = connection.getMetaData().getDatabaseMajorVersion();
+            return new ObservedInstance(instance.name(), major, databases, completions, null);
         } catch (SQLException | DataAccessException e) {
             return ObservedInstance.unreachable(instance.name(), instance.name() + " (" + instance.address()
                     + ") is unreachable: " + PgErrors.describe(e));

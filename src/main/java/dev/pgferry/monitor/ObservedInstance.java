@@ -8,7 +8,7 @@ import java.util.Set;
  * the completion markers "mapping/database" from pgferry's control schema. {@code error} is set
  * (and the rest empty) when the server could not be reached.
  */
-public record ObservedInstance(String name, int serverVersionNum, Map<String, String> databases,
+public record ObservedInstance(String name, int serverMajor, Map<String, String> databases,
         Set<String> completions, String error) {
 
     public static ObservedInstance unreachable(String name, String error) {

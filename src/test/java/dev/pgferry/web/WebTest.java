@@ -99,8 +99,8 @@ class WebTest {
                 List.of(Check.ok("source.reachable", "source old answers")),
                 new Readiness(false, List.of(new Readiness.Condition("stable", false, "need 30 s"))),
                 new Plan(Phase.STREAMING, "streaming; not cutover-ready: need 30 s", List.of()), Optional.empty());
-        ObservedInstance source = new ObservedInstance("old", 150000, Map.of("shop", "UTF8"), Set.of(), null);
-        ObservedInstance destination = new ObservedInstance("new", 180000, Map.of("shop", "UTF8"), Set.of(), null);
+        ObservedInstance source = new ObservedInstance("old", 15, Map.of("shop", "UTF8"), Set.of(), null);
+        ObservedInstance destination = new ObservedInstance("new", 18, Map.of("shop", "UTF8"), Set.of(), null);
         board.publish(new MappingStatus(SHOP, source, destination, List.of(database), Instant.now()));
     }
 
