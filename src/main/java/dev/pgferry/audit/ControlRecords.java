@@ -29,6 +29,15 @@ public class ControlRecords {
         }
     }
 
+    /** Records that an operator started a mapping configured in plan mode; idempotent. */
+    public void requestStart(Instance destination, String mapping, String actor) throws SQLException {
+        schema.ensure(destination);
+        try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
+            jdbc(c).sql("INSERT INTO pgferry.start_request (mapping, requested_by) VALUES (?, ?) "
+                    + "ON CONFLICT (mapping) DO NOTHING").params(mapping, actor).update();
+        }
+    }
+
     public void audit(Instance destination, String actor, String action, String mapping, String database,
             String detail) throws SQLException {
         schema.ensure(destination);

@@ -117,12 +117,16 @@ public final class ConfigurationValidator {
         } else {
             copyMethod = enumValue(var + "COPY_METHOD", m.copyMethod(), CopyMethod.class, "native");
         }
+        Mapping.TablesWithoutKey tablesWithoutKey = enumValue(var + "TABLES_WITHOUT_KEY", m.tablesWithoutKey(),
+                Mapping.TablesWithoutKey.class, "block, exclude");
+        Mapping.RoleConflict roleConflict = enumValue(var + "ROLE_CONFLICT", m.roleConflict(),
+                Mapping.RoleConflict.class, "merge, fail");
         List<String> databases = m.databases() == null ? List.of()
                 : Arrays.stream(m.databases().split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
         if (problems.size() > before) {
             return null;
         }
-        return new Mapping(name, source, destination, databases, mode, copyMethod);
+        return new Mapping(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict);
     }
 
     private void checkDestinationOverlap(List<Mapping> mappings) {

@@ -4,9 +4,31 @@ import java.util.List;
 
 /** A validated source -> destination mapping; an empty database list means every non-template database. */
 public record Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
-        CopyMethod copyMethod) {
+        CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict) {
 
     public Mapping {
         databases = List.copyOf(databases);
+    }
+
+    /** A mapping with the defaults for the remedies (block tables without key, merge roles). */
+    public Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
+            CopyMethod copyMethod) {
+        this(name, source, destination, databases, mode, copyMethod, TablesWithoutKey.BLOCK, RoleConflict.MERGE);
+    }
+
+    /** What to do with tables that have neither a primary key nor a replica identity. */
+    public enum TablesWithoutKey {
+        /** block the database until the tables get a key or a replica identity on the source */
+        BLOCK,
+        /** leave those tables out of the publication (their schema is copied, not their rows) */
+        EXCLUDE
+    }
+
+    /** What to do with a needed role that exists on the destination with other attributes. */
+    public enum RoleConflict {
+        /** reuse the destination's role unchanged and warn */
+        MERGE,
+        /** block the database */
+        FAIL
     }
 }

@@ -44,7 +44,8 @@ public record PgferryProperties(
 
     /** One source -> destination pair and the databases it moves (empty: all but templates). */
     public record MappingProperties(String source, String destination, String databases,
-            @DefaultValue("plan") String mode, @DefaultValue("native") String copyMethod) {
+            @DefaultValue("plan") String mode, @DefaultValue("native") String copyMethod,
+            @DefaultValue("block") String tablesWithoutKey, @DefaultValue("merge") String roleConflict) {
     }
 
     /** A dashboard user. {@code toString} never shows the password. */

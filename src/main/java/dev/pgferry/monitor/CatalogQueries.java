@@ -6,13 +6,14 @@ final class CatalogQueries {
     private CatalogQueries() {
     }
 
-    static final String DATABASES = """
-            SELECT datname, pg_encoding_to_char(encoding) AS encoding
-            FROM pg_database WHERE NOT datistemplate AND datallowconn""";
-
-    static final String CONTROL_SCHEMA_PRESENT = "SELECT to_regclass('pgferry.completion') IS NOT NULL";
+    /** Which control tables exist: none before the first write, in plan mode never. */
+    static final String CONTROL_TABLES = """
+            SELECT to_regclass('pgferry.completion') IS NOT NULL AS completion,
+                   to_regclass('pgferry.start_request') IS NOT NULL AS start_request""";
 
     static final String COMPLETIONS = "SELECT mapping, database FROM pgferry.completion";
+
+    static final String STARTED_MAPPINGS = "SELECT mapping FROM pgferry.start_request";
 
     static final String PUBLICATION_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ?)";
 

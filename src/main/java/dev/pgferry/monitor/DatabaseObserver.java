@@ -35,22 +35,26 @@ public class DatabaseObserver {
         this.clock = clock;
     }
 
-    /** Databases of a server and, when asked, pgferry's completion markers on it. */
-    public ObservedInstance observeInstance(Instance instance, boolean readCompletions) {
+    /** Databases and server-wide facts of a server and, on a destination, pgferry's markers on it. */
+    public ObservedInstance observeInstance(Instance instance, boolean readMarkers) {
         try (Connection connection = connector.observe(instance, instance.maintenanceDatabase())) {
             JdbcClient jdbc = jdbc(connection);
-            Map<String, String> databases = new LinkedHashMap<>();
-            jdbc.sql(CatalogQueries.DATABASES).query(rs -> {
-                databases.put(rs.getString("datname"), rs.getString("encoding"));
-            });
+            ServerFacts facts = FactsReader.server(connection, jdbc);
+            Map<String, DatabaseInfo> databases = FactsReader.databases(jdbc);
             Set<String> completions = new HashSet<>();
-            if (readCompletions && jdbc.sql(CatalogQueries.CONTROL_SCHEMA_PRESENT).query(Boolean.class).single()) {
+            Set<String> started = new HashSet<>();
+            boolean[] tables = readMarkers ? jdbc.sql(CatalogQueries.CONTROL_TABLES)
+                    .query((rs, n) -> new boolean[] {rs.getBoolean(1), rs.getBoolean(2)}).single()
+                    : new boolean[2];
+            if (tables[0]) {
                 jdbc.sql(CatalogQueries.COMPLETIONS).query(rs -> {
                     completions.add(ObservedInstance.completionKey(rs.getString(1), rs.getString(2)));
                 });
             }
-            int major = connection.getMetaData().getDatabaseMajorVersion();
-            return new ObservedInstance(instance.name(), major, databases, completions, null);
+            if (tables[1]) {
+                started.addAll(jdbc.sql(CatalogQueries.STARTED_MAPPINGS).query(String.class).list());
+            }
+            return new ObservedInstance(instance.name(), null, facts, databases, completions, started);
         } catch (SQLException | DataAccessException e) {
             return ObservedInstance.unreachable(instance.name(), instance.name() + " (" + instance.address()
                     + ") is unreachable: " + PgErrors.describe(e));
@@ -67,6 +71,7 @@ public class DatabaseObserver {
         boolean destinationExists = destination.databases().containsKey(database);
         boolean publication = false;
         Optional<Slot> slot = Optional.empty();
+        Optional<SourceFacts> facts = Optional.empty();
         List<Table> sourceTables = List.of();
         if (sourceError == null && sourceExists) {
             try (Connection connection = connector.observe(mapping.source(), database)) {
@@ -78,6 +83,7 @@ public class DatabaseObserver {
                                 rs.getLong("lag"), rs.getLong("retained")))
                         .optional();
                 sourceTables = tables(jdbc);
+                facts = Optional.of(FactsReader.source(jdbc, names.publication()));
             } catch (SQLException | DataAccessException e) {
                 sourceError = "source database " + database + ": " + PgErrors.describe(e);
             }
@@ -107,7 +113,7 @@ public class DatabaseObserver {
         return new ObservedDatabase(database, clock.instant(), sourceError, destinationError, sourceExists,
                 destinationExists, destinationTables.size(), publication, slot, subscription,
                 merge(sourceTables, destinationTables, syncStates),
-                destination.completed(mapping.name(), database));
+                destination.completed(mapping.name(), database), facts);
     }
 
     private static List<Table> tables(JdbcClient jdbc) {

@@ -20,7 +20,8 @@ public record ObservedDatabase(
         Optional<Slot> slot,
         Optional<Subscription> subscription,
         List<Table> tables,
-        boolean completionRecorded) {
+        boolean completionRecorded,
+        Optional<SourceFacts> sourceFacts) {
 
     public ObservedDatabase {
         tables = List.copyOf(tables);

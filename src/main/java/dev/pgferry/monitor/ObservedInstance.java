@@ -4,19 +4,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What one tick saw of a whole server: its databases (name -> encoding) and, on a destination,
- * the completion markers "mapping/database" from pgferry's control schema. {@code error} is set
- * (and the rest empty) when the server could not be reached.
+ * What one tick saw of a whole server: its databases, server-wide facts, and on a destination
+ * pgferry's markers ("mapping/database" completions, started mappings) from its control schema.
+ * {@code error} is set (and the rest empty) when the server could not be reached.
  */
-public record ObservedInstance(String name, int serverMajor, Map<String, String> databases,
-        Set<String> completions, String error) {
+public record ObservedInstance(String name, String error, ServerFacts facts, Map<String, DatabaseInfo> databases,
+        Set<String> completions, Set<String> startedMappings) {
 
     public static ObservedInstance unreachable(String name, String error) {
-        return new ObservedInstance(name, 0, Map.of(), Set.of(), error);
+        return new ObservedInstance(name, error, null, Map.of(), Set.of(), Set.of());
     }
 
     public boolean reachable() {
         return error == null;
+    }
+
+    public int serverMajor() {
+        return facts == null ? 0 : facts.major();
     }
 
     public boolean completed(String mapping, String database) {

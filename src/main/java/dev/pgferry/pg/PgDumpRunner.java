@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,10 +23,41 @@ public class PgDumpRunner {
 
     private static final long TIMEOUT_MINUTES = 60;
 
+    private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)");
+
     private final PgToolLocator tools;
+    private volatile OptionalInt pgDumpMajor;
 
     public PgDumpRunner(PgferryConfig config) {
         this.tools = new PgToolLocator(config.pgBinDir());
+    }
+
+    /** The major version of the pg_dump pgferry would run, or empty when there is none; asked once. */
+    public OptionalInt pgDumpMajor() {
+        OptionalInt known = pgDumpMajor;
+        if (known == null) {
+            known = askVersion();
+            pgDumpMajor = known;
+        }
+        return known;
+    }
+
+    private OptionalInt askVersion() {
+        try {
+            Process process = new ProcessBuilder(tools.find("pg_dump").toString(), "--version")
+                    .redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                return OptionalInt.empty();
+            }
+            Matcher matcher = VERSION.matcher(output);
+            return matcher.find() ? OptionalInt.of(Integer.parseInt(matcher.group(1))) : OptionalInt.empty();
+        } catch (IOException e) {
+            return OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalInt.empty();
+        }
     }
 
     /** Writes the schema of one source database to a custom-format archive. */

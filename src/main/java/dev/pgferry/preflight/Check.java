@@ -11,6 +11,10 @@ public record Check(String id, Level level, String message, String fix) {
         return new Check(id, Level.OK, message, null);
     }
 
+    public static Check warn(String id, String message, String fix) {
+        return new Check(id, Level.WARN, message, fix);
+    }
+
     public static Check block(String id, String message, String fix) {
         return new Check(id, Level.BLOCK, message, fix);
     }

@@ -1,23 +1,52 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.monitor.DatabaseInfo;
+import dev.pgferry.monitor.ServerFacts.Membership;
+import dev.pgferry.replication.PublishedTable;
+import java.util.List;
+
 /**
  * One idempotent step the planner asks for. Each can be interrupted at any point and run again:
  * it checks the catalog first or tolerates "already exists".
  */
 public sealed interface Action {
 
+    private static String shortList(List<String> names) {
+        return names.size() <= 5 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
+    }
+
     /** What the step does, in the words of the plan view. */
     String describe();
 
-    record CreatePublication(String publication) implements Action {
+    record CreatePublication(String publication, List<PublishedTable> tables) implements Action {
+        public CreatePublication {
+            tables = List.copyOf(tables);
+        }
+
         public String describe() {
-            return "create publication " + publication + " on the source (all tables, published via partition root)";
+            return "create publication " + publication + " on the source for " + tables.size() + " table(s)"
+                    + (tables.isEmpty() ? "" : ": " + shortList(tables.stream().map(PublishedTable::toString).toList()))
+                    + " (partitioned tables through their root)";
         }
     }
 
-    record CreateDatabase(String database, String encoding) implements Action {
+    record CreateRoles(List<String> roles, List<Membership> memberships) implements Action {
+        public CreateRoles {
+            roles = List.copyOf(roles);
+            memberships = List.copyOf(memberships);
+        }
+
         public String describe() {
-            return "create database " + database + " on the destination (encoding " + encoding + ")";
+            return "create role(s) " + (roles.isEmpty() ? "(none)" : shortList(roles)) + " on the destination"
+                    + (memberships.isEmpty() ? "" : " and grant " + memberships.size() + " membership(s)");
+        }
+    }
+
+    record CreateDatabase(String database, DatabaseInfo source) implements Action {
+        public String describe() {
+            return "create database " + database + " on the destination (encoding " + source.encoding()
+                    + ", LC_COLLATE " + source.collate() + ", LC_CTYPE " + source.ctype() + ")";
         }
     }
 

@@ -5,6 +5,7 @@ import dev.pgferry.pg.ActionException;
 import dev.pgferry.reconcile.Action.CopySchema;
 import dev.pgferry.reconcile.Action.CreateDatabase;
 import dev.pgferry.reconcile.Action.CreatePublication;
+import dev.pgferry.reconcile.Action.CreateRoles;
 import dev.pgferry.reconcile.Action.CreateSubscription;
 import dev.pgferry.reconcile.Action.DropInactiveSlot;
 import dev.pgferry.reconcile.Action.DropPublication;
@@ -12,6 +13,7 @@ import dev.pgferry.reconcile.Action.DropSubscription;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.replication.ReplicationObjects;
 import dev.pgferry.schema.DatabaseCreator;
+import dev.pgferry.schema.RoleCopier;
 import dev.pgferry.schema.SchemaCopier;
 import org.springframework.stereotype.Component;
 
@@ -22,17 +24,21 @@ class ActionRunner {
     private final ReplicationObjects replication;
     private final DatabaseCreator databases;
     private final SchemaCopier schema;
+    private final RoleCopier roles;
 
-    ActionRunner(ReplicationObjects replication, DatabaseCreator databases, SchemaCopier schema) {
+    ActionRunner(ReplicationObjects replication, DatabaseCreator databases, SchemaCopier schema, RoleCopier roles) {
         this.replication = replication;
         this.databases = databases;
         this.schema = schema;
+        this.roles = roles;
     }
 
     void run(Mapping mapping, String database, Action action) throws ActionException {
         switch (action) {
-            case CreatePublication a -> replication.createPublication(mapping.source(), database, a.publication());
-            case CreateDatabase a -> databases.create(mapping.destination(), a.database(), a.encoding());
+            case CreatePublication a ->
+                replication.createPublication(mapping.source(), database, a.publication(), a.tables());
+            case CreateRoles a -> roles.copy(mapping, database, a.roles(), a.memberships());
+            case CreateDatabase a -> databases.create(mapping.destination(), a.database(), a.source());
             case CopySchema a -> schema.copy(mapping, a.database());
             case DropInactiveSlot a -> replication.dropInactiveSlot(mapping.source(), database, a.slot());
             case CreateSubscription a ->

@@ -8,7 +8,10 @@ import dev.pgferry.monitor.DatabaseObserver;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;
 import dev.pgferry.pg.ActionException;
+import dev.pgferry.config.PgferryConfig;
+import dev.pgferry.pg.PgDumpRunner;
 import dev.pgferry.preflight.Check;
+import dev.pgferry.preflight.CheckInput;
 import dev.pgferry.preflight.PreflightChecks;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -39,6 +42,8 @@ public class MappingReconciler {
     /** The maintenance database holds pgferry's control schema and is left out of "every database". */
     private static final String MAINTENANCE_DATABASE = "postgres";
 
+    private final PgferryConfig config;
+    private final PgDumpRunner pgDump;
     private final DatabaseObserver observer;
     private final ReadinessTracker readiness;
     private final ActionRunner runner;
@@ -48,8 +53,10 @@ public class MappingReconciler {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
 
-    public MappingReconciler(DatabaseObserver observer, ReadinessTracker readiness, ActionRunner runner,
-            StatusBoard board, Clock clock) {
+    public MappingReconciler(PgferryConfig config, PgDumpRunner pgDump, DatabaseObserver observer,
+            ReadinessTracker readiness, ActionRunner runner, StatusBoard board, Clock clock) {
+        this.config = config;
+        this.pgDump = pgDump;
         this.observer = observer;
         this.readiness = readiness;
         this.runner = runner;
@@ -106,7 +113,8 @@ public class MappingReconciler {
     private DatabaseStatus reconcile(Mapping mapping, String database, ObservedInstance source,
             ObservedInstance destination) {
         DatabaseStatus status = evaluate(mapping, database, source, destination);
-        if (mapping.mode() != Mode.RUN || status.plan().actions().isEmpty()) {
+        if (effectiveMode(mapping, destination) != Mode.RUN || !status.plan().executable()
+                || status.plan().actions().isEmpty()) {
             return status;
         }
         String key = mapping.name() + "/" + database;
@@ -135,11 +143,38 @@ public class MappingReconciler {
     private DatabaseStatus evaluate(Mapping mapping, String database, ObservedInstance source,
             ObservedInstance destination) {
         ObservedDatabase observed = observer.observeDatabase(mapping, database, source, destination);
-        List<Check> checks = PreflightChecks.evaluate(mapping, observed);
+        List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
+                pgDump.pgDumpMajor(), claimedBy(mapping, database)));
         Readiness ready = readiness.evaluate(mapping.name(), observed);
         Optional<ActionFailure> failure = Optional.ofNullable(failures.get(mapping.name() + "/" + database));
-        Plan plan = Planner.plan(new PlanInput(mapping, observed, source.databases().get(database), checks, ready,
-                failure, clock.instant()));
+        Plan plan = Planner.plan(new PlanInput(mapping, effectiveMode(mapping, destination), observed, source,
+                destination, checks, ready, failure, clock.instant()));
         return new DatabaseStatus(observed, checks, ready, plan, failure);
+    }
+
+    /** Run when configured so, or when an operator started the mapping (marker on the destination). */
+    static Mode effectiveMode(Mapping mapping, ObservedInstance destination) {
+        return mapping.mode() == Mode.RUN || destination.startedMappings().contains(mapping.name()) ? Mode.RUN
+                : Mode.PLAN;
+    }
+
+    /**
+     * Another mapping that writes the same destination database: by its configured list, or by
+     * what it discovered on its last tick. Of two, the one whose name sorts first keeps it.
+     */
+    private String claimedBy(Mapping mapping, String database) {
+        for (Mapping other : config.mappings()) {
+            if (other.name().compareTo(mapping.name()) >= 0
+                    || !other.destination().name().equals(mapping.destination().name())) {
+                continue;
+            }
+            boolean claims = other.databases().isEmpty()
+                    ? board.get(other.name()).map(s -> s.database(database).isPresent()).orElse(false)
+                    : other.databases().contains(database);
+            if (claims) {
+                return other.name();
+            }
+        }
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 package dev.pgferry.reconcile;
 
 import dev.pgferry.config.Mapping;
+import dev.pgferry.config.Mode;
 import dev.pgferry.monitor.ObservedInstance;
 import java.time.Instant;
 import java.util.Comparator;
@@ -31,6 +32,11 @@ public record MappingStatus(Mapping mapping, ObservedInstance source, ObservedIn
             }
         }
         return databases.stream().map(DatabaseStatus::phase).min(Comparator.naturalOrder()).orElse(Phase.PLANNED);
+    }
+
+    /** run when configured so or started by an operator; plan before the first tick. */
+    public Mode effectiveMode() {
+        return destination == null ? mapping.mode() : MappingReconciler.effectiveMode(mapping, destination);
     }
 
     public boolean cutoverReady() {

@@ -4,10 +4,6 @@ import dev.pgferry.config.Mode;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedDatabase.Table;
 import dev.pgferry.preflight.Check;
-import dev.pgferry.reconcile.Action.CopySchema;
-import dev.pgferry.reconcile.Action.CreateDatabase;
-import dev.pgferry.reconcile.Action.CreatePublication;
-import dev.pgferry.reconcile.Action.CreateSubscription;
 import dev.pgferry.reconcile.Action.DropInactiveSlot;
 import dev.pgferry.reconcile.Action.DropPublication;
 import dev.pgferry.reconcile.Action.DropSubscription;
@@ -30,6 +26,7 @@ public final class Planner {
     static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
     private static final Set<String> COPYING_STATES = Set.of("i", "d");
     private static final Set<String> CATCHING_UP_STATES = Set.of("f", "s");
+    private static final Set<String> REACHABILITY = Set.of("source.reachable", "destination.reachable");
 
     private Planner() {
     }
@@ -40,9 +37,11 @@ public final class Planner {
         if (o.completionRecorded()) {
             return complete(o, names);
         }
-        List<Check> blocking = in.checks().stream().filter(Check::blocks).toList();
-        if (!blocking.isEmpty()) {
-            return Plan.of(Phase.BLOCKED, blocking.getFirst().message() + ". " + blocking.getFirst().fix());
+        // without both servers nothing can be judged, whatever the phase was
+        List<Check> unreachable = in.checks().stream().filter(Check::blocks)
+                .filter(c -> REACHABILITY.contains(c.id())).toList();
+        if (!unreachable.isEmpty()) {
+            return blocked(unreachable, List.of());
         }
         if (o.subscription().isPresent()) {
             return streaming(in, o);
@@ -94,22 +93,14 @@ public final class Planner {
     }
 
     private static Plan create(PlanInput in, ObservedDatabase o, ReplicationNames names) {
-        List<Action> steps = new ArrayList<>();
-        if (!o.publicationExists()) {
-            steps.add(new CreatePublication(names.publication()));
+        List<Action> steps = CreationSteps.of(in, o, names);
+        List<Check> blocking = in.checks().stream().filter(Check::blocks).toList();
+        if (!blocking.isEmpty()) {
+            // pre-flight failed: nothing is written; the steps show what would follow once fixed
+            return blocked(blocking, steps);
         }
-        if (!o.destinationDatabaseExists()) {
-            steps.add(new CreateDatabase(o.database(), in.encoding()));
-        }
-        if (o.destinationTableCount() == 0) {
-            steps.add(new CopySchema(o.database()));
-        }
-        if (o.slot().isPresent()) {
-            steps.add(new DropInactiveSlot(names.slot()));
-        }
-        steps.add(new CreateSubscription(names.subscription(), names.publication(), names.slot()));
         boolean untouched = !o.publicationExists() && o.slot().isEmpty();
-        if (in.mapping().mode() == Mode.PLAN) {
+        if (in.mode() == Mode.PLAN) {
             return Plan.of(untouched ? Phase.PLANNED : Phase.SCHEMA,
                     "mode plan: run mode would take the " + steps.size() + " step(s) below", steps);
         }
@@ -120,6 +111,13 @@ public final class Planner {
                     + (waiting ? " (trying again later)" : " (trying again now)"), waiting ? List.of() : steps);
         }
         return Plan.of(Phase.SCHEMA, "preparing: " + steps.getFirst().describe(), steps);
+    }
+
+    private static Plan blocked(List<Check> blocking, List<Action> steps) {
+        Check first = blocking.getFirst();
+        String reason = "blocked by " + first.id() + ": " + first.message() + ". " + first.fix()
+                + (blocking.size() > 1 ? " (" + (blocking.size() - 1) + " more block(s) below)" : "");
+        return new Plan(Phase.BLOCKED, reason, steps, blocking.stream().map(Check::id).toList());
     }
 
     /** Doubles with every failed attempt, from one poll interval up to five minutes. */

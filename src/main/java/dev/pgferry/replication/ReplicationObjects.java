@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,9 +26,10 @@ public class ReplicationObjects {
         this.connector = connector;
     }
 
-    public void createPublication(Instance source, String database, String publication) throws ActionException {
+    public void createPublication(Instance source, String database, String publication, List<PublishedTable> tables)
+            throws ActionException {
         try (Connection c = connector.act(source, database); Statement s = c.createStatement()) {
-            s.execute(ReplicationSql.createPublication(publication));
+            s.execute(ReplicationSql.createPublication(publication, tables));
         } catch (SQLException e) {
             if (!PgErrors.DUPLICATE_OBJECT.equals(e.getSQLState())) {
                 throw ActionException.from("create publication " + publication, e);

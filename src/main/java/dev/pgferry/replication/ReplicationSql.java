@@ -1,7 +1,11 @@
 package dev.pgferry.replication;
 
 import static dev.pgferry.pg.Identifiers.literal;
+import static dev.pgferry.pg.Identifiers.qualified;
 import static dev.pgferry.pg.Identifiers.quote;
+
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The statements that create and drop replication objects. Pure: the exact strings are
@@ -13,12 +17,14 @@ public final class ReplicationSql {
     }
 
     /**
-     * Publishes every table through its partition root, so the destination may be partitioned
-     * differently and a partition added later on the source is covered.
+     * Publishes the listed tables, partitioned ones through their root, so the destination may be
+     * partitioned differently and a partition added later on the source is covered. A list (not
+     * FOR ALL TABLES) leaves out what the operator chose to exclude and needs no superuser.
      */
-    public static String createPublication(String publication) {
-        return "CREATE PUBLICATION " + quote(publication)
-                + " FOR ALL TABLES WITH (publish_via_partition_root = true)";
+    public static String createPublication(String publication, List<PublishedTable> tables) {
+        String list = tables.stream().map(t -> qualified(t.schema(), t.name())).collect(Collectors.joining(", "));
+        return "CREATE PUBLICATION " + quote(publication) + (tables.isEmpty() ? "" : " FOR TABLE " + list)
+                + " WITH (publish_via_partition_root = true)";
     }
 
     public static String dropPublication(String publication) {

@@ -4,6 +4,7 @@ import static dev.pgferry.pg.Identifiers.literal;
 import static dev.pgferry.pg.Identifiers.quote;
 
 import dev.pgferry.config.Instance;
+import dev.pgferry.monitor.DatabaseInfo;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.PgConnector;
 import dev.pgferry.pg.PgErrors;
@@ -12,7 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.springframework.stereotype.Component;
 
-/** Creates the destination database, with the source's encoding. */
+/** Creates the destination database with the source's encoding and locale. */
 @Component
 public class DatabaseCreator {
 
@@ -22,10 +23,10 @@ public class DatabaseCreator {
         this.connector = connector;
     }
 
-    public void create(Instance destination, String database, String encoding) throws ActionException {
+    public void create(Instance destination, String database, DatabaseInfo source) throws ActionException {
         try (Connection c = connector.act(destination, destination.maintenanceDatabase());
                 Statement s = c.createStatement()) {
-            s.execute(createDatabaseSql(database, encoding));
+            s.execute(createDatabaseSql(database, source));
         } catch (SQLException e) {
             if (!PgErrors.DUPLICATE_DATABASE.equals(e.getSQLState())) {
                 throw ActionException.from("create database " + database, e);
@@ -33,9 +34,27 @@ public class DatabaseCreator {
         }
     }
 
-    /** template0, because the encoding may differ from template1's. */
-    static String createDatabaseSql(String database, String encoding) {
-        return "CREATE DATABASE " + quote(database) + " TEMPLATE template0"
-                + (encoding == null ? "" : " ENCODING " + literal(encoding));
+    /**
+     * template0, because encoding and locale may differ from template1's. The provider is always
+     * named: a destination cluster whose default is ICU would otherwise turn a libc source into ICU.
+     */
+    static String createDatabaseSql(String database, DatabaseInfo source) {
+        StringBuilder sql = new StringBuilder("CREATE DATABASE ").append(quote(database)).append(" TEMPLATE template0");
+        if (source.encoding() != null) {
+            sql.append(" ENCODING ").append(literal(source.encoding()));
+        }
+        if (source.collate() != null) {
+            sql.append(" LC_COLLATE ").append(literal(source.collate()));
+        }
+        if (source.ctype() != null) {
+            sql.append(" LC_CTYPE ").append(literal(source.ctype()));
+        }
+        String provider = source.localeProvider() == null ? "c" : source.localeProvider();
+        switch (provider) {
+            case "i" -> sql.append(" LOCALE_PROVIDER icu ICU_LOCALE ").append(literal(source.locale()));
+            case "b" -> sql.append(" LOCALE_PROVIDER builtin BUILTIN_LOCALE ").append(literal(source.locale()));
+            default -> sql.append(" LOCALE_PROVIDER libc");
+        }
+        return sql.toString();
     }
 }

@@ -36,6 +36,12 @@ class MappingApiController {
         return board.get(name).map(MappingViews::of).orElseThrow(() -> new UnknownMapping(name));
     }
 
+    /** Starts a mapping configured in plan mode; 409 when it already runs. */
+    @PostMapping("/{name}/start")
+    MappingView start(@PathVariable String name, Principal user) throws ActionRefused {
+        return MappingViews.of(actions.start(name, user.getName()));
+    }
+
     /** Marks the mapping complete; 409 with the reason when it is not cutover-ready (unless force=true). */
     @PostMapping("/{name}/complete")
     MappingView complete(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force,

@@ -48,6 +48,17 @@ class MappingPageController {
         return "mapping :: detail";
     }
 
+    @PostMapping("/mappings/{name}/start")
+    String start(@PathVariable String name, Principal user, RedirectAttributes redirect) {
+        try {
+            actions.start(name, user.getName());
+            redirect.addFlashAttribute("notice", "Mapping " + name + " started: it now acts as in run mode.");
+        } catch (ActionRefused e) {
+            redirect.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:/mappings/" + name;
+    }
+
     @PostMapping("/mappings/{name}/complete")
     String complete(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force, Principal user,
             RedirectAttributes redirect) {

@@ -7,15 +7,16 @@ import java.util.List;
  * A mapping as the API and the pages show it. Field names are a contract (DESIGN.md): add
  * fields freely, rename none.
  */
-public record MappingView(String name, String source, String destination, String mode, String copyMethod,
+public record MappingView(String name, String source, String destination, String mode, String configuredMode,
+        String copyMethod,
         String phase, boolean cutoverReady, Instant observedAt, String sourceError, String destinationError,
         List<DatabaseView> databases) {
 
     public record DatabaseView(String name, String phase, String reason, boolean cutoverReady, Long lagBytes,
             Long walRetainedBytes, String replicationName, Boolean publicationExists, Boolean slotActive,
             Boolean subscriptionEnabled, Long applyErrors, Long syncErrors, String lastError,
-            List<CheckView> checks, List<ConditionView> readiness, List<String> plannedActions,
-            List<TableView> tables) {
+            List<CheckView> checks, List<String> blockedBy, List<ConditionView> readiness,
+            List<String> plannedActions, List<TableView> tables) {
     }
 
     /** A pre-flight check; level is ok, warn or block. */

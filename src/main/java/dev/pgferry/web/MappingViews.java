@@ -24,7 +24,8 @@ final class MappingViews {
     static MappingView of(MappingStatus status) {
         var mapping = status.mapping();
         return new MappingView(mapping.name(), mapping.source().name(), mapping.destination().name(),
-                lower(mapping.mode().name()), lower(mapping.copyMethod().name()), status.phase().name(),
+                lower(status.effectiveMode().name()), lower(mapping.mode().name()), lower(mapping.copyMethod().name()),
+                status.phase().name(),
                 status.cutoverReady(), status.observedAt(),
                 status.source() == null ? null : status.source().error(),
                 status.destination() == null ? null : status.destination().error(),
@@ -48,6 +49,7 @@ final class MappingViews {
                 d.lastFailure().map(f -> f.action() + ": " + f.message()).orElse(null),
                 d.checks().stream().map(c -> new CheckView(c.id(), lower(c.level().name()), c.message(), c.fix()))
                         .toList(),
+                d.plan().blockedBy(),
                 d.readiness().conditions().stream().map(c -> new ConditionView(c.id(), c.met(), c.detail())).toList(),
                 d.plan().actions().stream().map(Action::describe).toList(),
                 o.tables().stream().map(MappingViews::table).toList());

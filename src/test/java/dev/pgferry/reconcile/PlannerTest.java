@@ -12,19 +12,34 @@ import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedDatabase.Slot;
 import dev.pgferry.monitor.ObservedDatabase.Subscription;
 import dev.pgferry.monitor.ObservedDatabase.Table;
+import dev.pgferry.monitor.DatabaseInfo;
+import dev.pgferry.monitor.ObservedInstance;
+import dev.pgferry.monitor.ServerFacts;
+import dev.pgferry.monitor.ServerFacts.Membership;
+import dev.pgferry.monitor.ServerFacts.RoleInfo;
+import dev.pgferry.monitor.ServerFacts.UserRights;
+import dev.pgferry.monitor.SourceFacts;
+import dev.pgferry.monitor.SourceFacts.Relation;
 import dev.pgferry.preflight.Check;
+import dev.pgferry.preflight.CheckInput;
 import dev.pgferry.preflight.PreflightChecks;
+import dev.pgferry.replication.PublishedTable;
 import dev.pgferry.reconcile.Action.CopySchema;
 import dev.pgferry.reconcile.Action.CreateDatabase;
 import dev.pgferry.reconcile.Action.CreatePublication;
+import dev.pgferry.reconcile.Action.CreateRoles;
 import dev.pgferry.reconcile.Action.CreateSubscription;
 import dev.pgferry.reconcile.Action.DropInactiveSlot;
 import dev.pgferry.reconcile.Action.DropPublication;
 import dev.pgferry.reconcile.Action.DropSubscription;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +54,9 @@ class PlannerTest {
     private static final String NAME = "pgferry_m_shop";
     private static final Slot ACTIVE_SLOT = new Slot(true, "reserved", 100, 1000);
     private static final Subscription RUNNING = new Subscription(1, true, true, 0, 0);
+    private static final DatabaseInfo SHOP_INFO = new DatabaseInfo("UTF8", "C", "C", "c", null);
+    private static final PublishedTable ORDERS = new PublishedTable("public", "orders");
+    private static final PublishedTable EVENTS = new PublishedTable("public", "events");
 
     /** A fresh observation: source database present, nothing of pgferry's anywhere. */
     private static Observed fresh() {
@@ -52,20 +70,23 @@ class PlannerTest {
         void planModeOnUntouchedServersIsPlannedWithEveryStepListed() {
             Plan plan = plan(Mode.PLAN, fresh());
             assertThat(plan.phase()).isEqualTo(Phase.PLANNED);
-            assertThat(plan.actions()).containsExactly(new CreatePublication(NAME), new CreateDatabase("shop", "UTF8"),
-                    new CopySchema("shop"), new CreateSubscription(NAME, NAME, NAME));
+            assertThat(plan.actions()).containsExactly(new CreatePublication(NAME, List.of(ORDERS, EVENTS)),
+                    new CreateRoles(List.of("alice", "app"), List.of(new Membership("app", "alice"))),
+                    new CreateDatabase("shop", SHOP_INFO), new CopySchema("shop"),
+                    new CreateSubscription(NAME, NAME, NAME));
         }
 
         @Test
         void runModeStartsWithThePublicationBeforeAnySlot() {
             Plan plan = plan(Mode.RUN, fresh());
             assertThat(plan.phase()).isEqualTo(Phase.SCHEMA);
-            assertThat(plan.actions().getFirst()).isEqualTo(new CreatePublication(NAME));
+            assertThat(plan.actions().getFirst()).isEqualTo(new CreatePublication(NAME, List.of(ORDERS, EVENTS)));
         }
 
         @Test
         void resumesAfterTheSchemaWasRestored() {
             Observed o = fresh().publication().destinationDatabase(5);
+            o.rolesOnDestination = true;
             Plan plan = plan(Mode.RUN, o);
             assertThat(plan.phase()).isEqualTo(Phase.SCHEMA);
             assertThat(plan.actions()).containsExactly(new CreateSubscription(NAME, NAME, NAME));
@@ -74,13 +95,16 @@ class PlannerTest {
         @Test
         void emptyDestinationDatabaseGetsTheSchema() {
             Plan plan = plan(Mode.RUN, fresh().publication().destinationDatabase(0));
-            assertThat(plan.actions()).containsExactly(new CopySchema("shop"), new CreateSubscription(NAME, NAME, NAME));
+            assertThat(plan.actions()).containsExactly(
+                    new CreateRoles(List.of("alice", "app"), List.of(new Membership("app", "alice"))), new CopySchema("shop"),
+                    new CreateSubscription(NAME, NAME, NAME));
         }
 
         @Test
         void dropsTheSlotLeftByAnInterruptedCreateSubscription() {
-            Plan plan = plan(Mode.RUN, fresh().publication().destinationDatabase(5).slot(new Slot(false, "reserved", 0,
-                    0)));
+            Observed o = fresh().publication().destinationDatabase(5).slot(new Slot(false, "reserved", 0, 0));
+            o.rolesOnDestination = true;
+            Plan plan = plan(Mode.RUN, o);
             assertThat(plan.actions()).containsExactly(new DropInactiveSlot(NAME),
                     new CreateSubscription(NAME, NAME, NAME));
         }
@@ -103,7 +127,29 @@ class PlannerTest {
             Plan plan = plan(Mode.RUN, o);
             assertThat(plan.phase()).isEqualTo(Phase.BLOCKED);
             assertThat(plan.reason()).contains("does not exist on source src");
-            assertThat(plan.actions()).isEmpty();
+            assertThat(plan.blockedBy()).containsExactly("source.database");
+            assertThat(plan.executable()).isFalse();
+        }
+
+        @Test
+        void blockedPlanStillListsTheStepsRunModeWouldTake() {
+            Observed o = fresh();
+            o.relations = List.of(relation("public", "log", false));
+            Plan plan = plan(Mode.PLAN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.BLOCKED);
+            assertThat(plan.blockedBy()).containsExactly("source.tables_without_key");
+            assertThat(plan.actions()).first().isInstanceOf(CreatePublication.class);
+            assertThat(plan.actions()).last().isInstanceOf(CreateSubscription.class);
+        }
+
+        @Test
+        void excludeRemedyLeavesKeylessTablesOutOfThePublication() {
+            Observed o = fresh();
+            o.relations = List.of(relation("public", "orders", true), relation("public", "log", false));
+            o.remedy = Mapping.TablesWithoutKey.EXCLUDE;
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.SCHEMA);
+            assertThat(plan.actions().getFirst()).isEqualTo(new CreatePublication(NAME, List.of(ORDERS)));
         }
 
         @Test
@@ -111,6 +157,7 @@ class PlannerTest {
             Plan plan = plan(Mode.RUN, fresh().destinationDatabase(3));
             assertThat(plan.phase()).isEqualTo(Phase.BLOCKED);
             assertThat(plan.reason()).contains("already exists on destination dst");
+            assertThat(plan.blockedBy()).containsExactly("destination.database_empty");
         }
 
         @Test
@@ -239,10 +286,40 @@ class PlannerTest {
     }
 
     private static PlanInput input(Mode mode, Observed o, Readiness readiness, Optional<ActionFailure> failure) {
-        Mapping mapping = new Mapping("m", SOURCE, DESTINATION, List.of("shop"), mode, CopyMethod.NATIVE);
+        Mapping mapping = new Mapping("m", SOURCE, DESTINATION, List.of("shop"), mode, CopyMethod.NATIVE, o.remedy,
+                Mapping.RoleConflict.MERGE);
         ObservedDatabase observed = o.build();
-        List<Check> checks = PreflightChecks.evaluate(mapping, observed);
-        return new PlanInput(mapping, observed, "UTF8", checks, readiness, failure, NOW);
+        ObservedInstance source = new ObservedInstance("src", null, server(15, true), Map.of("shop", SHOP_INFO),
+                Set.of(), Set.of());
+        ObservedInstance destination = new ObservedInstance("dst", null, server(18, o.rolesOnDestination),
+                o.destinationDatabaseExists ? Map.of("shop", SHOP_INFO) : Map.of(), Set.of(), Set.of());
+        if (o.sourceError != null) {
+            source = ObservedInstance.unreachable("src", o.sourceError);
+        }
+        List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
+                OptionalInt.of(15), null));
+        return new PlanInput(mapping, mode, observed, source, destination, checks, readiness, failure, NOW);
+    }
+
+    /** A server with room to spare, a superuser, and (on the source, or when asked) the role app with member alice. */
+    private static ServerFacts server(int major, boolean withRoles) {
+        Map<String, RoleInfo> roles = new HashMap<>();
+        roles.put("postgres", new RoleInfo("postgres", true, true, true, true, true, true, true, -1));
+        List<Membership> memberships = List.of();
+        if (withRoles) {
+            roles.put("app", new RoleInfo("app", false, true, false, false, false, false, false, -1));
+            roles.put("alice", new RoleInfo("alice", false, true, false, false, true, false, false, -1));
+            memberships = List.of(new Membership("app", "alice"));
+        }
+        return new ServerFacts(major, Map.of("wal_level", "logical", "max_replication_slots", "10",
+                "max_wal_senders", "10", "max_logical_replication_workers", "10",
+                "max_sync_workers_per_subscription", "2"), 0, 0, 0, 0,
+                new UserRights("postgres", true, true, true, true, true), roles, memberships, Map.of(), Map.of(),
+                Set.of("plpgsql"));
+    }
+
+    private static Relation relation(String schema, String name, boolean hasKey) {
+        return new Relation(schema, name, false, false, schema, name, false, hasKey, true, true);
     }
 
     /** A mutable builder of observations, so each test states only what differs. */
@@ -256,6 +333,11 @@ class PlannerTest {
         Optional<Subscription> subscription = Optional.empty();
         List<String> states = List.of();
         boolean completion;
+        boolean rolesOnDestination;
+        Mapping.TablesWithoutKey remedy = Mapping.TablesWithoutKey.BLOCK;
+        List<Relation> relations = List.of(relation("public", "orders", true),
+                new Relation("public", "events", true, false, "public", "events", false, false, true, true),
+                new Relation("public", "events_2026", false, true, "public", "events", false, true, true, true));
 
         Observed publication() {
             publication = true;
@@ -278,8 +360,11 @@ class PlannerTest {
             for (int i = 0; i < states.size(); i++) {
                 tables.add(new Table("public", "t" + i, false, states.get(i), 10L, 10L));
             }
+            SourceFacts facts = new SourceFacts(relations, 0, Set.of(), List.of(), true, Set.of("app", "alice"),
+                    publication ? Boolean.TRUE : null);
             return new ObservedDatabase("shop", NOW, sourceError, null, sourceDatabaseExists,
-                    destinationDatabaseExists, destinationTables, publication, slot, subscription, tables, completion);
+                    destinationDatabaseExists, destinationTables, publication, slot, subscription, tables, completion,
+                    sourceError == null && sourceDatabaseExists ? Optional.of(facts) : Optional.empty());
         }
     }
 }

@@ -32,8 +32,12 @@ class ReplicationSqlTest {
 
     @Test
     void publicationPublishesThroughThePartitionRoot() {
-        assertThat(ReplicationSql.createPublication("pgferry_eu_orders")).isEqualTo(
-                "CREATE PUBLICATION \"pgferry_eu_orders\" FOR ALL TABLES WITH (publish_via_partition_root = true)");
+        assertThat(ReplicationSql.createPublication("pgferry_eu_orders", java.util.List.of(
+                new PublishedTable("public", "orders"), new PublishedTable("My Schema", "Order \"Items\""))))
+                .isEqualTo("CREATE PUBLICATION \"pgferry_eu_orders\" FOR TABLE \"public\".\"orders\", "
+                        + "\"My Schema\".\"Order \"\"Items\"\"\" WITH (publish_via_partition_root = true)");
+        assertThat(ReplicationSql.createPublication("p", java.util.List.of()))
+                .isEqualTo("CREATE PUBLICATION \"p\" WITH (publish_via_partition_root = true)");
         assertThat(ReplicationSql.dropPublication("pgferry_eu_orders"))
                 .isEqualTo("DROP PUBLICATION IF EXISTS \"pgferry_eu_orders\"");
     }

@@ -94,13 +94,14 @@ class WebTest {
         ObservedDatabase observed = new ObservedDatabase("shop", Instant.now(), null, null, true, true, 1, true,
                 Optional.of(new ObservedDatabase.Slot(true, "reserved", 512, 4096)),
                 Optional.of(new ObservedDatabase.Subscription(7, true, true, 0, 0)),
-                List.of(new ObservedDatabase.Table("public", "Order Items", false, "r", 10L, 9L)), false);
+                List.of(new ObservedDatabase.Table("public", "Order Items", false, "r", 10L, 9L)), false,
+                Optional.empty());
         DatabaseStatus database = new DatabaseStatus(observed,
                 List.of(Check.ok("source.reachable", "source old answers")),
                 new Readiness(false, List.of(new Readiness.Condition("stable", false, "need 30 s"))),
                 new Plan(Phase.STREAMING, "streaming; not cutover-ready: need 30 s", List.of()), Optional.empty());
-        ObservedInstance source = new ObservedInstance("old", 15, Map.of("shop", "UTF8"), Set.of(), null);
-        ObservedInstance destination = new ObservedInstance("new", 18, Map.of("shop", "UTF8"), Set.of(), null);
+        ObservedInstance source = new ObservedInstance("old", null, null, Map.of(), Set.of(), Set.of());
+        ObservedInstance destination = new ObservedInstance("new", null, null, Map.of(), Set.of(), Set.of());
         board.publish(new MappingStatus(SHOP, source, destination, List.of(database), Instant.now()));
     }
 

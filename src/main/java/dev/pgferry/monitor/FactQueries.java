@@ -1,0 +1,118 @@
+package dev.pgferry.monitor;
+
+/**
+ * Catalog queries behind the pre-flight checks; read-only, valid on PostgreSQL 13 to 18.
+ * Columns that differ between versions are read through to_jsonb so one text serves all.
+ */
+final class FactQueries {
+
+    private FactQueries() {
+    }
+
+    static final String SETTINGS = """
+            SELECT name, setting FROM pg_settings
+            WHERE name IN ('wal_level', 'max_replication_slots', 'max_wal_senders', 'max_worker_processes',
+                           'max_logical_replication_workers', 'max_sync_workers_per_subscription',
+                           'max_active_replication_origins')""";
+
+    static final String CAPACITY = """
+            SELECT (SELECT count(*) FROM pg_replication_slots)::int AS slots,
+                   (SELECT count(*) FROM pg_stat_replication)::int AS senders,
+                   (SELECT count(*) FROM pg_stat_subscription WHERE pid IS NOT NULL)::int AS workers,
+                   (SELECT count(*) FROM pg_replication_origin)::int AS origins""";
+
+    /** Predefined roles are looked up by name: pg_create_subscription exists from 16 on. */
+    static final String USER_RIGHTS = """
+            SELECT r.rolname, r.rolsuper, r.rolreplication, r.rolcreatedb,
+                   EXISTS (SELECT 1 FROM pg_roles p WHERE p.rolname = 'pg_create_subscription'
+                           AND pg_has_role(r.oid, p.oid, 'USAGE')) AS create_subscription,
+                   EXISTS (SELECT 1 FROM pg_roles p WHERE p.rolname = 'pg_read_all_data'
+                           AND pg_has_role(r.oid, p.oid, 'USAGE')) AS read_all_data
+            FROM pg_roles r WHERE r.rolname = current_user""";
+
+    static final String ROLES = """
+            SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication,
+                   rolbypassrls, rolconnlimit
+            FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%'""";
+
+    static final String MEMBERSHIPS = """
+            SELECT r.rolname AS role, m.rolname AS member
+            FROM pg_auth_members a JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
+            WHERE r.rolname NOT LIKE 'pg\\_%'""";
+
+    static final String SLOTS = "SELECT slot_name, slot_type, plugin, database FROM pg_replication_slots";
+
+    static final String SUBSCRIPTIONS = """
+            SELECT s.subname, d.datname FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid""";
+
+    static final String AVAILABLE_EXTENSIONS = "SELECT name FROM pg_available_extensions";
+
+    /** datlocprovider from 15, daticulocale 15-16, datlocale from 17. */
+    static final String DATABASES = """
+            SELECT d.datname, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate, d.datctype,
+                   to_jsonb(d) ->> 'datlocprovider' AS provider,
+                   coalesce(to_jsonb(d) ->> 'datlocale', to_jsonb(d) ->> 'daticulocale') AS locale
+            FROM pg_database d WHERE NOT d.datistemplate AND d.datallowconn""";
+
+    /** Tables and partitions with what replication needs of each. */
+    static final String RELATIONS = """
+            SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned,
+                   c.relispartition AS partition, rn.nspname AS root_schema, rc.relname AS root_name,
+                   c.relpersistence = 'u' AS unlogged,
+                   (c.relreplident = 'f'
+                    OR (c.relreplident = 'd' AND EXISTS (SELECT 1 FROM pg_index i
+                                                          WHERE i.indrelid = c.oid AND i.indisprimary))
+                    OR (c.relreplident = 'i' AND EXISTS (SELECT 1 FROM pg_index i
+                                                          WHERE i.indrelid = c.oid AND i.indisreplident))) AS has_key,
+                   has_table_privilege(c.oid, 'SELECT') AS readable,
+                   pg_has_role(c.relowner, 'USAGE') AS owned
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 JOIN pg_class rc ON rc.oid = coalesce(pg_partition_root(c.oid), c.oid)
+                 JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND c.relpersistence IN ('p', 'u')
+              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+            ORDER BY 1, 2""";
+
+    static final String LARGE_OBJECTS = "SELECT count(*) FROM pg_largeobject_metadata";
+
+    static final String EXTENSIONS = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'";
+
+    static final String UNREADABLE_SEQUENCES = """
+            SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'S' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+              AND NOT has_sequence_privilege(c.oid, 'SELECT')""";
+
+    static final String CAN_CREATE = "SELECT has_database_privilege(current_database(), 'CREATE')";
+
+    /**
+     * Roles the database needs: owners of its objects and of the database, grantees of its
+     * privileges and default privileges, and every role that is a member of one of those.
+     */
+    static final String NEEDED_ROLES = """
+            WITH RECURSIVE direct(oid) AS (
+                SELECT c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                UNION SELECT (aclexplode(c.relacl)).grantee FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relacl IS NOT NULL AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                UNION SELECT n.nspowner FROM pg_namespace n
+                 WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                UNION SELECT (aclexplode(n.nspacl)).grantee FROM pg_namespace n
+                 WHERE n.nspacl IS NOT NULL AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                UNION SELECT p.proowner FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                UNION SELECT t.typowner FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                 WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                UNION SELECT d.datdba FROM pg_database d WHERE d.datname = current_database()
+                UNION SELECT (aclexplode(d.datacl)).grantee FROM pg_database d
+                 WHERE d.datname = current_database() AND d.datacl IS NOT NULL
+                UNION SELECT a.defaclrole FROM pg_default_acl a
+                UNION SELECT (aclexplode(a.defaclacl)).grantee FROM pg_default_acl a
+            ), needed(oid) AS (
+                SELECT oid FROM direct
+                UNION SELECT m.member FROM pg_auth_members m JOIN needed ON needed.oid = m.roleid
+            )
+            SELECT r.rolname FROM pg_roles r JOIN needed ON needed.oid = r.oid
+            WHERE r.rolname NOT LIKE 'pg\\_%'""";
+
+    static final String PUBLICATION_VIA_ROOT = "SELECT pubviaroot FROM pg_publication WHERE pubname = ?";
+}

@@ -1,0 +1,81 @@
+package dev.pgferry.monitor;
+
+import dev.pgferry.monitor.ServerFacts.Membership;
+import dev.pgferry.monitor.ServerFacts.RoleInfo;
+import dev.pgferry.monitor.ServerFacts.SlotInfo;
+import dev.pgferry.monitor.ServerFacts.UserRights;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** Reads {@link ServerFacts} and {@link SourceFacts} over an open connection. */
+final class FactsReader {
+
+    private FactsReader() {
+    }
+
+    static ServerFacts server(Connection connection, JdbcClient jdbc) throws SQLException {
+        Map<String, String> settings = new HashMap<>();
+        jdbc.sql(FactQueries.SETTINGS).query(rs -> {
+            settings.put(rs.getString(1), rs.getString(2));
+        });
+        int[] capacity = jdbc.sql(FactQueries.CAPACITY).query((rs, n) -> new int[] {rs.getInt("slots"),
+            rs.getInt("senders"), rs.getInt("workers"), rs.getInt("origins")}).single();
+        UserRights user = jdbc.sql(FactQueries.USER_RIGHTS).query((rs, n) -> new UserRights(rs.getString("rolname"),
+                rs.getBoolean("rolsuper"), rs.getBoolean("rolreplication"), rs.getBoolean("rolcreatedb"),
+                rs.getBoolean("create_subscription"), rs.getBoolean("read_all_data"))).single();
+        Map<String, RoleInfo> roles = new LinkedHashMap<>();
+        jdbc.sql(FactQueries.ROLES).query(rs -> {
+            roles.put(rs.getString("rolname"), new RoleInfo(rs.getString("rolname"), rs.getBoolean("rolsuper"),
+                    rs.getBoolean("rolinherit"), rs.getBoolean("rolcreaterole"), rs.getBoolean("rolcreatedb"),
+                    rs.getBoolean("rolcanlogin"), rs.getBoolean("rolreplication"), rs.getBoolean("rolbypassrls"),
+                    rs.getInt("rolconnlimit")));
+        });
+        List<Membership> memberships = jdbc.sql(FactQueries.MEMBERSHIPS)
+                .query((rs, n) -> new Membership(rs.getString("role"), rs.getString("member"))).list();
+        Map<String, SlotInfo> slots = new HashMap<>();
+        jdbc.sql(FactQueries.SLOTS).query(rs -> {
+            slots.put(rs.getString(1), new SlotInfo(rs.getString(1), rs.getString(2), rs.getString(3),
+                    rs.getString(4)));
+        });
+        Map<String, String> subscriptions = new HashMap<>();
+        jdbc.sql(FactQueries.SUBSCRIPTIONS).query(rs -> {
+            subscriptions.put(rs.getString(1), rs.getString(2));
+        });
+        Set<String> extensions = new HashSet<>(jdbc.sql(FactQueries.AVAILABLE_EXTENSIONS).query(String.class).list());
+        return new ServerFacts(connection.getMetaData().getDatabaseMajorVersion(), settings, capacity[0],
+                capacity[1], capacity[2], capacity[3], user, roles, memberships, slots, subscriptions, extensions);
+    }
+
+    static Map<String, DatabaseInfo> databases(JdbcClient jdbc) {
+        Map<String, DatabaseInfo> databases = new LinkedHashMap<>();
+        jdbc.sql(FactQueries.DATABASES).query(rs -> {
+            databases.put(rs.getString("datname"), new DatabaseInfo(rs.getString("encoding"),
+                    rs.getString("datcollate"), rs.getString("datctype"), rs.getString("provider"),
+                    rs.getString("locale")));
+        });
+        return databases;
+    }
+
+    static SourceFacts source(JdbcClient jdbc, String publication) {
+        List<SourceFacts.Relation> relations = jdbc.sql(FactQueries.RELATIONS).query((rs, n) ->
+                new SourceFacts.Relation(rs.getString("schema"), rs.getString("name"), rs.getBoolean("partitioned"),
+                        rs.getBoolean("partition"), rs.getString("root_schema"), rs.getString("root_name"),
+                        rs.getBoolean("unlogged"), rs.getBoolean("has_key"), rs.getBoolean("readable"),
+                        rs.getBoolean("owned"))).list();
+        long largeObjects = jdbc.sql(FactQueries.LARGE_OBJECTS).query(Long.class).single();
+        Set<String> extensions = new HashSet<>(jdbc.sql(FactQueries.EXTENSIONS).query(String.class).list());
+        List<String> unreadable = jdbc.sql(FactQueries.UNREADABLE_SEQUENCES).query(String.class).list();
+        boolean canCreate = jdbc.sql(FactQueries.CAN_CREATE).query(Boolean.class).single();
+        Set<String> roles = new HashSet<>(jdbc.sql(FactQueries.NEEDED_ROLES).query(String.class).list());
+        Boolean viaRoot = jdbc.sql(FactQueries.PUBLICATION_VIA_ROOT).param(publication).query(Boolean.class)
+                .optional().orElse(null);
+        return new SourceFacts(relations, largeObjects, extensions, unreadable, canCreate, roles, viaRoot);
+    }
+}

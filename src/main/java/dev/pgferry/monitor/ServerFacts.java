@@ -1,0 +1,70 @@
+package dev.pgferry.monitor;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Server-wide facts the pre-flight checks need, read once per tick per instance: settings,
+ * capacity in use, the connecting user's rights, roles, slots, subscriptions and extensions.
+ */
+public record ServerFacts(
+        int major,
+        Map<String, String> settings,
+        int slotsUsed,
+        int walSendersUsed,
+        int subscriptionWorkersUsed,
+        int replicationOriginsUsed,
+        UserRights user,
+        Map<String, RoleInfo> roles,
+        List<Membership> memberships,
+        Map<String, SlotInfo> slots,
+        Map<String, String> subscriptionDatabases,
+        Set<String> availableExtensions) {
+
+    /** An integer setting, or -1 when the server has no such setting (e.g. before 18). */
+    public int intSetting(String name) {
+        String value = settings.get(name);
+        return value == null ? -1 : Integer.parseInt(value);
+    }
+
+    /** What the user pgferry connects as may do. */
+    public record UserRights(String name, boolean superuser, boolean replication, boolean createdb,
+            boolean createSubscription, boolean readAllData) {
+    }
+
+    /** The attributes of a role that must match for two roles of the same name to be the same role. */
+    public record RoleInfo(String name, boolean superuser, boolean inherit, boolean createrole, boolean createdb,
+            boolean login, boolean replication, boolean bypassrls, int connectionLimit) {
+
+        /** Human-readable differences from another role of the same name. */
+        public List<String> differencesFrom(RoleInfo other) {
+            List<String> differences = new java.util.ArrayList<>();
+            compare(differences, "SUPERUSER", superuser, other.superuser);
+            compare(differences, "INHERIT", inherit, other.inherit);
+            compare(differences, "CREATEROLE", createrole, other.createrole);
+            compare(differences, "CREATEDB", createdb, other.createdb);
+            compare(differences, "LOGIN", login, other.login);
+            compare(differences, "REPLICATION", replication, other.replication);
+            compare(differences, "BYPASSRLS", bypassrls, other.bypassrls);
+            if (connectionLimit != other.connectionLimit) {
+                differences.add("CONNECTION LIMIT " + connectionLimit + " vs " + other.connectionLimit);
+            }
+            return differences;
+        }
+
+        private static void compare(List<String> out, String attribute, boolean mine, boolean theirs) {
+            if (mine != theirs) {
+                out.add((mine ? "" : "NO") + attribute + " vs " + (theirs ? "" : "NO") + attribute);
+            }
+        }
+    }
+
+    /** {@code member} is a member of {@code role}. */
+    public record Membership(String role, String member) {
+    }
+
+    /** A replication slot: physical or logical, its output plugin and database. */
+    public record SlotInfo(String name, String type, String plugin, String database) {
+    }
+}

@@ -1,0 +1,34 @@
+package dev.pgferry.monitor;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the pre-flight checks need from inside one source database: its tables with their keys
+ * and rights, large objects, extensions, unreadable sequences, the roles it needs, and the
+ * options of a publication already bearing pgferry's name.
+ */
+public record SourceFacts(List<Relation> relations, long largeObjects, Set<String> extensions,
+        List<String> unreadableSequences, boolean canCreateInDatabase, Set<String> neededRoles,
+        Boolean publicationViaRoot) {
+
+    public SourceFacts {
+        relations = List.copyOf(relations);
+    }
+
+    /**
+     * A table, partitioned table or partition. {@code rootSchema}/{@code rootName} name the
+     * top-level table it is published through (itself unless it is a partition).
+     */
+    public record Relation(String schema, String name, boolean partitioned, boolean partition, String rootSchema,
+            String rootName, boolean unlogged, boolean hasKey, boolean readable, boolean owned) {
+
+        public String qualifiedName() {
+            return schema + "." + name;
+        }
+
+        public boolean topLevel() {
+            return !partition;
+        }
+    }
+}

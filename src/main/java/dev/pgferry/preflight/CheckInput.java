@@ -1,0 +1,48 @@
+package dev.pgferry.preflight;
+
+import dev.pgferry.config.Mapping;
+import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.monitor.ObservedInstance;
+import dev.pgferry.monitor.ServerFacts;
+import dev.pgferry.monitor.SourceFacts;
+import dev.pgferry.replication.ReplicationNames;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * What the checks look at: the mapping, this database's observation, both servers, the major
+ * version of the pg_dump on this host (empty when missing), and another mapping already writing
+ * the same destination database (null when none).
+ */
+public record CheckInput(Mapping mapping, ObservedDatabase database, ObservedInstance source,
+        ObservedInstance destination, OptionalInt pgDumpMajor, String claimedBy) {
+
+    String db() {
+        return database.database();
+    }
+
+    ReplicationNames names() {
+        return ReplicationNames.of(mapping.name(), database.database());
+    }
+
+    Optional<ServerFacts> sourceFacts() {
+        return Optional.ofNullable(source.facts());
+    }
+
+    Optional<ServerFacts> destinationFacts() {
+        return Optional.ofNullable(destination.facts());
+    }
+
+    Optional<SourceFacts> databaseFacts() {
+        return database.sourceFacts();
+    }
+
+    /** The variable prefix of this mapping, for fixes that name a setting. */
+    String mappingVariable(String suffix) {
+        return "PGFERRY_MAPPINGS_" + mapping.name().toUpperCase().replace('-', '_') + "_" + suffix;
+    }
+
+    static String instanceVariables(String instance) {
+        return "PGFERRY_INSTANCES_" + instance.toUpperCase().replace('-', '_') + "_*";
+    }
+}

@@ -1,0 +1,91 @@
+package dev.pgferry.reconcile;
+
+import dev.pgferry.config.Mapping.TablesWithoutKey;
+import dev.pgferry.monitor.DatabaseInfo;
+import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.monitor.ServerFacts;
+import dev.pgferry.monitor.ServerFacts.Membership;
+import dev.pgferry.monitor.SourceFacts;
+import dev.pgferry.monitor.SourceFacts.Relation;
+import dev.pgferry.reconcile.Action.CopySchema;
+import dev.pgferry.reconcile.Action.CreateDatabase;
+import dev.pgferry.reconcile.Action.CreatePublication;
+import dev.pgferry.reconcile.Action.CreateRoles;
+import dev.pgferry.reconcile.Action.CreateSubscription;
+import dev.pgferry.reconcile.Action.DropInactiveSlot;
+import dev.pgferry.replication.PublishedTable;
+import dev.pgferry.replication.ReplicationNames;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Pure: the steps of the native method still to take for one database, in order: publication,
+ * roles, database, schema, subscription. Part of the planner.
+ */
+final class CreationSteps {
+
+    private CreationSteps() {
+    }
+
+    static List<Action> of(PlanInput in, ObservedDatabase o, ReplicationNames names) {
+        List<Action> steps = new ArrayList<>();
+        SourceFacts facts = o.sourceFacts().orElse(null);
+        if (!o.publicationExists()) {
+            steps.add(new CreatePublication(names.publication(),
+                    facts == null ? List.of() : publishedTables(facts, in.mapping().tablesWithoutKey())));
+        }
+        if (facts != null && in.source().facts() != null && in.destination().facts() != null) {
+            CreateRoles roles = missingRoles(facts.neededRoles(), in.source().facts(), in.destination().facts());
+            if (!roles.roles().isEmpty() || !roles.memberships().isEmpty()) {
+                steps.add(roles);
+            }
+        }
+        if (!o.destinationDatabaseExists()) {
+            DatabaseInfo source = in.source().databases().get(o.database());
+            steps.add(new CreateDatabase(o.database(), source == null
+                    ? new DatabaseInfo("UTF8", null, null, null, null) : source));
+        }
+        if (o.destinationTableCount() == 0) {
+            steps.add(new CopySchema(o.database()));
+        }
+        if (o.slot().isPresent()) {
+            steps.add(new DropInactiveSlot(names.slot()));
+        }
+        steps.add(new CreateSubscription(names.subscription(), names.publication(), names.slot()));
+        return steps;
+    }
+
+    /**
+     * Top-level permanent tables; with the exclude remedy, a table is left out when it or any of
+     * its partitions has neither a key nor a replica identity.
+     */
+    static List<PublishedTable> publishedTables(SourceFacts facts, TablesWithoutKey remedy) {
+        Set<String> excludedRoots = new HashSet<>();
+        if (remedy == TablesWithoutKey.EXCLUDE) {
+            facts.relations().stream().filter(r -> !r.partitioned() && !r.unlogged() && !r.hasKey())
+                    .forEach(r -> excludedRoots.add(r.rootSchema() + "\u0000" + r.rootName()));
+        }
+        return facts.relations().stream()
+                .filter(Relation::topLevel)
+                .filter(r -> !r.unlogged())
+                .filter(r -> !excludedRoots.contains(r.schema() + "\u0000" + r.name()))
+                .map(r -> new PublishedTable(r.schema(), r.name()))
+                .toList();
+    }
+
+    /** Needed roles absent on the destination, and memberships among needed roles it lacks. */
+    static CreateRoles missingRoles(Set<String> needed, ServerFacts source, ServerFacts destination) {
+        List<String> roles = new TreeSet<>(needed).stream()
+                .filter(r -> source.roles().containsKey(r) && !destination.roles().containsKey(r)).toList();
+        Set<Membership> present = new HashSet<>(destination.memberships());
+        List<Membership> memberships = source.memberships().stream()
+                .filter(m -> needed.contains(m.role()) && needed.contains(m.member()))
+                .filter(m -> !present.contains(m))
+                .sorted(java.util.Comparator.comparing(Membership::role).thenComparing(Membership::member))
+                .toList();
+        return new CreateRoles(roles, memberships);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.pgferry.schema;
+
+import dev.pgferry.config.Mapping;
+import dev.pgferry.monitor.ServerFacts.Membership;
+import dev.pgferry.monitor.ServerFacts.RoleInfo;
+import dev.pgferry.pg.ActionException;
+import dev.pgferry.pg.PgConnector;
+import dev.pgferry.pg.PgErrors;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/**
+ * Creates the roles a database needs on the destination, with the source's attributes and,
+ * where the source lets pgferry read them (superuser), their password hashes. Roles that
+ * already exist are left unchanged.
+ */
+@Component
+public class RoleCopier {
+
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
+    private static final String ROLE_ATTRIBUTES = """
+            SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication,
+                   rolbypassrls, rolconnlimit
+            FROM pg_roles WHERE rolname = ANY (?)""";
+
+    private final PgConnector connector;
+
+    public RoleCopier(PgConnector connector) {
+        this.connector = connector;
+    }
+
+    public void copy(Mapping mapping, String database, List<String> roles, List<Membership> memberships)
+            throws ActionException {
+        Map<String, RoleInfo> attributes = new HashMap<>();
+        Map<String, String> hashes = new HashMap<>();
+        try (Connection c = connector.act(mapping.source(), database)) {
+            try (PreparedStatement s = c.prepareStatement(ROLE_ATTRIBUTES)) {
+                s.setArray(1, c.createArrayOf("text", roles.toArray()));
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        attributes.put(rs.getString(1), new RoleInfo(rs.getString(1), rs.getBoolean(2),
+                                rs.getBoolean(3), rs.getBoolean(4), rs.getBoolean(5), rs.getBoolean(6),
+                                rs.getBoolean(7), rs.getBoolean(8), rs.getInt(9)));
+                    }
+                }
+            }
+            hashes.putAll(passwordHashes(c, roles));
+        } catch (SQLException e) {
+            throw ActionException.from("read roles on the source", e);
+        }
+        try (Connection c = connector.act(mapping.destination(), mapping.destination().maintenanceDatabase());
+                Statement s = c.createStatement()) {
+            boolean superuser = isSuperuser(c);
+            for (String role : roles) {
+                RoleInfo info = attributes.get(role);
+                if (info != null) {
+                    executeTolerating(s, RoleSql.createRole(info, hashes.get(role), superuser), "create role " + role);
+                }
+            }
+            for (Membership m : memberships) {
+                executeTolerating(s, RoleSql.grantMembership(m.role(), m.member()),
+                        "grant " + m.role() + " to " + m.member());
+            }
+        } catch (SQLException e) {
+            throw ActionException.from("create roles on the destination", e);
+        }
+    }
+
+    /** Readable only with superuser (or pg_read_all_data on pg_authid); otherwise none. */
+    private static Map<String, String> passwordHashes(Connection c, List<String> roles) throws SQLException {
+        Map<String, String> hashes = new HashMap<>();
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY (?) AND rolpassword IS NOT NULL")) {
+            s.setArray(1, c.createArrayOf("text", roles.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    hashes.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            if (!INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+        return hashes;
+    }
+
+    private static boolean isSuperuser(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    /** The statement may carry a password hash: on failure only the server's message is kept. */
+    private static void executeTolerating(Statement s, String sql, String what) throws ActionException {
+        try {
+            s.execute(sql);
+        } catch (SQLException e) {
+            if (!PgErrors.DUPLICATE_OBJECT.equals(e.getSQLState())) {
+                throw ActionException.from(what, e);
+            }
+        }
+    }
+}
