@@ -46,12 +46,17 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
     /** Initializes and starts a new server of that major version (15, 18 ...). */
     public static EmbeddedPostgres start(int major, String password) {
+        return start(major, password, Map.of());
+    }
+
+    /** The same, with settings that override the defaults (e.g. wal_level = replica for a test). */
+    public static EmbeddedPostgres start(int major, String password, Map<String, String> settings) {
         try {
             Path workRoot = workRoot();
             Path install = EmbeddedPostgresBinaries.install(major, workRoot);
             Path home = Files.createTempDirectory(workRoot, "pg" + major + "-" + SEQUENCE.incrementAndGet() + "-");
             EmbeddedPostgres server = new EmbeddedPostgres(major, password, install, home, freePort());
-            server.initialize();
+            server.initialize(settings);
             server.startServer();
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "stop-postgres-" + server.port));
             return server;
@@ -123,7 +128,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
     }
 
-    private void initialize() throws IOException, InterruptedException {
+    private void initialize(Map<String, String> overrides) throws IOException, InterruptedException {
         Path pwfile = home.resolve("pwfile");
         Files.writeString(pwfile, password + "\n");
         giveToServerUser(home);
@@ -150,6 +155,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
         if (major >= 18) {
             conf.add("max_active_replication_origins = 40");
         }
+        // later lines win in postgresql.conf
+        overrides.forEach((name, value) -> conf.add(name + " = '" + value.replace("'", "''") + "'"));
         // root may write the server user's file directly; ownership stays with that user
         Files.writeString(dataDir.resolve("postgresql.conf"), String.join("\n", conf) + "\n",
                 StandardOpenOption.APPEND);

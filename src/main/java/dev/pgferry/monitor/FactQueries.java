@@ -77,10 +77,11 @@ final class FactQueries {
 
     static final String EXTENSIONS = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'";
 
+    /** has_table_privilege, not has_sequence_privilege: the planner may call it on rows of any kind. */
     static final String UNREADABLE_SEQUENCES = """
             SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind = 'S' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
-              AND NOT has_sequence_privilege(c.oid, 'SELECT')""";
+              AND NOT has_table_privilege(c.oid, 'SELECT')""";
 
     static final String CAN_CREATE = "SELECT has_database_privilege(current_database(), 'CREATE')";
 

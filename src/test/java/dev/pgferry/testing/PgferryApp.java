@@ -43,6 +43,29 @@ public final class PgferryApp implements AutoCloseable {
         return this;
     }
 
+    /** An instance on a test server reached with another role (or a wrong password). */
+    public PgferryApp instance(String name, EmbeddedPostgres server, String user, String password) {
+        instance(name, server);
+        properties.put("pgferry.instances." + name + ".user", user);
+        properties.put("pgferry.instances." + name + ".password", password);
+        return this;
+    }
+
+    /** An instance where nothing listens. */
+    public PgferryApp deadInstance(String name, int port) {
+        String prefix = "pgferry.instances." + name + ".";
+        properties.put(prefix + "host", "127.0.0.1");
+        properties.put(prefix + "port", Integer.toString(port));
+        properties.put(prefix + "user", "nobody");
+        properties.put(prefix + "password", "nothing");
+        return this;
+    }
+
+    public PgferryApp property(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
     public PgferryApp mapping(String name, String source, String destination, String databases, String mode) {
         String prefix = "pgferry.mappings." + name + ".";
         properties.put(prefix + "source", source);

@@ -31,7 +31,23 @@ public final class TestServers {
         return server("destination", 18);
     }
 
+    /** A PostgreSQL 15 source unfit for logical replication: wal_level replica, no slots, no senders. */
+    public static EmbeddedPostgres unfitSource() {
+        return server("unfit-source", 15, Map.of("wal_level", "replica", "max_replication_slots", "0",
+                "max_wal_senders", "0"));
+    }
+
+    /** A PostgreSQL 18 destination with no room for logical replication workers or origins. */
+    public static EmbeddedPostgres unfitDestination() {
+        return server("unfit-destination", 18, Map.of("max_logical_replication_workers", "0",
+                "max_active_replication_origins", "0"));
+    }
+
     private static EmbeddedPostgres server(String role, int major) {
-        return SERVERS.computeIfAbsent(role, r -> EmbeddedPostgres.start(major, "pw-" + r + "-'\\\"x"));
+        return server(role, major, Map.of());
+    }
+
+    private static EmbeddedPostgres server(String role, int major, Map<String, String> settings) {
+        return SERVERS.computeIfAbsent(role, r -> EmbeddedPostgres.start(major, "pw-" + r + "-'\\\"x", settings));
     }
 }

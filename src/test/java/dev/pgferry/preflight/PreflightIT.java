@@ -1,0 +1,198 @@
+package dev.pgferry.preflight;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.TestServers;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every block check triggered on real servers, all mappings in run mode: each database shows
+ * BLOCKED with the check's id and fix, and nothing is created on either side.
+ */
+class PreflightIT {
+
+    private static final EmbeddedPostgres S = TestServers.source();
+    private static final EmbeddedPostgres S2 = TestServers.secondSource();
+    private static final EmbeddedPostgres D = TestServers.destination();
+    private static final EmbeddedPostgres UNFIT_S = TestServers.unfitSource();
+    private static final EmbeddedPostgres UNFIT_D = TestServers.unfitDestination();
+
+    /** mapping -> the check ids expected to block it. */
+    private static final Map<String, List<String>> EXPECTED = new HashMap<>();
+
+    @BeforeAll
+    static void createTheTroubles() {
+        table(S, "pf_nokey", "CREATE TABLE log (msg text)", "CREATE TABLE ok (id int PRIMARY KEY)");
+        EXPECTED.put("nokey", List.of("source.tables_without_key"));
+
+        table(S, "pf_busy", "CREATE TABLE t (id int PRIMARY KEY)");
+        table(D, "pf_busy", "CREATE TABLE somebody_elses (id int PRIMARY KEY)", "INSERT INTO somebody_elses VALUES (1)");
+        EXPECTED.put("busydest", List.of("destination.database_empty"));
+
+        table(S, "pf_ext", "CREATE EXTENSION old_snapshot", "CREATE TABLE t (id int PRIMARY KEY)");
+        EXPECTED.put("noext", List.of("destination.extensions"));
+
+        Db.execute(S, "postgres", "CREATE ROLE pf_app LOGIN");
+        Db.execute(D, "postgres", "CREATE ROLE pf_app NOLOGIN");
+        table(S, "pf_roles", "CREATE TABLE t (id int PRIMARY KEY)", "ALTER TABLE t OWNER TO pf_app");
+        EXPECTED.put("rolefight", List.of("roles.conflict"));
+
+        EXPECTED.put("nodb", List.of("source.database"));
+
+        table(S, "pf_names", "CREATE TABLE t (id int PRIMARY KEY)", "CREATE PUBLICATION pgferry_names_pf_names");
+        Db.execute(S, "postgres", "SELECT pg_create_physical_replication_slot('pgferry_names_pf_names')");
+        Db.execute(D, "postgres", "CREATE DATABASE pf_other");
+        Db.execute(D, "pf_other", "CREATE SUBSCRIPTION pgferry_names_pf_names CONNECTION 'host=127.0.0.1 "
+                + "dbname=nowhere' PUBLICATION nothing WITH (connect = false)");
+        EXPECTED.put("names", List.of("source.slot_name", "source.publication_name", "destination.subscription_name"));
+
+        table(S, "pf_enc", "CREATE TABLE t (id int PRIMARY KEY)");
+        Db.execute(D, "postgres", "CREATE DATABASE pf_enc TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' "
+                + "LC_CTYPE 'C'");
+        EXPECTED.put("enc", List.of("database.locale"));
+
+        table(S, "pf_priv", "CREATE TABLE t (id int PRIMARY KEY)");
+        Db.execute(S, "postgres", "CREATE ROLE pf_limited LOGIN PASSWORD 'limited-pw'");
+        Db.execute(D, "postgres", "CREATE ROLE pf_dlimited LOGIN PASSWORD 'dlimited-pw'");
+        EXPECTED.put("limited", List.of("source.privileges.replication", "source.privileges.read",
+                "source.privileges.publication", "destination.privileges"));
+
+        table(UNFIT_S, "pf_odd", "CREATE TABLE t (id int PRIMARY KEY)");
+        EXPECTED.put("unfitsrc", List.of("source.wal_level", "source.replication_slots", "source.wal_senders"));
+
+        table(S, "pf_odd2", "CREATE TABLE t (id int PRIMARY KEY)");
+        EXPECTED.put("unfitdst", List.of("destination.replication_workers", "destination.replication_origins"));
+
+        table(UNFIT_D, "pf_back", "CREATE TABLE t (id int PRIMARY KEY)");
+        EXPECTED.put("backwards", List.of("versions", "host.pg_dump"));
+
+        EXPECTED.put("deadsrc", List.of("source.reachable"));
+        EXPECTED.put("badpw", List.of("destination.reachable"));
+
+        table(S, "pf_claim", "CREATE TABLE t (id int PRIMARY KEY)");
+        table(S2, "pf_claim", "CREATE TABLE t (id int PRIMARY KEY)");
+        EXPECTED.put("bclaim", List.of("destination.database_claimed"));
+    }
+
+    @Test
+    void everyBlockCheckShowsItsIdAndFixAndNothingIsCreated() throws Exception {
+        List<String> destinationRolesBefore = roles(D);
+        List<String> destinationDatabasesBefore = databases(D);
+        try (PgferryApp app = new PgferryApp().instance("s", S).instance("s2", S2).instance("d", D)
+                .instance("unfits", UNFIT_S).instance("unfitd", UNFIT_D)
+                .instance("slim", S, "pf_limited", "limited-pw").instance("dlim", D, "pf_dlimited", "dlimited-pw")
+                .instance("dwrong", D, D.superuser(), "wrong password").deadInstance("dead", closedPort())
+                .mapping("nokey", "s", "d", "pf_nokey", "run")
+                .mapping("busydest", "s", "d", "pf_busy", "run")
+                .mapping("noext", "s", "d", "pf_ext", "run")
+                .mapping("rolefight", "s", "d", "pf_roles", "run")
+                .property("pgferry.mappings.rolefight.role-conflict", "fail")
+                .mapping("nodb", "s", "d", "pf_missing", "run")
+                .mapping("names", "s", "d", "pf_names", "run")
+                .mapping("enc", "s", "d", "pf_enc", "run")
+                .mapping("limited", "slim", "dlim", "pf_priv", "run")
+                .mapping("unfitsrc", "unfits", "d", "pf_odd", "run")
+                .mapping("unfitdst", "s", "unfitd", "pf_odd2", "run")
+                .mapping("backwards", "unfitd", "s", "pf_back", "run")
+                .mapping("deadsrc", "dead", "d", "anything", "run")
+                .mapping("badpw", "s", "dwrong", "pf_busy", "run")
+                .mapping("aclaim", "s2", "d", "", "plan")
+                .mapping("bclaim", "s", "d", "pf_claim", "run")
+                .start()) {
+            for (Map.Entry<String, List<String>> expected : EXPECTED.entrySet()) {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    JsonNode db = database(app, expected.getKey());
+                    assertThat(db.at("/phase").asText()).as(expected.getKey() + ": " + db).isEqualTo("BLOCKED");
+                    List<String> blockedBy = new ArrayList<>();
+                    db.at("/blockedBy").forEach(id -> blockedBy.add(id.asText()));
+                    assertThat(blockedBy).as(expected.getKey() + ": " + db.at("/reason")).containsAll(expected.getValue());
+                    for (String id : expected.getValue()) {
+                        JsonNode check = check(db, id);
+                        assertThat(check.at("/level").asText()).isEqualTo("block");
+                        assertThat(check.at("/message").asText()).isNotBlank();
+                        assertThat(check.at("/fix").asText()).as(id).isNotBlank();
+                    }
+                });
+            }
+            JsonNode wrongPassword = check(database(app, "badpw"), "destination.reachable");
+            assertThat(wrongPassword.at("/message").asText()).contains("password authentication failed");
+            JsonNode dead = check(database(app, "deadsrc"), "source.reachable");
+            assertThat(dead.at("/message").asText()).contains("dead").contains("unreachable");
+            JsonNode pgDump = check(database(app, "backwards"), "host.pg_dump");
+            assertThat(pgDump.at("/fix").asText()).contains("postgresql-client-18");
+            // a blocked database still shows what run mode would do, in order
+            JsonNode plan = database(app, "nokey").at("/plannedActions");
+            assertThat(plan.get(0).asText()).startsWith("create publication");
+            assertThat(plan.get(plan.size() - 1).asText()).startsWith("create subscription");
+            // several more ticks: still nothing written
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(database(app, "nokey").at("/phase").asText()).isEqualTo("BLOCKED"));
+        }
+        assertNothingCreated(destinationRolesBefore, destinationDatabasesBefore);
+    }
+
+    private static void assertNothingCreated(List<String> rolesBefore, List<String> databasesBefore) {
+        for (String db : List.of("pf_nokey", "pf_busy", "pf_ext", "pf_roles", "pf_names", "pf_enc", "pf_priv",
+                "pf_odd2", "pf_claim")) {
+            assertThat(Db.list(S, db, String.class, "SELECT pubname::text FROM pg_publication WHERE pubviaroot"))
+                    .as("publications in " + db).isEmpty();
+        }
+        assertThat(Db.list(S, "postgres", String.class, "SELECT slot_name::text FROM pg_replication_slots"))
+                .containsExactly("pgferry_names_pf_names");
+        assertThat(Db.list(D, "postgres", String.class, "SELECT subname::text FROM pg_subscription"))
+                .containsExactly("pgferry_names_pf_names");
+        assertThat(databases(D)).containsExactlyInAnyOrderElementsOf(databasesBefore);
+        assertThat(roles(D)).containsExactlyInAnyOrderElementsOf(rolesBefore);
+        if (Db.query(D, "postgres", Boolean.class, "SELECT to_regclass('pgferry.audit_log') IS NOT NULL")) {
+            assertThat(Db.query(D, "postgres", Long.class, "SELECT count(*) FROM pgferry.audit_log WHERE mapping = ANY "
+                    + "(ARRAY['nokey', 'busydest', 'noext', 'rolefight', 'names', 'enc', 'limited', 'bclaim'])"))
+                    .isZero();
+        }
+    }
+
+    private static JsonNode database(PgferryApp app, String mapping) {
+        return app.api().get().uri("/api/mappings/{m}", mapping).retrieve().body(JsonNode.class).at("/databases")
+                .get(0);
+    }
+
+    private static JsonNode check(JsonNode database, String id) {
+        for (JsonNode check : database.at("/checks")) {
+            if (check.at("/id").asText().equals(id)) {
+                return check;
+            }
+        }
+        throw new AssertionError("no check " + id + " in " + database);
+    }
+
+    private static void table(EmbeddedPostgres server, String db, String... statements) {
+        Db.execute(server, "postgres", "CREATE DATABASE " + db);
+        Db.execute(server, db, statements);
+    }
+
+    private static List<String> roles(EmbeddedPostgres server) {
+        return Db.list(server, "postgres", String.class, "SELECT rolname::text FROM pg_roles");
+    }
+
+    private static List<String> databases(EmbeddedPostgres server) {
+        return Db.list(server, "postgres", String.class, "SELECT datname::text FROM pg_database");
+    }
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
