@@ -123,7 +123,8 @@ public final class ConfigurationValidator {
                 Mapping.RoleConflict.class, "merge, fail");
         List<String> databases = m.databases() == null ? List.of()
                 : Arrays.stream(m.databases().split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-        if (problems.size() > before) {
+        // an instance with problems of its own is reported there; the mapping is left out
+        if (problems.size() > before || source == null || destination == null) {
             return null;
         }
         return new Mapping(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict);
@@ -184,7 +185,10 @@ public final class ConfigurationValidator {
         return valid.get(name);
     }
 
-    private Secret secret(String var, String password, String passwordFile) {
+    private Secret secret(String var, String rawPassword, String rawPasswordFile) {
+        // an empty variable counts as unset
+        String password = rawPassword == null || rawPassword.isEmpty() ? null : rawPassword;
+        String passwordFile = rawPasswordFile == null || rawPasswordFile.isBlank() ? null : rawPasswordFile;
         if (password != null && passwordFile != null) {
             problems.add(var + "PASSWORD_FILE: both " + var + "PASSWORD and " + var + "PASSWORD_FILE are set; keep one");
             return Secret.none();
