@@ -154,6 +154,41 @@ class WebTest {
     }
 
     @Test
+    void startNeedsTheOperatorAndCsrf() throws Exception {
+        when(actions.start("shop", "ops")).thenReturn(board.get("shop").orElseThrow());
+        mvc.perform(post("/mappings/shop/start").with(user("watcher").roles("VIEWER")).with(csrf()))
+                .andExpect(status().isForbidden());
+        mvc.perform(post("/api/mappings/shop/start").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(status().isForbidden());
+        mvc.perform(post("/mappings/shop/start").with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
+                .andExpect(status().is3xxRedirection());
+        mvc.perform(post("/api/mappings/shop/start").with(httpBasic("ops", "ops-pw"))).andExpect(status().isOk());
+        verify(actions, org.mockito.Mockito.times(2)).start("shop", "ops");
+    }
+
+    @Test
+    void blockedDatabaseShowsItsPlanAndTheBlockingCheck() throws Exception {
+        MappingStatus streaming = board.get("shop").orElseThrow();
+        DatabaseStatus database = streaming.databases().getFirst();
+        DatabaseStatus blocked = new DatabaseStatus(database.observed(),
+                List.of(Check.block("source.wal_level", "wal_level is replica", "Run ALTER SYSTEM SET wal_level")),
+                database.readiness(), new Plan(Phase.BLOCKED, "blocked by source.wal_level",
+                        List.of(new dev.pgferry.reconcile.Action.CopySchema("shop")), List.of("source.wal_level")),
+                Optional.empty());
+        board.publish(new MappingStatus(SHOP, streaming.source(), streaming.destination(), List.of(blocked),
+                Instant.now()));
+        mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("Plan (what run mode would do, in order)")))
+                .andExpect(content().string(containsString("copy the schema of shop")))
+                .andExpect(content().string(containsString("Run ALTER SYSTEM SET wal_level")));
+        mvc.perform(get("/api/mappings/shop").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(jsonPath("$.databases[0].phase").value("BLOCKED"))
+                .andExpect(jsonPath("$.databases[0].blockedBy[0]").value("source.wal_level"))
+                .andExpect(jsonPath("$.databases[0].checks[0].level").value("block"))
+                .andExpect(jsonPath("$.databases[0].checks[0].fix").value("Run ALTER SYSTEM SET wal_level"));
+    }
+
+    @Test
     void unknownMappingIsA404Page() throws Exception {
         mvc.perform(get("/mappings/nope").with(user("watcher").roles("VIEWER"))).andExpect(status().isNotFound())
                 .andExpect(content().string(containsString("no mapping named nope")));
