@@ -15,12 +15,14 @@ public final class ReadinessConditions {
 
     public static List<Condition> evaluate(ObservedDatabase o, PgferryConfig.Readiness thresholds) {
         List<Condition> conditions = new ArrayList<>();
-        long notReady = o.tables().stream().filter(t -> !"r".equals(t.syncState())).count();
+        // tables left out of the publication (unlogged, or excluded by the operator) do not count
+        List<Table> published = o.tables().stream().filter(Table::published).toList();
+        long notReady = published.stream().filter(t -> !"r".equals(t.syncState())).count();
         conditions.add(new Condition("tables-synchronized", o.subscription().isPresent() && notReady == 0,
                 o.subscription().isEmpty() ? "no subscription yet"
-                        : notReady == 0 ? "all " + o.tables().size() + " tables synchronized (state r)"
-                                : notReady + " of " + o.tables().size() + " tables not synchronized yet: "
-                                        + firstNotReady(o.tables())));
+                        : notReady == 0 ? "all " + published.size() + " published tables synchronized (state r)"
+                                : notReady + " of " + published.size() + " published tables not synchronized yet: "
+                                        + firstNotReady(published)));
         boolean connected = o.subscription().map(s -> s.enabled() && s.applyWorkerRunning()).orElse(false);
         conditions.add(new Condition("subscription-connected", connected,
                 connected ? "subscription enabled, apply worker running"

@@ -38,6 +38,9 @@ final class CatalogQueries {
               AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
             ORDER BY 1, 2""";
 
+    static final String PUBLISHED_TABLES = """
+            SELECT schemaname::text AS schema, tablename::text AS name FROM pg_publication_tables WHERE pubname = ?""";
+
     static final String SUBSCRIPTION = """
             SELECT s.oid, s.subenabled,
                    EXISTS (SELECT 1 FROM pg_stat_subscription w

@@ -73,6 +73,7 @@ public class DatabaseObserver {
         Optional<Slot> slot = Optional.empty();
         Optional<SourceFacts> facts = Optional.empty();
         List<Table> sourceTables = List.of();
+        Set<String> published = Set.of();
         if (sourceError == null && sourceExists) {
             try (Connection connection = connector.observe(mapping.source(), database)) {
                 JdbcClient jdbc = jdbc(connection);
@@ -83,6 +84,11 @@ public class DatabaseObserver {
                                 rs.getLong("lag"), rs.getLong("retained")))
                         .optional();
                 sourceTables = tables(jdbc);
+                Set<String> listed = new HashSet<>();
+                jdbc.sql(CatalogQueries.PUBLISHED_TABLES).param(names.publication()).query(rs -> {
+                    listed.add(key(rs.getString("schema"), rs.getString("name")));
+                });
+                published = listed;
                 facts = Optional.of(FactsReader.source(jdbc, names.publication()));
             } catch (SQLException | DataAccessException e) {
                 sourceError = "source database " + database + ": " + PgErrors.describe(e);
@@ -112,24 +118,26 @@ public class DatabaseObserver {
         }
         return new ObservedDatabase(database, clock.instant(), sourceError, destinationError, sourceExists,
                 destinationExists, destinationTables.size(), publication, slot, subscription,
-                merge(sourceTables, destinationTables, syncStates),
+                merge(sourceTables, destinationTables, syncStates, published),
                 destination.completed(mapping.name(), database), facts);
     }
 
     private static List<Table> tables(JdbcClient jdbc) {
         return jdbc.sql(CatalogQueries.TABLES).query((rs, n) -> new Table(rs.getString("schema"),
-                rs.getString("name"), rs.getBoolean("partitioned"), null, rs.getLong("rows"), null)).list();
+                rs.getString("name"), rs.getBoolean("partitioned"), false, null, rs.getLong("rows"), null)).list();
     }
 
     /** Source tables in order, each with its destination row estimate and sync state. */
-    private static List<Table> merge(List<Table> source, List<Table> destination, Map<String, String> states) {
+    private static List<Table> merge(List<Table> source, List<Table> destination, Map<String, String> states,
+            Set<String> published) {
         Map<String, Table> byName = new LinkedHashMap<>();
         destination.forEach(t -> byName.put(key(t.schema(), t.name()), t));
         List<Table> merged = new ArrayList<>();
         for (Table table : source) {
             Table there = byName.get(key(table.schema(), table.name()));
-            merged.add(new Table(table.schema(), table.name(), table.partitioned(),
-                    states.get(key(table.schema(), table.name())), table.sourceRows(),
+            String key = key(table.schema(), table.name());
+            merged.add(new Table(table.schema(), table.name(), table.partitioned(), published.contains(key),
+                    states.get(key), table.sourceRows(),
                     there == null ? null : there.sourceRows()));
         }
         return merged;

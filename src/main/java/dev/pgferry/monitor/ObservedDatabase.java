@@ -36,9 +36,12 @@ public record ObservedDatabase(
             long syncErrors) {
     }
 
-    /** A published table (partitioned tables by their root); syncState is pg_subscription_rel's letter or null. */
-    public record Table(String schema, String name, boolean partitioned, String syncState, Long sourceRows,
-            Long destinationRows) {
+    /**
+     * A top-level table of the source (partitioned tables by their root): whether pgferry's
+     * publication lists it, and pg_subscription_rel's letter for it (null when not subscribed).
+     */
+    public record Table(String schema, String name, boolean partitioned, boolean published, String syncState,
+            Long sourceRows, Long destinationRows) {
     }
 
     public boolean reachable() {

@@ -159,20 +159,32 @@ public class MappingReconciler {
     }
 
     /**
-     * Another mapping that writes the same destination database: by its configured list, or by
-     * what it discovered on its last tick. Of two, the one whose name sorts first keeps it.
+     * Another mapping that writes, or may write, the same destination database. One already
+     * writing it (its publication or subscription exists) keeps it; otherwise the one whose name
+     * sorts first does. A mapping that discovers its databases and has not been observed yet may
+     * claim any database, so the others wait for its first tick rather than race it.
      */
     private String claimedBy(Mapping mapping, String database) {
         for (Mapping other : config.mappings()) {
-            if (other.name().compareTo(mapping.name()) >= 0
+            if (other.name().equals(mapping.name())
                     || !other.destination().name().equals(mapping.destination().name())) {
                 continue;
             }
-            boolean claims = other.databases().isEmpty()
-                    ? board.get(other.name()).map(s -> s.database(database).isPresent()).orElse(false)
-                    : other.databases().contains(database);
-            if (claims) {
+            MappingStatus status = board.get(other.name()).orElseThrow();
+            Optional<DatabaseStatus> theirs = status.database(database);
+            boolean writing = theirs.map(d -> d.observed().publicationExists() || d.observed().subscription()
+                    .isPresent()).orElse(false);
+            if (writing) {
                 return other.name();
+            }
+            if (other.name().compareTo(mapping.name()) > 0) {
+                continue;
+            }
+            if (other.databases().contains(database) || theirs.isPresent()) {
+                return other.name();
+            }
+            if (other.databases().isEmpty() && status.observedAt() == null) {
+                return other.name() + " (not observed yet: it may claim this database; waiting for its first look)";
             }
         }
         return null;

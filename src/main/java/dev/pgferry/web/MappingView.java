@@ -31,7 +31,7 @@ public record MappingView(String name, String source, String destination, String
      * A published table; syncState is pg_subscription_rel's letter (i, d, f, s, r) or null
      * before the subscription exists.
      */
-    public record TableView(String schema, String name, boolean partitioned, String syncState,
+    public record TableView(String schema, String name, boolean partitioned, boolean published, String syncState,
             String syncStateLabel, Long sourceRows, Long destinationRows, Long rowDelta) {
     }
 }

@@ -58,8 +58,9 @@ final class MappingViews {
     private static TableView table(ObservedDatabase.Table t) {
         Long delta = t.sourceRows() == null || t.destinationRows() == null ? null
                 : t.sourceRows() - t.destinationRows();
-        return new TableView(t.schema(), t.name(), t.partitioned(), t.syncState(),
-                t.syncState() == null ? "not subscribed" : SYNC_STATES.getOrDefault(t.syncState(), t.syncState()),
+        return new TableView(t.schema(), t.name(), t.partitioned(), t.published(), t.syncState(),
+                !t.published() ? "not published" : t.syncState() == null ? "not subscribed"
+                        : SYNC_STATES.getOrDefault(t.syncState(), t.syncState()),
                 t.sourceRows(), t.destinationRows(), delta);
     }
 

@@ -80,6 +80,7 @@ class PreflightIT {
         EXPECTED.put("backwards", List.of("versions", "host.pg_dump"));
 
         EXPECTED.put("deadsrc", List.of("source.reachable"));
+        EXPECTED.put("nossl", List.of("source.reachable"));
         EXPECTED.put("badpw", List.of("destination.reachable"));
 
         table(S, "pf_claim", "CREATE TABLE t (id int PRIMARY KEY)");
@@ -108,6 +109,8 @@ class PreflightIT {
                 .mapping("unfitdst", "s", "unfitd", "pf_odd2", "run")
                 .mapping("backwards", "unfitd", "s", "pf_back", "run")
                 .mapping("deadsrc", "dead", "d", "anything", "run")
+                .instance("sslonly", S).property("pgferry.instances.sslonly.sslmode", "require")
+                .mapping("nossl", "sslonly", "d", "pf_ssl", "run")
                 .mapping("badpw", "s", "dwrong", "pf_busy", "run")
                 .mapping("aclaim", "s2", "d", "", "plan")
                 .mapping("bclaim", "s", "d", "pf_claim", "run")
@@ -131,6 +134,8 @@ class PreflightIT {
             assertThat(wrongPassword.at("/message").asText()).contains("password authentication failed");
             JsonNode dead = check(database(app, "deadsrc"), "source.reachable");
             assertThat(dead.at("/message").asText()).contains("dead").contains("unreachable");
+            assertThat(check(database(app, "nossl"), "source.reachable").at("/message").asText())
+                    .containsIgnoringCase("SSL");
             JsonNode pgDump = check(database(app, "backwards"), "host.pg_dump");
             assertThat(pgDump.at("/fix").asText()).contains("postgresql-client-18");
             // a blocked database still shows what run mode would do, in order
@@ -142,6 +147,31 @@ class PreflightIT {
                     assertThat(database(app, "nokey").at("/phase").asText()).isEqualTo("BLOCKED"));
         }
         assertNothingCreated(destinationRolesBefore, destinationDatabasesBefore);
+    }
+
+    @Test
+    void warningsDoNotBlockAndTheExcludeRemedyLeavesKeylessTablesOut() throws Exception {
+        table(S, "pf_exclude", "CREATE TABLE kept (id int PRIMARY KEY, v text)",
+                "CREATE TABLE keyless (v text)", "CREATE UNLOGGED TABLE scratch (id int PRIMARY KEY)",
+                "INSERT INTO kept SELECT g, 'v' || g FROM generate_series(1, 100) g",
+                "INSERT INTO keyless SELECT 'v' || g FROM generate_series(1, 50) g",
+                "SELECT lo_from_bytea(0, 'a large object')");
+        try (PgferryApp app = new PgferryApp().instance("s", S).instance("d", D)
+                .mapping("exclude", "s", "d", "pf_exclude", "run")
+                .property("pgferry.mappings.exclude.tables-without-key", "exclude").start()) {
+            JsonNode db = app.awaitPhase("exclude", "READY", Duration.ofMinutes(2)).at("/databases/0");
+            assertThat(check(db, "source.tables_without_key").at("/level").asText()).isEqualTo("warn");
+            assertThat(check(db, "source.unlogged_tables").at("/level").asText()).isEqualTo("warn");
+            assertThat(check(db, "source.large_objects").at("/level").asText()).isEqualTo("warn");
+            Db.execute(S, "pf_exclude", "INSERT INTO kept VALUES (101, 'late')", "DELETE FROM keyless");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Db.fingerprint(D, "pf_exclude",
+                    "kept")).isEqualTo(Db.fingerprint(S, "pf_exclude", "kept")));
+        }
+        // the keyless table's schema arrived, its rows did not; the source kept working on it
+        assertThat(Db.query(D, "pf_exclude", Long.class, "SELECT count(*) FROM keyless")).isZero();
+        assertThat(Db.query(S, "pf_exclude", String.class,
+                "SELECT string_agg(tablename::text, ',' ORDER BY tablename) FROM pg_publication_tables"))
+                .isEqualTo("kept");
     }
 
     private static void assertNothingCreated(List<String> rolesBefore, List<String> databasesBefore) {
@@ -164,8 +194,7 @@ class PreflightIT {
     }
 
     private static JsonNode database(PgferryApp app, String mapping) {
-        return app.api().get().uri("/api/mappings/{m}", mapping).retrieve().body(JsonNode.class).at("/databases")
-                .get(0);
+        return app.mapping(mapping).at("/databases").get(0);
     }
 
     private static JsonNode check(JsonNode database, String id) {

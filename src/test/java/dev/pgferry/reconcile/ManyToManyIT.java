@@ -1,6 +1,5 @@
 package dev.pgferry.reconcile;
 
-import static dev.pgferry.reconcile.NativeMigrationIT.awaitPhase;
 import static dev.pgferry.reconcile.NativeMigrationIT.createSampleDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,8 +28,8 @@ class ManyToManyIT {
                 .instance("target", destination)
                 .mapping("fromeast", "east", "target", "alpha", "run")
                 .mapping("fromwest", "west", "target", "beta", "run").start()) {
-            awaitPhase(app, "fromeast", "READY", Duration.ofMinutes(3));
-            awaitPhase(app, "fromwest", "READY", Duration.ofMinutes(3));
+            app.awaitPhase("fromeast", "READY", Duration.ofMinutes(3));
+            app.awaitPhase("fromwest", "READY", Duration.ofMinutes(3));
             Db.execute(first, "alpha", "INSERT INTO products (title, price) VALUES ('east only', 1)");
             Db.execute(second, "beta", "DELETE FROM order_items WHERE order_id < 100");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -46,11 +45,11 @@ class ManyToManyIT {
             assertThat(all.findValuesAsText("destination")).containsOnly("target");
 
             app.api().post().uri("/api/mappings/fromeast/complete").retrieve().toBodilessEntity();
-            awaitPhase(app, "fromeast", "COMPLETE", Duration.ofSeconds(30));
+            app.awaitPhase("fromeast", "COMPLETE", Duration.ofSeconds(30));
             // completing one mapping leaves the other one streaming
-            awaitPhase(app, "fromwest", "READY", Duration.ofSeconds(30));
+            app.awaitPhase("fromwest", "READY", Duration.ofSeconds(30));
             app.api().post().uri("/api/mappings/fromwest/complete").retrieve().toBodilessEntity();
-            awaitPhase(app, "fromwest", "COMPLETE", Duration.ofSeconds(30));
+            app.awaitPhase("fromwest", "COMPLETE", Duration.ofSeconds(30));
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(Db.pgferryObjects(first, "fromeast")).isEmpty();

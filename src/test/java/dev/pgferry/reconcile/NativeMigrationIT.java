@@ -88,30 +88,48 @@ class NativeMigrationIT {
     }
 
     @Test
-    void refusesToCompleteAMappingThatIsNotCutoverReadyWithoutForce() throws Exception {
+    void planModeWritesNothingUntilAnOperatorStartsItAndTheStartSurvivesARestart() throws Exception {
         String db = "shop_plan";
         createSampleDatabase(source, db);
-        try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
-                .mapping("planned", "src", "dst", db, "plan").start()) {
-            JsonNode status = awaitPhase(app, "planned", "PLANNED", Duration.ofSeconds(30));
+        try (PgferryApp app = planned(db).start()) {
+            JsonNode status = app.awaitPhase("planned", "PLANNED", Duration.ofSeconds(30));
             assertThat(status.at("/databases/0/plannedActions").size()).isEqualTo(4);
+            assertThat(status.at("/databases/0/plannedActions/0").asText()).startsWith("create publication");
             var response = app.api().post().uri("/api/mappings/planned/complete").retrieve()
                     .onStatus(s -> true, (req, res) -> { })
                     .toEntity(JsonNode.class);
             assertThat(response.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
             assertThat(response.getBody().at("/error").asText()).contains("mode plan");
+            // several ticks later, plan mode has still written nothing anywhere
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(app.awaitPhase("planned", "PLANNED", Duration.ofSeconds(5))).isNotNull());
+            assertThat(Db.publications(source, db)).isEmpty();
+            assertThat(Db.list(destination, "postgres", String.class,
+                    "SELECT datname::text FROM pg_database WHERE datname = ?", db)).isEmpty();
+
+            JsonNode started = app.api().post().uri("/api/mappings/planned/start").retrieve().body(JsonNode.class);
+            assertThat(started.at("/mode").asText()).isEqualTo("run");
+            assertThat(started.at("/configuredMode").asText()).isEqualTo("plan");
+            app.awaitPhase("planned", "READY", Duration.ofMinutes(2));
         }
-        // plan mode wrote nothing anywhere
-        assertThat(Db.publications(source, db)).isEmpty();
-        assertThat(Db.list(destination, "postgres", String.class,
-                "SELECT datname::text FROM pg_database WHERE datname = ?", db)).isEmpty();
-        boolean controlSchema = Db.query(destination, "postgres", Boolean.class,
-                "SELECT to_regclass('pgferry.audit_log') IS NOT NULL");
-        if (controlSchema) {
-            // another test's completion created it; this mapping must have left no trace in it
-            assertThat(Db.query(destination, "postgres", Long.class,
-                    "SELECT count(*) FROM pgferry.audit_log WHERE mapping = 'planned'")).isZero();
+        try (PgferryApp app = planned(db).start()) {
+            // the start was recorded on the destination: still running after a restart
+            JsonNode status = app.awaitPhase("planned", "READY", Duration.ofMinutes(1));
+            assertThat(status.at("/mode").asText()).isEqualTo("run");
+            app.api().post().uri("/api/mappings/planned/complete").retrieve().toBodilessEntity();
+            app.awaitPhase("planned", "COMPLETE", Duration.ofSeconds(30));
         }
+        assertThat(Db.query(destination, "postgres", Long.class,
+                "SELECT count(*) FROM pgferry.audit_log WHERE mapping = 'planned' AND action IN ('start', 'complete')"))
+                .isEqualTo(2);
+        for (String table : SampleSchema.TABLES) {
+            assertThat(Db.fingerprint(destination, db, table)).isEqualTo(Db.fingerprint(source, db, table));
+        }
+    }
+
+    private PgferryApp planned(String db) {
+        return new PgferryApp().instance("src", source).instance("dst", destination)
+                .mapping("planned", "src", "dst", db, "plan");
     }
 
     /** The real server: pages send to the login form, the API answers 401. */
@@ -146,17 +164,8 @@ class NativeMigrationIT {
         }
     }
 
-    private JsonNode awaitPhase(PgferryApp app, String phase, Duration atMost) {
-        return awaitPhase(app, "shop", phase, atMost);
-    }
-
-    static JsonNode awaitPhase(PgferryApp app, String mapping, String phase, Duration atMost) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(atMost).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            last[0] = app.api().get().uri("/api/mappings/{name}", mapping).retrieve().body(JsonNode.class);
-            assertThat(last[0].at("/phase").asText()).as(last[0].toPrettyString()).isEqualTo(phase);
-        });
-        return last[0];
+    private static JsonNode awaitPhase(PgferryApp app, String phase, Duration atMost) {
+        return app.awaitPhase("shop", phase, atMost);
     }
 
     private void awaitEqualData() {

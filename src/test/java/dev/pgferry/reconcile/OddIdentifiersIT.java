@@ -1,6 +1,5 @@
 package dev.pgferry.reconcile;
 
-import static dev.pgferry.reconcile.NativeMigrationIT.awaitPhase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -56,7 +55,7 @@ class OddIdentifiersIT {
                         .mapping("odd", "src", "dst", DB, "run")
                         .deadInstance("silent", silent.getLocalPort())
                         .mapping("ghost", "silent", "dst", "whatever", "run").start()) {
-            awaitPhase(app, "odd", "READY", Duration.ofMinutes(3));
+            app.awaitPhase("odd", "READY", Duration.ofMinutes(3));
             Db.execute(source, DB,
                     "INSERT INTO " + ORDER + " VALUES (1000, 'new ''one''', 'ñ')",
                     "UPDATE " + ORDER + " SET \"Ünïcode\" = 'changed ✓' WHERE \"select\" % 10 = 0",
@@ -71,13 +70,13 @@ class OddIdentifiersIT {
 
             // the instance that never answers is shown unreachable (after its connect timeouts),
             // while the other mapping kept going
-            JsonNode ghost = NativeMigrationIT.awaitPhase(app, "ghost", "BLOCKED", Duration.ofMinutes(2));
+            JsonNode ghost = app.awaitPhase("ghost", "BLOCKED", Duration.ofMinutes(2));
             assertThat(ghost.at("/sourceError").asText()).contains("silent").contains("unreachable");
             assertThat(app.api().get().uri("/api/mappings/odd").retrieve().body(JsonNode.class).at("/phase")
                     .asText()).isEqualTo("READY");
 
             app.api().post().uri("/api/mappings/odd/complete").retrieve().toBodilessEntity();
-            awaitPhase(app, "odd", "COMPLETE", Duration.ofSeconds(30));
+            app.awaitPhase("odd", "COMPLETE", Duration.ofSeconds(30));
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(Db.pgferryObjects(source, "odd")).isEmpty();

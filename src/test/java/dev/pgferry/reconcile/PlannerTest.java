@@ -358,7 +358,7 @@ class PlannerTest {
         ObservedDatabase build() {
             List<Table> tables = new java.util.ArrayList<>();
             for (int i = 0; i < states.size(); i++) {
-                tables.add(new Table("public", "t" + i, false, states.get(i), 10L, 10L));
+                tables.add(new Table("public", "t" + i, false, true, states.get(i), 10L, 10L));
             }
             SourceFacts facts = new SourceFacts(relations, 0, Set.of(), List.of(), true, Set.of("app", "alice"),
                     publication ? Boolean.TRUE : null);

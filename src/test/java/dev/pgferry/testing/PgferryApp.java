@@ -1,6 +1,11 @@
 package dev.pgferry.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgferry.PgferryApplication;
+import java.time.Duration;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import java.util.HashMap;
 import java.util.Map;
@@ -88,6 +93,21 @@ public final class PgferryApp implements AutoCloseable {
     public RestClient api() {
         return RestClient.builder().baseUrl("http://127.0.0.1:" + port())
                 .defaultHeaders(h -> h.setBasicAuth(OPERATOR, OPERATOR_PASSWORD)).build();
+    }
+
+    /** Waits until the API shows the mapping in that phase, and returns the mapping as the API shows it. */
+    public JsonNode awaitPhase(String mapping, String phase, Duration atMost) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(atMost).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            last[0] = mapping(mapping);
+            assertThat(last[0].at("/phase").asText()).as(last[0].toPrettyString()).isEqualTo(phase);
+        });
+        return last[0];
+    }
+
+    /** The mapping as GET /api/mappings/{name} shows it. */
+    public JsonNode mapping(String mapping) {
+        return api().get().uri("/api/mappings/{name}", mapping).retrieve().body(JsonNode.class);
     }
 
     public <T> T bean(Class<T> type) {

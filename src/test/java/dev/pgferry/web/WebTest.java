@@ -94,7 +94,7 @@ class WebTest {
         ObservedDatabase observed = new ObservedDatabase("shop", Instant.now(), null, null, true, true, 1, true,
                 Optional.of(new ObservedDatabase.Slot(true, "reserved", 512, 4096)),
                 Optional.of(new ObservedDatabase.Subscription(7, true, true, 0, 0)),
-                List.of(new ObservedDatabase.Table("public", "Order Items", false, "r", 10L, 9L)), false,
+                List.of(new ObservedDatabase.Table("public", "Order Items", false, true, "r", 10L, 9L)), false,
                 Optional.empty());
         DatabaseStatus database = new DatabaseStatus(observed,
                 List.of(Check.ok("source.reachable", "source old answers")),
