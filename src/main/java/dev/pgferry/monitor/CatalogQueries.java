@@ -38,6 +38,20 @@ final class CatalogQueries {
               AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
             ORDER BY 1, 2""";
 
+    /** last_value is NULL when never used or not readable (pg_read_all_data / SELECT on it needed). */
+    static final String SEQUENCES = """
+            SELECT schemaname::text AS schema, sequencename::text AS name, last_value FROM pg_sequences
+            WHERE schemaname <> 'information_schema' AND schemaname NOT LIKE 'pg\\_%'""";
+
+    /** Leaf partitions with the top-level table they belong to, and live-row estimates. */
+    static final String PARTITIONS = """
+            SELECT rn.nspname AS root_schema, rc.relname AS root_name, n.nspname AS schema, c.relname AS name,
+                   coalesce(s.n_live_tup, 0) AS rows
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 JOIN pg_class rc ON rc.oid = pg_partition_root(c.oid) JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+                 LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
+            WHERE c.relispartition AND c.relkind = 'r' ORDER BY 3, 4""";
+
     static final String PUBLISHED_TABLES = """
             SELECT schemaname::text AS schema, tablename::text AS name FROM pg_publication_tables WHERE pubname = ?""";
 

@@ -1,7 +1,31 @@
 package dev.pgferry.monitor;
 
-/** A database's encoding and locale as pg_database shows them; provider c (libc), i (icu) or b (builtin). */
-public record DatabaseInfo(String encoding, String collate, String ctype, String localeProvider, String locale) {
+import java.util.List;
+
+/**
+ * A database as pg_database shows it: encoding and locale (provider c libc, i icu, b builtin),
+ * owner, privileges as "grantee:PRIVILEGE" ("*" when grantable), settings as "name=value", and
+ * settings of roles in this database as "role|name=value". Lists are sorted.
+ */
+public record DatabaseInfo(String encoding, String collate, String ctype, String localeProvider, String locale,
+        String owner, List<String> privileges, List<String> settings, List<String> roleSettings) {
+
+    public DatabaseInfo {
+        privileges = privileges == null ? List.of() : List.copyOf(privileges);
+        settings = settings == null ? List.of() : List.copyOf(settings);
+        roleSettings = roleSettings == null ? List.of() : List.copyOf(roleSettings);
+    }
+
+    /** Encoding and locale only, for a database known by those alone. */
+    public DatabaseInfo(String encoding, String collate, String ctype, String localeProvider, String locale) {
+        this(encoding, collate, ctype, localeProvider, locale, null, List.of(), List.of(), List.of());
+    }
+
+    /** Whether owner, privileges and settings already match the source's. */
+    public boolean configuredLike(DatabaseInfo source) {
+        return java.util.Objects.equals(owner, source.owner) && privileges.equals(source.privileges)
+                && settings.equals(source.settings) && roleSettings.equals(source.roleSettings);
+    }
 
     /** The differences in collation settings from another database, for a warning. */
     public String localeDifference(DatabaseInfo other) {

@@ -72,7 +72,7 @@ public class DatabaseObserver {
         boolean publication = false;
         Optional<Slot> slot = Optional.empty();
         Optional<SourceFacts> facts = Optional.empty();
-        List<Table> sourceTables = List.of();
+        TableCensus sourceCensus = TableCensus.EMPTY;
         Set<String> published = Set.of();
         if (sourceError == null && sourceExists) {
             try (Connection connection = connector.observe(mapping.source(), database)) {
@@ -83,10 +83,10 @@ public class DatabaseObserver {
                         .query((rs, n) -> new Slot(rs.getBoolean("active"), rs.getString("wal_status"),
                                 rs.getLong("lag"), rs.getLong("retained")))
                         .optional();
-                sourceTables = tables(jdbc);
+                sourceCensus = TableCensus.read(jdbc);
                 Set<String> listed = new HashSet<>();
                 jdbc.sql(CatalogQueries.PUBLISHED_TABLES).param(names.publication()).query(rs -> {
-                    listed.add(key(rs.getString("schema"), rs.getString("name")));
+                    listed.add(TableCensus.key(rs.getString("schema"), rs.getString("name")));
                 });
                 published = listed;
                 facts = Optional.of(FactsReader.source(jdbc, names.publication()));
@@ -96,7 +96,7 @@ public class DatabaseObserver {
         }
         Optional<Subscription> subscription = Optional.empty();
         Map<String, String> syncStates = Map.of();
-        List<Table> destinationTables = List.of();
+        TableCensus destinationCensus = TableCensus.EMPTY;
         if (destinationError == null && destinationExists) {
             try (Connection connection = connector.observe(mapping.destination(), database)) {
                 JdbcClient jdbc = jdbc(connection);
@@ -107,44 +107,21 @@ public class DatabaseObserver {
                 if (subscription.isPresent()) {
                     Map<String, String> states = new LinkedHashMap<>();
                     jdbc.sql(CatalogQueries.SUBSCRIPTION_TABLES).param(subscription.get().oid()).query(rs -> {
-                        states.put(key(rs.getString("schema"), rs.getString("name")), rs.getString("state"));
+                        states.put(TableCensus.key(rs.getString("schema"), rs.getString("name")),
+                                rs.getString("state"));
                     });
                     syncStates = states;
                 }
-                destinationTables = tables(jdbc);
+                destinationCensus = TableCensus.read(jdbc);
             } catch (SQLException | DataAccessException e) {
                 destinationError = "destination database " + database + ": " + PgErrors.describe(e);
             }
         }
         return new ObservedDatabase(database, clock.instant(), sourceError, destinationError, sourceExists,
-                destinationExists, destinationTables.size(), publication, slot, subscription,
-                merge(sourceTables, destinationTables, syncStates, published),
-                destination.completed(mapping.name(), database), facts);
-    }
-
-    private static List<Table> tables(JdbcClient jdbc) {
-        return jdbc.sql(CatalogQueries.TABLES).query((rs, n) -> new Table(rs.getString("schema"),
-                rs.getString("name"), rs.getBoolean("partitioned"), false, null, rs.getLong("rows"), null)).list();
-    }
-
-    /** Source tables in order, each with its destination row estimate and sync state. */
-    private static List<Table> merge(List<Table> source, List<Table> destination, Map<String, String> states,
-            Set<String> published) {
-        Map<String, Table> byName = new LinkedHashMap<>();
-        destination.forEach(t -> byName.put(key(t.schema(), t.name()), t));
-        List<Table> merged = new ArrayList<>();
-        for (Table table : source) {
-            Table there = byName.get(key(table.schema(), table.name()));
-            String key = key(table.schema(), table.name());
-            merged.add(new Table(table.schema(), table.name(), table.partitioned(), published.contains(key),
-                    states.get(key), table.sourceRows(),
-                    there == null ? null : there.sourceRows()));
-        }
-        return merged;
-    }
-
-    private static String key(String schema, String name) {
-        return schema + "\u0000" + name;
+                destinationExists, destinationCensus.tables().size(), publication, slot, subscription,
+                TableCensus.merge(sourceCensus, destinationCensus, syncStates, published),
+                destination.completed(mapping.name(), database), facts,
+                TableCensus.sequences(sourceCensus, destinationCensus));
     }
 
     private static JdbcClient jdbc(Connection connection) {

@@ -40,6 +40,12 @@ final class FactQueries {
             FROM pg_auth_members a JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
             WHERE r.rolname NOT LIKE 'pg\\_%'""";
 
+    /** Password hashes live in pg_authid: superusers (and pg_read_all_data members) read it. */
+    static final String PASSWORDS_READABLE = "SELECT has_table_privilege('pg_authid', 'SELECT')";
+
+    static final String LOGIN_ROLES_WITHOUT_PASSWORD = """
+            SELECT rolname FROM pg_authid WHERE rolcanlogin AND rolpassword IS NULL AND rolname NOT LIKE 'pg\\_%'""";
+
     static final String SLOTS = "SELECT slot_name, slot_type, plugin, database FROM pg_replication_slots";
 
     static final String SUBSCRIPTIONS = """
@@ -47,11 +53,19 @@ final class FactQueries {
 
     static final String AVAILABLE_EXTENSIONS = "SELECT name FROM pg_available_extensions";
 
-    /** datlocprovider from 15, daticulocale 15-16, datlocale from 17. */
+    /** datlocprovider from 15, daticulocale 15-16, datlocale from 17; privileges with their defaults. */
     static final String DATABASES = """
             SELECT d.datname, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate, d.datctype,
                    to_jsonb(d) ->> 'datlocprovider' AS provider,
-                   coalesce(to_jsonb(d) ->> 'datlocale', to_jsonb(d) ->> 'daticulocale') AS locale
+                   coalesce(to_jsonb(d) ->> 'datlocale', to_jsonb(d) ->> 'daticulocale') AS locale,
+                   pg_get_userbyid(d.datdba) AS owner,
+                   ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END
+                                || ':' || a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END
+                         FROM aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a ORDER BY 1) AS privileges,
+                   ARRAY(SELECT c FROM pg_db_role_setting s, unnest(s.setconfig) c
+                         WHERE s.setdatabase = d.oid AND s.setrole = 0 ORDER BY 1) AS settings,
+                   ARRAY(SELECT pg_get_userbyid(s.setrole) || '|' || c FROM pg_db_role_setting s, unnest(s.setconfig) c
+                         WHERE s.setdatabase = d.oid AND s.setrole <> 0 ORDER BY 1) AS role_settings
             FROM pg_database d WHERE NOT d.datistemplate AND d.datallowconn""";
 
     /** Tables and partitions with what replication needs of each. */

@@ -49,8 +49,13 @@ final class FactsReader {
             subscriptions.put(rs.getString(1), rs.getString(2));
         });
         Set<String> extensions = new HashSet<>(jdbc.sql(FactQueries.AVAILABLE_EXTENSIONS).query(String.class).list());
+        boolean passwordsReadable = jdbc.sql(FactQueries.PASSWORDS_READABLE).query(Boolean.class).single();
+        Set<String> withoutPassword = passwordsReadable
+                ? new HashSet<>(jdbc.sql(FactQueries.LOGIN_ROLES_WITHOUT_PASSWORD).query(String.class).list())
+                : Set.of();
         return new ServerFacts(connection.getMetaData().getDatabaseMajorVersion(), settings, capacity[0],
-                capacity[1], capacity[2], capacity[3], user, roles, memberships, slots, subscriptions, extensions);
+                capacity[1], capacity[2], capacity[3], user, roles, memberships, slots, subscriptions, extensions,
+                passwordsReadable, withoutPassword);
     }
 
     static Map<String, DatabaseInfo> databases(JdbcClient jdbc) {
@@ -58,9 +63,14 @@ final class FactsReader {
         jdbc.sql(FactQueries.DATABASES).query(rs -> {
             databases.put(rs.getString("datname"), new DatabaseInfo(rs.getString("encoding"),
                     rs.getString("datcollate"), rs.getString("datctype"), rs.getString("provider"),
-                    rs.getString("locale")));
+                    rs.getString("locale"), rs.getString("owner"), strings(rs.getArray("privileges")),
+                    strings(rs.getArray("settings")), strings(rs.getArray("role_settings"))));
         });
         return databases;
+    }
+
+    private static List<String> strings(java.sql.Array array) throws SQLException {
+        return array == null ? List.of() : List.of((String[]) array.getArray());
     }
 
     static SourceFacts source(JdbcClient jdbc, String publication) {

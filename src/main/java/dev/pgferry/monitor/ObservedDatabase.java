@@ -21,10 +21,30 @@ public record ObservedDatabase(
         Optional<Subscription> subscription,
         List<Table> tables,
         boolean completionRecorded,
-        Optional<SourceFacts> sourceFacts) {
+        Optional<SourceFacts> sourceFacts,
+        List<Sequence> sequences) {
 
     public ObservedDatabase {
         tables = List.copyOf(tables);
+        sequences = List.copyOf(sequences);
+    }
+
+    /** The same observation without sequences (they are shown, never planned on). */
+    public ObservedDatabase(String database, Instant observedAt, String sourceError, String destinationError,
+            boolean sourceDatabaseExists, boolean destinationDatabaseExists, int destinationTableCount,
+            boolean publicationExists, Optional<Slot> slot, Optional<Subscription> subscription, List<Table> tables,
+            boolean completionRecorded, Optional<SourceFacts> sourceFacts) {
+        this(database, observedAt, sourceError, destinationError, sourceDatabaseExists, destinationDatabaseExists,
+                destinationTableCount, publicationExists, slot, subscription, tables, completionRecorded, sourceFacts,
+                List.of());
+    }
+
+    /** A sequence's last value on both sides (null when unknown: not readable, not there, or never used). */
+    public record Sequence(String schema, String name, Long sourceValue, Long destinationValue) {
+    }
+
+    /** A partition of a partitioned table, with its live-row estimates. */
+    public record Partition(String schema, String name, Long sourceRows, Long destinationRows) {
     }
 
     /** The logical replication slot on the source. Lag is measured from the walsender's replay position when it runs. */
@@ -41,7 +61,16 @@ public record ObservedDatabase(
      * publication lists it, and pg_subscription_rel's letter for it (null when not subscribed).
      */
     public record Table(String schema, String name, boolean partitioned, boolean published, String syncState,
-            Long sourceRows, Long destinationRows) {
+            Long sourceRows, Long destinationRows, List<Partition> partitions) {
+
+        public Table {
+            partitions = partitions == null ? List.of() : List.copyOf(partitions);
+        }
+
+        public Table(String schema, String name, boolean partitioned, boolean published, String syncState,
+                Long sourceRows, Long destinationRows) {
+            this(schema, name, partitioned, published, syncState, sourceRows, destinationRows, List.of());
+        }
     }
 
     public boolean reachable() {

@@ -20,7 +20,9 @@ public record ServerFacts(
         List<Membership> memberships,
         Map<String, SlotInfo> slots,
         Map<String, String> subscriptionDatabases,
-        Set<String> availableExtensions) {
+        Set<String> availableExtensions,
+        boolean passwordsReadable,
+        Set<String> loginRolesWithoutPassword) {
 
     /** An integer setting, or -1 when the server has no such setting (e.g. before 18). */
     public int intSetting(String name) {

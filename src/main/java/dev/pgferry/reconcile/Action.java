@@ -50,6 +50,13 @@ public sealed interface Action {
         }
     }
 
+    record ConfigureDatabase(String database, DatabaseInfo source) implements Action {
+        public String describe() {
+            return "give database " + database + " the source's owner (" + source.owner() + "), privileges and "
+                    + "settings";
+        }
+    }
+
     record CopySchema(String database) implements Action {
         public String describe() {
             return "copy the schema of " + database + " with pg_dump --schema-only | pg_restore --single-transaction";

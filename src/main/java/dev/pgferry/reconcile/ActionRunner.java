@@ -2,6 +2,7 @@ package dev.pgferry.reconcile;
 
 import dev.pgferry.config.Mapping;
 import dev.pgferry.pg.ActionException;
+import dev.pgferry.reconcile.Action.ConfigureDatabase;
 import dev.pgferry.reconcile.Action.CopySchema;
 import dev.pgferry.reconcile.Action.CreateDatabase;
 import dev.pgferry.reconcile.Action.CreatePublication;
@@ -39,6 +40,7 @@ class ActionRunner {
                 replication.createPublication(mapping.source(), database, a.publication(), a.tables());
             case CreateRoles a -> roles.copy(mapping, database, a.roles(), a.memberships());
             case CreateDatabase a -> databases.create(mapping.destination(), a.database(), a.source());
+            case ConfigureDatabase a -> databases.configure(mapping.destination(), a.database(), a.source());
             case CopySchema a -> schema.copy(mapping, a.database());
             case DropInactiveSlot a -> replication.dropInactiveSlot(mapping.source(), database, a.slot());
             case CreateSubscription a ->

@@ -7,6 +7,7 @@ import dev.pgferry.monitor.ServerFacts;
 import dev.pgferry.monitor.ServerFacts.Membership;
 import dev.pgferry.monitor.SourceFacts;
 import dev.pgferry.monitor.SourceFacts.Relation;
+import dev.pgferry.reconcile.Action.ConfigureDatabase;
 import dev.pgferry.reconcile.Action.CopySchema;
 import dev.pgferry.reconcile.Action.CreateDatabase;
 import dev.pgferry.reconcile.Action.CreatePublication;
@@ -43,10 +44,14 @@ final class CreationSteps {
                 steps.add(roles);
             }
         }
+        DatabaseInfo source = in.source().databases().get(o.database());
         if (!o.destinationDatabaseExists()) {
-            DatabaseInfo source = in.source().databases().get(o.database());
             steps.add(new CreateDatabase(o.database(), source == null
                     ? new DatabaseInfo("UTF8", null, null, null, null) : source));
+        }
+        DatabaseInfo destination = in.destination().databases().get(o.database());
+        if (source != null && (destination == null || !destination.configuredLike(source))) {
+            steps.add(new ConfigureDatabase(o.database(), source));
         }
         if (o.destinationTableCount() == 0) {
             steps.add(new CopySchema(o.database()));

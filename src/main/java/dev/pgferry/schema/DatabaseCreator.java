@@ -9,8 +9,12 @@ import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.PgConnector;
 import dev.pgferry.pg.PgErrors;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.stereotype.Component;
 
 /** Creates the destination database with the source's encoding and locale. */
@@ -32,6 +36,48 @@ public class DatabaseCreator {
                 throw ActionException.from("create database " + database, e);
             }
         }
+    }
+
+    /**
+     * Gives the destination database the source's owner, privileges, settings and per-role
+     * settings. Idempotent: settings and privileges are reset, then set as on the source.
+     */
+    public void configure(Instance destination, String database, DatabaseInfo source) throws ActionException {
+        try (Connection c = connector.act(destination, destination.maintenanceDatabase());
+                Statement s = c.createStatement()) {
+            for (String sql : DatabaseSql.configure(database, source, currentGrantees(c, database),
+                    rolesWithSettings(c, database))) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw ActionException.from("configure database " + database, e);
+        }
+    }
+
+    private static List<String> currentGrantees(Connection c, String database) throws SQLException {
+        return strings(c, """
+                SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END
+                FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+                WHERE d.datname = ?""", database);
+    }
+
+    private static List<String> rolesWithSettings(Connection c, String database) throws SQLException {
+        return strings(c, """
+                SELECT pg_get_userbyid(s.setrole) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+                WHERE d.datname = ? AND s.setrole <> 0""", database);
+    }
+
+    private static List<String> strings(Connection c, String sql, String parameter) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, parameter);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    values.add(rs.getString(1));
+                }
+            }
+        }
+        return values;
     }
 
     /**

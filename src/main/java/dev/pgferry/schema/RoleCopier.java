@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,7 @@ public class RoleCopier {
             throws ActionException {
         Map<String, RoleInfo> attributes = new HashMap<>();
         Map<String, String> hashes = new HashMap<>();
+        List<String[]> settings = new ArrayList<>();
         try (Connection c = connector.act(mapping.source(), database)) {
             try (PreparedStatement s = c.prepareStatement(ROLE_ATTRIBUTES)) {
                 s.setArray(1, c.createArrayOf("text", roles.toArray()));
@@ -52,6 +54,7 @@ public class RoleCopier {
                 }
             }
             hashes.putAll(passwordHashes(c, roles));
+            settings.addAll(roleSettings(c, roles));
         } catch (SQLException e) {
             throw ActionException.from("read roles on the source", e);
         }
@@ -60,8 +63,13 @@ public class RoleCopier {
             boolean superuser = isSuperuser(c);
             for (String role : roles) {
                 RoleInfo info = attributes.get(role);
-                if (info != null) {
-                    executeTolerating(s, RoleSql.createRole(info, hashes.get(role), superuser), "create role " + role);
+                if (info != null && createdNow(s, RoleSql.createRole(info, hashes.get(role), superuser), role)) {
+                    for (String[] setting : settings) {
+                        if (setting[0].equals(role)) {
+                            executeTolerating(s, RoleSql.setting(role, setting[1]), "set " + setting[1] + " for "
+                                    + role);
+                        }
+                    }
                 }
             }
             for (Membership m : memberships) {
@@ -70,6 +78,34 @@ public class RoleCopier {
             }
         } catch (SQLException e) {
             throw ActionException.from("create roles on the destination", e);
+        }
+    }
+
+    /** Settings the roles carry everywhere (ALTER ROLE ... SET), as "name=value". */
+    private static List<String[]> roleSettings(Connection c, List<String> roles) throws SQLException {
+        List<String[]> settings = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT r.rolname, unnest(s.setconfig) FROM pg_db_role_setting s "
+                + "JOIN pg_roles r ON r.oid = s.setrole WHERE s.setdatabase = 0 AND r.rolname = ANY (?)")) {
+            s.setArray(1, c.createArrayOf("text", roles.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    settings.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+            }
+        }
+        return settings;
+    }
+
+    /** Creates the role; false when it already existed (then it is left exactly as it is). */
+    private static boolean createdNow(Statement s, String sql, String role) throws ActionException {
+        try {
+            s.execute(sql);
+            return true;
+        } catch (SQLException e) {
+            if (PgErrors.DUPLICATE_OBJECT.equals(e.getSQLState())) {
+                return false;
+            }
+            throw ActionException.from("create role " + role, e);
         }
     }
 

@@ -34,6 +34,11 @@ final class RoleSql {
         return sql.toString();
     }
 
+    /** ALTER ROLE ... SET from a stored "name=value". */
+    static String setting(String role, String stored) {
+        return "ALTER ROLE " + quote(role) + " SET " + GucValue.assignment(stored);
+    }
+
     static String grantMembership(String role, String member) {
         return "GRANT " + quote(role) + " TO " + quote(member);
     }

@@ -16,7 +16,15 @@ public record MappingView(String name, String source, String destination, String
             Long walRetainedBytes, String replicationName, Boolean publicationExists, Boolean slotActive,
             Boolean subscriptionEnabled, Long applyErrors, Long syncErrors, String lastError,
             List<CheckView> checks, List<String> blockedBy, List<ConditionView> readiness,
-            List<String> plannedActions, List<TableView> tables) {
+            List<String> plannedActions, List<TableView> tables, List<SequenceView> sequences) {
+    }
+
+    /** A sequence's last value on each side; setting them is a cutover step. */
+    public record SequenceView(String schema, String name, Long sourceValue, Long destinationValue) {
+    }
+
+    /** A partition under its partitioned table. */
+    public record PartitionView(String schema, String name, Long sourceRows, Long destinationRows) {
     }
 
     /** A pre-flight check; level is ok, warn or block. */
@@ -32,6 +40,7 @@ public record MappingView(String name, String source, String destination, String
      * before the subscription exists.
      */
     public record TableView(String schema, String name, boolean partitioned, boolean published, String syncState,
-            String syncStateLabel, Long sourceRows, Long destinationRows, Long rowDelta) {
+            String syncStateLabel, Long sourceRows, Long destinationRows, Long rowDelta,
+            List<PartitionView> partitions) {
     }
 }

@@ -8,6 +8,8 @@ import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.web.MappingView.CheckView;
 import dev.pgferry.web.MappingView.ConditionView;
 import dev.pgferry.web.MappingView.DatabaseView;
+import dev.pgferry.web.MappingView.PartitionView;
+import dev.pgferry.web.MappingView.SequenceView;
 import dev.pgferry.web.MappingView.TableView;
 import java.util.Locale;
 import java.util.Map;
@@ -52,7 +54,9 @@ final class MappingViews {
                 d.plan().blockedBy(),
                 d.readiness().conditions().stream().map(c -> new ConditionView(c.id(), c.met(), c.detail())).toList(),
                 d.plan().actions().stream().map(Action::describe).toList(),
-                o.tables().stream().map(MappingViews::table).toList());
+                o.tables().stream().map(MappingViews::table).toList(),
+                o.sequences().stream().map(q -> new SequenceView(q.schema(), q.name(), q.sourceValue(),
+                        q.destinationValue())).toList());
     }
 
     private static TableView table(ObservedDatabase.Table t) {
@@ -61,7 +65,8 @@ final class MappingViews {
         return new TableView(t.schema(), t.name(), t.partitioned(), t.published(), t.syncState(),
                 !t.published() ? "not published" : t.syncState() == null ? "not subscribed"
                         : SYNC_STATES.getOrDefault(t.syncState(), t.syncState()),
-                t.sourceRows(), t.destinationRows(), delta);
+                t.sourceRows(), t.destinationRows(), delta, t.partitions().stream().map(p -> new PartitionView(
+                        p.schema(), p.name(), p.sourceRows(), p.destinationRows())).toList());
     }
 
     private static String lower(String text) {

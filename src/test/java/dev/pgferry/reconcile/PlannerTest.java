@@ -24,6 +24,7 @@ import dev.pgferry.preflight.Check;
 import dev.pgferry.preflight.CheckInput;
 import dev.pgferry.preflight.PreflightChecks;
 import dev.pgferry.replication.PublishedTable;
+import dev.pgferry.reconcile.Action.ConfigureDatabase;
 import dev.pgferry.reconcile.Action.CopySchema;
 import dev.pgferry.reconcile.Action.CreateDatabase;
 import dev.pgferry.reconcile.Action.CreatePublication;
@@ -72,7 +73,8 @@ class PlannerTest {
             assertThat(plan.phase()).isEqualTo(Phase.PLANNED);
             assertThat(plan.actions()).containsExactly(new CreatePublication(NAME, List.of(ORDERS, EVENTS)),
                     new CreateRoles(List.of("alice", "app"), List.of(new Membership("app", "alice"))),
-                    new CreateDatabase("shop", SHOP_INFO), new CopySchema("shop"),
+                    new CreateDatabase("shop", SHOP_INFO), new ConfigureDatabase("shop", SHOP_INFO),
+                    new CopySchema("shop"),
                     new CreateSubscription(NAME, NAME, NAME));
         }
 
@@ -315,7 +317,7 @@ class PlannerTest {
                 "max_wal_senders", "10", "max_logical_replication_workers", "10",
                 "max_sync_workers_per_subscription", "2"), 0, 0, 0, 0,
                 new UserRights("postgres", true, true, true, true, true), roles, memberships, Map.of(), Map.of(),
-                Set.of("plpgsql"));
+                Set.of("plpgsql"), true, Set.of());
     }
 
     private static Relation relation(String schema, String name, boolean hasKey) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgferry.monitor.DatabaseInfo;
 import dev.pgferry.monitor.ServerFacts.RoleInfo;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SchemaSqlTest {
@@ -18,6 +19,34 @@ class SchemaSqlTest {
                 .endsWith("LOCALE_PROVIDER icu ICU_LOCALE 'und-x-icu'");
         assertThat(DatabaseCreator.createDatabaseSql("shop", new DatabaseInfo("UTF8", "C", "C", "b", "C.UTF-8")))
                 .endsWith("LOCALE_PROVIDER builtin BUILTIN_LOCALE 'C.UTF-8'");
+    }
+
+    @Test
+    void listSettingsKeepTheirElementsAndOthersAreOneLiteral() {
+        assertThat(GucValue.assignment("search_path=\"$user\", public, \"My Schema\""))
+                .isEqualTo("search_path = '$user', 'public', 'My Schema'");
+        assertThat(GucValue.assignment("work_mem=64MB")).isEqualTo("work_mem = '64MB'");
+        assertThat(GucValue.assignment("application_name=it's")).isEqualTo("application_name = 'it''s'");
+        assertThat(RoleSql.setting("App User", "statement_timeout=5s"))
+                .isEqualTo("ALTER ROLE \"App User\" SET statement_timeout = '5s'");
+    }
+
+    @Test
+    void databaseGetsOwnerPrivilegesAndSettingsAsOnTheSource() {
+        DatabaseInfo source = new DatabaseInfo("UTF8", "C", "C", "c", null, "App Owner",
+                List.of("App Owner:CONNECT", "PUBLIC:TEMPORARY", "reader:CONNECT*"), List.of("work_mem=8MB"),
+                List.of("reader|search_path=app, public"));
+        assertThat(DatabaseSql.configure("shop", source, List.of("PUBLIC", "postgres"), List.of("old")))
+                .containsExactly("ALTER DATABASE \"shop\" OWNER TO \"App Owner\"",
+                        "REVOKE ALL ON DATABASE \"shop\" FROM PUBLIC",
+                        "REVOKE ALL ON DATABASE \"shop\" FROM \"postgres\"",
+                        "GRANT CONNECT ON DATABASE \"shop\" TO \"App Owner\"",
+                        "GRANT TEMPORARY ON DATABASE \"shop\" TO PUBLIC",
+                        "GRANT CONNECT ON DATABASE \"shop\" TO \"reader\" WITH GRANT OPTION",
+                        "ALTER DATABASE \"shop\" RESET ALL",
+                        "ALTER DATABASE \"shop\" SET work_mem = '8MB'",
+                        "ALTER ROLE \"old\" IN DATABASE \"shop\" RESET ALL",
+                        "ALTER ROLE \"reader\" IN DATABASE \"shop\" SET search_path = 'app', 'public'");
     }
 
     @Test
