@@ -3,7 +3,10 @@ package dev.pgferry.web;
 import dev.pgferry.reconcile.OperatorActions;
 import dev.pgferry.reconcile.OperatorActions.ActionRefused;
 import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import dev.pgferry.reconcile.MappingStatus;
 import dev.pgferry.reconcile.StatusBoard;
+import dev.pgferry.schema.FidelityCheck;
+import dev.pgferry.schema.FidelityReport;
 import java.security.Principal;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -20,20 +23,32 @@ class MappingApiController {
 
     private final StatusBoard board;
     private final OperatorActions actions;
+    private final FidelityCheck fidelity;
 
-    MappingApiController(StatusBoard board, OperatorActions actions) {
+    MappingApiController(StatusBoard board, OperatorActions actions, FidelityCheck fidelity) {
         this.board = board;
         this.actions = actions;
+        this.fidelity = fidelity;
     }
 
     @GetMapping
     List<MappingView> mappings() {
-        return board.all().stream().map(MappingViews::of).toList();
+        return board.all().stream().map(s -> MappingViews.of(s, fidelity::last)).toList();
     }
 
     @GetMapping("/{name}")
     MappingView mapping(@PathVariable String name) {
-        return board.get(name).map(MappingViews::of).orElseThrow(() -> new UnknownMapping(name));
+        return board.get(name).map(s -> MappingViews.of(s, fidelity::last)).orElseThrow(() -> new UnknownMapping(name));
+    }
+
+    /**
+     * Compares the schema of every database of the mapping on both sides, object by object,
+     * now (read-only on both servers); the reports also show in the mapping afterwards.
+     */
+    @PostMapping("/{name}/fidelity")
+    List<FidelityReport> fidelity(@PathVariable String name) {
+        MappingStatus status = board.get(name).orElseThrow(() -> new UnknownMapping(name));
+        return status.databases().stream().map(d -> fidelity.run(status.mapping(), d.database())).toList();
     }
 
     /** Starts a mapping configured in plan mode; 409 when it already runs. */

@@ -4,6 +4,7 @@ import dev.pgferry.reconcile.OperatorActions;
 import dev.pgferry.reconcile.OperatorActions.ActionRefused;
 import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
 import dev.pgferry.reconcile.StatusBoard;
+import dev.pgferry.schema.FidelityCheck;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.security.Principal;
@@ -24,15 +25,18 @@ class MappingPageController {
 
     private final StatusBoard board;
     private final OperatorActions actions;
+    private final FidelityCheck fidelity;
 
-    MappingPageController(StatusBoard board, OperatorActions actions) {
+    MappingPageController(StatusBoard board, OperatorActions actions, FidelityCheck fidelity) {
         this.board = board;
         this.actions = actions;
+        this.fidelity = fidelity;
     }
 
     @GetMapping("/mappings/{name}")
     String mapping(@PathVariable String name, Model model) {
-        MappingView view = board.get(name).map(MappingViews::of).orElseThrow(() -> new UnknownMapping(name));
+        MappingView view = board.get(name).map(s -> MappingViews.of(s, fidelity::last))
+                .orElseThrow(() -> new UnknownMapping(name));
         model.addAttribute("mapping", view);
         return "mapping";
     }
@@ -46,6 +50,18 @@ class MappingPageController {
             response.setStatus(HTMX_STOP_POLLING);
         }
         return "mapping :: detail";
+    }
+
+    /** Runs the schema fidelity check of every database now; the drill-down shows the reports. */
+    @PostMapping("/mappings/{name}/fidelity")
+    String fidelity(@PathVariable String name, RedirectAttributes redirect) {
+        var status = board.get(name).orElseThrow(() -> new UnknownMapping(name));
+        long different = status.databases().stream().map(d -> fidelity.run(status.mapping(), d.database()))
+                .filter(r -> !r.identical()).count();
+        redirect.addFlashAttribute(different == 0 ? "notice" : "problem", different == 0
+                ? "Schema fidelity: every database identical on both sides."
+                : "Schema fidelity: " + different + " database(s) differ; see below.");
+        return "redirect:/mappings/" + name;
     }
 
     @PostMapping("/mappings/{name}/start")

@@ -1,5 +1,6 @@
 package dev.pgferry.web;
 
+import dev.pgferry.schema.FidelityReport;
 import java.time.Instant;
 import java.util.List;
 
@@ -16,7 +17,8 @@ public record MappingView(String name, String source, String destination, String
             Long walRetainedBytes, String replicationName, Boolean publicationExists, Boolean slotActive,
             Boolean subscriptionEnabled, Long applyErrors, Long syncErrors, String lastError,
             List<CheckView> checks, List<String> blockedBy, List<ConditionView> readiness,
-            List<String> plannedActions, List<TableView> tables, List<SequenceView> sequences) {
+            List<String> plannedActions, List<TableView> tables, List<SequenceView> sequences,
+            FidelityReport fidelity) {
     }
 
     /** A sequence's last value on each side; setting them is a cutover step. */

@@ -5,6 +5,7 @@ import dev.pgferry.reconcile.Action;
 import dev.pgferry.reconcile.DatabaseStatus;
 import dev.pgferry.reconcile.MappingStatus;
 import dev.pgferry.replication.ReplicationNames;
+import dev.pgferry.schema.FidelityReport;
 import dev.pgferry.web.MappingView.CheckView;
 import dev.pgferry.web.MappingView.ConditionView;
 import dev.pgferry.web.MappingView.DatabaseView;
@@ -24,6 +25,11 @@ final class MappingViews {
     }
 
     static MappingView of(MappingStatus status) {
+        return of(status, (mapping, database) -> null);
+    }
+
+    /** With the last schema fidelity report of each database, where one was run. */
+    static MappingView of(MappingStatus status, java.util.function.BiFunction<String, String, FidelityReport> fidelity) {
         var mapping = status.mapping();
         return new MappingView(mapping.name(), mapping.source().name(), mapping.destination().name(),
                 lower(status.effectiveMode().name()), lower(mapping.mode().name()), lower(mapping.copyMethod().name()),
@@ -31,10 +37,11 @@ final class MappingViews {
                 status.cutoverReady(), status.observedAt(),
                 status.source() == null ? null : status.source().error(),
                 status.destination() == null ? null : status.destination().error(),
-                status.databases().stream().map(d -> database(mapping.name(), d)).toList());
+                status.databases().stream().map(d -> database(mapping.name(), d,
+                        fidelity.apply(mapping.name(), d.database()))).toList());
     }
 
-    private static DatabaseView database(String mapping, DatabaseStatus d) {
+    private static DatabaseView database(String mapping, DatabaseStatus d, FidelityReport fidelity) {
         ObservedDatabase o = d.observed();
         var slot = o.slot();
         var subscription = o.subscription();
@@ -56,7 +63,8 @@ final class MappingViews {
                 d.plan().actions().stream().map(Action::describe).toList(),
                 o.tables().stream().map(MappingViews::table).toList(),
                 o.sequences().stream().map(q -> new SequenceView(q.schema(), q.name(), q.sourceValue(),
-                        q.destinationValue())).toList());
+                        q.destinationValue())).toList(),
+                fidelity);
     }
 
     private static TableView table(ObservedDatabase.Table t) {

@@ -194,7 +194,11 @@ class PreflightIT {
     }
 
     private static JsonNode database(PgferryApp app, String mapping) {
-        return app.mapping(mapping).at("/databases").get(0);
+        JsonNode databases = app.mapping(mapping).at("/databases");
+        if (databases.isEmpty()) {
+            throw new AssertionError("mapping " + mapping + " not observed yet");
+        }
+        return databases.get(0);
     }
 
     private static JsonNode check(JsonNode database, String id) {

@@ -72,6 +72,8 @@ class WebTest {
     StatusBoard board;
     @MockitoBean
     OperatorActions actions;
+    @MockitoBean
+    dev.pgferry.schema.FidelityCheck fidelity;
 
     @TestConfiguration
     static class Fixture {

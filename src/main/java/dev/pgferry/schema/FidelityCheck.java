@@ -1,0 +1,61 @@
+package dev.pgferry.schema;
+
+import dev.pgferry.config.Mapping;
+import dev.pgferry.pg.PgConnector;
+import dev.pgferry.pg.PgErrors;
+import dev.pgferry.schema.SchemaComparison.SchemaObject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.stereotype.Component;
+
+/**
+ * Compares a database's schema on both sides from the catalogs (pg_dump cannot read a newer
+ * server, and both sides must be read the same way). Run on request; the last report per
+ * database is kept in memory for the drill-down.
+ */
+@Component
+public class FidelityCheck {
+
+    private final PgConnector connector;
+    private final Clock clock;
+    private final Map<String, FidelityReport> lastReports = new ConcurrentHashMap<>();
+
+    public FidelityCheck(PgConnector connector, Clock clock) {
+        this.connector = connector;
+        this.clock = clock;
+    }
+
+    public FidelityReport run(Mapping mapping, String database) {
+        FidelityReport report;
+        try {
+            List<SchemaObject> source = read(mapping.source(), database);
+            List<SchemaObject> destination = read(mapping.destination(), database);
+            report = new FidelityReport(database, clock.instant(), source.size(), destination.size(),
+                    SchemaComparison.compare(source, destination), null);
+        } catch (SQLException | DataAccessException e) {
+            report = FidelityReport.failed(database, clock.instant(), PgErrors.describe(e));
+        }
+        lastReports.put(mapping.name() + "/" + database, report);
+        return report;
+    }
+
+    /** The last report for that database, or null when none was run since start-up. */
+    public FidelityReport last(String mapping, String database) {
+        return lastReports.get(mapping + "/" + database);
+    }
+
+    private List<SchemaObject> read(dev.pgferry.config.Instance instance, String database) throws SQLException {
+        try (Connection c = connector.observe(instance, database)) {
+            return JdbcClient.create(new SingleConnectionDataSource(c, true)).sql(FingerprintQuery.SQL)
+                    .query((rs, n) -> new SchemaObject(rs.getString("kind"), rs.getString("name"),
+                            rs.getString("detail"))).list();
+        }
+    }
+}
