@@ -121,13 +121,18 @@ public final class ConfigurationValidator {
                 Mapping.TablesWithoutKey.class, "block, exclude");
         Mapping.RoleConflict roleConflict = enumValue(var + "ROLE_CONFLICT", m.roleConflict(),
                 Mapping.RoleConflict.class, "merge, fail");
-        List<String> databases = m.databases() == null ? List.of()
-                : Arrays.stream(m.databases().split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        List<String> databases = list(m.databases());
+        Mapping.Content content = enumValue(var + "CONTENT", m.content(), Mapping.Content.class,
+                "schema-and-data, schema-only, data-only");
+        Scope scope = new Scope(list(m.schemas()), list(m.excludeSchemas()),
+                list(m.tables()).stream().map(Scope.QualifiedName::parse).toList(),
+                list(m.excludeTables()).stream().map(Scope.QualifiedName::parse).toList());
         // an instance with problems of its own is reported there; the mapping is left out
         if (problems.size() > before || source == null || destination == null) {
             return null;
         }
-        return new Mapping(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict);
+        return new Mapping(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict,
+                content, scope);
     }
 
     private void checkDestinationOverlap(List<Mapping> mappings) {
@@ -231,6 +236,11 @@ public final class ConfigurationValidator {
             problems.add(var + ": the name '" + name + "' must be lower-case letters, digits and dashes "
                     + "(in environment variables: letters and digits only)");
         }
+    }
+
+    private static List<String> list(String commaSeparated) {
+        return commaSeparated == null ? List.of()
+                : Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
     static String envPart(String name) {

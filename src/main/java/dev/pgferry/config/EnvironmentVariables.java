@@ -14,7 +14,7 @@ final class EnvironmentVariables {
             Pattern.compile("PGFERRY_INSTANCES_[A-Z0-9]+_(HOST|PORT|USER|PASSWORD|PASSWORD_FILE|SSLMODE"
                     + "|MAINTENANCE_DATABASE)"),
             Pattern.compile("PGFERRY_MAPPINGS_[A-Z0-9]+_(SOURCE|DESTINATION|DATABASES|MODE|COPY_METHOD|TABLES_WITHOUT_KEY"
-                    + "|ROLE_CONFLICT)"),
+                    + "|ROLE_CONFLICT|CONTENT|SCHEMAS|EXCLUDE_SCHEMAS|TABLES|EXCLUDE_TABLES)"),
             Pattern.compile("PGFERRY_USERS_[A-Z0-9]+_(PASSWORD|PASSWORD_FILE|ROLE)"),
             Pattern.compile("PGFERRY_(POLL_INTERVAL|PG_BIN_DIR|READY_MAX_LAG_BYTES|READY_STABLE_FOR)"));
 

@@ -4,7 +4,8 @@ import java.util.List;
 
 /** A validated source -> destination mapping; an empty database list means every non-template database. */
 public record Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
-        CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict) {
+        CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict, Content content,
+        Scope scope) {
 
     public Mapping {
         databases = List.copyOf(databases);
@@ -14,6 +15,23 @@ public record Mapping(String name, Instance source, Instance destination, List<S
     public Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
             CopyMethod copyMethod) {
         this(name, source, destination, databases, mode, copyMethod, TablesWithoutKey.BLOCK, RoleConflict.MERGE);
+    }
+
+    /** Schema and data of every schema and table. */
+    public Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
+            CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict) {
+        this(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict,
+                Content.SCHEMA_AND_DATA, Scope.ALL);
+    }
+
+    /** What a mapping moves. */
+    public enum Content {
+        /** roles, database, schema, then the data through a subscription */
+        SCHEMA_AND_DATA,
+        /** roles, database and schema; complete once the schema is in */
+        SCHEMA_ONLY,
+        /** the data only, into a destination schema that exists already (checked for compatibility) */
+        DATA_ONLY
     }
 
     /** What to do with tables that have neither a primary key nor a replica identity. */

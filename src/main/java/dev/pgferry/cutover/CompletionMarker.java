@@ -2,6 +2,7 @@ package dev.pgferry.cutover;
 
 import dev.pgferry.audit.ControlRecords;
 import dev.pgferry.config.Mapping;
+import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.PgErrors;
 import java.sql.SQLException;
 import java.util.List;
@@ -32,6 +33,17 @@ public class CompletionMarker {
         } catch (SQLException e) {
             throw new CompletionException("could not record completion on destination " + mapping.destination().name()
                     + ": " + PgErrors.describe(e));
+        }
+    }
+
+    /** A schema-only database is complete once its schema is in: nothing replicates. */
+    public void markSchemaOnlyDone(Mapping mapping, String database) throws ActionException {
+        try {
+            records.markComplete(mapping.destination(), mapping.name(), database, "pgferry");
+            records.audit(mapping.destination(), "pgferry", "complete (schema-only)", mapping.name(), database,
+                    "schema copied; schema-only mappings replicate no data");
+        } catch (SQLException e) {
+            throw ActionException.from("record completion of " + database, e);
         }
     }
 

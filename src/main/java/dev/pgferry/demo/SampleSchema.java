@@ -68,6 +68,13 @@ public final class SampleSchema {
     private SampleSchema() {
     }
 
+    /** Creates the tables only, empty (a destination schema prepared by hand, for data-only moves). */
+    public static void createEmpty(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute(DDL);
+        }
+    }
+
     /** Creates the tables and fills them with {@code rows} orders (and as many events). */
     public static void create(Connection connection, int rows) throws SQLException {
         try (Statement s = connection.createStatement()) {

@@ -73,6 +73,8 @@ public class DatabaseObserver {
         Optional<Slot> slot = Optional.empty();
         Optional<SourceFacts> facts = Optional.empty();
         TableCensus sourceCensus = TableCensus.EMPTY;
+        boolean dataOnly = mapping.content() == Mapping.Content.DATA_ONLY;
+        List<ColumnFacts.Column> sourceColumns = List.of();
         Set<String> published = Set.of();
         if (sourceError == null && sourceExists) {
             try (Connection connection = connector.observe(mapping.source(), database)) {
@@ -90,6 +92,9 @@ public class DatabaseObserver {
                 });
                 published = listed;
                 facts = Optional.of(FactsReader.source(jdbc, names.publication()));
+                if (dataOnly) {
+                    sourceColumns = FactsReader.columns(jdbc);
+                }
             } catch (SQLException | DataAccessException e) {
                 sourceError = "source database " + database + ": " + PgErrors.describe(e);
             }
@@ -97,6 +102,7 @@ public class DatabaseObserver {
         Optional<Subscription> subscription = Optional.empty();
         Map<String, String> syncStates = Map.of();
         TableCensus destinationCensus = TableCensus.EMPTY;
+        Optional<ColumnFacts> columnFacts = Optional.empty();
         if (destinationError == null && destinationExists) {
             try (Connection connection = connector.observe(mapping.destination(), database)) {
                 JdbcClient jdbc = jdbc(connection);
@@ -113,6 +119,11 @@ public class DatabaseObserver {
                     syncStates = states;
                 }
                 destinationCensus = TableCensus.read(jdbc);
+                if (dataOnly) {
+                    List<ColumnFacts.Column> columns = FactsReader.columns(jdbc);
+                    columnFacts = Optional.of(new ColumnFacts(sourceColumns, columns, subscription.isPresent()
+                            ? Set.of() : FactsReader.nonEmptyTables(jdbc, columns), FactsReader.keyedTables(jdbc)));
+                }
             } catch (SQLException | DataAccessException e) {
                 destinationError = "destination database " + database + ": " + PgErrors.describe(e);
             }
@@ -121,7 +132,7 @@ public class DatabaseObserver {
                 destinationExists, destinationCensus.tables().size(), publication, slot, subscription,
                 TableCensus.merge(sourceCensus, destinationCensus, syncStates, published),
                 destination.completed(mapping.name(), database), facts,
-                TableCensus.sequences(sourceCensus, destinationCensus));
+                TableCensus.sequences(sourceCensus, destinationCensus), columnFacts);
     }
 
     private static JdbcClient jdbc(Connection connection) {

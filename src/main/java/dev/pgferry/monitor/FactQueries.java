@@ -129,5 +129,22 @@ final class FactQueries {
             SELECT r.rolname FROM pg_roles r JOIN needed ON needed.oid = r.oid
             WHERE r.rolname NOT LIKE 'pg\\_%'""";
 
+    /** Columns of top-level tables, for the data-only compatibility report. */
+    static final String COLUMNS = """
+            SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
+                   format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
+                   (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default
+            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
+              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+            ORDER BY 1, 2, a.attnum""";
+
+    /** Top-level tables with a primary key or replica identity index (partitioned: on the root). */
+    static final String KEYED_TABLES = """
+            SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND (c.relreplident = 'f'
+               OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND (i.indisprimary OR i.indisreplident)))
+              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'""";
+
     static final String PUBLICATION_VIA_ROOT = "SELECT pubviaroot FROM pg_publication WHERE pubname = ?";
 }

@@ -73,6 +73,31 @@ final class FactsReader {
         return array == null ? List.of() : List.of((String[]) array.getArray());
     }
 
+    static List<ColumnFacts.Column> columns(JdbcClient jdbc) {
+        return jdbc.sql(FactQueries.COLUMNS).query((rs, n) -> new ColumnFacts.Column(rs.getString("schema"),
+                rs.getString("table"), rs.getString("name"), rs.getString("type"), rs.getBoolean("not_null"),
+                rs.getBoolean("has_default"))).list();
+    }
+
+    static Set<String> keyedTables(JdbcClient jdbc) {
+        return new HashSet<>(jdbc.sql(FactQueries.KEYED_TABLES).query(String.class).list());
+    }
+
+    /** Exact, one cheap probe per table: whether it holds any row (estimates may lag). */
+    static Set<String> nonEmptyTables(JdbcClient jdbc, List<ColumnFacts.Column> columns) {
+        Set<String> nonEmpty = new HashSet<>();
+        columns.stream().map(c -> new String[] {c.schema(), c.table()}).map(t -> t[0] + "\u0000" + t[1]).distinct()
+                .forEach(key -> {
+                    String[] parts = key.split("\u0000");
+                    String sql = "SELECT EXISTS (SELECT 1 FROM " + dev.pgferry.pg.Identifiers.qualified(parts[0],
+                            parts[1]) + ")";
+                    if (jdbc.sql(sql).query(Boolean.class).single()) {
+                        nonEmpty.add(parts[0] + "." + parts[1]);
+                    }
+                });
+        return nonEmpty;
+    }
+
     static SourceFacts source(JdbcClient jdbc, String publication) {
         List<SourceFacts.Relation> relations = jdbc.sql(FactQueries.RELATIONS).query((rs, n) ->
                 new SourceFacts.Relation(rs.getString("schema"), rs.getString("name"), rs.getBoolean("partitioned"),

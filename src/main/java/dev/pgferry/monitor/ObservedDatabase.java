@@ -22,7 +22,8 @@ public record ObservedDatabase(
         List<Table> tables,
         boolean completionRecorded,
         Optional<SourceFacts> sourceFacts,
-        List<Sequence> sequences) {
+        List<Sequence> sequences,
+        Optional<ColumnFacts> columnFacts) {
 
     public ObservedDatabase {
         tables = List.copyOf(tables);
@@ -36,7 +37,7 @@ public record ObservedDatabase(
             boolean completionRecorded, Optional<SourceFacts> sourceFacts) {
         this(database, observedAt, sourceError, destinationError, sourceDatabaseExists, destinationDatabaseExists,
                 destinationTableCount, publicationExists, slot, subscription, tables, completionRecorded, sourceFacts,
-                List.of());
+                List.of(), Optional.empty());
     }
 
     /** A sequence's last value on both sides (null when unknown: not readable, not there, or never used). */

@@ -16,6 +16,15 @@ public record SourceFacts(List<Relation> relations, long largeObjects, Set<Strin
         relations = List.copyOf(relations);
     }
 
+    /** Only the tables (and their partitions) the mapping's scope moves. */
+    public SourceFacts within(dev.pgferry.config.Scope scope) {
+        if (scope.isAll()) {
+            return this;
+        }
+        return new SourceFacts(relations.stream().filter(r -> scope.includes(r.rootSchema(), r.rootName())).toList(),
+                largeObjects, extensions, unreadableSequences, canCreateInDatabase, neededRoles, publicationViaRoot);
+    }
+
     /**
      * A table, partitioned table or partition. {@code rootSchema}/{@code rootName} name the
      * top-level table it is published through (itself unless it is a partition).

@@ -61,10 +61,13 @@ public class PgDumpRunner {
     }
 
     /** Writes the schema of one source database to a custom-format archive. */
-    public void dumpSchema(Instance source, String database, Path archive) throws PgToolException {
-        run(source, List.of(tools.find("pg_dump").toString(), "--schema-only", "--no-publications",
-                "--no-subscriptions", "--format=custom", "--file=" + archive,
-                "--dbname=" + ConnInfo.of(source, database, false)));
+    public void dumpSchema(Instance source, String database, List<String> filter, Path archive)
+            throws PgToolException {
+        List<String> command = new ArrayList<>(List.of(tools.find("pg_dump").toString(), "--schema-only",
+                "--no-publications", "--no-subscriptions", "--format=custom", "--file=" + archive));
+        command.addAll(filter);
+        command.add("--dbname=" + ConnInfo.of(source, database, false));
+        run(source, command);
     }
 
     /** Restores an archive into a destination database in one transaction: all or nothing. */

@@ -33,8 +33,9 @@ public record CheckInput(Mapping mapping, ObservedDatabase database, ObservedIns
         return Optional.ofNullable(destination.facts());
     }
 
+    /** The source database's facts, limited to the tables the mapping's scope moves. */
     Optional<SourceFacts> databaseFacts() {
-        return database.sourceFacts();
+        return database.sourceFacts().map(f -> f.within(mapping.scope()));
     }
 
     /** The variable prefix of this mapping, for fixes that name a setting. */

@@ -13,7 +13,9 @@ final class ConflictChecks {
     static void add(CheckInput in, List<Check> checks) {
         ObservedDatabase o = in.database();
         String name = in.names().name();
-        boolean foreign = o.destinationDatabaseExists() && o.destinationTableCount() > 0 && !o.publicationExists()
+        // data-only moves rows into a schema that is there on purpose
+        boolean foreign = in.mapping().content() != dev.pgferry.config.Mapping.Content.DATA_ONLY
+                && o.destinationDatabaseExists() && o.destinationTableCount() > 0 && !o.publicationExists()
                 && o.subscription().isEmpty() && !o.completionRecorded();
         checks.add(foreign
                 ? Check.block("destination.database_empty", "database " + in.db() + " already exists on destination "

@@ -2,6 +2,7 @@ package dev.pgferry.preflight;
 
 import static dev.pgferry.preflight.PrivilegeChecks.shortList;
 
+import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mapping.TablesWithoutKey;
 import dev.pgferry.monitor.DatabaseInfo;
 import dev.pgferry.monitor.SourceFacts;
@@ -26,6 +27,9 @@ final class SchemaChecks {
                             + "--large-objects --data-only) or move them into bytea columns."));
             checks.add(extensions(in, facts));
         });
+        if (in.mapping().content() == Mapping.Content.DATA_ONLY) {
+            DataOnlyChecks.add(in, checks);
+        }
         checks.add(encoding(in));
     }
 

@@ -57,9 +57,20 @@ public sealed interface Action {
         }
     }
 
-    record CopySchema(String database) implements Action {
+    record CopySchema(String database, List<String> filter) implements Action {
+        public CopySchema {
+            filter = List.copyOf(filter);
+        }
+
         public String describe() {
-            return "copy the schema of " + database + " with pg_dump --schema-only | pg_restore --single-transaction";
+            return "copy the schema of " + database + " with pg_dump --schema-only"
+                    + (filter.isEmpty() ? "" : " " + String.join(" ", filter)) + " | pg_restore --single-transaction";
+        }
+    }
+
+    record RecordCompletion(String database) implements Action {
+        public String describe() {
+            return "record " + database + " complete (schema-only: nothing to replicate)";
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.pgferry.reconcile;
 
 import dev.pgferry.config.Mapping;
+import dev.pgferry.cutover.CompletionMarker;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.reconcile.Action.ConfigureDatabase;
 import dev.pgferry.reconcile.Action.CopySchema;
@@ -11,6 +12,7 @@ import dev.pgferry.reconcile.Action.CreateSubscription;
 import dev.pgferry.reconcile.Action.DropInactiveSlot;
 import dev.pgferry.reconcile.Action.DropPublication;
 import dev.pgferry.reconcile.Action.DropSubscription;
+import dev.pgferry.reconcile.Action.RecordCompletion;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.replication.ReplicationObjects;
 import dev.pgferry.schema.DatabaseCreator;
@@ -26,12 +28,15 @@ class ActionRunner {
     private final DatabaseCreator databases;
     private final SchemaCopier schema;
     private final RoleCopier roles;
+    private final CompletionMarker completion;
 
-    ActionRunner(ReplicationObjects replication, DatabaseCreator databases, SchemaCopier schema, RoleCopier roles) {
+    ActionRunner(ReplicationObjects replication, DatabaseCreator databases, SchemaCopier schema, RoleCopier roles,
+            CompletionMarker completion) {
         this.replication = replication;
         this.databases = databases;
         this.schema = schema;
         this.roles = roles;
+        this.completion = completion;
     }
 
     void run(Mapping mapping, String database, Action action) throws ActionException {
@@ -41,10 +46,11 @@ class ActionRunner {
             case CreateRoles a -> roles.copy(mapping, database, a.roles(), a.memberships());
             case CreateDatabase a -> databases.create(mapping.destination(), a.database(), a.source());
             case ConfigureDatabase a -> databases.configure(mapping.destination(), a.database(), a.source());
-            case CopySchema a -> schema.copy(mapping, a.database());
+            case CopySchema a -> schema.copy(mapping, a.database(), a.filter());
             case DropInactiveSlot a -> replication.dropInactiveSlot(mapping.source(), database, a.slot());
             case CreateSubscription a ->
                 replication.createSubscription(mapping, database, ReplicationNames.of(mapping.name(), database));
+            case RecordCompletion a -> completion.markSchemaOnlyDone(mapping, a.database());
             case DropSubscription a -> replication.dropSubscription(mapping.destination(), database, a.subscription());
             case DropPublication a -> replication.dropPublication(mapping.source(), database, a.publication());
         }

@@ -1,5 +1,6 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.config.Mapping.Content;
 import dev.pgferry.config.Mapping.TablesWithoutKey;
 import dev.pgferry.monitor.DatabaseInfo;
 import dev.pgferry.monitor.ObservedDatabase;
@@ -14,8 +15,10 @@ import dev.pgferry.reconcile.Action.CreatePublication;
 import dev.pgferry.reconcile.Action.CreateRoles;
 import dev.pgferry.reconcile.Action.CreateSubscription;
 import dev.pgferry.reconcile.Action.DropInactiveSlot;
+import dev.pgferry.reconcile.Action.RecordCompletion;
 import dev.pgferry.replication.PublishedTable;
 import dev.pgferry.replication.ReplicationNames;
+import dev.pgferry.schema.DumpFilter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,8 +26,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Pure: the steps of the native method still to take for one database, in order: publication,
- * roles, database, schema, subscription. Part of the planner.
+ * Pure: the steps still to take for one database, in order: publication, roles, database,
+ * schema, subscription (schema-only: no publication or subscription, then the completion is
+ * recorded; data-only: publication and subscription only). Part of the planner.
  */
 final class CreationSteps {
 
@@ -34,10 +38,27 @@ final class CreationSteps {
     static List<Action> of(PlanInput in, ObservedDatabase o, ReplicationNames names) {
         List<Action> steps = new ArrayList<>();
         SourceFacts facts = o.sourceFacts().orElse(null);
-        if (!o.publicationExists()) {
-            steps.add(new CreatePublication(names.publication(),
-                    facts == null ? List.of() : publishedTables(facts, in.mapping().tablesWithoutKey())));
+        Content content = in.mapping().content();
+        if (content != Content.SCHEMA_ONLY && !o.publicationExists()) {
+            steps.add(new CreatePublication(names.publication(), facts == null ? List.of()
+                    : publishedTables(facts.within(in.mapping().scope()), in.mapping().tablesWithoutKey())));
         }
+        if (content != Content.DATA_ONLY) {
+            schemaSteps(in, o, facts, steps);
+        }
+        if (content == Content.SCHEMA_ONLY) {
+            steps.add(new RecordCompletion(o.database()));
+            return steps;
+        }
+        if (o.slot().isPresent()) {
+            steps.add(new DropInactiveSlot(names.slot()));
+        }
+        steps.add(new CreateSubscription(names.subscription(), names.publication(), names.slot()));
+        return steps;
+    }
+
+    /** Roles, database and its settings, schema: what schema-and-data and schema-only create. */
+    private static void schemaSteps(PlanInput in, ObservedDatabase o, SourceFacts facts, List<Action> steps) {
         if (facts != null && in.source().facts() != null && in.destination().facts() != null) {
             CreateRoles roles = missingRoles(facts.neededRoles(), in.source().facts(), in.destination().facts());
             if (!roles.roles().isEmpty() || !roles.memberships().isEmpty()) {
@@ -54,13 +75,9 @@ final class CreationSteps {
             steps.add(new ConfigureDatabase(o.database(), source));
         }
         if (o.destinationTableCount() == 0) {
-            steps.add(new CopySchema(o.database()));
+            steps.add(new CopySchema(o.database(), facts == null ? List.of()
+                    : DumpFilter.arguments(in.mapping().scope(), facts.relations())));
         }
-        if (o.slot().isPresent()) {
-            steps.add(new DropInactiveSlot(names.slot()));
-        }
-        steps.add(new CreateSubscription(names.subscription(), names.publication(), names.slot()));
-        return steps;
     }
 
     /**

@@ -22,11 +22,12 @@ public class SchemaCopier {
         this.runner = runner;
     }
 
-    public void copy(Mapping mapping, String database) throws ActionException {
+    /** {@code filter}: pg_dump's selection options for the mapping's scope (see {@link DumpFilter}). */
+    public void copy(Mapping mapping, String database, java.util.List<String> filter) throws ActionException {
         Path archive = null;
         try {
             archive = Files.createTempFile("pgferry-schema-", ".dump");
-            runner.dumpSchema(mapping.source(), database, archive);
+            runner.dumpSchema(mapping.source(), database, filter, archive);
             runner.restore(mapping.destination(), database, archive);
         } catch (PgToolException e) {
             throw new ActionException("copy schema of " + database + ": " + e.getMessage(), false);

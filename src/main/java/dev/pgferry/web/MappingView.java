@@ -1,5 +1,6 @@
 package dev.pgferry.web;
 
+import dev.pgferry.preflight.Compatibility;
 import dev.pgferry.schema.FidelityReport;
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +19,7 @@ public record MappingView(String name, String source, String destination, String
             Boolean subscriptionEnabled, Long applyErrors, Long syncErrors, String lastError,
             List<CheckView> checks, List<String> blockedBy, List<ConditionView> readiness,
             List<String> plannedActions, List<TableView> tables, List<SequenceView> sequences,
-            FidelityReport fidelity) {
+            FidelityReport fidelity, List<Compatibility.TableCompatibility> compatibility) {
     }
 
     /** A sequence's last value on each side; setting them is a cutover step. */

@@ -1,6 +1,9 @@
 package dev.pgferry.web;
 
+import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.preflight.Compatibility;
+import java.util.List;
 import dev.pgferry.reconcile.Action;
 import dev.pgferry.reconcile.DatabaseStatus;
 import dev.pgferry.reconcile.MappingStatus;
@@ -37,11 +40,11 @@ final class MappingViews {
                 status.cutoverReady(), status.observedAt(),
                 status.source() == null ? null : status.source().error(),
                 status.destination() == null ? null : status.destination().error(),
-                status.databases().stream().map(d -> database(mapping.name(), d,
+                status.databases().stream().map(d -> database(mapping, d,
                         fidelity.apply(mapping.name(), d.database()))).toList());
     }
 
-    private static DatabaseView database(String mapping, DatabaseStatus d, FidelityReport fidelity) {
+    private static DatabaseView database(Mapping mapping, DatabaseStatus d, FidelityReport fidelity) {
         ObservedDatabase o = d.observed();
         var slot = o.slot();
         var subscription = o.subscription();
@@ -49,7 +52,7 @@ final class MappingViews {
         return new DatabaseView(d.database(), d.phase().name(), d.plan().reason(), d.cutoverReady(),
                 slot.map(ObservedDatabase.Slot::applyLagBytes).orElse(null),
                 slot.map(ObservedDatabase.Slot::retainedBytes).orElse(null),
-                ReplicationNames.of(mapping, d.database()).name(),
+                ReplicationNames.of(mapping.name(), d.database()).name(),
                 sourceSeen ? o.publicationExists() : null,
                 slot.map(ObservedDatabase.Slot::active).orElse(null),
                 subscription.map(ObservedDatabase.Subscription::enabled).orElse(null),
@@ -64,7 +67,8 @@ final class MappingViews {
                 o.tables().stream().map(MappingViews::table).toList(),
                 o.sequences().stream().map(q -> new SequenceView(q.schema(), q.name(), q.sourceValue(),
                         q.destinationValue())).toList(),
-                fidelity);
+                fidelity,
+                o.columnFacts().map(f -> Compatibility.evaluate(f, mapping.scope())).orElse(List.of()));
     }
 
     private static TableView table(ObservedDatabase.Table t) {

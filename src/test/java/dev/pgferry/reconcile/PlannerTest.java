@@ -74,7 +74,7 @@ class PlannerTest {
             assertThat(plan.actions()).containsExactly(new CreatePublication(NAME, List.of(ORDERS, EVENTS)),
                     new CreateRoles(List.of("alice", "app"), List.of(new Membership("app", "alice"))),
                     new CreateDatabase("shop", SHOP_INFO), new ConfigureDatabase("shop", SHOP_INFO),
-                    new CopySchema("shop"),
+                    new CopySchema("shop", List.of()),
                     new CreateSubscription(NAME, NAME, NAME));
         }
 
@@ -98,7 +98,7 @@ class PlannerTest {
         void emptyDestinationDatabaseGetsTheSchema() {
             Plan plan = plan(Mode.RUN, fresh().publication().destinationDatabase(0));
             assertThat(plan.actions()).containsExactly(
-                    new CreateRoles(List.of("alice", "app"), List.of(new Membership("app", "alice"))), new CopySchema("shop"),
+                    new CreateRoles(List.of("alice", "app"), List.of(new Membership("app", "alice"))), new CopySchema("shop", List.of()),
                     new CreateSubscription(NAME, NAME, NAME));
         }
 

@@ -175,7 +175,7 @@ class WebTest {
         DatabaseStatus blocked = new DatabaseStatus(database.observed(),
                 List.of(Check.block("source.wal_level", "wal_level is replica", "Run ALTER SYSTEM SET wal_level")),
                 database.readiness(), new Plan(Phase.BLOCKED, "blocked by source.wal_level",
-                        List.of(new dev.pgferry.reconcile.Action.CopySchema("shop")), List.of("source.wal_level")),
+                        List.of(new dev.pgferry.reconcile.Action.CopySchema("shop", List.of())), List.of("source.wal_level")),
                 Optional.empty());
         board.publish(new MappingStatus(SHOP, streaming.source(), streaming.destination(), List.of(blocked),
                 Instant.now()));
