@@ -9,7 +9,13 @@ final class CatalogQueries {
     /** Which control tables exist: none before the first write, in plan mode never. */
     static final String CONTROL_TABLES = """
             SELECT to_regclass('pgferry.completion') IS NOT NULL AS completion,
-                   to_regclass('pgferry.start_request') IS NOT NULL AS start_request""";
+                   to_regclass('pgferry.start_request') IS NOT NULL AS start_request,
+                   to_regnamespace('pgferry') IS NULL
+                   OR (has_schema_privilege('pgferry', 'USAGE')
+                       AND (to_regclass('pgferry.completion') IS NULL
+                            OR has_table_privilege('pgferry.completion', 'SELECT'))
+                       AND (to_regclass('pgferry.start_request') IS NULL
+                            OR has_table_privilege('pgferry.start_request', 'SELECT'))) AS readable""";
 
     static final String COMPLETIONS = "SELECT mapping, database FROM pgferry.completion";
 

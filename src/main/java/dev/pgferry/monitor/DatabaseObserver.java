@@ -44,8 +44,13 @@ public class DatabaseObserver {
             Set<String> completions = new HashSet<>();
             Set<String> started = new HashSet<>();
             boolean[] tables = readMarkers ? jdbc.sql(CatalogQueries.CONTROL_TABLES)
-                    .query((rs, n) -> new boolean[] {rs.getBoolean(1), rs.getBoolean(2)}).single()
-                    : new boolean[2];
+                    .query((rs, n) -> new boolean[] {rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3)}).single()
+                    : new boolean[] {false, false, true};
+            if (!tables[2]) {
+                // markers exist but this user cannot read them: never guess what was completed
+                return new ObservedInstance(instance.name(), null, facts, databases, completions, started,
+                        instance.user() + " cannot read pgferry's control schema on " + instance.name());
+            }
             if (tables[0]) {
                 jdbc.sql(CatalogQueries.COMPLETIONS).query(rs -> {
                     completions.add(ObservedInstance.completionKey(rs.getString(1), rs.getString(2)));

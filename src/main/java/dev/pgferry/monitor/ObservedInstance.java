@@ -9,7 +9,12 @@ import java.util.Set;
  * {@code error} is set (and the rest empty) when the server could not be reached.
  */
 public record ObservedInstance(String name, String error, ServerFacts facts, Map<String, DatabaseInfo> databases,
-        Set<String> completions, Set<String> startedMappings) {
+        Set<String> completions, Set<String> startedMappings, String controlSchemaError) {
+
+    public ObservedInstance(String name, String error, ServerFacts facts, Map<String, DatabaseInfo> databases,
+            Set<String> completions, Set<String> startedMappings) {
+        this(name, error, facts, databases, completions, startedMappings, null);
+    }
 
     public static ObservedInstance unreachable(String name, String error) {
         return new ObservedInstance(name, error, null, Map.of(), Set.of(), Set.of());

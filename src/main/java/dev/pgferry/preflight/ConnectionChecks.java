@@ -23,6 +23,11 @@ final class ConnectionChecks {
                 : Check.block("destination.reachable", o.destinationError(), "Check host, port, user, password and "
                         + "sslmode in " + CheckInput.instanceVariables(destination) + ", and that the server runs and "
                         + "accepts pgferry (pg_hba.conf)."));
+        if (in.destination().controlSchemaError() != null) {
+            checks.add(Check.block("destination.control_schema", in.destination().controlSchemaError()
+                    + " (completion markers and starts are kept there)", "Connect as the user that created schema "
+                    + "pgferry in the maintenance database, or grant USAGE on it and SELECT, INSERT on its tables."));
+        }
         if (o.sourceError() == null) {
             checks.add(o.sourceDatabaseExists()
                     ? Check.ok("source.database", "database " + in.db() + " exists on the source")
