@@ -7,15 +7,24 @@ final class CatalogQueries {
     }
 
     /** Which control tables exist: none before the first write, in plan mode never. */
+    /**
+     * to_regclass raises "permission denied for schema" without USAGE, and has_schema_privilege
+     * raises on a missing schema: each step runs only when the previous one allows it.
+     */
     static final String CONTROL_TABLES = """
-            SELECT to_regclass('pgferry.completion') IS NOT NULL AS completion,
-                   to_regclass('pgferry.start_request') IS NOT NULL AS start_request,
-                   to_regnamespace('pgferry') IS NULL
-                   OR (has_schema_privilege('pgferry', 'USAGE')
-                       AND (to_regclass('pgferry.completion') IS NULL
-                            OR has_table_privilege('pgferry.completion', 'SELECT'))
-                       AND (to_regclass('pgferry.start_request') IS NULL
-                            OR has_table_privilege('pgferry.start_request', 'SELECT'))) AS readable""";
+            WITH ns AS (SELECT to_regnamespace('pgferry') IS NOT NULL AS present),
+                 usable AS (SELECT present, CASE WHEN present THEN has_schema_privilege('pgferry', 'USAGE')
+                                                 ELSE false END AS usage FROM ns),
+                 tables AS (SELECT present, usage,
+                                   CASE WHEN usage THEN to_regclass('pgferry.completion') IS NOT NULL END AS completion,
+                                   CASE WHEN usage THEN to_regclass('pgferry.start_request') IS NOT NULL END AS starts
+                            FROM usable)
+            SELECT coalesce(completion, false) AS completion, coalesce(starts, false) AS start_request,
+                   NOT present OR (usage
+                       AND CASE WHEN completion THEN has_table_privilege('pgferry.completion', 'SELECT') ELSE true END
+                       AND CASE WHEN starts THEN has_table_privilege('pgferry.start_request', 'SELECT') ELSE true END)
+                   AS readable
+            FROM tables""";
 
     static final String COMPLETIONS = "SELECT mapping, database FROM pgferry.completion";
 
