@@ -97,6 +97,8 @@ class EveryObjectKindIT {
             assertThat(result.at("/fidelity/differences")).isEmpty();
             assertThat(result.at("/sequences")).isNotEmpty();
             assertThat(partitionsOf(result, "payment")).hasSize(7);
+            app.api().post().uri("/api/mappings/pagila/complete").retrieve().toBodilessEntity();
+            app.awaitPhase("pagila", "COMPLETE", Duration.ofSeconds(30));
         }
         compareRightsDirectly(database);
         return result;

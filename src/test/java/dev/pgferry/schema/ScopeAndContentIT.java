@@ -57,6 +57,7 @@ class ScopeAndContentIT {
                 assertThat(Db.query(D, "sc_data", Long.class, "SELECT count(*) FROM orders")).isEqualTo(
                         Db.query(S, "sc_data", Long.class, "SELECT count(*) FROM orders"));
             });
+            completeAndAwait(app, "dataonly");
         }
     }
 
@@ -91,12 +92,19 @@ class ScopeAndContentIT {
                         "products"));
                 assertThat(Db.fingerprint(D, "sc_scope", "events")).isEqualTo(Db.fingerprint(S, "sc_scope", "events"));
             });
+            completeAndAwait(app, "scoped");
         }
         assertThat(Db.list(D, "sc_scope", String.class, "SELECT tablename::text FROM pg_tables "
                 + "WHERE schemaname = 'public' ORDER BY 1"))
                 .containsExactly("events", "events_2025", "events_2026", "events_other", "products");
         assertThat(Db.list(D, "sc_scope", String.class, "SELECT relname::text FROM pg_class WHERE relkind = 'p'"))
                 .containsExactly("events");
+    }
+
+    private static void completeAndAwait(PgferryApp app, String mapping) {
+        app.awaitPhase(mapping, "READY", Duration.ofMinutes(1));
+        app.api().post().uri("/api/mappings/{m}/complete", mapping).retrieve().toBodilessEntity();
+        app.awaitPhase(mapping, "COMPLETE", Duration.ofSeconds(30));
     }
 
     private static PgferryApp app(String mapping, String database, String content) {
