@@ -1,11 +1,10 @@
 package dev.pgferry.audit;
 
 import dev.pgferry.config.Instance;
+import dev.pgferry.pg.Jdbc;
 import dev.pgferry.pg.PgConnector;
 import java.sql.Connection;
 import java.sql.SQLException;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.stereotype.Component;
 
 /** Writes completion markers and audit entries into the control schema. */
@@ -24,7 +23,7 @@ public class ControlRecords {
     public void markComplete(Instance destination, String mapping, String database, String actor) throws SQLException {
         schema.ensure(destination);
         try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
-            jdbc(c).sql("INSERT INTO pgferry.completion (mapping, database, completed_by) VALUES (?, ?, ?) "
+            Jdbc.over(c).sql("INSERT INTO pgferry.completion (mapping, database, completed_by) VALUES (?, ?, ?) "
                     + "ON CONFLICT (mapping, database) DO NOTHING").params(mapping, database, actor).update();
         }
     }
@@ -33,7 +32,7 @@ public class ControlRecords {
     public void requestStart(Instance destination, String mapping, String actor) throws SQLException {
         schema.ensure(destination);
         try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
-            jdbc(c).sql("INSERT INTO pgferry.start_request (mapping, requested_by) VALUES (?, ?) "
+            Jdbc.over(c).sql("INSERT INTO pgferry.start_request (mapping, requested_by) VALUES (?, ?) "
                     + "ON CONFLICT (mapping) DO NOTHING").params(mapping, actor).update();
         }
     }
@@ -42,12 +41,9 @@ public class ControlRecords {
             String detail) throws SQLException {
         schema.ensure(destination);
         try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
-            jdbc(c).sql("INSERT INTO pgferry.audit_log (actor, action, mapping, database, detail) "
+            Jdbc.over(c).sql("INSERT INTO pgferry.audit_log (actor, action, mapping, database, detail) "
                     + "VALUES (?, ?, ?, ?, ?)").params(actor, action, mapping, database, detail).update();
         }
     }
 
-    private static JdbcClient jdbc(Connection connection) {
-        return JdbcClient.create(new SingleConnectionDataSource(connection, true));
-    }
 }

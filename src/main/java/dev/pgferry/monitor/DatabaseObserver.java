@@ -5,6 +5,7 @@ import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase.Slot;
 import dev.pgferry.monitor.ObservedDatabase.Subscription;
 import dev.pgferry.monitor.ObservedDatabase.Table;
+import dev.pgferry.pg.Jdbc;
 import dev.pgferry.pg.PgConnector;
 import dev.pgferry.pg.PgErrors;
 import dev.pgferry.replication.ReplicationNames;
@@ -20,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.stereotype.Component;
 
 /** Reads the catalogs of both sides, read-only, into immutable observations. */
@@ -38,7 +38,7 @@ public class DatabaseObserver {
     /** Databases and server-wide facts of a server and, on a destination, pgferry's markers on it. */
     public ObservedInstance observeInstance(Instance instance, boolean readMarkers) {
         try (Connection connection = connector.observe(instance, instance.maintenanceDatabase())) {
-            JdbcClient jdbc = jdbc(connection);
+            JdbcClient jdbc = Jdbc.over(connection);
             ServerFacts facts = FactsReader.server(connection, jdbc);
             Map<String, DatabaseInfo> databases = FactsReader.databases(jdbc);
             Set<String> completions = new HashSet<>();
@@ -83,7 +83,7 @@ public class DatabaseObserver {
         Set<String> published = Set.of();
         if (sourceError == null && sourceExists) {
             try (Connection connection = connector.observe(mapping.source(), database)) {
-                JdbcClient jdbc = jdbc(connection);
+                JdbcClient jdbc = Jdbc.over(connection);
                 publication = jdbc.sql(CatalogQueries.PUBLICATION_EXISTS).param(names.publication())
                         .query(Boolean.class).single();
                 slot = jdbc.sql(CatalogQueries.SLOT).param(names.slot())
@@ -110,7 +110,7 @@ public class DatabaseObserver {
         Optional<ColumnFacts> columnFacts = Optional.empty();
         if (destinationError == null && destinationExists) {
             try (Connection connection = connector.observe(mapping.destination(), database)) {
-                JdbcClient jdbc = jdbc(connection);
+                JdbcClient jdbc = Jdbc.over(connection);
                 subscription = jdbc.sql(CatalogQueries.SUBSCRIPTION).param(names.subscription())
                         .query((rs, n) -> new Subscription(rs.getLong("oid"), rs.getBoolean("subenabled"),
                                 rs.getBoolean("apply_running"), rs.getLong("apply_errors"), rs.getLong("sync_errors")))
@@ -140,7 +140,4 @@ public class DatabaseObserver {
                 TableCensus.sequences(sourceCensus, destinationCensus), columnFacts);
     }
 
-    private static JdbcClient jdbc(Connection connection) {
-        return JdbcClient.create(new SingleConnectionDataSource(connection, true));
-    }
 }

@@ -1,6 +1,7 @@
 package dev.pgferry.schema;
 
 import dev.pgferry.config.Mapping;
+import dev.pgferry.pg.Jdbc;
 import dev.pgferry.pg.PgConnector;
 import dev.pgferry.pg.PgErrors;
 import dev.pgferry.schema.SchemaComparison.SchemaObject;
@@ -11,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.stereotype.Component;
 
 /**
@@ -53,7 +52,7 @@ public class FidelityCheck {
 
     private List<SchemaObject> read(dev.pgferry.config.Instance instance, String database) throws SQLException {
         try (Connection c = connector.observe(instance, database)) {
-            return JdbcClient.create(new SingleConnectionDataSource(c, true)).sql(FingerprintQuery.SQL)
+            return Jdbc.over(c).sql(FingerprintQuery.SQL)
                     .query((rs, n) -> new SchemaObject(rs.getString("kind"), rs.getString("name"),
                             rs.getString("detail"))).list();
         }
