@@ -16,15 +16,18 @@ import org.springframework.stereotype.Component;
 public class StatusBoard {
 
     private final PgferryConfig config;
+    private final StatusMetrics metrics;
     private final Map<String, MappingStatus> latest = new ConcurrentHashMap<>();
 
-    public StatusBoard(PgferryConfig config) {
+    public StatusBoard(PgferryConfig config, StatusMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
     }
 
     /** Called by the reconciler after every tick. */
     public void publish(MappingStatus status) {
         latest.put(status.mapping().name(), status);
+        metrics.update(status);
     }
 
     public List<MappingStatus> all() {

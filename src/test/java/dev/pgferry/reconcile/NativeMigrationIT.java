@@ -64,6 +64,10 @@ class NativeMigrationIT {
                 });
                 awaitPhase(app, "READY", Duration.ofMinutes(1));
 
+                String metrics = app.api().get().uri("/actuator/prometheus").retrieve().body(String.class);
+                assertThat(metrics).contains("pgferry_database_lag_bytes{database=\"shop_native\",mapping=\"shop\"}")
+                        .contains("pgferry_database_phase{database=\"shop_native\",mapping=\"shop\",phase=\"READY\"} 1.0")
+                        .contains("pgferry_database_cutover_ready{database=\"shop_native\",mapping=\"shop\"} 1.0");
                 JsonNode completed = app.api().post().uri("/api/mappings/shop/complete").retrieve()
                         .body(JsonNode.class);
                 assertThat(completed.at("/phase").asText()).isEqualTo("COMPLETE");

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class EveryObjectKindIT {
 
-    private static final Path PAGILA = Path.of("..", "shared", "corpus", "pagila");
+    /** A copy of ../shared/corpus/pagila (licence in the folder), so the tests run from any checkout. */
+    private static final Path PAGILA = Path.of("src", "test", "resources", "pagila");
     private static final EmbeddedPostgres S = TestServers.source();
     private static final EmbeddedPostgres D = TestServers.destination();
     private static final List<String> ROLES = List.of("pagila_owner", "app_rw", "app_ro", "analyst");

@@ -87,7 +87,8 @@ class WebTest {
 
         @Bean
         StatusBoard board(PgferryConfig config) {
-            return new StatusBoard(config);
+            return new StatusBoard(config, new dev.pgferry.reconcile.StatusMetrics(
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         }
     }
 
