@@ -24,21 +24,23 @@ class MappingApiController {
     private final StatusBoard board;
     private final OperatorActions actions;
     private final FidelityCheck fidelity;
+    private final MappingViewFactory views;
 
-    MappingApiController(StatusBoard board, OperatorActions actions, FidelityCheck fidelity) {
+    MappingApiController(StatusBoard board, OperatorActions actions, FidelityCheck fidelity, MappingViewFactory views) {
         this.board = board;
         this.actions = actions;
         this.fidelity = fidelity;
+        this.views = views;
     }
 
     @GetMapping
     List<MappingView> mappings() {
-        return board.all().stream().map(s -> MappingViews.of(s, fidelity::last)).toList();
+        return board.all().stream().map(views::of).toList();
     }
 
     @GetMapping("/{name}")
     MappingView mapping(@PathVariable String name) {
-        return board.get(name).map(s -> MappingViews.of(s, fidelity::last)).orElseThrow(() -> new UnknownMapping(name));
+        return board.get(name).map(views::of).orElseThrow(() -> new UnknownMapping(name));
     }
 
     /**
@@ -54,13 +56,13 @@ class MappingApiController {
     /** Starts a mapping configured in plan mode; 409 when it already runs. */
     @PostMapping("/{name}/start")
     MappingView start(@PathVariable String name, Principal user) throws ActionRefused {
-        return MappingViews.of(actions.start(name, user.getName()));
+        return views.of(actions.start(name, user.getName()));
     }
 
     /** Marks the mapping complete; 409 with the reason when it is not cutover-ready (unless force=true). */
     @PostMapping("/{name}/complete")
     MappingView complete(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force,
             Principal user) throws ActionRefused {
-        return MappingViews.of(actions.complete(name, user.getName(), force));
+        return views.of(actions.complete(name, user.getName(), force));
     }
 }

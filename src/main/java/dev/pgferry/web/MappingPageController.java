@@ -26,17 +26,19 @@ class MappingPageController {
     private final StatusBoard board;
     private final OperatorActions actions;
     private final FidelityCheck fidelity;
+    private final MappingViewFactory views;
 
-    MappingPageController(StatusBoard board, OperatorActions actions, FidelityCheck fidelity) {
+    MappingPageController(StatusBoard board, OperatorActions actions, FidelityCheck fidelity,
+            MappingViewFactory views) {
         this.board = board;
         this.actions = actions;
         this.fidelity = fidelity;
+        this.views = views;
     }
 
     @GetMapping("/mappings/{name}")
     String mapping(@PathVariable String name, Model model) {
-        MappingView view = board.get(name).map(s -> MappingViews.of(s, fidelity::last))
-                .orElseThrow(() -> new UnknownMapping(name));
+        MappingView view = board.get(name).map(views::of).orElseThrow(() -> new UnknownMapping(name));
         model.addAttribute("mapping", view);
         return "mapping";
     }

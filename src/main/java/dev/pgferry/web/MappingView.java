@@ -19,7 +19,7 @@ public record MappingView(String name, String source, String destination, String
             Boolean subscriptionEnabled, Long applyErrors, Long syncErrors, String lastError,
             List<CheckView> checks, List<String> blockedBy, List<ConditionView> readiness,
             List<String> plannedActions, List<TableView> tables, List<SequenceView> sequences,
-            FidelityReport fidelity, List<Compatibility.TableCompatibility> compatibility) {
+            FidelityReport fidelity, List<Compatibility.TableCompatibility> compatibility, LagChart lagChart) {
     }
 
     /** A sequence's last value on each side; setting them is a cutover step. */

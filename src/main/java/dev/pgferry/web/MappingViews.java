@@ -27,12 +27,28 @@ final class MappingViews {
     private MappingViews() {
     }
 
-    static MappingView of(MappingStatus status) {
-        return of(status, (mapping, database) -> null);
+    /** What the views show beside the status: last fidelity reports and lag charts. */
+    interface Extras {
+        FidelityReport fidelity(String mapping, String database);
+
+        LagChart lagChart(String mapping, String database);
     }
 
-    /** With the last schema fidelity report of each database, where one was run. */
-    static MappingView of(MappingStatus status, java.util.function.BiFunction<String, String, FidelityReport> fidelity) {
+    static final Extras NONE = new Extras() {
+        public FidelityReport fidelity(String mapping, String database) {
+            return null;
+        }
+
+        public LagChart lagChart(String mapping, String database) {
+            return null;
+        }
+    };
+
+    static MappingView of(MappingStatus status) {
+        return of(status, NONE);
+    }
+
+    static MappingView of(MappingStatus status, Extras extras) {
         var mapping = status.mapping();
         return new MappingView(mapping.name(), mapping.source().name(), mapping.destination().name(),
                 lower(status.effectiveMode().name()), lower(mapping.mode().name()), lower(mapping.copyMethod().name()),
@@ -40,11 +56,10 @@ final class MappingViews {
                 status.cutoverReady(), status.observedAt(),
                 status.source() == null ? null : status.source().error(),
                 status.destination() == null ? null : status.destination().error(),
-                status.databases().stream().map(d -> database(mapping, d,
-                        fidelity.apply(mapping.name(), d.database()))).toList());
+                status.databases().stream().map(d -> database(mapping, d, extras)).toList());
     }
 
-    private static DatabaseView database(Mapping mapping, DatabaseStatus d, FidelityReport fidelity) {
+    private static DatabaseView database(Mapping mapping, DatabaseStatus d, Extras extras) {
         ObservedDatabase o = d.observed();
         var slot = o.slot();
         var subscription = o.subscription();
@@ -67,8 +82,9 @@ final class MappingViews {
                 o.tables().stream().map(MappingViews::table).toList(),
                 o.sequences().stream().map(q -> new SequenceView(q.schema(), q.name(), q.sourceValue(),
                         q.destinationValue())).toList(),
-                fidelity,
-                o.columnFacts().map(f -> Compatibility.evaluate(f, mapping.scope())).orElse(List.of()));
+                extras.fidelity(mapping.name(), d.database()),
+                o.columnFacts().map(f -> Compatibility.evaluate(f, mapping.scope())).orElse(List.of()),
+                extras.lagChart(mapping.name(), d.database()));
     }
 
     private static TableView table(ObservedDatabase.Table t) {

@@ -64,6 +64,9 @@ class NativeMigrationIT {
                 });
                 awaitPhase(app, "READY", Duration.ofMinutes(1));
 
+                JsonNode chart = app.mapping("shop").at("/databases/0/lagChart");
+                assertThat(chart.at("/samples").asInt()).as("lag samples since this start").isPositive();
+                assertThat(chart.at("/lagPoints").asText()).isNotBlank();
                 String metrics = app.api().get().uri("/actuator/prometheus").retrieve().body(String.class);
                 assertThat(metrics).contains("pgferry_database_lag_bytes{database=\"shop_native\",mapping=\"shop\"}")
                         .contains("pgferry_database_phase{database=\"shop_native\",mapping=\"shop\",phase=\"READY\"} 1.0")

@@ -57,7 +57,8 @@ import org.springframework.test.web.servlet.MockMvc;
 
 /** Pages and API with and without htmx, logged in or not, as viewer or operator. */
 @WebMvcTest
-@Import({SecurityConfig.class, Formats.class, WebTest.Fixture.class})
+@Import({SecurityConfig.class, Formats.class, WebTest.Fixture.class, MappingViewFactory.class,
+        dev.pgferry.monitor.LagHistory.class})
 class WebTest {
 
     private static final Instance SRC = new Instance("old", "10.0.0.1", 5432, "u", Secret.of("db-secret"), "prefer",
@@ -86,9 +87,9 @@ class WebTest {
         }
 
         @Bean
-        StatusBoard board(PgferryConfig config) {
+        StatusBoard board(PgferryConfig config, dev.pgferry.monitor.LagHistory lagHistory) {
             return new StatusBoard(config, new dev.pgferry.reconcile.StatusMetrics(
-                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), lagHistory);
         }
     }
 
@@ -146,6 +147,7 @@ class WebTest {
                 .andExpect(content().string(containsString("Order Items")))
                 .andExpect(content().string(containsString("512 B")))
                 .andExpect(content().string(containsString("need 30 s")))
+                .andExpect(content().string(containsString("class=\"lag-line\"")))
                 .andExpect(content().string(not(containsString("Mark complete"))));
     }
 

@@ -1,0 +1,58 @@
+package dev.pgferry.monitor;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+
+/**
+ * Apply lag and retained WAL per database over the last hour, for the drill-down's chart. Kept
+ * in memory only (DESIGN.md: short history may live in memory, long history is Prometheus's):
+ * a restart starts an empty chart.
+ */
+@Component
+public class LagHistory {
+
+    static final Duration WINDOW = Duration.ofHours(1);
+
+    private final Clock clock;
+    private final Map<String, Deque<Sample>> samples = new ConcurrentHashMap<>();
+
+    public LagHistory(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** One point: when, apply lag and retained WAL in bytes. */
+    public record Sample(Instant at, long lagBytes, long retainedBytes) {
+    }
+
+    public void record(String mapping, String database, long lagBytes, long retainedBytes) {
+        Instant now = clock.instant();
+        Deque<Sample> series = samples.computeIfAbsent(key(mapping, database), k -> new ArrayDeque<>());
+        synchronized (series) {
+            series.addLast(new Sample(now, lagBytes, retainedBytes));
+            while (!series.isEmpty() && series.peekFirst().at().isBefore(now.minus(WINDOW))) {
+                series.removeFirst();
+            }
+        }
+    }
+
+    public List<Sample> lastHour(String mapping, String database) {
+        Deque<Sample> series = samples.get(key(mapping, database));
+        if (series == null) {
+            return List.of();
+        }
+        synchronized (series) {
+            return List.copyOf(series);
+        }
+    }
+
+    private static String key(String mapping, String database) {
+        return mapping + "/" + database;
+    }
+}
