@@ -72,8 +72,11 @@ public final class ConfigurationValidator {
         if (p.ready().stableFor().isNegative()) {
             problems.add("PGFERRY_READY_STABLE_FOR: must not be negative");
         }
+        if (p.dashboardRefresh().toMillis() < 500) {
+            problems.add("PGFERRY_DASHBOARD_REFRESH=" + p.dashboardRefresh() + ": too short; use 500ms or more, e.g. 5s");
+        }
         return new PgferryConfig(instances, mappings, users, p.pollInterval(),
-                new PgferryConfig.Readiness(maxLag, p.ready().stableFor()), p.pgBinDir());
+                new PgferryConfig.Readiness(maxLag, p.ready().stableFor()), p.pgBinDir(), p.dashboardRefresh());
     }
 
     private Instance instance(String name, InstanceProperties i) {

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /** The whole validated configuration; built once at start-up by {@link ConfigurationValidator}. */
 public record PgferryConfig(Map<String, Instance> instances, List<Mapping> mappings, List<User> users,
-        Duration pollInterval, Readiness ready, String pgBinDir) {
+        Duration pollInterval, Readiness ready, String pgBinDir, Duration dashboardRefresh) {
 
     /** Thresholds of the cutover-ready light. */
     public record Readiness(long maxLagBytes, Duration stableFor) {

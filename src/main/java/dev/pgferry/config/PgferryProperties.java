@@ -21,7 +21,8 @@ public record PgferryProperties(
         Map<String, UserProperties> users,
         @DefaultValue("5s") Duration pollInterval,
         @DefaultValue ReadyProperties ready,
-        String pgBinDir) {
+        String pgBinDir,
+        @DefaultValue("5s") Duration dashboardRefresh) {
 
     public PgferryProperties {
         instances = instances == null ? Map.of() : new TreeMap<>(instances);

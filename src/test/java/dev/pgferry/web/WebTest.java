@@ -57,7 +57,7 @@ import org.springframework.test.web.servlet.MockMvc;
 
 /** Pages and API with and without htmx, logged in or not, as viewer or operator. */
 @WebMvcTest
-@Import({SecurityConfig.class, Formats.class, WebTest.Fixture.class, MappingViewFactory.class,
+@Import({SecurityConfig.class, Formats.class, WebTest.Fixture.class, MappingViewFactory.class, PageDefaults.class,
         dev.pgferry.monitor.LagHistory.class})
 class WebTest {
 
@@ -83,7 +83,8 @@ class WebTest {
             return new PgferryConfig(Map.of("old", SRC, "new", DST), List.of(SHOP),
                     List.of(new User("ops", Secret.of("ops-pw"), User.Role.OPERATOR),
                             new User("watcher", Secret.of("watch-pw"), User.Role.VIEWER)),
-                    Duration.ofSeconds(5), new PgferryConfig.Readiness(1024, Duration.ofSeconds(30)), null);
+                    Duration.ofSeconds(5), new PgferryConfig.Readiness(1024, Duration.ofSeconds(30)), null,
+                    Duration.ofSeconds(5));
         }
 
         @Bean
@@ -136,7 +137,7 @@ class WebTest {
         }
         mvc.perform(request).andExpect(status().isOk())
                 .andExpect(content().string(htmx ? not(containsString("<html")) : containsString("<html")))
-                .andExpect(content().string(containsString("hx-trigger=\"every 5s\"")))
+                .andExpect(content().string(containsString("hx-trigger=\"every 5000ms\"")))
                 .andExpect(content().string(containsString("STREAMING")))
                 .andExpect(content().string(not(containsString("db-secret"))));
     }

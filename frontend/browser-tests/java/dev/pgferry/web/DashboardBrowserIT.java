@@ -1,0 +1,155 @@
+package dev.pgferry.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgferry.demo.SampleSchema;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.TestServers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in headless Chromium (Debian's chromium and chromium-driver, installed by
+ * .ci/run): log in, watch a mapping go from COPYING to STREAMING without reloading, open the
+ * drill-down with its lag chart. Screenshots go to target/browser-screenshots/.
+ */
+class DashboardBrowserIT {
+
+    private static final Path SCREENSHOTS = Path.of("target", "browser-screenshots");
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    private final EmbeddedPostgres source = TestServers.source();
+    private final EmbeddedPostgres destination = TestServers.destination();
+    private WebDriver browser;
+
+    @BeforeEach
+    void startBrowser() throws Exception {
+        assertThat(Path.of(CHROMIUM)).as("Debian package chromium (installed by .ci/run)").isExecutable();
+        assertThat(Path.of(CHROMEDRIVER)).as("Debian package chromium-driver (installed by .ci/run)").isExecutable();
+        Files.createDirectories(SCREENSHOTS);
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1280,1000", "--user-data-dir=" + Files.createTempDirectory("pgferry-chromium"));
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(Path.of(CHROMEDRIVER)
+                .toFile()).build(), options);
+    }
+
+    @AfterEach
+    void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void anOperatorWatchesAMigrationStreamWithoutReloading() throws Exception {
+        Db.execute(source, "postgres", "CREATE DATABASE browser_shop");
+        try (Connection c = Db.connect(source, "browser_shop")) {
+            SampleSchema.create(c, 2_000);
+            // enough rows that the initial copy lasts a few refreshes of the page
+            c.createStatement().execute("CREATE TABLE bulk (id bigint PRIMARY KEY, payload text); "
+                    + "INSERT INTO bulk SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 1500000) g");
+        }
+        try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
+                .mapping("browser", "src", "dst", "browser_shop", "run")
+                .property("pgferry.dashboard-refresh", "500ms").start()) {
+            String base = "http://127.0.0.1:" + app.port();
+            logIn(base, PgferryApp.OPERATOR, PgferryApp.OPERATOR_PASSWORD);
+            ((JavascriptExecutor) browser).executeScript("window.pgferryNoReload = true;");
+
+            List<String> phases = watchPhases("browser", Duration.ofMinutes(3));
+            assertThat(phases).as("phases the page showed by itself").contains("COPYING");
+            assertThat(phases.indexOf("COPYING")).isLessThan(Math.max(phases.indexOf("STREAMING"),
+                    phases.indexOf("READY")));
+            assertThat(((JavascriptExecutor) browser).executeScript("return window.pgferryNoReload === true;"))
+                    .as("the page was never reloaded").isEqualTo(true);
+            screenshot("overview-ready");
+
+            browser.findElement(By.cssSelector("tr[data-mapping=browser] a")).click();
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            wait.until(d -> !d.findElements(By.cssSelector(".lag-chart svg polyline.lag-line")).isEmpty());
+            assertThat(browser.findElements(By.cssSelector("[data-database=browser_shop] tr.partition"))).hasSize(3);
+            assertThat(browser.findElement(By.id("complete")).isEnabled()).isTrue();
+            screenshot("drill-down");
+
+            app.api().post().uri("/api/mappings/browser/complete").retrieve().toBodilessEntity();
+            app.awaitPhase("browser", "COMPLETE", Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void aViewerSeesNoActions() throws Exception {
+        try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
+                .mapping("viewonly", "src", "dst", "not_there", "plan").start()) {
+            String base = "http://127.0.0.1:" + app.port();
+            logIn(base, PgferryApp.VIEWER, PgferryApp.VIEWER_PASSWORD);
+            browser.get(base + "/mappings/viewonly");
+            new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("detail")).isDisplayed());
+            assertThat(browser.findElements(By.id("complete"))).isEmpty();
+            assertThat(browser.findElements(By.id("start"))).isEmpty();
+            screenshot("viewer-drill-down");
+        }
+    }
+
+    private void logIn(String base, String user, String password) {
+        browser.get(base + "/");
+        assertThat(browser.getCurrentUrl()).endsWith("/login");
+        browser.findElement(By.name("username")).sendKeys(user);
+        browser.findElement(By.name("password")).sendKeys(password);
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !d.findElements(By.id("mappings")).isEmpty()
+                || !d.findElements(By.id("detail")).isEmpty());
+    }
+
+    /** Reads the phase the overview shows, as htmx swaps it in, until READY. */
+    private List<String> watchPhases(String mapping, Duration atMost) throws Exception {
+        List<String> seen = new ArrayList<>();
+        Instant deadline = Instant.now().plus(atMost);
+        while (Instant.now().isBefore(deadline)) {
+            String phase;
+            try {
+                WebElement cell = browser.findElement(By.cssSelector("tr[data-mapping=" + mapping + "] .phase"));
+                phase = cell.getText();
+            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+                continue; // htmx swapped the panel while we read it
+            }
+            if (seen.isEmpty() || !seen.getLast().equals(phase)) {
+                seen.add(phase);
+                if (phase.equals("COPYING")) {
+                    screenshot("overview-copying");
+                }
+            }
+            if (phase.equals("READY")) {
+                return seen;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("mapping " + mapping + " did not reach READY; the page showed " + seen);
+    }
+
+    private void screenshot(String name) throws Exception {
+        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+        Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+    }
+}
