@@ -76,22 +76,28 @@ class DashboardBrowserIT {
                 .property("pgferry.dashboard-refresh", "500ms").start()) {
             String base = "http://127.0.0.1:" + app.port();
             logIn(base, PgferryApp.OPERATOR, PgferryApp.OPERATOR_PASSWORD);
-            ((JavascriptExecutor) browser).executeScript("window.pgferryNoReload = true;");
 
-            List<String> phases = watchPhases("browser", Duration.ofMinutes(3));
-            assertThat(phases).as("phases the page showed by itself").contains("COPYING");
+            List<String> phases = watchPhases("tr[data-mapping=browser] .phase", "COPYING", Duration.ofMinutes(3));
+            screenshot("overview-copying");
+            // into the drill-down while the copy runs: its progress bars, then streaming
+            browser.findElement(By.cssSelector("tr[data-mapping=browser] a")).click();
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            wait.until(d -> !d.findElements(By.id("detail")).isEmpty());
+            ((JavascriptExecutor) browser).executeScript("window.pgferryNoReload = true;");
+            WebElement progress = wait.until(d -> d.findElements(By.cssSelector(
+                    "[data-database=browser_shop] td.copy progress")).stream().findFirst().orElse(null));
+            ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'});", progress);
+            screenshot("drill-down-copying");
+            phases.addAll(watchPhases("#detail h1 .phase", "READY", Duration.ofMinutes(3)));
+            assertThat(phases).as("phases the pages showed by themselves").contains("COPYING");
             assertThat(phases.indexOf("COPYING")).isLessThan(Math.max(phases.indexOf("STREAMING"),
                     phases.indexOf("READY")));
             assertThat(((JavascriptExecutor) browser).executeScript("return window.pgferryNoReload === true;"))
-                    .as("the page was never reloaded").isEqualTo(true);
-            screenshot("overview-ready");
-
-            browser.findElement(By.cssSelector("tr[data-mapping=browser] a")).click();
-            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+                    .as("the drill-down was never reloaded").isEqualTo(true);
             wait.until(d -> !d.findElements(By.cssSelector(".lag-chart svg polyline.lag-line")).isEmpty());
             assertThat(browser.findElements(By.cssSelector("[data-database=browser_shop] tr.partition"))).hasSize(3);
             assertThat(browser.findElement(By.id("complete")).isEnabled()).isTrue();
-            screenshot("drill-down");
+            screenshot("drill-down-ready");
 
             app.api().post().uri("/api/mappings/browser/complete").retrieve().toBodilessEntity();
             app.awaitPhase("browser", "COMPLETE", Duration.ofSeconds(30));
@@ -122,30 +128,27 @@ class DashboardBrowserIT {
                 || !d.findElements(By.id("detail")).isEmpty());
     }
 
-    /** Reads the phase the overview shows, as htmx swaps it in, until READY. */
-    private List<String> watchPhases(String mapping, Duration atMost) throws Exception {
+    /** Reads the phase a page shows, as htmx swaps it in, until it shows {@code until}. */
+    private List<String> watchPhases(String selector, String until, Duration atMost) throws Exception {
         List<String> seen = new ArrayList<>();
         Instant deadline = Instant.now().plus(atMost);
         while (Instant.now().isBefore(deadline)) {
             String phase;
             try {
-                WebElement cell = browser.findElement(By.cssSelector("tr[data-mapping=" + mapping + "] .phase"));
+                WebElement cell = browser.findElement(By.cssSelector(selector));
                 phase = cell.getText();
             } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
                 continue; // htmx swapped the panel while we read it
             }
             if (seen.isEmpty() || !seen.getLast().equals(phase)) {
                 seen.add(phase);
-                if (phase.equals("COPYING")) {
-                    screenshot("overview-copying");
-                }
             }
-            if (phase.equals("READY")) {
+            if (phase.equals(until)) {
                 return seen;
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("mapping " + mapping + " did not reach READY; the page showed " + seen);
+        throw new AssertionError("the page did not show " + until + " at " + selector + "; it showed " + seen);
     }
 
     private void screenshot(String name) throws Exception {

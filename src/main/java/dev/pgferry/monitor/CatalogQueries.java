@@ -47,7 +47,9 @@ final class CatalogQueries {
     static final String TABLES = """
             SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned,
                    (SELECT coalesce(sum(s.n_live_tup), 0)::bigint FROM pg_stat_all_tables s
-                     WHERE s.relid IN (SELECT c.oid UNION SELECT relid FROM pg_partition_tree(c.oid))) AS rows
+                     WHERE s.relid IN (SELECT c.oid UNION SELECT relid FROM pg_partition_tree(c.oid))) AS rows,
+                   (SELECT coalesce(sum(pg_table_size(t.oid)), 0)::bigint FROM pg_class t
+                     WHERE t.oid IN (SELECT c.oid UNION SELECT relid FROM pg_partition_tree(c.oid))) AS bytes
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence = 'p'
               AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
@@ -66,6 +68,12 @@ final class CatalogQueries {
                  JOIN pg_class rc ON rc.oid = pg_partition_root(c.oid) JOIN pg_namespace rn ON rn.oid = rc.relnamespace
                  LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
             WHERE c.relispartition AND c.relkind = 'r' ORDER BY 3, 4""";
+
+    /** Copies running into this database: the table-sync workers' COPY FROM. */
+    static final String COPY_PROGRESS = """
+            SELECT n.nspname AS schema, c.relname AS name, p.bytes_processed, p.tuples_processed
+            FROM pg_stat_progress_copy p JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE p.datname = current_database()""";
 
     static final String PUBLISHED_TABLES = """
             SELECT schemaname::text AS schema, tablename::text AS name FROM pg_publication_tables WHERE pubname = ?""";

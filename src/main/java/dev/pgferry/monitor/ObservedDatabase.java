@@ -62,16 +62,23 @@ public record ObservedDatabase(
      * publication lists it, and pg_subscription_rel's letter for it (null when not subscribed).
      */
     public record Table(String schema, String name, boolean partitioned, boolean published, String syncState,
-            Long sourceRows, Long destinationRows, List<Partition> partitions) {
+            Long sourceRows, Long destinationRows, List<Partition> partitions, Long sourceBytes,
+            Optional<CopyProgress> copy) {
 
         public Table {
             partitions = partitions == null ? List.of() : List.copyOf(partitions);
+            copy = copy == null ? Optional.empty() : copy;
         }
 
         public Table(String schema, String name, boolean partitioned, boolean published, String syncState,
                 Long sourceRows, Long destinationRows) {
-            this(schema, name, partitioned, published, syncState, sourceRows, destinationRows, List.of());
+            this(schema, name, partitioned, published, syncState, sourceRows, destinationRows, List.of(), null,
+                    Optional.empty());
         }
+    }
+
+    /** An initial copy under way into this table (pg_stat_progress_copy on the destination). */
+    public record CopyProgress(long bytesDone, long rowsDone) {
     }
 
     public boolean reachable() {

@@ -1,5 +1,6 @@
 package dev.pgferry.monitor;
 
+import dev.pgferry.monitor.ObservedDatabase.CopyProgress;
 import dev.pgferry.monitor.ObservedDatabase.Partition;
 import dev.pgferry.monitor.ObservedDatabase.Sequence;
 import dev.pgferry.monitor.ObservedDatabase.Table;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -14,13 +16,15 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The tables, partitions and sequences of one side of a database with their estimates, and
  * their merge into one list shown per table: source order, destination figures beside.
  */
-record TableCensus(List<Table> tables, Map<String, List<Partition>> partitionsByRoot, Map<String, Long> sequences) {
+record TableCensus(List<Table> tables, Map<String, List<Partition>> partitionsByRoot, Map<String, Long> sequences,
+        Map<String, CopyProgress> copies) {
 
-    static final TableCensus EMPTY = new TableCensus(List.of(), Map.of(), Map.of());
+    static final TableCensus EMPTY = new TableCensus(List.of(), Map.of(), Map.of(), Map.of());
 
     static TableCensus read(JdbcClient jdbc) {
         List<Table> tables = jdbc.sql(CatalogQueries.TABLES).query((rs, n) -> new Table(rs.getString("schema"),
-                rs.getString("name"), rs.getBoolean("partitioned"), false, null, rs.getLong("rows"), null)).list();
+                rs.getString("name"), rs.getBoolean("partitioned"), false, null, rs.getLong("rows"), null, List.of(),
+                rs.getLong("bytes"), Optional.empty())).list();
         Map<String, List<Partition>> partitions = new LinkedHashMap<>();
         jdbc.sql(CatalogQueries.PARTITIONS).query(rs -> {
             partitions.computeIfAbsent(key(rs.getString("root_schema"), rs.getString("root_name")),
@@ -32,7 +36,12 @@ record TableCensus(List<Table> tables, Map<String, List<Partition>> partitionsBy
             long value = rs.getLong("last_value");
             sequences.put(key(rs.getString("schema"), rs.getString("name")), rs.wasNull() ? null : value);
         });
-        return new TableCensus(tables, partitions, sequences);
+        Map<String, CopyProgress> copies = new LinkedHashMap<>();
+        jdbc.sql(CatalogQueries.COPY_PROGRESS).query(rs -> {
+            copies.put(key(rs.getString("schema"), rs.getString("name")),
+                    new CopyProgress(rs.getLong("bytes_processed"), rs.getLong("tuples_processed")));
+        });
+        return new TableCensus(tables, partitions, sequences, copies);
     }
 
     /** Source tables in order, each with its destination estimate, sync state and partitions. */
@@ -47,7 +56,8 @@ record TableCensus(List<Table> tables, Map<String, List<Partition>> partitionsBy
             merged.add(new Table(table.schema(), table.name(), table.partitioned(), published.contains(key),
                     states.get(key), table.sourceRows(), other == null ? null : other.sourceRows(),
                     partitions(source.partitionsByRoot.getOrDefault(key, List.of()),
-                            destination.partitionsByRoot.getOrDefault(key, List.of()))));
+                            destination.partitionsByRoot.getOrDefault(key, List.of())), table.sourceBytes(),
+                    Optional.ofNullable(destination.copies.get(key))));
         }
         return merged;
     }

@@ -44,6 +44,7 @@ public record MappingView(String name, String source, String destination, String
      */
     public record TableView(String schema, String name, boolean partitioned, boolean published, String syncState,
             String syncStateLabel, Long sourceRows, Long destinationRows, Long rowDelta,
-            List<PartitionView> partitions) {
+            List<PartitionView> partitions, Long sourceBytes, Long copyBytesDone, Long copyRowsDone,
+            Integer copyPercent) {
     }
 }

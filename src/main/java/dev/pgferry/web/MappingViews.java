@@ -94,7 +94,18 @@ final class MappingViews {
                 !t.published() ? "not published" : t.syncState() == null ? "not subscribed"
                         : SYNC_STATES.getOrDefault(t.syncState(), t.syncState()),
                 t.sourceRows(), t.destinationRows(), delta, t.partitions().stream().map(p -> new PartitionView(
-                        p.schema(), p.name(), p.sourceRows(), p.destinationRows())).toList());
+                        p.schema(), p.name(), p.sourceRows(), p.destinationRows())).toList(), t.sourceBytes(),
+                t.copy().map(ObservedDatabase.CopyProgress::bytesDone).orElse(null),
+                t.copy().map(ObservedDatabase.CopyProgress::rowsDone).orElse(null),
+                t.copy().map(c -> percent(c.bytesDone(), t.sourceBytes())).orElse(null));
+    }
+
+    /** Bytes copied against the source's size: an estimate (the copy's text can be larger). */
+    private static Integer percent(long done, Long total) {
+        if (total == null || total <= 0) {
+            return null;
+        }
+        return (int) Math.min(99, done * 100 / total);
     }
 
     private static String lower(String text) {

@@ -99,7 +99,9 @@ class WebTest {
         ObservedDatabase observed = new ObservedDatabase("shop", Instant.now(), null, null, true, true, 1, true,
                 Optional.of(new ObservedDatabase.Slot(true, "reserved", 512, 4096)),
                 Optional.of(new ObservedDatabase.Subscription(7, true, true, 0, 0)),
-                List.of(new ObservedDatabase.Table("public", "Order Items", false, true, "r", 10L, 9L)), false,
+                List.of(new ObservedDatabase.Table("public", "Order Items", false, true, "r", 10L, 9L),
+                        new ObservedDatabase.Table("public", "big", false, true, "d", 1000L, 0L, List.of(), 4096L,
+                                Optional.of(new ObservedDatabase.CopyProgress(1024, 250)))), false,
                 Optional.empty());
         DatabaseStatus database = new DatabaseStatus(observed,
                 List.of(Check.ok("source.reachable", "source old answers")),
@@ -149,6 +151,8 @@ class WebTest {
                 .andExpect(content().string(containsString("512 B")))
                 .andExpect(content().string(containsString("need 30 s")))
                 .andExpect(content().string(containsString("class=\"lag-line\"")))
+                .andExpect(content().string(containsString("<progress max=\"100\" value=\"25\">")))
+                .andExpect(content().string(containsString("1.0 kB of 4.0 kB, 250 rows")))
                 .andExpect(content().string(not(containsString("Mark complete"))));
     }
 
