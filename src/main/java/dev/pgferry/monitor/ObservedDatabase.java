@@ -80,8 +80,4 @@ public record ObservedDatabase(
     /** An initial copy under way into this table (pg_stat_progress_copy on the destination). */
     public record CopyProgress(long bytesDone, long rowsDone) {
     }
-
-    public boolean reachable() {
-        return sourceError == null && destinationError == null;
-    }
 }

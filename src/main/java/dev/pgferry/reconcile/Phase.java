@@ -19,10 +19,5 @@ public enum Phase {
     /** marked complete: replication objects removed (or being removed). */
     COMPLETE,
     /** an action failed or replication broke in a way that needs the operator; the reason says how. */
-    FAILED;
-
-    /** Phases in which the initial copy is over and changes stream. */
-    public boolean isStreaming() {
-        return this == STREAMING || this == READY;
-    }
+    FAILED
 }

@@ -28,11 +28,6 @@ public record ReplicationNames(String name) {
         return new ReplicationNames(base + hash);
     }
 
-    /** True for a name in pgferry's namespace, to tell our objects from other tools'. */
-    public static boolean isPgferryName(String name) {
-        return name != null && name.startsWith(PREFIX);
-    }
-
     public String publication() {
         return name;
     }
