@@ -1,6 +1,8 @@
 package dev.pgferry.web;
 
+import dev.pgferry.reconcile.Phase;
 import dev.pgferry.reconcile.StatusBoard;
+import jakarta.servlet.http.HttpServletResponse;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
@@ -22,11 +24,16 @@ class DashboardController {
         return "dashboard";
     }
 
-    /** The polled panel: the same fragment the full page includes. */
+    /** The polled panel: the same fragment the full page includes; polling stops once every mapping is complete. */
     @HxRequest
     @GetMapping("/")
-    String mappingsPanel(Model model) {
+    String mappingsPanel(Model model, HttpServletResponse response) {
         dashboard(model);
+        boolean allComplete = board.all().stream().allMatch(s -> s.phase() == Phase.COMPLETE
+                && s.databases().stream().allMatch(d -> d.plan().actions().isEmpty()));
+        if (allComplete) {
+            response.setStatus(MappingPageController.HTMX_STOP_POLLING);
+        }
         return "dashboard :: mappings";
     }
 }

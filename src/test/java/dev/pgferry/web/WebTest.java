@@ -199,6 +199,22 @@ class WebTest {
     }
 
     @Test
+    void pollingStopsOnceEverythingIsComplete() throws Exception {
+        var streaming = get("/").with(user("watcher").roles("VIEWER")).header("HX-Request", "true");
+        mvc.perform(streaming).andExpect(status().isOk());
+        MappingStatus status = board.get("shop").orElseThrow();
+        DatabaseStatus database = status.databases().getFirst();
+        board.publish(new MappingStatus(SHOP, status.source(), status.destination(), List.of(new DatabaseStatus(
+                database.observed(), database.checks(), database.readiness(),
+                new Plan(Phase.COMPLETE, "marked complete; replication objects removed", List.of()),
+                Optional.empty())), Instant.now()));
+        mvc.perform(get("/").with(user("watcher").roles("VIEWER")).header("HX-Request", "true"))
+                .andExpect(status().is(286));
+        mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER")).header("HX-Request", "true"))
+                .andExpect(status().is(286));
+    }
+
+    @Test
     void unknownMappingIsA404Page() throws Exception {
         mvc.perform(get("/mappings/nope").with(user("watcher").roles("VIEWER"))).andExpect(status().isNotFound())
                 .andExpect(content().string(containsString("no mapping named nope")));
