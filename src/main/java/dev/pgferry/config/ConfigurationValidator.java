@@ -69,6 +69,9 @@ public final class ConfigurationValidator {
         if (maxLag < 0) {
             problems.add("PGFERRY_READY_MAX_LAG_BYTES: must not be negative");
         }
+        if (p.ready().maxLagSeconds().isNegative()) {
+            problems.add("PGFERRY_READY_MAX_LAG_SECONDS: must not be negative");
+        }
         if (p.ready().stableFor().isNegative()) {
             problems.add("PGFERRY_READY_STABLE_FOR: must not be negative");
         }
@@ -76,7 +79,8 @@ public final class ConfigurationValidator {
             problems.add("PGFERRY_DASHBOARD_REFRESH=" + p.dashboardRefresh() + ": too short; use 500ms or more, e.g. 5s");
         }
         return new PgferryConfig(instances, mappings, users, p.pollInterval(),
-                new PgferryConfig.Readiness(maxLag, p.ready().stableFor()), p.pgBinDir(), p.dashboardRefresh());
+                new PgferryConfig.Readiness(maxLag, p.ready().maxLagSeconds(), p.ready().stableFor()), p.pgBinDir(),
+                p.dashboardRefresh());
     }
 
     private Instance instance(String name, InstanceProperties i) {

@@ -16,7 +16,8 @@ final class EnvironmentVariables {
             Pattern.compile("PGFERRY_MAPPINGS_[A-Z0-9]+_(SOURCE|DESTINATION|DATABASES|MODE|COPY_METHOD|TABLES_WITHOUT_KEY"
                     + "|ROLE_CONFLICT|CONTENT|SCHEMAS|EXCLUDE_SCHEMAS|TABLES|EXCLUDE_TABLES)"),
             Pattern.compile("PGFERRY_USERS_[A-Z0-9]+_(PASSWORD|PASSWORD_FILE|ROLE)"),
-            Pattern.compile("PGFERRY_(POLL_INTERVAL|PG_BIN_DIR|READY_MAX_LAG_BYTES|READY_STABLE_FOR|DASHBOARD_REFRESH)"));
+            Pattern.compile("PGFERRY_(POLL_INTERVAL|PG_BIN_DIR|READY_MAX_LAG_BYTES|READY_MAX_LAG_SECONDS|READY_STABLE_FOR"
+                    + "|DASHBOARD_REFRESH)"));
 
     private EnvironmentVariables() {
     }

@@ -10,7 +10,12 @@ public record PgferryConfig(Map<String, Instance> instances, List<Mapping> mappi
         Duration pollInterval, Readiness ready, String pgBinDir, Duration dashboardRefresh) {
 
     /** Thresholds of the cutover-ready light. */
-    public record Readiness(long maxLagBytes, Duration stableFor) {
+    public record Readiness(long maxLagBytes, Duration maxLagTime, Duration stableFor) {
+
+        /** The default time limit (60 s) with the given bytes and window. */
+        public Readiness(long maxLagBytes, Duration stableFor) {
+            this(maxLagBytes, Duration.ofSeconds(60), stableFor);
+        }
     }
 
     public Optional<Mapping> mapping(String name) {

@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import java.time.temporal.ChronoUnit;
 import org.springframework.boot.convert.DataSizeUnit;
+import org.springframework.boot.convert.DurationUnit;
 import org.springframework.util.unit.DataSize;
 import org.springframework.util.unit.DataUnit;
 
@@ -63,6 +65,7 @@ public record PgferryProperties(
 
     /** Thresholds of the cutover-ready light. */
     public record ReadyProperties(@DefaultValue("16MB") @DataSizeUnit(DataUnit.BYTES) DataSize maxLagBytes,
+            @DefaultValue("60s") @DurationUnit(ChronoUnit.SECONDS) Duration maxLagSeconds,
             @DefaultValue("30s") Duration stableFor) {
     }
 }

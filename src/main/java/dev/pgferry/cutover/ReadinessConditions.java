@@ -28,6 +28,14 @@ public final class ReadinessConditions {
                 connected ? "subscription enabled, apply worker running"
                         : o.subscription().map(s -> s.enabled() ? "apply worker not running"
                                 : "subscription disabled").orElse("no subscription yet")));
+        // replay_lag is NULL while the link is idle, which means caught up
+        double maxSeconds = thresholds.maxLagTime().toMillis() / 1000.0;
+        boolean timeOk = o.slot().map(s -> s.lagSeconds() == null || s.lagSeconds() <= maxSeconds).orElse(false);
+        conditions.add(new Condition("lag-time-below-threshold", timeOk, o.slot()
+                .map(s -> s.lagSeconds() == null ? "no lag in time reported (idle link)"
+                        : String.format(java.util.Locale.ROOT, "apply lag %.3f s (limit %.0f s)", s.lagSeconds(),
+                                maxSeconds))
+                .orElse("no replication slot")));
         boolean lagOk = o.slot().map(s -> s.applyLagBytes() <= thresholds.maxLagBytes()).orElse(false);
         conditions.add(new Condition("lag-below-threshold", lagOk, o.slot()
                 .map(s -> "apply lag " + s.applyLagBytes() + " bytes (limit " + thresholds.maxLagBytes() + ")")

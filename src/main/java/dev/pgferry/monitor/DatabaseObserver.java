@@ -87,8 +87,11 @@ public class DatabaseObserver {
                 publication = jdbc.sql(CatalogQueries.PUBLICATION_EXISTS).param(names.publication())
                         .query(Boolean.class).single();
                 slot = jdbc.sql(CatalogQueries.SLOT).param(names.slot())
-                        .query((rs, n) -> new Slot(rs.getBoolean("active"), rs.getString("wal_status"),
-                                rs.getLong("lag"), rs.getLong("retained")))
+                        .query((rs, n) -> {
+                            double seconds = rs.getDouble("lag_seconds");
+                            return new Slot(rs.getBoolean("active"), rs.getString("wal_status"), rs.getLong("lag"),
+                                    rs.getLong("retained"), rs.wasNull() ? null : seconds);
+                        })
                         .optional();
                 sourceCensus = TableCensus.read(jdbc);
                 Set<String> listed = new HashSet<>();

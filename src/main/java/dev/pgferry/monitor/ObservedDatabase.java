@@ -48,8 +48,16 @@ public record ObservedDatabase(
     public record Partition(String schema, String name, Long sourceRows, Long destinationRows) {
     }
 
-    /** The logical replication slot on the source. Lag is measured from the walsender's replay position when it runs. */
-    public record Slot(boolean active, String walStatus, long applyLagBytes, long retainedBytes) {
+    /**
+     * The logical replication slot on the source. Lag in bytes is measured from the walsender's
+     * replay position when it runs; lag in time is its replay_lag, null when the link is idle.
+     */
+    public record Slot(boolean active, String walStatus, long applyLagBytes, long retainedBytes, Double lagSeconds) {
+
+        /** Without a time lag: the walsender reports none (idle link, or not running). */
+        public Slot(boolean active, String walStatus, long applyLagBytes, long retainedBytes) {
+            this(active, walStatus, applyLagBytes, retainedBytes, null);
+        }
     }
 
     /** The subscription on the destination, with its worker and error counters. */

@@ -15,7 +15,7 @@ public record MappingView(String name, String source, String destination, String
         List<DatabaseView> databases) {
 
     public record DatabaseView(String name, String phase, String reason, boolean cutoverReady, Long lagBytes,
-            Long walRetainedBytes, String replicationName, Boolean publicationExists, Boolean slotActive,
+            Double lagSeconds, Long walRetainedBytes, String replicationName, Boolean publicationExists, Boolean slotActive,
             Boolean subscriptionEnabled, Long applyErrors, Long syncErrors, String lastError,
             List<CheckView> checks, List<String> blockedBy, List<ConditionView> readiness,
             List<String> plannedActions, List<TableView> tables, List<SequenceView> sequences,

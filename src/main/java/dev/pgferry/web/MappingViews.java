@@ -66,6 +66,7 @@ final class MappingViews {
         boolean sourceSeen = o.sourceError() == null;
         return new DatabaseView(d.database(), d.phase().name(), d.plan().reason(), d.cutoverReady(),
                 slot.map(ObservedDatabase.Slot::applyLagBytes).orElse(null),
+                slot.map(ObservedDatabase.Slot::lagSeconds).orElse(null),
                 slot.map(ObservedDatabase.Slot::retainedBytes).orElse(null),
                 ReplicationNames.of(mapping.name(), d.database()).name(),
                 sourceSeen ? o.publicationExists() : null,

@@ -40,6 +40,7 @@ class ConfigurationValidatorTest {
         env.put("PGFERRY_POLL_INTERVAL", "2s");
         env.put("PGFERRY_READY_MAX_LAG_BYTES", "1048576");
         env.put("PGFERRY_READY_STABLE_FOR", "45s");
+        env.put("PGFERRY_READY_MAX_LAG_SECONDS", "30");
         PgferryConfig config = validate();
         Mapping main = config.mapping("main").orElseThrow();
         assertThat(main.source().host()).isEqualTo("old.db");
@@ -51,6 +52,7 @@ class ConfigurationValidatorTest {
         assertThat(config.pollInterval()).hasSeconds(2);
         assertThat(config.ready().maxLagBytes()).isEqualTo(1048576);
         assertThat(config.ready().stableFor()).hasSeconds(45);
+        assertThat(config.ready().maxLagTime()).hasSeconds(30);
         assertThat(config.users()).singleElement().extracting(User::role).isEqualTo(User.Role.OPERATOR);
     }
 
