@@ -48,30 +48,34 @@ class SecurityConfig {
     @Bean
     @Order(1)
     SecurityFilterChain api(HttpSecurity http) throws Exception {
-        return http.securityMatcher("/api/**")
+        http.securityMatcher("/api/**")
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole(VIEWER)
-                        .anyRequest().hasRole(OPERATOR))
-                .httpBasic(basic -> basic.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED)))
-                .exceptionHandling(e -> e.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED)))
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .csrf(csrf -> csrf.disable())
-                .build();
+                        .anyRequest().hasRole(OPERATOR));
+        return basicAndStateless(http).build();
     }
 
     /** Health probes open (Kubernetes); metrics and the rest of actuator for users, with HTTP Basic for scrapers. */
     @Bean
     @Order(2)
     SecurityFilterChain actuator(HttpSecurity http) throws Exception {
-        return http.securityMatcher("/actuator/**")
+        http.securityMatcher("/actuator/**")
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
-                        .anyRequest().hasRole(VIEWER))
-                .httpBasic(basic -> basic.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED)))
-                .exceptionHandling(e -> e.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED)))
+                        .anyRequest().hasRole(VIEWER));
+        return basicAndStateless(http).build();
+    }
+
+    /**
+     * For machine clients: HTTP Basic, 401 without credentials, no session, and so no CSRF token
+     * (there is no cookie for a forged request to ride on).
+     */
+    private static HttpSecurity basicAndStateless(HttpSecurity http) throws Exception {
+        HttpStatusEntryPoint unauthorized = new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED);
+        return http.httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))
+                .exceptionHandling(e -> e.authenticationEntryPoint(unauthorized))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .csrf(csrf -> csrf.disable())
-                .build();
+                .csrf(csrf -> csrf.disable());
     }
 
     @Bean
