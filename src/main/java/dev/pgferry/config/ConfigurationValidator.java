@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -61,7 +62,7 @@ public final class ConfigurationValidator {
                     + "and PGFERRY_MAPPINGS_<NAME>_DESTINATION to the names of two instances");
         }
         checkDestinationOverlap(mappings);
-        List<User> users = users(p.users());
+        List<User> users = users(p.users(), p.userFile());
         if (p.pollInterval().isNegative() || p.pollInterval().isZero()) {
             problems.add("PGFERRY_POLL_INTERVAL=" + p.pollInterval() + ": must be positive, e.g. 5s");
         }
@@ -78,9 +79,13 @@ public final class ConfigurationValidator {
         if (p.dashboardRefresh().toMillis() < 500) {
             problems.add("PGFERRY_DASHBOARD_REFRESH=" + p.dashboardRefresh() + ": too short; use 500ms or more, e.g. 5s");
         }
+        if (p.exactCountInterval().isNegative()) {
+            problems.add("PGFERRY_EXACT_COUNT_INTERVAL=" + p.exactCountInterval() + ": must not be negative; use 0 "
+                    + "to count on demand only, or e.g. 6h");
+        }
         return new PgferryConfig(instances, mappings, users, p.pollInterval(),
                 new PgferryConfig.Readiness(maxLag, p.ready().maxLagSeconds(), p.ready().stableFor()), p.pgBinDir(),
-                p.dashboardRefresh());
+                p.dashboardRefresh(), p.exactCountInterval());
     }
 
     private Instance instance(String name, InstanceProperties i) {
@@ -157,8 +162,13 @@ public final class ConfigurationValidator {
         }
     }
 
-    private List<User> users(Map<String, UserProperties> users) {
+    private List<User> users(Map<String, UserProperties> users, String userFile) {
         List<User> result = new ArrayList<>();
+        if (!blank(userFile)) {
+            UserFile.Parsed parsed = UserFile.read(Path.of(userFile.strip()));
+            problems.addAll(parsed.problems());
+            result.addAll(parsed.users());
+        }
         users.forEach((name, u) -> {
             String var = "PGFERRY_USERS_" + envPart(name) + "_";
             int before = problems.size();
@@ -173,9 +183,17 @@ public final class ConfigurationValidator {
                 result.add(new User(name, password, role));
             }
         });
-        if (users.isEmpty()) {
+        Set<String> seen = new HashSet<>();
+        for (User user : result) {
+            if (!seen.add(user.name())) {
+                problems.add("PGFERRY_USER_FILE: user " + user.name() + " is also configured by PGFERRY_USERS_"
+                        + envPart(user.name()) + "_*; keep one of them");
+            }
+        }
+        if (users.isEmpty() && blank(userFile)) {
             problems.add("PGFERRY_USERS_<NAME>_PASSWORD: no dashboard user is configured; set "
-                    + "PGFERRY_USERS_<NAME>_PASSWORD and PGFERRY_USERS_<NAME>_ROLE=operator for at least one user");
+                    + "PGFERRY_USERS_<NAME>_PASSWORD and PGFERRY_USERS_<NAME>_ROLE=operator for at least one user, "
+                    + "or PGFERRY_USER_FILE");
         } else if (result.stream().noneMatch(u -> u.role() == User.Role.OPERATOR)
                 && users.values().stream().noneMatch(u -> "operator".equalsIgnoreCase(u.role()))) {
             problems.add("PGFERRY_USERS_<NAME>_ROLE: no user has the operator role; set "

@@ -7,7 +7,14 @@ import java.util.Optional;
 
 /** The whole validated configuration; built once at start-up by {@link ConfigurationValidator}. */
 public record PgferryConfig(Map<String, Instance> instances, List<Mapping> mappings, List<User> users,
-        Duration pollInterval, Readiness ready, String pgBinDir, Duration dashboardRefresh) {
+        Duration pollInterval, Readiness ready, String pgBinDir, Duration dashboardRefresh,
+        Duration exactCountInterval) {
+
+    /** Without the slow schedule of exact counts (they run on demand only). */
+    public PgferryConfig(Map<String, Instance> instances, List<Mapping> mappings, List<User> users,
+            Duration pollInterval, Readiness ready, String pgBinDir, Duration dashboardRefresh) {
+        this(instances, mappings, users, pollInterval, ready, pgBinDir, dashboardRefresh, Duration.ZERO);
+    }
 
     /** Thresholds of the cutover-ready light. */
     public record Readiness(long maxLagBytes, Duration maxLagTime, Duration stableFor) {

@@ -24,7 +24,9 @@ public record PgferryProperties(
         @DefaultValue("5s") Duration pollInterval,
         @DefaultValue ReadyProperties ready,
         String pgBinDir,
-        @DefaultValue("5s") Duration dashboardRefresh) {
+        @DefaultValue("5s") Duration dashboardRefresh,
+        @DefaultValue("6h") Duration exactCountInterval,
+        String userFile) {
 
     public PgferryProperties {
         instances = instances == null ? Map.of() : new TreeMap<>(instances);

@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 /**
- * Apply lag and retained WAL per database over the last hour, for the drill-down's chart. Kept
+ * Apply lag, retained WAL and error counters per database over the last hour, for the
+ * drill-down's chart and the alerts. Kept
  * in memory only (DESIGN.md: short history may live in memory, long history is Prometheus's):
  * a restart starts an empty chart.
  */
@@ -27,15 +28,22 @@ public class LagHistory {
         this.clock = clock;
     }
 
-    /** One point: when, apply lag and retained WAL in bytes. */
-    public record Sample(Instant at, long lagBytes, long retainedBytes) {
+    /**
+     * One point: when, apply lag and retained WAL in bytes, and the subscription's apply plus sync
+     * error counters (null without a subscription), whose growth raises an alert.
+     */
+    public record Sample(Instant at, long lagBytes, long retainedBytes, Long errors) {
+
+        public Sample(Instant at, long lagBytes, long retainedBytes) {
+            this(at, lagBytes, retainedBytes, null);
+        }
     }
 
-    public void record(String mapping, String database, long lagBytes, long retainedBytes) {
+    public void record(String mapping, String database, long lagBytes, long retainedBytes, Long errors) {
         Instant now = clock.instant();
         Deque<Sample> series = samples.computeIfAbsent(key(mapping, database), k -> new ArrayDeque<>());
         synchronized (series) {
-            series.addLast(new Sample(now, lagBytes, retainedBytes));
+            series.addLast(new Sample(now, lagBytes, retainedBytes, errors));
             while (!series.isEmpty() && series.peekFirst().at().isBefore(now.minus(WINDOW))) {
                 series.removeFirst();
             }

@@ -13,6 +13,7 @@ import dev.pgferry.pg.PgDumpRunner;
 import dev.pgferry.preflight.Check;
 import dev.pgferry.preflight.CheckInput;
 import dev.pgferry.preflight.PreflightChecks;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,12 +50,17 @@ public class MappingReconciler {
     private final ActionRunner runner;
     private final StatusBoard board;
     private final Clock clock;
+    private final ExactCountSchedule exactCounts;
+    private final StatusMetrics metrics;
     private final Map<String, ActionFailure> failures = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
 
     public MappingReconciler(PgferryConfig config, PgDumpRunner pgDump, DatabaseObserver observer,
-            ReadinessTracker readiness, ActionRunner runner, StatusBoard board, Clock clock) {
+            ReadinessTracker readiness, ActionRunner runner, StatusBoard board, Clock clock,
+            ExactCountSchedule exactCounts, StatusMetrics metrics) {
+        this.exactCounts = exactCounts;
+        this.metrics = metrics;
         this.config = config;
         this.pgDump = pgDump;
         this.observer = observer;
@@ -68,6 +74,7 @@ public class MappingReconciler {
     public MappingStatus tick(Mapping mapping) {
         ReentrantLock lock = locks.computeIfAbsent(mapping.name(), k -> new ReentrantLock());
         lock.lock();
+        Timer.Sample timing = Timer.start();
         try {
             ObservedInstance source = observer.observeInstance(mapping.source(), false);
             ObservedInstance destination = observer.observeInstance(mapping.destination(), true);
@@ -87,6 +94,7 @@ public class MappingReconciler {
             }
             MappingStatus status = new MappingStatus(mapping, source, destination, statuses, clock.instant());
             board.publish(status);
+            exactCounts.consider(status);
             return status;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -94,6 +102,7 @@ public class MappingReconciler {
         } catch (ExecutionException e) {
             throw new IllegalStateException("tick of mapping " + mapping.name() + " failed", e.getCause());
         } finally {
+            timing.stop(metrics.tickTimer(mapping.name()));
             lock.unlock();
         }
     }
@@ -123,7 +132,10 @@ public class MappingReconciler {
                 log.info("mapping {} database {}: {}", mapping.name(), database, action.describe());
                 runner.run(mapping, database, action);
                 failures.remove(key);
+                metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), "ok");
             } catch (ActionException e) {
+                metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), e.isTransient() ? "retry"
+                        : "failed");
                 if (e.isTransient()) {
                     log.warn("mapping {} database {}: {} (will retry)", mapping.name(), database, e.getMessage());
                 } else {

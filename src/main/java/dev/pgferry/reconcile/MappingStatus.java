@@ -1,19 +1,40 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.alert.Alert;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
 import dev.pgferry.monitor.ObservedInstance;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The last tick's view of a whole mapping. */
 public record MappingStatus(Mapping mapping, ObservedInstance source, ObservedInstance destination,
-        List<DatabaseStatus> databases, Instant observedAt) {
+        List<DatabaseStatus> databases, Instant observedAt, List<Alert> alerts) {
 
     public MappingStatus {
         databases = List.copyOf(databases);
+        alerts = alerts == null ? List.of() : List.copyOf(alerts);
+    }
+
+    /** As a tick sees it, before the status board adds the alerts (they need the history). */
+    public MappingStatus(Mapping mapping, ObservedInstance source, ObservedInstance destination,
+            List<DatabaseStatus> databases, Instant observedAt) {
+        this(mapping, source, destination, databases, observedAt, List.of());
+    }
+
+    public MappingStatus withAlerts(List<Alert> alerts) {
+        return new MappingStatus(mapping, source, destination, databases, observedAt, alerts);
+    }
+
+    /** Databases per phase, in phase order, for the overview. */
+    public Map<Phase, Long> databasesByPhase() {
+        Map<Phase, Long> counts = new EnumMap<>(Phase.class);
+        databases.forEach(d -> counts.merge(d.phase(), 1L, Long::sum));
+        return counts;
     }
 
     /** Before the first tick: nothing seen yet. */

@@ -10,20 +10,27 @@ import dev.pgferry.pg.PgErrors;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import dev.pgferry.monitor.ExactCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /** Operator actions on a mapping, checked against its last observed status, then carried out by the loop. */
 @Service
 public class OperatorActions {
 
+    private static final Logger log = LoggerFactory.getLogger(OperatorActions.class);
+
     private final PgferryConfig config;
     private final StatusBoard board;
     private final CompletionMarker completion;
     private final ReconcileLoop loop;
     private final ControlRecords records;
+    private final ExactCounter counter;
 
     public OperatorActions(PgferryConfig config, StatusBoard board, CompletionMarker completion, ReconcileLoop loop,
-            ControlRecords records) {
+            ControlRecords records, ExactCounter counter) {
+        this.counter = counter;
         this.config = config;
         this.board = board;
         this.completion = completion;
@@ -81,6 +88,33 @@ public class OperatorActions {
                     + ": " + PgErrors.describe(e));
         }
         return loop.tickNow(mapping);
+    }
+
+    /**
+     * Queues exact row counts (count(*) on both sides, one table at a time) of one database of
+     * the mapping; refused while one is already running for it.
+     */
+    public void countRows(String mappingName, String database, String actor) throws ActionRefused {
+        Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
+        DatabaseStatus status = board.get(mappingName).orElseThrow().database(database)
+                .orElseThrow(() -> new ActionRefused("mapping " + mappingName + " has no database " + database
+                        + " (yet); see the mapping's page for its databases"));
+        if (!status.observed().sourceDatabaseExists() || !status.observed().destinationDatabaseExists()) {
+            throw new ActionRefused("database " + database + " must exist on both sides to be counted; it does "
+                    + "once pgferry has copied its schema");
+        }
+        if (!counter.request(mapping, database, ExactCountSchedule.tables(status), actor)) {
+            throw new ActionRefused("an exact count of " + database + " is already running; its progress shows "
+                    + "on the database's page");
+        }
+        try {
+            records.audit(mapping.destination(), actor, "count-rows", mapping.name(), database,
+                    "exact row counts of " + ExactCountSchedule.tables(status).size() + " table(s) queued");
+        } catch (SQLException e) {
+            // the count is read-only and already queued; a missing audit line must not hide it
+            log.warn("mapping {} database {}: could not write the audit record: {}", mappingName, database,
+                    PgErrors.describe(e));
+        }
     }
 
     /** The action could not be taken; the message says why and what to do. */

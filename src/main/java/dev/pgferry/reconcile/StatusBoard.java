@@ -1,8 +1,12 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.alert.AlertRules;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;
+import dev.pgferry.monitor.CopyRates;
 import dev.pgferry.monitor.LagHistory;
+import dev.pgferry.monitor.ObservedDatabase;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,22 +23,34 @@ public class StatusBoard {
     private final PgferryConfig config;
     private final StatusMetrics metrics;
     private final LagHistory lagHistory;
+    private final CopyRates copyRates;
+    private final Clock clock;
     private final Map<String, MappingStatus> latest = new ConcurrentHashMap<>();
 
-    public StatusBoard(PgferryConfig config, StatusMetrics metrics, LagHistory lagHistory) {
+    public StatusBoard(PgferryConfig config, StatusMetrics metrics, LagHistory lagHistory, CopyRates copyRates,
+            Clock clock) {
+        this.copyRates = copyRates;
         this.config = config;
+        this.clock = clock;
         this.metrics = metrics;
         this.lagHistory = lagHistory;
     }
 
     /** Called by the reconciler after every tick. */
-    public void publish(MappingStatus status) {
+    public void publish(MappingStatus observed) {
+        for (DatabaseStatus database : observed.databases()) {
+            Long errors = database.observed().subscription().map(s -> s.applyErrors() + s.syncErrors()).orElse(null);
+            database.observed().slot().ifPresent(slot -> lagHistory.record(observed.mapping().name(),
+                    database.database(), slot.applyLagBytes(), slot.retainedBytes(), errors));
+            for (ObservedDatabase.Table table : database.observed().tables()) {
+                table.copy().ifPresent(copy -> copyRates.record(observed.mapping().name(), database.database(),
+                        table.schema(), table.name(), copy.bytesDone()));
+            }
+        }
+        MappingStatus status = observed.withAlerts(AlertRules.evaluate(observed, lagHistory::lastHour,
+                config.ready().maxLagBytes(), clock.instant()));
         latest.put(status.mapping().name(), status);
         metrics.update(status);
-        for (DatabaseStatus database : status.databases()) {
-            database.observed().slot().ifPresent(slot -> lagHistory.record(status.mapping().name(),
-                    database.database(), slot.applyLagBytes(), slot.retainedBytes()));
-        }
     }
 
     public List<MappingStatus> all() {

@@ -12,8 +12,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @RestControllerAdvice(assignableTypes = MappingApiController.class)
 class ApiErrorHandler {
 
-    @ExceptionHandler(UnknownMapping.class)
-    ResponseEntity<Map<String, String>> unknown(UnknownMapping e) {
+    @ExceptionHandler({UnknownMapping.class, UnknownDatabase.class})
+    ResponseEntity<Map<String, String>> unknown(RuntimeException e) {
         return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", e.getMessage()));
     }
 

@@ -1,14 +1,20 @@
 package dev.pgferry.web;
 
-import dev.pgferry.reconcile.Phase;
+import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
 import dev.pgferry.reconcile.StatusBoard;
-import jakarta.servlet.http.HttpServletResponse;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.List;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 
-/** The overview: every mapping, its phase, lag and readiness, refreshed by htmx polling. */
+/**
+ * The overview: alerts, then every mapping with its phase, databases by phase, lag and
+ * readiness. Each row and the alert list poll on their own (htmx); a finished mapping's row
+ * stops polling, and so does the alert list once every mapping is finished.
+ */
 @Controller
 class DashboardController {
 
@@ -20,20 +26,50 @@ class DashboardController {
 
     @GetMapping("/")
     String dashboard(Model model) {
-        model.addAttribute("mappings", board.all().stream().map(MappingViews::of).toList());
+        List<MappingView> mappings = board.all().stream().map(MappingViews::of).toList();
+        model.addAttribute("mappings", mappings);
+        alerts(model, mappings);
         return "dashboard";
     }
 
-    /** The polled panel: the same fragment the full page includes; polling stops once every mapping is complete. */
+    /** The whole overview without the page around it (e.g. for hx-boost navigation). */
     @HxRequest
     @GetMapping("/")
-    String mappingsPanel(Model model, HttpServletResponse response) {
+    String overview(Model model) {
         dashboard(model);
-        boolean allComplete = board.all().stream().allMatch(s -> s.phase() == Phase.COMPLETE
-                && s.databases().stream().allMatch(d -> d.plan().actions().isEmpty()));
-        if (allComplete) {
+        return "dashboard :: overview";
+    }
+
+    @HxRequest
+    @GetMapping("/overview/alerts")
+    String alertsPanel(Model model, HttpServletResponse response) {
+        List<MappingView> mappings = board.all().stream().map(MappingViews::of).toList();
+        alerts(model, mappings);
+        if (Boolean.TRUE.equals(model.getAttribute("allFinished"))) {
             response.setStatus(MappingPageController.HTMX_STOP_POLLING);
         }
-        return "dashboard :: mappings";
+        return "dashboard :: alerts";
+    }
+
+    @HxRequest
+    @GetMapping("/overview/mappings/{name}")
+    String row(@PathVariable String name, Model model, HttpServletResponse response) {
+        MappingView mapping = board.get(name).map(MappingViews::of).orElseThrow(() -> new UnknownMapping(name));
+        model.addAttribute("m", mapping);
+        if (mapping.isFinished()) {
+            response.setStatus(MappingPageController.HTMX_STOP_POLLING);
+        }
+        return "dashboard :: row";
+    }
+
+    /** The fragments' addresses opened as pages lead to the page they belong to. */
+    @GetMapping({"/overview/alerts", "/overview/mappings/{name}"})
+    String fragmentAsPage() {
+        return "redirect:/";
+    }
+
+    private static void alerts(Model model, List<MappingView> mappings) {
+        model.addAttribute("alerts", mappings.stream().flatMap(m -> m.alerts().stream()).toList());
+        model.addAttribute("allFinished", mappings.stream().allMatch(MappingView::isFinished));
     }
 }

@@ -1,6 +1,5 @@
 package dev.pgferry.web;
 
-import java.util.Objects;
 import org.springframework.stereotype.Component;
 
 /** Number formats for templates ({@code @formats} in Thymeleaf). */
@@ -22,8 +21,22 @@ public class Formats {
         return unit == 0 ? (long) value + " B" : String.format("%.1f %s", value, UNITS[unit]);
     }
 
+    /** Seconds as "42 s", "3 min 5 s" or "2 h 10 min". */
+    public String duration(Long seconds) {
+        if (seconds == null) {
+            return "—";
+        }
+        long s = Math.max(seconds, 0);
+        if (s < 60) {
+            return s + " s";
+        }
+        if (s < 3600) {
+            return s / 60 + " min " + s % 60 + " s";
+        }
+        return s / 3600 + " h " + s % 3600 / 60 + " min";
+    }
+
     public String worstLag(MappingView mapping) {
-        return bytes(mapping.databases().stream().map(MappingView.DatabaseView::lagBytes).filter(Objects::nonNull)
-                .max(Long::compare).orElse(null));
+        return bytes(mapping.worstLagBytes());
     }
 }

@@ -8,7 +8,9 @@ import dev.pgferry.reconcile.StatusBoard;
 import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.schema.FidelityReport;
 import java.security.Principal;
+import dev.pgferry.web.MappingView.DatabaseView;
 import java.util.List;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -41,6 +43,24 @@ class MappingApiController {
     @GetMapping("/{name}")
     MappingView mapping(@PathVariable String name) {
         return board.get(name).map(views::of).orElseThrow(() -> new UnknownMapping(name));
+    }
+
+    /** One database of the mapping, with its schemas, tables and exact counts (?name=the database). */
+    @GetMapping("/{name}/database")
+    DatabaseView database(@PathVariable String name, @RequestParam("name") String database) {
+        return mapping(name).databases().stream().filter(d -> d.name().equals(database)).findFirst()
+                .orElseThrow(() -> new UnknownDatabase(name, database));
+    }
+
+    /**
+     * Queues exact row counts of one database (count(*) per table on both sides, one at a time);
+     * 202 with the database, whose exactCount shows the progress; 409 while one runs.
+     */
+    @PostMapping("/{name}/database/count")
+    ResponseEntity<DatabaseView> count(@PathVariable String name, @RequestParam("name") String database,
+            Principal user) throws ActionRefused {
+        actions.countRows(name, database, user.getName());
+        return ResponseEntity.accepted().body(database(name, database));
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.pgferry.preflight.Compatibility;
 import dev.pgferry.schema.FidelityReport;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A mapping as the API and the pages show it. Field names are a contract (DESIGN.md): add
@@ -12,14 +13,40 @@ import java.util.List;
 public record MappingView(String name, String source, String destination, String mode, String configuredMode,
         String copyMethod,
         String phase, boolean cutoverReady, Instant observedAt, String sourceError, String destinationError,
-        List<DatabaseView> databases) {
+        List<DatabaseView> databases, Map<String, Long> databasesByPhase, Long worstLagBytes, List<AlertView> alerts) {
+
+    /** An alert (severity warning or critical); database is null for a whole instance. */
+    public record AlertView(String severity, String kind, String mapping, String database, String message,
+            String fix) {
+    }
+
+    /** Complete with nothing left to remove: the pages stop polling it. */
+    public boolean isFinished() {
+        return "COMPLETE".equals(phase) && databases.stream().allMatch(d -> d.plannedActions().isEmpty());
+    }
 
     public record DatabaseView(String name, String phase, String reason, boolean cutoverReady, Long lagBytes,
             Double lagSeconds, Long walRetainedBytes, String replicationName, Boolean publicationExists, Boolean slotActive,
             Boolean subscriptionEnabled, Long applyErrors, Long syncErrors, String lastError,
             List<CheckView> checks, List<String> blockedBy, List<ConditionView> readiness,
             List<String> plannedActions, List<TableView> tables, List<SequenceView> sequences,
-            FidelityReport fidelity, List<Compatibility.TableCompatibility> compatibility, LagChart lagChart) {
+            FidelityReport fidelity, List<Compatibility.TableCompatibility> compatibility, LagChart lagChart,
+            int tablesTotal, int tablesSynced, Long copyBytesDone, Long copyBytesTotal, Integer copyPercent,
+            Long sourceRows, Long destinationRows, Long rowDelta, List<SchemaView> schemas,
+            ExactCountView exactCount, List<AlertView> alerts) {
+    }
+
+    /** The tables of one schema, summed (row figures are the live estimates). */
+    public record SchemaView(String name, int tables, Long sourceBytes, Long sourceRows, Long destinationRows,
+            Long rowDelta) {
+    }
+
+    /**
+     * The last exact count of a database (state queued, running, done or failed), table figures
+     * in each table's exact fields.
+     */
+    public record ExactCountView(String state, String requestedBy, Instant requestedAt, Instant startedAt,
+            Instant finishedAt, int tablesDone, int tablesTotal, String error) {
     }
 
     /** A sequence's last value on each side; setting them is a cutover step. */
@@ -45,6 +72,7 @@ public record MappingView(String name, String source, String destination, String
     public record TableView(String schema, String name, boolean partitioned, boolean published, String syncState,
             String syncStateLabel, Long sourceRows, Long destinationRows, Long rowDelta,
             List<PartitionView> partitions, Long sourceBytes, Long copyBytesDone, Long copyRowsDone,
-            Integer copyPercent) {
+            Integer copyPercent, Long copyBytesPerSecond, Long copySecondsLeft, Long exactSourceRows,
+            Long exactDestinationRows, Long exactDelta, Instant exactCountedAt) {
     }
 }

@@ -1,21 +1,30 @@
 package dev.pgferry.web;
 
+import dev.pgferry.monitor.CopyRates;
+import dev.pgferry.monitor.ExactCount;
+import dev.pgferry.monitor.ExactCounter;
 import dev.pgferry.monitor.LagHistory;
 import dev.pgferry.reconcile.MappingStatus;
 import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.schema.FidelityReport;
 import java.time.Clock;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
-/** Builds the views with what lives beside the status: fidelity reports and the lag history. */
+/** Builds the views with what lives beside the status: fidelity reports, lag history, copy rates, exact counts. */
 @Component
 class MappingViewFactory implements MappingViews.Extras {
 
     private final FidelityCheck fidelity;
     private final LagHistory lagHistory;
+    private final CopyRates copyRates;
+    private final ExactCounter exactCounter;
     private final Clock clock;
 
-    MappingViewFactory(FidelityCheck fidelity, LagHistory lagHistory, Clock clock) {
+    MappingViewFactory(FidelityCheck fidelity, LagHistory lagHistory, CopyRates copyRates,
+            ExactCounter exactCounter, Clock clock) {
+        this.copyRates = copyRates;
+        this.exactCounter = exactCounter;
         this.fidelity = fidelity;
         this.lagHistory = lagHistory;
         this.clock = clock;
@@ -28,6 +37,16 @@ class MappingViewFactory implements MappingViews.Extras {
     @Override
     public FidelityReport fidelity(String mapping, String database) {
         return fidelity.last(mapping, database);
+    }
+
+    @Override
+    public Double copyRate(String mapping, String database, String schema, String table) {
+        return copyRates.bytesPerSecond(mapping, database, schema, table);
+    }
+
+    @Override
+    public Optional<ExactCount> exactCount(String mapping, String database) {
+        return exactCounter.last(mapping, database);
     }
 
     @Override

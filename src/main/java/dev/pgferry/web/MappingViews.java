@@ -3,35 +3,52 @@ package dev.pgferry.web;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.preflight.Compatibility;
-import java.util.List;
 import dev.pgferry.reconcile.Action;
 import dev.pgferry.reconcile.DatabaseStatus;
 import dev.pgferry.reconcile.MappingStatus;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.schema.FidelityReport;
+import dev.pgferry.web.MappingView.AlertView;
 import dev.pgferry.web.MappingView.CheckView;
 import dev.pgferry.web.MappingView.ConditionView;
 import dev.pgferry.web.MappingView.DatabaseView;
 import dev.pgferry.web.MappingView.PartitionView;
 import dev.pgferry.web.MappingView.SequenceView;
 import dev.pgferry.web.MappingView.TableView;
+import dev.pgferry.monitor.ExactCount;
+import dev.pgferry.web.MappingView.ExactCountView;
+import dev.pgferry.web.MappingView.SchemaView;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.Locale;
 import java.util.Map;
 
 /** Turns the last observed status into the views that pages and the API share. */
 final class MappingViews {
 
+    /** pg_subscription_rel states after the copy: finished, synchronized, ready. */
+    private static final Set<String> DONE_COPYING = Set.of("f", "s", "r");
+    private static final Set<String> SYNCED = Set.of("s", "r");
     private static final Map<String, String> SYNC_STATES = Map.of("i", "initializing", "d", "copying data",
             "f", "copy finished", "s", "synchronized", "r", "ready");
 
     private MappingViews() {
     }
 
-    /** What the views show beside the status: last fidelity reports and lag charts. */
+    /** What the views show beside the status: fidelity reports, lag charts, copy rates, exact counts. */
     interface Extras {
         FidelityReport fidelity(String mapping, String database);
 
         LagChart lagChart(String mapping, String database);
+
+        Double copyRate(String mapping, String database, String schema, String table);
+
+        Optional<ExactCount> exactCount(String mapping, String database);
     }
 
     static final Extras NONE = new Extras() {
@@ -42,6 +59,14 @@ final class MappingViews {
         public LagChart lagChart(String mapping, String database) {
             return null;
         }
+
+        public Double copyRate(String mapping, String database, String schema, String table) {
+            return null;
+        }
+
+        public Optional<ExactCount> exactCount(String mapping, String database) {
+            return Optional.empty();
+        }
     };
 
     static MappingView of(MappingStatus status) {
@@ -50,20 +75,40 @@ final class MappingViews {
 
     static MappingView of(MappingStatus status, Extras extras) {
         var mapping = status.mapping();
+        List<AlertView> alerts = status.alerts().stream().map(a -> new AlertView(lower(a.severity().name()),
+                a.kind(), a.mapping(), a.database(), a.message(), a.fix())).toList();
         return new MappingView(mapping.name(), mapping.source().name(), mapping.destination().name(),
                 lower(status.effectiveMode().name()), lower(mapping.mode().name()), lower(mapping.copyMethod().name()),
                 status.phase().name(),
                 status.cutoverReady(), status.observedAt(),
                 status.source() == null ? null : status.source().error(),
                 status.destination() == null ? null : status.destination().error(),
-                status.databases().stream().map(d -> database(mapping, d, extras)).toList());
+                status.databases().stream().map(d -> database(mapping, d, alerts, extras)).toList(),
+                byPhase(status), worstLag(status), alerts);
     }
 
-    private static DatabaseView database(Mapping mapping, DatabaseStatus d, Extras extras) {
+    private static Map<String, Long> byPhase(MappingStatus status) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        status.databasesByPhase().forEach((phase, n) -> counts.put(phase.name(), n));
+        return counts;
+    }
+
+    private static Long worstLag(MappingStatus status) {
+        return status.databases().stream().flatMap(d -> d.observed().slot().stream())
+                .map(ObservedDatabase.Slot::applyLagBytes).max(Long::compare).orElse(null);
+    }
+
+    private static DatabaseView database(Mapping mapping, DatabaseStatus d, List<AlertView> alerts,
+            Extras extras) {
         ObservedDatabase o = d.observed();
         var slot = o.slot();
         var subscription = o.subscription();
         boolean sourceSeen = o.sourceError() == null;
+        Optional<ExactCount> exact = extras.exactCount(mapping.name(), d.database());
+        List<TableView> tables = o.tables().stream().map(t -> table(mapping, d.database(), t, exact, extras)).toList();
+        List<TableView> published = tables.stream().filter(TableView::published).toList();
+        Long copyTotal = subscription.isEmpty() ? null : sum(published, TableView::sourceBytes);
+        Long copyDone = subscription.isEmpty() ? null : published.stream().mapToLong(MappingViews::copiedBytes).sum();
         return new DatabaseView(d.database(), d.phase().name(), d.plan().reason(), d.cutoverReady(),
                 slot.map(ObservedDatabase.Slot::applyLagBytes).orElse(null),
                 slot.map(ObservedDatabase.Slot::lagSeconds).orElse(null),
@@ -80,17 +125,58 @@ final class MappingViews {
                 d.plan().blockedBy(),
                 d.readiness().conditions().stream().map(c -> new ConditionView(c.id(), c.met(), c.detail())).toList(),
                 d.plan().actions().stream().map(Action::describe).toList(),
-                o.tables().stream().map(MappingViews::table).toList(),
+                tables,
                 o.sequences().stream().map(q -> new SequenceView(q.schema(), q.name(), q.sourceValue(),
                         q.destinationValue())).toList(),
                 extras.fidelity(mapping.name(), d.database()),
                 o.columnFacts().map(f -> Compatibility.evaluate(f, mapping.scope())).orElse(List.of()),
-                extras.lagChart(mapping.name(), d.database()));
+                extras.lagChart(mapping.name(), d.database()),
+                published.size(), (int) published.stream().filter(t -> SYNCED.contains(t.syncState())).count(),
+                copyDone, copyTotal, copyTotal == null ? null : copyTotal == 0 ? 100
+                        : (int) Math.min(100, copyDone * 100 / copyTotal),
+                sum(tables, TableView::sourceRows), sum(tables, TableView::destinationRows),
+                sum(tables, TableView::rowDelta), schemas(tables), exact.map(MappingViews::exactCount).orElse(null),
+                alerts.stream().filter(a -> d.database().equals(a.database())).toList());
     }
 
-    private static TableView table(ObservedDatabase.Table t) {
+    private static List<SchemaView> schemas(List<TableView> tables) {
+        Map<String, List<TableView>> bySchema = new LinkedHashMap<>();
+        tables.forEach(t -> bySchema.computeIfAbsent(t.schema(), k -> new ArrayList<>()).add(t));
+        return bySchema.entrySet().stream().map(e -> new SchemaView(e.getKey(), e.getValue().size(),
+                sum(e.getValue(), TableView::sourceBytes), sum(e.getValue(), TableView::sourceRows),
+                sum(e.getValue(), TableView::destinationRows), sum(e.getValue(), TableView::rowDelta))).toList();
+    }
+
+    /** The sum of the known values, or null when none is known. */
+    private static Long sum(List<TableView> tables, Function<TableView, Long> value) {
+        List<Long> known = tables.stream().map(value).filter(Objects::nonNull).toList();
+        return known.isEmpty() ? null : known.stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** What the initial copy has moved of a table: all of it once copied, the progress while copying. */
+    private static long copiedBytes(TableView t) {
+        long size = t.sourceBytes() == null ? 0 : t.sourceBytes();
+        if (DONE_COPYING.contains(t.syncState())) {
+            return size;
+        }
+        return t.copyBytesDone() == null ? 0 : Math.min(size, t.copyBytesDone());
+    }
+
+    private static ExactCountView exactCount(ExactCount c) {
+        String state = c.error() != null ? "failed" : c.startedAt() == null ? "queued" : c.running() ? "running"
+                : "done";
+        return new ExactCountView(state, c.requestedBy(), c.requestedAt(), c.startedAt(), c.finishedAt(),
+                c.tables().size(), c.tablesTotal(), c.error());
+    }
+
+    private static TableView table(Mapping mapping, String database, ObservedDatabase.Table t,
+            Optional<ExactCount> exact, Extras extras) {
         Long delta = t.sourceRows() == null || t.destinationRows() == null ? null
                 : t.sourceRows() - t.destinationRows();
+        Double rate = t.copy().isEmpty() ? null : extras.copyRate(mapping.name(), database, t.schema(), t.name());
+        Long secondsLeft = rate == null || rate <= 0 || t.sourceBytes() == null ? null
+                : (long) Math.ceil(Math.max(0, t.sourceBytes() - t.copy().get().bytesDone()) / rate);
+        ExactCount.TableCount counted = exact.map(c -> c.table(t.schema(), t.name())).orElse(null);
         return new TableView(t.schema(), t.name(), t.partitioned(), t.published(), t.syncState(),
                 !t.published() ? "not published" : t.syncState() == null ? "not subscribed"
                         : SYNC_STATES.getOrDefault(t.syncState(), t.syncState()),
@@ -98,7 +184,10 @@ final class MappingViews {
                         p.schema(), p.name(), p.sourceRows(), p.destinationRows())).toList(), t.sourceBytes(),
                 t.copy().map(ObservedDatabase.CopyProgress::bytesDone).orElse(null),
                 t.copy().map(ObservedDatabase.CopyProgress::rowsDone).orElse(null),
-                t.copy().map(c -> percent(c.bytesDone(), t.sourceBytes())).orElse(null));
+                t.copy().map(c -> percent(c.bytesDone(), t.sourceBytes())).orElse(null),
+                rate == null ? null : Math.round(rate), secondsLeft,
+                counted == null ? null : counted.sourceRows(), counted == null ? null : counted.destinationRows(),
+                counted == null ? null : counted.delta(), counted == null ? null : counted.countedAt());
     }
 
     /** Bytes copied against the source's size: an estimate (the copy's text can be larger). */

@@ -7,13 +7,14 @@ import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.ResponseStatus;
 
-/** A page for an unknown mapping instead of a stack trace. */
-@ControllerAdvice(assignableTypes = {MappingPageController.class, DashboardController.class})
+/** A page for an unknown mapping or database instead of a stack trace. */
+@ControllerAdvice(assignableTypes = {MappingPageController.class, DashboardController.class,
+        DatabasePageController.class})
 class PageErrorHandler {
 
-    @ExceptionHandler(UnknownMapping.class)
+    @ExceptionHandler({UnknownMapping.class, UnknownDatabase.class})
     @ResponseStatus(HttpStatus.NOT_FOUND)
-    String unknown(UnknownMapping e, Model model) {
+    String unknown(RuntimeException e, Model model) {
         model.addAttribute("message", e.getMessage());
         return "problem";
     }

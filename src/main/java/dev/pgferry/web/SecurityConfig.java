@@ -33,14 +33,19 @@ class SecurityConfig {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
     }
 
-    /** Users from PGFERRY_USERS_*; passwords hashed at start-up, never kept in clear text by Spring. */
+    /**
+     * Users from PGFERRY_USERS_* (passwords hashed at start-up, never kept in clear text by
+     * Spring) and from PGFERRY_USER_FILE (bcrypt hashes already).
+     */
     @Bean
     UserDetailsService users(PgferryConfig config, PasswordEncoder encoder) {
         InMemoryUserDetailsManager manager = new InMemoryUserDetailsManager();
         for (User user : config.users()) {
             String[] roles = user.role() == User.Role.OPERATOR ? new String[] {VIEWER, OPERATOR} : new String[] {VIEWER};
             manager.createUser(org.springframework.security.core.userdetails.User.withUsername(user.name())
-                    .password(encoder.encode(user.password().reveal())).roles(roles).build());
+                    .password(user.encodedPassword() != null ? user.encodedPassword()
+                            : encoder.encode(user.password().reveal()))
+                    .roles(roles).build());
         }
         return manager;
     }

@@ -48,6 +48,8 @@ class StartupValidationTest {
         "pgferry.users.admin.password=                     | PGFERRY_USERS_ADMIN_PASSWORD: missing",
         "pgferry.poll-interval=soon                        | PGFERRY_POLL_INTERVAL=soon: not a valid value",
         "pgferry.ready.max-lag-bytes=lots                  | PGFERRY_READY_MAX_LAG_BYTES=lots: not a valid value",
+        "pgferry.user-file=/nonexistent/users              | PGFERRY_USER_FILE=/nonexistent/users: cannot be read",
+        "pgferry.exact-count-interval=-1h                  | PGFERRY_EXACT_COUNT_INTERVAL=PT-1H: must not be negative",
     })
     void startupStopsNamingTheVariable(String change, String expected) {
         List<String> properties = new ArrayList<>(VALID);

@@ -58,7 +58,7 @@ import org.springframework.test.web.servlet.MockMvc;
 /** Pages and API with and without htmx, logged in or not, as viewer or operator. */
 @WebMvcTest
 @Import({SecurityConfig.class, Formats.class, WebTest.Fixture.class, MappingViewFactory.class, PageDefaults.class,
-        dev.pgferry.monitor.LagHistory.class})
+        dev.pgferry.monitor.LagHistory.class, dev.pgferry.monitor.CopyRates.class})
 class WebTest {
 
     private static final Instance SRC = new Instance("old", "10.0.0.1", 5432, "u", Secret.of("db-secret"), "prefer",
@@ -75,6 +75,8 @@ class WebTest {
     OperatorActions actions;
     @MockitoBean
     dev.pgferry.schema.FidelityCheck fidelity;
+    @MockitoBean
+    dev.pgferry.monitor.ExactCounter exactCounter;
 
     @TestConfiguration
     static class Fixture {
@@ -90,7 +92,7 @@ class WebTest {
         @Bean
         StatusBoard board(PgferryConfig config, dev.pgferry.monitor.LagHistory lagHistory) {
             return new StatusBoard(config, new dev.pgferry.reconcile.StatusMetrics(
-                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), lagHistory);
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), lagHistory, new dev.pgferry.monitor.CopyRates(java.time.Clock.systemUTC()), java.time.Clock.systemUTC());
         }
     }
 
@@ -131,7 +133,9 @@ class WebTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"/, false", "/, true", "/mappings/shop, false", "/mappings/shop, true"})
+    @CsvSource({"/, false", "/, true", "/mappings/shop, false", "/mappings/shop, true",
+            "/mappings/shop/database?name=shop, false", "/mappings/shop/database?name=shop, true",
+            "/overview/mappings/shop, true"})
     void pagesRenderWholeOrAsTheirPolledFragment(String path, boolean htmx) throws Exception {
         var request = get(path).with(user("watcher").roles("VIEWER"));
         if (htmx) {
@@ -144,16 +148,114 @@ class WebTest {
                 .andExpect(content().string(not(containsString("db-secret"))));
     }
 
+    @ParameterizedTest
+    @CsvSource({"/overview/mappings/shop", "/overview/alerts"})
+    void fragmentAddressesOpenedAsPagesLeadToTheOverview(String path) throws Exception {
+        mvc.perform(get(path).with(user("watcher").roles("VIEWER"))).andExpect(status().is3xxRedirection())
+                .andExpect(redirectedUrl("/"));
+    }
+
     @Test
-    void drillDownShowsTablesLagAndConditions() throws Exception {
+    void overviewShowsDatabasesByPhaseAndNoAlertsWhenHealthy() throws Exception {
+        mvc.perform(get("/").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("1 STREAMING")))
+                .andExpect(content().string(containsString("id=\"no-alerts\"")))
+                .andExpect(content().string(containsString("512 B")));
+        mvc.perform(get("/overview/alerts").header("HX-Request", "true").with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isOk())
+                .andExpect(content().string(not(containsString("<html"))))
+                .andExpect(content().string(containsString("id=\"no-alerts\"")))
+                .andExpect(content().string(containsString("hx-trigger=\"every 5000ms\"")));
+    }
+
+    @Test
+    void mappingPageListsDatabasesWithCopyProgressAndConditions() throws Exception {
         mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
-                .andExpect(content().string(containsString("Order Items")))
                 .andExpect(content().string(containsString("512 B")))
+                .andExpect(content().string(containsString("title=\"need 30 s\"")))
+                .andExpect(content().string(containsString("<progress max=\"100\" value=\"25\">")))
+                .andExpect(content().string(containsString("1/2 tables, 1.0 kB of 4.0 kB")))
+                .andExpect(content().string(containsString("/mappings/shop/database?name=shop")))
+                .andExpect(content().string(not(containsString("Mark complete"))));
+    }
+
+    @Test
+    void databasePageShowsSchemasTablesLagChartAndConditions() throws Exception {
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("schema public · 2 table(s)")))
+                .andExpect(content().string(containsString("Order Items")))
                 .andExpect(content().string(containsString("need 30 s")))
                 .andExpect(content().string(containsString("class=\"lag-line\"")))
                 .andExpect(content().string(containsString("<progress max=\"100\" value=\"25\">")))
                 .andExpect(content().string(containsString("1.0 kB of 4.0 kB, 250 rows")))
-                .andExpect(content().string(not(containsString("Mark complete"))));
+                .andExpect(content().string(not(containsString("id=\"count\""))));
+    }
+
+    @Test
+    void unknownDatabaseIsA404() throws Exception {
+        mvc.perform(get("/mappings/shop/database").param("name", "nope").with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isNotFound()).andExpect(content().string(containsString("no database nope")));
+        mvc.perform(get("/api/mappings/shop/database").param("name", "nope").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(status().isNotFound()).andExpect(jsonPath("$.error").value(containsString("nope")));
+    }
+
+    @Test
+    void exactCountsShowBesideTheEstimatesAndOnlyOperatorsStartThem() throws Exception {
+        Instant now = Instant.now();
+        when(exactCounter.last("shop", "shop")).thenReturn(Optional.of(new dev.pgferry.monitor.ExactCount("ops",
+                now, now, now, 2, List.of(new dev.pgferry.monitor.ExactCount.TableCount("public", "Order Items",
+                        10_001, 9_990, now)), null)));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("10001")))
+                .andExpect(content().string(containsString("9990")))
+                .andExpect(content().string(containsString("Exact counts of <span>2</span> tables")))
+                .andExpect(content().string(containsString("id=\"count\"")))
+                .andExpect(content().string(containsString("confirm(")));
+        mvc.perform(get("/api/mappings/shop/database").param("name", "shop").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(jsonPath("$.exactCount.state").value("done"))
+                .andExpect(jsonPath("$.tables[0].exactSourceRows").value(10001))
+                .andExpect(jsonPath("$.tables[0].exactDelta").value(11))
+                .andExpect(jsonPath("$.schemas[0].name").value("public"));
+
+        mvc.perform(post("/mappings/shop/database/count").param("name", "shop").with(user("watcher").roles("VIEWER"))
+                .with(csrf())).andExpect(status().isForbidden());
+        mvc.perform(post("/api/mappings/shop/database/count").param("name", "shop")
+                .with(httpBasic("watcher", "watch-pw"))).andExpect(status().isForbidden());
+        verifyNoInteractions(actions);
+        mvc.perform(post("/mappings/shop/database/count").param("name", "shop")
+                .with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
+                .andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/mappings/shop/database?name=shop"));
+        mvc.perform(post("/api/mappings/shop/database/count").param("name", "shop").with(httpBasic("ops", "ops-pw")))
+                .andExpect(status().isAccepted()).andExpect(jsonPath("$.name").value("shop"));
+        verify(actions, org.mockito.Mockito.times(2)).countRows("shop", "shop", "ops");
+    }
+
+    @Test
+    void alertsShowOnTheOverviewTheMappingAndTheApi() throws Exception {
+        MappingStatus streaming = board.get("shop").orElseThrow();
+        DatabaseStatus database = streaming.databases().getFirst();
+        ObservedDatabase o = database.observed();
+        ObservedDatabase disabled = new ObservedDatabase(o.database(), o.observedAt(), null, null, true, true, 1, true,
+                Optional.of(new ObservedDatabase.Slot(false, "extended", 512, 4096)),
+                Optional.of(new ObservedDatabase.Subscription(7, false, false, 0, 0)), o.tables(), false,
+                Optional.empty());
+        board.publish(new MappingStatus(SHOP, streaming.source(), ObservedInstance.unreachable("new",
+                "new (10.0.0.2:5432) is unreachable: Connection refused"), List.of(new DatabaseStatus(disabled,
+                database.checks(), database.readiness(), database.plan(), Optional.empty())), Instant.now()));
+        mvc.perform(get("/overview/alerts").header("HX-Request", "true").with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("data-alert-kind=\"subscription.disabled\"")))
+                .andExpect(content().string(containsString("data-alert-kind=\"slot.wal-status\"")))
+                .andExpect(content().string(containsString("data-alert-kind=\"instance.unreachable\"")))
+                .andExpect(content().string(containsString("ALTER SUBSCRIPTION pgferry_shop_shop ENABLE")));
+        mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(containsString("data-alert-kind=\"subscription.disabled\"")));
+        mvc.perform(get("/api/alerts").with(httpBasic("watcher", "watch-pw"))).andExpect(status().isOk())
+                .andExpect(jsonPath("$[?(@.kind == 'subscription.disabled')].severity").value("critical"))
+                .andExpect(jsonPath("$[?(@.kind == 'slot.wal-status')].database").value("shop"))
+                .andExpect(jsonPath("$[?(@.kind == 'instance.unreachable')].mapping").value("shop"));
     }
 
     @Test
@@ -188,6 +290,9 @@ class WebTest {
         board.publish(new MappingStatus(SHOP, streaming.source(), streaming.destination(), List.of(blocked),
                 Instant.now()));
         mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("blocked by source.wal_level")));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isOk())
                 .andExpect(content().string(containsString("Plan (what run mode would do, in order)")))
                 .andExpect(content().string(containsString("copy the schema of shop")))
                 .andExpect(content().string(containsString("Run ALTER SYSTEM SET wal_level")));
@@ -208,10 +313,14 @@ class WebTest {
                 database.observed(), database.checks(), database.readiness(),
                 new Plan(Phase.COMPLETE, "marked complete; replication objects removed", List.of()),
                 Optional.empty())), Instant.now()));
-        mvc.perform(get("/").with(user("watcher").roles("VIEWER")).header("HX-Request", "true"))
+        mvc.perform(get("/overview/alerts").with(user("watcher").roles("VIEWER")).header("HX-Request", "true"))
                 .andExpect(status().is(286));
+        mvc.perform(get("/overview/mappings/shop").with(user("watcher").roles("VIEWER")).header("HX-Request", "true"))
+                .andExpect(status().is(286)).andExpect(content().string(not(containsString("hx-trigger"))));
         mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER")).header("HX-Request", "true"))
                 .andExpect(status().is(286));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER"))
+                .header("HX-Request", "true")).andExpect(status().is(286));
     }
 
     @Test

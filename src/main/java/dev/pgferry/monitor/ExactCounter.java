@@ -1,0 +1,119 @@
+package dev.pgferry.monitor;
+
+import dev.pgferry.config.Mapping;
+import dev.pgferry.monitor.ExactCount.TableCount;
+import dev.pgferry.pg.Identifiers;
+import dev.pgferry.pg.PgConnector;
+import dev.pgferry.pg.PgErrors;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Exact row counts, on demand and on pgferry's slow schedule. One count runs at a time in the
+ * whole of pgferry, one table at a time, without parallel workers: a count is a full scan, and
+ * a migration must never load a production source more than a single query does. Results live
+ * in memory beside the live estimates.
+ */
+@Component
+public class ExactCounter implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(ExactCounter.class);
+
+    private final PgConnector connector;
+    private final Clock clock;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("exact-count").daemon().factory());
+    private final Map<String, ExactCount> counts = new ConcurrentHashMap<>();
+
+    public ExactCounter(PgConnector connector, Clock clock) {
+        this.connector = connector;
+        this.clock = clock;
+    }
+
+    /** A table to count, by schema and name. */
+    public record TableName(String schema, String name) {
+    }
+
+    /**
+     * Queues a count of the given tables of one database; false when one is already queued or
+     * running for it (the caller shows that one).
+     */
+    public boolean request(Mapping mapping, String database, List<TableName> tables, String requestedBy) {
+        String key = key(mapping.name(), database);
+        ExactCount queued = ExactCount.queued(requestedBy, clock.instant(), tables.size());
+        ExactCount before = counts.compute(key, (k, current) -> current != null && current.running() ? current
+                : queued);
+        if (before != queued) {
+            return false;
+        }
+        worker.submit(() -> count(mapping, database, tables, key, queued));
+        return true;
+    }
+
+    public Optional<ExactCount> last(String mapping, String database) {
+        return Optional.ofNullable(counts.get(key(mapping, database)));
+    }
+
+    private void count(Mapping mapping, String database, List<TableName> tables, String key, ExactCount queued) {
+        ExactCount progress = new ExactCount(queued.requestedBy(), queued.requestedAt(), clock.instant(), null,
+                tables.size(), List.of(), null);
+        counts.put(key, progress);
+        List<TableCount> done = new ArrayList<>();
+        String error = null;
+        try (Connection source = connector.act(mapping.source(), database);
+                Connection destination = connector.act(mapping.destination(), database)) {
+            gentle(source);
+            gentle(destination);
+            for (TableName table : tables) {
+                String sql = "SELECT count(*) FROM " + Identifiers.qualified(table.schema(), table.name());
+                long sourceRows = single(source, sql);
+                long destinationRows = single(destination, sql);
+                done.add(new TableCount(table.schema(), table.name(), sourceRows, destinationRows, clock.instant()));
+                counts.put(key, new ExactCount(progress.requestedBy(), progress.requestedAt(), progress.startedAt(),
+                        null, tables.size(), done, null));
+            }
+        } catch (SQLException | RuntimeException e) {
+            error = PgErrors.describe(e);
+            log.warn("mapping {} database {}: exact count failed: {}", mapping.name(), database, error);
+        }
+        counts.put(key, new ExactCount(progress.requestedBy(), progress.requestedAt(), progress.startedAt(),
+                clock.instant(), tables.size(), done, error));
+    }
+
+    /** One backend per side, no parallel scan workers, never more than one query at a time. */
+    private static void gentle(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET max_parallel_workers_per_gather = 0");
+        }
+    }
+
+    private static long single(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String key(String mapping, String database) {
+        return mapping + "\0" + database;
+    }
+
+    @Override
+    public void destroy() {
+        worker.shutdownNow();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.pgferry.reconcile;
+
+import dev.pgferry.config.PgferryConfig;
+import dev.pgferry.monitor.ExactCounter;
+import dev.pgferry.monitor.ExactCounter.TableName;
+import dev.pgferry.monitor.ObservedDatabase.Table;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+
+/**
+ * Exact counts of streaming databases on a slow schedule (PGFERRY_EXACT_COUNT_INTERVAL, 0 for
+ * on demand only). The first one is due one interval after a database is first seen streaming,
+ * so a restart of pgferry does not start a round of full scans.
+ */
+@Component
+public class ExactCountSchedule {
+
+    private static final Set<Phase> COUNTED = Set.of(Phase.STREAMING, Phase.READY);
+
+    private final PgferryConfig config;
+    private final ExactCounter counter;
+    private final Clock clock;
+    private final Map<String, Instant> due = new ConcurrentHashMap<>();
+
+    public ExactCountSchedule(PgferryConfig config, ExactCounter counter, Clock clock) {
+        this.config = config;
+        this.counter = counter;
+        this.clock = clock;
+    }
+
+    /** Called after every tick: queues the counts that are due. */
+    void consider(MappingStatus status) {
+        if (config.exactCountInterval().isZero()) {
+            return;
+        }
+        Instant now = clock.instant();
+        for (DatabaseStatus database : status.databases()) {
+            if (!COUNTED.contains(database.phase())) {
+                continue;
+            }
+            String key = status.mapping().name() + "\0" + database.database();
+            Instant dueAt = due.computeIfAbsent(key, k -> now.plus(config.exactCountInterval()));
+            if (!now.isBefore(dueAt) && counter.request(status.mapping(), database.database(), tables(database),
+                    "schedule")) {
+                due.put(key, now.plus(config.exactCountInterval()));
+            }
+        }
+    }
+
+    /** The tables pgferry replicates (every source table before the publication lists them). */
+    static List<TableName> tables(DatabaseStatus database) {
+        List<Table> tables = database.observed().tables();
+        boolean anyPublished = tables.stream().anyMatch(Table::published);
+        return tables.stream().filter(t -> !anyPublished || t.published())
+                .map(t -> new TableName(t.schema(), t.name())).toList();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.pgferry.web;
+
+import dev.pgferry.reconcile.OperatorActions;
+import dev.pgferry.reconcile.OperatorActions.ActionRefused;
+import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import dev.pgferry.reconcile.StatusBoard;
+import dev.pgferry.web.MappingView.DatabaseView;
+import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.security.Principal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * One database of a mapping: its schemas and tables, copy progress, lag chart, conditions,
+ * checks and exact counts. The database name travels as a query parameter: names may hold any
+ * character, and a path would meet the firewall's rules for encoded slashes and percent signs.
+ */
+@Controller
+class DatabasePageController {
+
+    private final StatusBoard board;
+    private final OperatorActions actions;
+    private final MappingViewFactory views;
+
+    DatabasePageController(StatusBoard board, OperatorActions actions, MappingViewFactory views) {
+        this.board = board;
+        this.actions = actions;
+        this.views = views;
+    }
+
+    @GetMapping("/mappings/{mapping}/database")
+    String database(@PathVariable String mapping, @RequestParam String name, Model model) {
+        MappingView view = board.get(mapping).map(views::of).orElseThrow(() -> new UnknownMapping(mapping));
+        DatabaseView database = view.databases().stream().filter(d -> d.name().equals(name)).findFirst()
+                .orElseThrow(() -> new UnknownDatabase(mapping, name));
+        model.addAttribute("mapping", view);
+        model.addAttribute("d", database);
+        return "database";
+    }
+
+    @HxRequest
+    @GetMapping("/mappings/{mapping}/database")
+    String databasePanel(@PathVariable String mapping, @RequestParam String name, Model model,
+            HttpServletResponse response) {
+        database(mapping, name, model);
+        MappingView view = (MappingView) model.getAttribute("mapping");
+        if (view.isFinished()) {
+            response.setStatus(MappingPageController.HTMX_STOP_POLLING);
+        }
+        return "database :: database";
+    }
+
+    @PostMapping("/mappings/{mapping}/database/count")
+    String count(@PathVariable String mapping, @RequestParam String name, Principal user,
+            RedirectAttributes redirect) {
+        try {
+            actions.countRows(mapping, name, user.getName());
+            redirect.addFlashAttribute("notice", "Exact count of " + name + " queued; progress shows below.");
+        } catch (ActionRefused e) {
+            redirect.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:" + UriComponentsBuilder.fromPath("/mappings/{m}/database").queryParam("name", "{n}")
+                .encode().buildAndExpand(mapping, name).toUriString();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.pgferry.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgferry.demo.SampleSchema;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.TestServers;
+import java.sql.Connection;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.web.client.RestClient;
+
+/**
+ * What operators watch, against real servers: exact counts on demand equal count(*) on each
+ * side and are audited; a disabled subscription raises an alert (API, metrics) that clears once
+ * it is enabled again; the Prometheus metrics and the health groups answer.
+ */
+class ObservabilityIT {
+
+    private static final String DB = "obs_shop";
+    private static final String SUBSCRIPTION = "pgferry_obs_obs_shop";
+
+    private final EmbeddedPostgres source = TestServers.source();
+    private final EmbeddedPostgres destination = TestServers.destination();
+
+    @Test
+    void exactCountsAlertsMetricsAndHealthFollowTheServers() throws Exception {
+        Db.execute(source, "postgres", "CREATE DATABASE " + DB);
+        try (Connection c = Db.connect(source, DB)) {
+            SampleSchema.create(c, 300);
+        }
+        try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
+                .mapping("obs", "src", "dst", DB, "run").property("pgferry.poll-interval", "1s").start()) {
+            app.awaitPhase("obs", "READY", Duration.ofMinutes(3));
+
+            var queued = app.api().post().uri("/api/mappings/obs/database/count?name={db}", DB).retrieve()
+                    .toEntity(JsonNode.class);
+            assertThat(queued.getStatusCode().value()).isEqualTo(202);
+            JsonNode counted = await().atMost(Duration.ofMinutes(1)).until(() -> database(app),
+                    d -> "done".equals(d.at("/exactCount/state").asText()));
+            assertThat(counted.at("/exactCount/tablesDone").asInt()).isEqualTo(SampleSchema.TABLES.length);
+            for (JsonNode table : counted.get("tables")) {
+                String name = table.get("name").asText();
+                assertThat(table.get("exactSourceRows").asLong()).as(name)
+                        .isEqualTo(Db.query(source, DB, Long.class, "SELECT count(*) FROM public." + name));
+                assertThat(table.get("exactDestinationRows").asLong()).as(name)
+                        .isEqualTo(Db.query(destination, DB, Long.class, "SELECT count(*) FROM public." + name));
+                assertThat(table.get("exactDelta").asLong()).as(name).isZero();
+            }
+            assertThat(Db.query(destination, "postgres", Long.class, "SELECT count(*) FROM pgferry.audit_log "
+                    + "WHERE action = 'count-rows' AND mapping = 'obs' AND database = ? AND actor = ?", DB,
+                    PgferryApp.OPERATOR)).isEqualTo(1L);
+
+            Db.execute(destination, DB, "ALTER SUBSCRIPTION " + SUBSCRIPTION + " DISABLE");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode alerts = app.api().get().uri("/api/alerts").retrieve().body(JsonNode.class);
+                assertThat(alerts.findValuesAsText("kind")).contains("subscription.disabled");
+                assertThat(prometheus(app))
+                        .contains("pgferry_alerts{kind=\"subscription.disabled\",mapping=\"obs\"} 1.0");
+            });
+            assertThat(app.mapping("obs").at("/cutoverReady").asBoolean()).isFalse();
+            Db.execute(destination, DB, "ALTER SUBSCRIPTION " + SUBSCRIPTION + " ENABLE");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    app.api().get().uri("/api/alerts").retrieve().body(JsonNode.class).findValuesAsText("kind"))
+                    .doesNotContain("subscription.disabled"));
+
+            String metrics = prometheus(app);
+            assertThat(metrics).contains("pgferry_tick_seconds_count{mapping=\"obs\"}")
+                    .contains("pgferry_database_lag_bytes{database=\"obs_shop\",mapping=\"obs\"}")
+                    .contains("pgferry_database_wal_retained_bytes{database=\"obs_shop\",mapping=\"obs\"}")
+                    .contains("pgferry_instance_up{instance=\"src\"} 1.0")
+                    .contains("pgferry_actions_total{action=\"CreateSubscription\",mapping=\"obs\",outcome=\"ok\"} 1.0")
+                    .contains("pgferry_database_phase{database=\"obs_shop\",mapping=\"obs\",phase=\"READY\"}");
+            RestClient anonymous = RestClient.create("http://127.0.0.1:" + app.port());
+            for (String group : new String[] {"liveness", "readiness"}) {
+                JsonNode health = anonymous.get().uri("/actuator/health/" + group).retrieve().body(JsonNode.class);
+                assertThat(health.get("status").asText()).as(group).isEqualTo("UP");
+            }
+            HttpStatusCode scrapeWithoutLogin = anonymous.get().uri("/actuator/prometheus").exchange(
+                    (request, response) -> response.getStatusCode());
+            assertThat(scrapeWithoutLogin.value()).isEqualTo(401);
+
+            app.awaitPhase("obs", "READY", Duration.ofMinutes(1));
+            app.api().post().uri("/api/mappings/obs/complete").retrieve().toBodilessEntity();
+            app.awaitPhase("obs", "COMPLETE", Duration.ofSeconds(30));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(Db.pgferryObjects(source, "obs")).isEmpty();
+            assertThat(Db.pgferryObjects(destination, "obs")).isEmpty();
+        });
+    }
+
+    private static JsonNode database(PgferryApp app) {
+        return app.api().get().uri("/api/mappings/obs/database?name={db}", DB).retrieve().body(JsonNode.class);
+    }
+
+    private static String prometheus(PgferryApp app) {
+        return app.api().get().uri("/actuator/prometheus").retrieve().body(String.class);
+    }
+}
