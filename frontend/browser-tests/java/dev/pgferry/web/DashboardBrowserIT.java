@@ -17,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -26,6 +27,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -79,16 +81,21 @@ class DashboardBrowserIT {
 
             List<String> phases = watchPhases("tr[data-mapping=browser] .phase", "COPYING", Duration.ofMinutes(3));
             screenshot("overview-copying");
-            // into the drill-down while the copy runs: its progress bars, then streaming
+            // into the drill-down while the copy runs: the mapping's databases with their copy progress
             browser.findElement(By.cssSelector("tr[data-mapping=browser] a")).click();
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
             wait.until(d -> !d.findElements(By.id("detail")).isEmpty());
+            wait.until(d -> !d.findElements(By.cssSelector("tr[data-database=browser_shop] td.copy progress")).isEmpty());
+            screenshot("mapping-copying");
+            // then the database: schemas, tables, per-table progress bars
+            browser.findElement(By.cssSelector("tr[data-database=browser_shop] a")).click();
+            wait.until(d -> !d.findElements(By.id("database")).isEmpty());
             ((JavascriptExecutor) browser).executeScript("window.pgferryNoReload = true;");
             WebElement progress = wait.until(d -> d.findElements(By.cssSelector(
-                    "[data-database=browser_shop] td.copy progress")).stream().findFirst().orElse(null));
+                    "tbody.schema[data-schema=public] tr.table-row td.copy progress")).stream().findFirst().orElse(null));
             ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'});", progress);
-            screenshot("drill-down-copying");
-            phases.addAll(watchPhases("#detail h1 .phase", "READY", Duration.ofMinutes(3)));
+            screenshot("database-copying");
+            phases.addAll(watchPhases("#database h1 .phase", "READY", Duration.ofMinutes(3)));
             assertThat(phases).as("phases the pages showed by themselves").contains("COPYING");
             assertThat(phases.indexOf("COPYING")).isLessThan(Math.max(phases.indexOf("STREAMING"),
                     phases.indexOf("READY")));
@@ -96,11 +103,22 @@ class DashboardBrowserIT {
                     .as("the drill-down was never reloaded").isEqualTo(true);
             wait.until(d -> !d.findElements(By.cssSelector(".lag-chart svg polyline.lag-line")).isEmpty());
             assertThat(browser.findElements(By.cssSelector("[data-database=browser_shop] tr.partition"))).hasSize(3);
-            assertThat(browser.findElement(By.id("complete")).isEnabled()).isTrue();
-            screenshot("drill-down-ready");
+            screenshot("database-ready");
 
-            app.api().post().uri("/api/mappings/browser/complete").retrieve().toBodilessEntity();
+            // an operator completes the mapping from its page, after confirming
+            browser.findElement(By.cssSelector("main > p a[href='/mappings/browser']")).click();
+            WebElement complete = wait.until(d -> d.findElements(By.id("complete")).stream()
+                    .filter(WebElement::isEnabled).findFirst().orElse(null));
+            screenshot("mapping-ready");
+            complete.click();
+            Alert confirm = wait.until(ExpectedConditions.alertIsPresent());
+            assertThat(confirm.getText()).contains("Mark this mapping complete?");
+            confirm.accept();
+            wait.until(d -> d.findElements(By.cssSelector("p.notice")).stream()
+                    .anyMatch(e -> e.getText().contains("marked complete")));
             app.awaitPhase("browser", "COMPLETE", Duration.ofSeconds(30));
+            watchPhases("#detail h1 .phase", "COMPLETE", Duration.ofSeconds(30));
+            screenshot("mapping-complete");
         }
     }
 

@@ -31,7 +31,7 @@ public record MappingView(String name, String source, String destination, String
             List<CheckView> checks, List<String> blockedBy, List<ConditionView> readiness,
             List<String> plannedActions, List<TableView> tables, List<SequenceView> sequences,
             FidelityReport fidelity, List<Compatibility.TableCompatibility> compatibility, LagChart lagChart,
-            int tablesTotal, int tablesSynced, Long copyBytesDone, Long copyBytesTotal, Integer copyPercent,
+            int tablesTotal, int tablesCopied, Long copyBytesDone, Long copyBytesTotal, Integer copyPercent,
             Long sourceRows, Long destinationRows, Long rowDelta, List<SchemaView> schemas,
             ExactCountView exactCount, List<AlertView> alerts) {
     }

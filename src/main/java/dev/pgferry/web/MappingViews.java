@@ -31,9 +31,8 @@ import java.util.Map;
 /** Turns the last observed status into the views that pages and the API share. */
 final class MappingViews {
 
-    /** pg_subscription_rel states after the copy: finished, synchronized, ready. */
+    /** pg_subscription_rel states once a table's copy is done: finished, synchronized, ready. */
     private static final Set<String> DONE_COPYING = Set.of("f", "s", "r");
-    private static final Set<String> SYNCED = Set.of("s", "r");
     private static final Map<String, String> SYNC_STATES = Map.of("i", "initializing", "d", "copying data",
             "f", "copy finished", "s", "synchronized", "r", "ready");
 
@@ -131,7 +130,7 @@ final class MappingViews {
                 extras.fidelity(mapping.name(), d.database()),
                 o.columnFacts().map(f -> Compatibility.evaluate(f, mapping.scope())).orElse(List.of()),
                 extras.lagChart(mapping.name(), d.database()),
-                published.size(), (int) published.stream().filter(t -> SYNCED.contains(t.syncState())).count(),
+                published.size(), (int) published.stream().filter(t -> DONE_COPYING.contains(t.syncState())).count(),
                 copyDone, copyTotal, copyTotal == null ? null : copyTotal == 0 ? 100
                         : (int) Math.min(100, copyDone * 100 / copyTotal),
                 sum(tables, TableView::sourceRows), sum(tables, TableView::destinationRows),

@@ -174,7 +174,7 @@ class WebTest {
                 .andExpect(content().string(containsString("512 B")))
                 .andExpect(content().string(containsString("title=\"need 30 s\"")))
                 .andExpect(content().string(containsString("<progress max=\"100\" value=\"25\">")))
-                .andExpect(content().string(containsString("1/2 tables, 1.0 kB of 4.0 kB")))
+                .andExpect(content().string(containsString("1/2 tables copied, 1.0 kB of 4.0 kB")))
                 .andExpect(content().string(containsString("/mappings/shop/database?name=shop")))
                 .andExpect(content().string(not(containsString("Mark complete"))));
     }
