@@ -12,6 +12,8 @@ import dev.pgferry.replication.ReplicationNames;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -27,8 +30,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class DatabaseObserver {
 
+    static final Duration SETTLED_FACTS_MAX_AGE = Duration.ofMinutes(1);
+
     private final PgConnector connector;
     private final Clock clock;
+    private final Map<String, TimedFacts> settledFacts = new ConcurrentHashMap<>();
 
     public DatabaseObserver(PgConnector connector, Clock clock) {
         this.connector = connector;
@@ -66,6 +72,31 @@ public class DatabaseObserver {
         }
     }
 
+    /**
+     * The pre-flight facts of a source database: read every tick until replication is set up,
+     * then at most every {@link #SETTLED_FACTS_MAX_AGE} (they guard creation, and a streaming
+     * database's tick should cost the source as little as possible).
+     */
+    private SourceFacts sourceFacts(Mapping mapping, String database, JdbcClient jdbc, ReplicationNames names,
+            boolean replicating) {
+        String key = mapping.name() + "\0" + database;
+        Instant now = clock.instant();
+        TimedFacts cached = settledFacts.get(key);
+        if (replicating && cached != null && cached.readAt().plus(SETTLED_FACTS_MAX_AGE).isAfter(now)) {
+            return cached.facts();
+        }
+        SourceFacts facts = FactsReader.source(jdbc, names.publication());
+        if (replicating) {
+            settledFacts.put(key, new TimedFacts(now, facts));
+        } else {
+            settledFacts.remove(key);
+        }
+        return facts;
+    }
+
+    private record TimedFacts(Instant readAt, SourceFacts facts) {
+    }
+
     /** One database migration, given what the tick already saw of both servers. */
     public ObservedDatabase observeDatabase(Mapping mapping, String database, ObservedInstance source,
             ObservedInstance destination) {
@@ -93,13 +124,13 @@ public class DatabaseObserver {
                                     rs.getLong("retained"), rs.wasNull() ? null : seconds);
                         })
                         .optional();
-                sourceCensus = TableCensus.read(jdbc);
+                sourceCensus = TableCensus.read(jdbc, false);
                 Set<String> listed = new HashSet<>();
                 jdbc.sql(CatalogQueries.PUBLISHED_TABLES).param(names.publication()).query(rs -> {
                     listed.add(TableCensus.key(rs.getString("schema"), rs.getString("name")));
                 });
                 published = listed;
-                facts = Optional.of(FactsReader.source(jdbc, names.publication()));
+                facts = Optional.of(sourceFacts(mapping, database, jdbc, names, publication && slot.isPresent()));
                 if (dataOnly) {
                     sourceColumns = FactsReader.columns(jdbc);
                 }
@@ -126,7 +157,7 @@ public class DatabaseObserver {
                     });
                     syncStates = states;
                 }
-                destinationCensus = TableCensus.read(jdbc);
+                destinationCensus = TableCensus.read(jdbc, true);
                 if (dataOnly) {
                     List<ColumnFacts.Column> columns = FactsReader.columns(jdbc);
                     columnFacts = Optional.of(new ColumnFacts(sourceColumns, columns, subscription.isPresent()

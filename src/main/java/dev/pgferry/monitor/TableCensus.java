@@ -21,7 +21,8 @@ record TableCensus(List<Table> tables, Map<String, List<Partition>> partitionsBy
 
     static final TableCensus EMPTY = new TableCensus(List.of(), Map.of(), Map.of(), Map.of());
 
-    static TableCensus read(JdbcClient jdbc) {
+    /** The census of a side; copy progress only where copies run into (the destination). */
+    static TableCensus read(JdbcClient jdbc, boolean withCopies) {
         List<Table> tables = jdbc.sql(CatalogQueries.TABLES).query((rs, n) -> new Table(rs.getString("schema"),
                 rs.getString("name"), rs.getBoolean("partitioned"), false, null, rs.getLong("rows"), null, List.of(),
                 rs.getLong("bytes"), Optional.empty())).list();
@@ -37,10 +38,12 @@ record TableCensus(List<Table> tables, Map<String, List<Partition>> partitionsBy
             sequences.put(key(rs.getString("schema"), rs.getString("name")), rs.wasNull() ? null : value);
         });
         Map<String, CopyProgress> copies = new LinkedHashMap<>();
-        jdbc.sql(CatalogQueries.COPY_PROGRESS).query(rs -> {
-            copies.put(key(rs.getString("schema"), rs.getString("name")),
-                    new CopyProgress(rs.getLong("bytes_processed"), rs.getLong("tuples_processed")));
-        });
+        if (withCopies) {
+            jdbc.sql(CatalogQueries.COPY_PROGRESS).query(rs -> {
+                copies.put(key(rs.getString("schema"), rs.getString("name")),
+                        new CopyProgress(rs.getLong("bytes_processed"), rs.getLong("tuples_processed")));
+            });
+        }
         return new TableCensus(tables, partitions, sequences, copies);
     }
 

@@ -3,35 +3,52 @@ package dev.pgferry.pg;
 import dev.pgferry.config.Instance;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryRegistry;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
  * Opens connections to a database of an instance, always with a connect timeout and a statement
  * timeout, so that one unreachable or stuck server never blocks the others.
  *
- * <p>No pool: a tick opens one connection per database and side, and closes it; with hundreds
- * of databases a pool per database would hold far more sessions than it saves.
+ * <p>Observations reuse one idle session per instance and database between ticks
+ * ({@link IdleSessions}); actions always open their own and close it.
  */
 @Component
-public class PgConnector {
+public class PgConnector implements DisposableBean {
 
     static final int CONNECT_TIMEOUT_SECONDS = 10;
 
     private final Retry connectRetry;
+    private final IdleSessions idleSessions;
 
-    public PgConnector(RetryRegistry retries) {
+    public PgConnector(RetryRegistry retries, Clock clock) {
         // settings in application.yml (resilience4j.retry.instances.pg-connect): backoff with jitter
         this.connectRetry = retries.retry("pg-connect");
+        this.idleSessions = new IdleSessions(clock);
     }
 
-    /** Opens a connection for read-only observation (short statement timeout). */
+    /**
+     * A session for read-only observation (short statement timeout): the idle one kept since the
+     * last tick when it still answers, else a new one. Closing it keeps it for the next tick.
+     */
     public Connection observe(Instance instance, String database) throws SQLException {
-        return open(instance, database, Duration.ofSeconds(30));
+        String key = instance.name() + "\0" + database;
+        IdleSessions.Idle session = idleSessions.take(key);
+        if (session == null) {
+            session = idleSessions.opened(open(instance, database, Duration.ofSeconds(30)));
+        }
+        return idleSessions.lend(key, session);
+    }
+
+    @Override
+    public void destroy() {
+        idleSessions.closeAll();
     }
 
     /** Opens a connection for an action, which may run longer (e.g. CREATE SUBSCRIPTION waits for a snapshot). */

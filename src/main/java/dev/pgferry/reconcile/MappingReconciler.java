@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -79,19 +80,14 @@ public class MappingReconciler {
             ObservedInstance source = observer.observeInstance(mapping.source(), false);
             ObservedInstance destination = observer.observeInstance(mapping.destination(), true);
             List<String> databases = databases(mapping, source);
-            List<DatabaseStatus> statuses = new ArrayList<>();
-            Semaphore slots = new Semaphore(PARALLEL_DATABASES);
-            List<Future<DatabaseStatus>> futures = databases.stream().map(db -> workers.submit(() -> {
-                slots.acquire();
-                try {
-                    return reconcile(mapping, db, source, destination);
-                } finally {
-                    slots.release();
-                }
-            })).toList();
-            for (Future<DatabaseStatus> future : futures) {
-                statuses.add(future.get());
+            // first what every database looks like, published at once so that pages show it while
+            // the actions of a first tick (schema copies of many databases) run
+            List<DatabaseStatus> observed = inParallel(databases, db -> evaluate(mapping, db, source, destination));
+            if (observed.stream().anyMatch(d -> willAct(mapping, d, destination))) {
+                board.preview(new MappingStatus(mapping, source, destination, observed, clock.instant()));
             }
+            List<DatabaseStatus> statuses = inParallel(observed, status -> act(mapping, status, source,
+                    destination));
             MappingStatus status = new MappingStatus(mapping, source, destination, statuses, clock.instant());
             board.publish(status);
             exactCounts.consider(status);
@@ -119,11 +115,35 @@ public class MappingReconciler {
         return source.databases().keySet().stream().filter(db -> !db.equals(MAINTENANCE_DATABASE)).sorted().toList();
     }
 
-    private DatabaseStatus reconcile(Mapping mapping, String database, ObservedInstance source,
+    /** Runs a function over the items, a few at a time, in their order; one failing stops the tick. */
+    private <T> List<DatabaseStatus> inParallel(List<T> items, Function<T, DatabaseStatus> work)
+            throws InterruptedException, ExecutionException {
+        Semaphore slots = new Semaphore(PARALLEL_DATABASES);
+        List<Future<DatabaseStatus>> futures = items.stream().map(item -> workers.submit(() -> {
+            slots.acquire();
+            try {
+                return work.apply(item);
+            } finally {
+                slots.release();
+            }
+        })).toList();
+        List<DatabaseStatus> results = new ArrayList<>();
+        for (Future<DatabaseStatus> future : futures) {
+            results.add(future.get());
+        }
+        return results;
+    }
+
+    private static boolean willAct(Mapping mapping, DatabaseStatus status, ObservedInstance destination) {
+        return effectiveMode(mapping, destination) == Mode.RUN && status.plan().executable()
+                && !status.plan().actions().isEmpty();
+    }
+
+    /** Takes the planned steps of one database in run mode, and shows the state they left behind. */
+    private DatabaseStatus act(Mapping mapping, DatabaseStatus status, ObservedInstance source,
             ObservedInstance destination) {
-        DatabaseStatus status = evaluate(mapping, database, source, destination);
-        if (effectiveMode(mapping, destination) != Mode.RUN || !status.plan().executable()
-                || status.plan().actions().isEmpty()) {
+        String database = status.database();
+        if (!willAct(mapping, status, destination)) {
             return status;
         }
         String key = mapping.name() + "/" + database;

@@ -53,6 +53,15 @@ public class StatusBoard {
         metrics.update(status);
     }
 
+    /**
+     * Shows a tick's observations before its actions run (a first tick may copy the schema of many
+     * databases); history, rates and metrics wait for the tick's final {@link #publish}.
+     */
+    public void preview(MappingStatus observed) {
+        latest.put(observed.mapping().name(), observed.withAlerts(AlertRules.evaluate(observed,
+                lagHistory::lastHour, config.ready().maxLagBytes(), clock.instant())));
+    }
+
     public List<MappingStatus> all() {
         return config.mappings().stream().map(this::statusOf).toList();
     }

@@ -11,12 +11,14 @@ import dev.pgferry.testing.PgferryApp;
 import dev.pgferry.testing.TestServers;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.web.client.RestClient;
 
 /**
- * What operators watch, against real servers: exact counts on demand equal count(*) on each
+ * What operators watch, against real servers: one observation session per database kept
+ * between ticks and replaced when cut off; exact counts on demand equal count(*) on each
  * side and are audited; a disabled subscription raises an alert (API, metrics) that clears once
  * it is enabled again; the Prometheus metrics and the health groups answer.
  */
@@ -37,6 +39,19 @@ class ObservabilityIT {
         try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
                 .mapping("obs", "src", "dst", DB, "run").property("pgferry.poll-interval", "1s").start()) {
             app.awaitPhase("obs", "READY", Duration.ofMinutes(3));
+
+            // observations keep one session per database between ticks, and replace one cut off
+            List<Integer> before = sessions(source);
+            assertThat(before).as("pgferry's sessions on the source database").hasSize(1);
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(sessions(source)).isEqualTo(before));
+            Db.execute(source, "postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    + "WHERE application_name = 'pgferry' AND backend_type = 'client backend' AND datname = '" + DB + "'");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(sessions(source))
+                    .hasSize(1).doesNotContainAnyElementsOf(before));
+            JsonNode afterCut = app.mapping("obs");
+            assertThat(afterCut.at("/sourceError").isNull()).as(afterCut.toPrettyString()).isTrue();
+            assertThat(afterCut.at("/databases/0/phase").asText()).isIn("READY", "STREAMING");
 
             var queued = app.api().post().uri("/api/mappings/obs/database/count?name={db}", DB).retrieve()
                     .toEntity(JsonNode.class);
@@ -93,6 +108,11 @@ class ObservabilityIT {
             assertThat(Db.pgferryObjects(source, "obs")).isEmpty();
             assertThat(Db.pgferryObjects(destination, "obs")).isEmpty();
         });
+    }
+
+    private static List<Integer> sessions(EmbeddedPostgres server) {
+        return Db.list(server, "postgres", Integer.class, "SELECT pid FROM pg_stat_activity "
+                + "WHERE application_name = 'pgferry' AND backend_type = 'client backend' AND datname = ? ORDER BY pid", DB);
     }
 
     private static JsonNode database(PgferryApp app) {

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The overview at scale: N databases (default 100) across 2 mappings, all streaming; prints the
+# time of one observe tick, the overview's response time and pgferry's memory.
+#   bash bench/overview.sh [--databases=100] [--rows=200] [--seconds=60] [--jvm="-XX:MaxRAM=512m -XX:MaxRAMPercentage=75"]
+# Needs what the tests need (see .ci/run): a JDK 21+, pg_dump, and the postgres OS user when run as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${JAVA_HOME:-}" ]; then
+  JAVA_HOME=$(ls -d /usr/lib/jvm/temurin-*-jdk* 2>/dev/null | sort -V | tail -1)
+  export JAVA_HOME
+fi
+export MAVEN_ARGS="${MAVEN_ARGS:--B -q}"
+# the application jar as users run it, and the test classes that drive it
+./mvnw -DskipTests package
+./mvnw dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt
+jar=$(ls target/pgferry-*.jar | grep -v original | head -1)
+exec "$JAVA_HOME/bin/java" -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
+  dev.pgferry.bench.OverviewBench --jar="$jar" "$@"

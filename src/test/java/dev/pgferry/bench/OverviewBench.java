@@ -1,0 +1,393 @@
+package dev.pgferry.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pgferry.demo.SampleSchema;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * bench/overview.sh: many databases across two mappings (two PostgreSQL 15 sources, one 18
+ * destination, embedded, 127.0.0.1), pgferry started as users start it ({@code java -jar} with
+ * PGFERRY_* environment variables), every database brought to STREAMING, then measured for a
+ * while: the time of one reconcile tick (pgferry_tick_seconds), the sessions and transactions a
+ * tick costs each server (pg_stat_database), the overview's response time (logged in, as a
+ * browser asks for it), and pgferry's resident memory (/proc/PID/status).
+ */
+public final class OverviewBench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int REQUESTS = 200;
+    private static final String USER = "bench";
+    private static final String PASSWORD = UUID.randomUUID().toString();
+
+    private final int databases;
+    private final int rows;
+    private final Duration window;
+    private final Path jar;
+    private final List<String> jvmOptions;
+    private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private String base;
+
+    private OverviewBench(Map<String, String> options) {
+        this.databases = Integer.parseInt(options.getOrDefault("databases", "100"));
+        this.rows = Integer.parseInt(options.getOrDefault("rows", "200"));
+        this.window = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "60")));
+        this.jar = Path.of(options.getOrDefault("jar", "target/pgferry.jar"));
+        this.jvmOptions = List.of(options.getOrDefault("jvm",
+                // as in a container limited to 512 MiB (the Helm chart's default limit)
+                "-XX:MaxRAM=512m -XX:MaxRAMPercentage=75").split(" "));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String arg : args) {
+            String[] kv = arg.replaceFirst("^--", "").split("=", 2);
+            options.put(kv[0], kv.length > 1 ? kv[1] : "true");
+        }
+        new OverviewBench(options).run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        Map<String, String> serverSettings = Map.of("max_wal_senders", "160", "max_replication_slots", "160",
+                "max_connections", "400", "max_worker_processes", "200");
+        Map<String, String> destinationSettings = new TreeMap<>(serverSettings);
+        destinationSettings.put("max_logical_replication_workers", "160");
+        destinationSettings.put("max_active_replication_origins", "160");
+        say("starting PostgreSQL 15 (two sources) and 18 (destination) on 127.0.0.1 ...");
+        try (EmbeddedPostgres east = EmbeddedPostgres.start(15, UUID.randomUUID().toString(), serverSettings);
+                EmbeddedPostgres west = EmbeddedPostgres.start(15, UUID.randomUUID().toString(), serverSettings);
+                EmbeddedPostgres destination = EmbeddedPostgres.start(18, UUID.randomUUID().toString(),
+                        destinationSettings)) {
+            int half = databases / 2;
+            List<String> eastDbs = createDatabases(east, "east", half);
+            List<String> westDbs = createDatabases(west, "west", databases - half);
+            Process pgferry = startPgferry(east, west, destination, eastDbs, westDbs);
+            try {
+                awaitStreaming(pgferry, Duration.ofMinutes(25));
+                measure(pgferry, east, west, destination);
+            } finally {
+                pgferry.destroy();
+                pgferry.waitFor();
+            }
+        }
+    }
+
+    private List<String> createDatabases(EmbeddedPostgres server, String prefix, int count) throws SQLException {
+        Instant start = Instant.now();
+        String template = prefix + "_template";
+        execute(server, "postgres", "CREATE DATABASE " + template);
+        try (Connection c = connect(server, template)) {
+            SampleSchema.create(c, rows);
+        }
+        List<String> names = IntStream.rangeClosed(1, count).mapToObj(i -> String.format("%s_%03d", prefix, i))
+                .toList();
+        for (String name : names) {
+            execute(server, "postgres", "CREATE DATABASE " + name + " TEMPLATE " + template);
+        }
+        say("%d databases on %s (5 tables, one partitioned in 3, %d rows per table) in %d s", count, prefix, rows,
+                Duration.between(start, Instant.now()).toSeconds());
+        return names;
+    }
+
+    private Process startPgferry(EmbeddedPostgres east, EmbeddedPostgres west, EmbeddedPostgres destination,
+            List<String> eastDbs, List<String> westDbs) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        base = "http://127.0.0.1:" + port;
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> env = builder.environment();
+        instance(env, "EAST", east);
+        instance(env, "WEST", west);
+        instance(env, "TARGET", destination);
+        mapping(env, "FROMEAST", "east", eastDbs);
+        mapping(env, "FROMWEST", "west", westDbs);
+        env.put("PGFERRY_USERS_BENCH_PASSWORD", PASSWORD);
+        env.put("PGFERRY_USERS_BENCH_ROLE", "operator");
+        env.put("PGFERRY_READY_STABLE_FOR", "10s");
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("SERVER_ADDRESS", "127.0.0.1");
+        Path log = Path.of("target", "bench", "overview-pgferry.log");
+        Files.createDirectories(log.getParent());
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        say("starting pgferry: %s (log: %s)", String.join(" ", command), log);
+        return builder.start();
+    }
+
+    private static void instance(Map<String, String> env, String name, EmbeddedPostgres server) {
+        env.put("PGFERRY_INSTANCES_" + name + "_HOST", server.host());
+        env.put("PGFERRY_INSTANCES_" + name + "_PORT", Integer.toString(server.port()));
+        env.put("PGFERRY_INSTANCES_" + name + "_USER", server.superuser());
+        env.put("PGFERRY_INSTANCES_" + name + "_PASSWORD", server.password());
+    }
+
+    private static void mapping(Map<String, String> env, String name, String source, List<String> dbs) {
+        env.put("PGFERRY_MAPPINGS_" + name + "_SOURCE", source);
+        env.put("PGFERRY_MAPPINGS_" + name + "_DESTINATION", "target");
+        env.put("PGFERRY_MAPPINGS_" + name + "_DATABASES", String.join(",", dbs));
+        env.put("PGFERRY_MAPPINGS_" + name + "_MODE", "run");
+    }
+
+    private void awaitStreaming(Process pgferry, Duration atMost) throws Exception {
+        Instant start = Instant.now();
+        Instant deadline = start.plus(atMost);
+        String last = "";
+        while (Instant.now().isBefore(deadline)) {
+            if (!pgferry.isAlive()) {
+                throw new IllegalStateException("pgferry exited with " + pgferry.exitValue()
+                        + "; see target/bench/overview-pgferry.log");
+            }
+            Map<String, Long> phases = phases();
+            long streaming = phases.getOrDefault("STREAMING", 0L) + phases.getOrDefault("READY", 0L);
+            String now = phases.toString();
+            if (!now.equals(last)) {
+                say("%4d s  %s", Duration.between(start, Instant.now()).toSeconds(), now);
+                last = now;
+            }
+            if (streaming == databases) {
+                say("every database streaming after %d s", Duration.between(start, Instant.now()).toSeconds());
+                return;
+            }
+            Thread.sleep(2000);
+        }
+        throw new IllegalStateException("not every database reached STREAMING in " + atMost + ": " + last);
+    }
+
+    private Map<String, Long> phases() {
+        try {
+            JsonNode mappings = JSON.readTree(get("/api/mappings", true).body());
+            Map<String, Long> phases = new TreeMap<>();
+            mappings.forEach(m -> m.get("databases").forEach(d -> phases.merge(d.get("phase").asText(), 1L,
+                    Long::sum)));
+            return phases;
+        } catch (IOException | InterruptedException e) {
+            return Map.of("(pgferry not answering yet)", 0L);
+        }
+    }
+
+    private void measure(Process pgferry, EmbeddedPostgres east, EmbeddedPostgres west, EmbeddedPostgres destination)
+            throws Exception {
+        logIn();
+        // first the ticks alone (no page is asked for), then the pages: each figure without the other's load
+        Map<String, double[]> ticksBefore = ticks();
+        Map<String, long[]> serversBefore = Map.of("east", activity(east), "west", activity(west),
+                "destination", activity(destination));
+        say("measuring ticks for %d s ...", window.toSeconds());
+        long maxRss = 0;
+        Instant end = Instant.now().plus(window);
+        while (Instant.now().isBefore(end)) {
+            maxRss = Math.max(maxRss, memory(pgferry.pid()).get("VmRSS"));
+            Thread.sleep(1000);
+        }
+        Map<String, double[]> ticksAfter = ticks();
+        Map<String, long[]> serversAfter = Map.of("east", activity(east), "west", activity(west),
+                "destination", activity(destination));
+        say("measuring pages (%d requests each) ...", REQUESTS);
+        List<Long> overview = new ArrayList<>();
+        List<Long> overviewRow = new ArrayList<>();
+        List<Long> mappingPage = new ArrayList<>();
+        List<Long> databasePage = new ArrayList<>();
+        List<Long> api = new ArrayList<>();
+        String firstDb = URLEncoder.encode("east_001", StandardCharsets.UTF_8);
+        for (int i = 0; i < REQUESTS; i++) {
+            overview.add(timed("/", false));
+            overviewRow.add(timed("/overview/mappings/fromeast", false, "HX-Request", "true"));
+            mappingPage.add(timed("/mappings/fromeast", false));
+            databasePage.add(timed("/mappings/fromeast/database?name=" + firstDb, false));
+            if (i % 10 == 0) {
+                api.add(timed("/api/mappings", true));
+            }
+            maxRss = Math.max(maxRss, memory(pgferry.pid()).get("VmRSS"));
+        }
+        Map<String, Long> memory = memory(pgferry.pid());
+        double heapUsed = metric("jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\}");
+
+        System.out.println();
+        System.out.println("=== pgferry overview benchmark ===");
+        System.out.printf("machine: %d cores, %s, Java %s; pgferry JVM options: %s%n",
+                Runtime.getRuntime().availableProcessors(), osName(), System.getProperty("java.version"),
+                String.join(" ", jvmOptions));
+        System.out.printf("databases: %d across 2 mappings (2 x PostgreSQL 15 -> 1 x PostgreSQL 18), 5 tables + 3 "
+                + "partitions each, all STREAMING/READY; poll interval 5 s; window %d s%n", databases,
+                window.toSeconds());
+        long totalTicks = 0;
+        for (String mapping : ticksAfter.keySet()) {
+            double[] before = ticksBefore.getOrDefault(mapping, new double[3]);
+            double[] after = ticksAfter.get(mapping);
+            long count = Math.round(after[0] - before[0]);
+            totalTicks += count;
+            System.out.printf("tick %-9s: %d ticks, mean %.0f ms, max %.0f ms (pgferry_tick_seconds)%n", mapping,
+                    count, count == 0 ? 0 : (after[1] - before[1]) / count * 1000, after[2] * 1000);
+        }
+        long ticksPerMapping = Math.max(1, totalTicks / Math.max(1, ticksAfter.size()));
+        for (var server : List.of(Map.entry("east", east), Map.entry("west", west),
+                Map.entry("destination", destination))) {
+            long[] before = serversBefore.get(server.getKey());
+            long[] after = serversAfter.get(server.getKey());
+            long ticks = server.getKey().equals("destination") ? totalTicks : ticksPerMapping;
+            System.out.printf("per tick on %-11s: %.1f sessions opened, %.1f transactions (pg_stat_database, "
+                    + "all databases)%n", server.getKey(), (after[0] - before[0]) / (double) ticks,
+                    (after[1] - before[1]) / (double) ticks);
+        }
+        print("GET / (overview, full page)", overview);
+        print("GET /overview/mappings/fromeast (row, htmx)", overviewRow);
+        print("GET /mappings/fromeast (" + databases / 2 + " databases)", mappingPage);
+        print("GET /mappings/fromeast/database (one database)", databasePage);
+        print("GET /api/mappings (JSON, all, HTTP Basic)", api);
+        System.out.printf("pgferry memory: RSS now %d MB, max seen %d MB, peak (VmHWM) %d MB; heap used %.0f MB%n",
+                memory.get("VmRSS") / 1024, maxRss / 1024, memory.get("VmHWM") / 1024, heapUsed / 1024 / 1024);
+        System.out.println("goal: tick < 1 s, overview < 100 ms, RSS < 300 MB");
+    }
+
+    private Map<String, double[]> ticks() throws Exception {
+        String text = get("/actuator/prometheus", true).body();
+        Map<String, double[]> ticks = new TreeMap<>();
+        Matcher m = Pattern.compile("pgferry_tick_seconds_(count|sum|max)\\{mapping=\"([^\"]+)\"[^}]*\\} (\\S+)")
+                .matcher(text);
+        while (m.find()) {
+            double[] values = ticks.computeIfAbsent(m.group(2), k -> new double[3]);
+            int index = switch (m.group(1)) {
+                case "count" -> 0;
+                case "sum" -> 1;
+                default -> 2;
+            };
+            values[index] = Double.parseDouble(m.group(3));
+        }
+        return ticks;
+    }
+
+    private double metric(String pattern) throws Exception {
+        String text = get("/actuator/prometheus", true).body();
+        Matcher m = Pattern.compile(pattern + " (\\S+)").matcher(text);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
+    }
+
+    /** Sessions and transactions of every database of the server so far. */
+    private static long[] activity(EmbeddedPostgres server) throws SQLException {
+        try (Connection c = connect(server, "postgres"); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT sum(sessions), sum(xact_commit + xact_rollback) "
+                        + "FROM pg_stat_database")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    private void logIn() throws Exception {
+        String page = get("/login", false).body();
+        Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(page);
+        if (!csrf.find()) {
+            throw new IllegalStateException("no CSRF token on the login page");
+        }
+        String form = "username=" + USER + "&password=" + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8)
+                + "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 302 || response.headers().firstValue("Location").orElse("").contains("error")) {
+            throw new IllegalStateException("login failed: " + response.statusCode());
+        }
+    }
+
+    private long timed(String path, boolean basic, String... headers) throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> response = get(path, basic, headers);
+        long micros = (System.nanoTime() - start) / 1000;
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + path + " answered " + response.statusCode());
+        }
+        return micros;
+    }
+
+    private HttpResponse<String> get(String path, boolean basic, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        if (basic) {
+            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD)
+                    .getBytes(StandardCharsets.UTF_8)));
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void print(String what, List<Long> micros) {
+        List<Long> sorted = new ArrayList<>(micros);
+        Collections.sort(sorted);
+        System.out.printf("%-48s: %4d requests, median %6.1f ms, p95 %6.1f ms, max %6.1f ms%n", what,
+                sorted.size(), sorted.get(sorted.size() / 2) / 1000.0,
+                sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.95) - 1)) / 1000.0,
+                sorted.getLast() / 1000.0);
+    }
+
+    private static Map<String, Long> memory(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(l -> l.startsWith("VmRSS") || l.startsWith("VmHWM"))
+                .collect(Collectors.toMap(l -> l.substring(0, l.indexOf(':')),
+                        l -> Long.parseLong(l.replaceAll("\\D", ""))));
+    }
+
+    private static String osName() {
+        try {
+            return Files.readAllLines(Path.of("/etc/os-release")).stream().filter(l -> l.startsWith("PRETTY_NAME="))
+                    .findFirst().map(l -> l.substring("PRETTY_NAME=".length()).replace("\"", "")).orElse("Linux");
+        } catch (IOException e) {
+            return "Linux";
+        }
+    }
+
+    private static Connection connect(EmbeddedPostgres server, String database) throws SQLException {
+        return DriverManager.getConnection(server.jdbcUrl(database), server.superuser(), server.password());
+    }
+
+    private static void execute(EmbeddedPostgres server, String database, String sql) throws SQLException {
+        try (Connection c = connect(server, database); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.printf("[bench] " + format + "%n", args);
+    }
+}
