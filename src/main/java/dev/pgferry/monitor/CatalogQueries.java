@@ -42,33 +42,25 @@ final class CatalogQueries {
             WHERE s.slot_name = ?""";
 
     /**
-     * Top-level tables (partitions count under their root), with live-row estimates.
-     * pg_partition_tree returns no row for a table outside any partition tree, hence the UNION.
+     * Every permanent table and partition with its live-row estimate and size, beside the
+     * top-level table it belongs to (itself when it is no partition), ordered by that table.
+     * pg_stat_get_live_tuples reads the one counter instead of the whole pg_stat_all_tables view.
      */
-    static final String TABLES = """
-            SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned,
-                   (SELECT coalesce(sum(s.n_live_tup), 0)::bigint FROM pg_stat_all_tables s
-                     WHERE s.relid IN (SELECT c.oid UNION SELECT relid FROM pg_partition_tree(c.oid))) AS rows,
-                   (SELECT coalesce(sum(pg_table_size(t.oid)), 0)::bigint FROM pg_class t
-                     WHERE t.oid IN (SELECT c.oid UNION SELECT relid FROM pg_partition_tree(c.oid))) AS bytes
+    static final String RELATIONS = """
+            SELECT rn.nspname AS root_schema, r.relname AS root_name, r.relkind = 'p' AS partitioned,
+                   n.nspname AS schema, c.relname AS name, c.relispartition AS partition, c.relkind = 'r' AS leaf,
+                   coalesce(pg_stat_get_live_tuples(c.oid), 0) AS rows, pg_table_size(c.oid) AS bytes
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence = 'p'
-              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
-            ORDER BY 1, 2""";
+                 JOIN pg_class r ON r.oid = CASE WHEN c.relispartition THEN pg_partition_root(c.oid) ELSE c.oid END
+                 JOIN pg_namespace rn ON rn.oid = r.relnamespace
+            WHERE c.relkind IN ('r', 'p') AND r.relpersistence = 'p'
+              AND rn.nspname <> 'information_schema' AND rn.nspname NOT LIKE 'pg\\_%'
+            ORDER BY 1, 2, 4, 5""";
 
     /** last_value is NULL when never used or not readable (pg_read_all_data / SELECT on it needed). */
     static final String SEQUENCES = """
             SELECT schemaname::text AS schema, sequencename::text AS name, last_value FROM pg_sequences
             WHERE schemaname <> 'information_schema' AND schemaname NOT LIKE 'pg\\_%'""";
-
-    /** Leaf partitions with the top-level table they belong to, and live-row estimates. */
-    static final String PARTITIONS = """
-            SELECT rn.nspname AS root_schema, rc.relname AS root_name, n.nspname AS schema, c.relname AS name,
-                   coalesce(s.n_live_tup, 0) AS rows
-            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                 JOIN pg_class rc ON rc.oid = pg_partition_root(c.oid) JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-                 LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
-            WHERE c.relispartition AND c.relkind = 'r' ORDER BY 3, 4""";
 
     /** Copies running into this database: the table-sync workers' COPY FROM. */
     static final String COPY_PROGRESS = """

@@ -23,15 +23,24 @@ record TableCensus(List<Table> tables, Map<String, List<Partition>> partitionsBy
 
     /** The census of a side; copy progress only where copies run into (the destination). */
     static TableCensus read(JdbcClient jdbc, boolean withCopies) {
-        List<Table> tables = jdbc.sql(CatalogQueries.TABLES).query((rs, n) -> new Table(rs.getString("schema"),
-                rs.getString("name"), rs.getBoolean("partitioned"), false, null, rs.getLong("rows"), null, List.of(),
-                rs.getLong("bytes"), Optional.empty())).list();
+        // one pass over every table and partition: top-level tables sum their partitions
+        Map<String, long[]> totals = new LinkedHashMap<>();
+        Map<String, Boolean> partitioned = new LinkedHashMap<>();
         Map<String, List<Partition>> partitions = new LinkedHashMap<>();
-        jdbc.sql(CatalogQueries.PARTITIONS).query(rs -> {
-            partitions.computeIfAbsent(key(rs.getString("root_schema"), rs.getString("root_name")),
-                    k -> new ArrayList<>()).add(new Partition(rs.getString("schema"), rs.getString("name"),
-                            rs.getLong("rows"), null));
+        jdbc.sql(CatalogQueries.RELATIONS).query(rs -> {
+            String root = key(rs.getString("root_schema"), rs.getString("root_name"));
+            long[] sums = totals.computeIfAbsent(root, k -> new long[2]);
+            sums[0] += rs.getLong("rows");
+            sums[1] += rs.getLong("bytes");
+            partitioned.put(root, rs.getBoolean("partitioned"));
+            if (rs.getBoolean("partition") && rs.getBoolean("leaf")) {
+                partitions.computeIfAbsent(root, k -> new ArrayList<>()).add(new Partition(rs.getString("schema"),
+                        rs.getString("name"), rs.getLong("rows"), null));
+            }
         });
+        List<Table> tables = new ArrayList<>();
+        totals.forEach((root, sums) -> tables.add(new Table(schema(root), name(root), partitioned.get(root), false,
+                null, sums[0], null, List.of(), sums[1], Optional.empty())));
         Map<String, Long> sequences = new LinkedHashMap<>();
         jdbc.sql(CatalogQueries.SEQUENCES).query(rs -> {
             long value = rs.getLong("last_value");

@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import dev.pgferry.monitor.ExactCounter;
+import dev.pgferry.schema.FidelityCheck;
+import dev.pgferry.schema.FidelityReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -27,10 +29,12 @@ public class OperatorActions {
     private final ReconcileLoop loop;
     private final ControlRecords records;
     private final ExactCounter counter;
+    private final FidelityCheck fidelity;
 
     public OperatorActions(PgferryConfig config, StatusBoard board, CompletionMarker completion, ReconcileLoop loop,
-            ControlRecords records, ExactCounter counter) {
+            ControlRecords records, ExactCounter counter, FidelityCheck fidelity) {
         this.counter = counter;
+        this.fidelity = fidelity;
         this.config = config;
         this.board = board;
         this.completion = completion;
@@ -88,6 +92,25 @@ public class OperatorActions {
                     + ": " + PgErrors.describe(e));
         }
         return loop.tickNow(mapping);
+    }
+
+    /**
+     * Compares the schema of every database of the mapping on both sides now (read-only) and
+     * writes the outcome to the audit log; the reports also show on the pages afterwards.
+     */
+    public List<FidelityReport> checkFidelity(String mappingName, String actor) {
+        Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        List<FidelityReport> reports = status.databases().stream().map(d -> fidelity.run(mapping, d.database()))
+                .toList();
+        long different = reports.stream().filter(r -> !r.identical()).count();
+        try {
+            records.audit(mapping.destination(), actor, "fidelity", mapping.name(), null, reports.size()
+                    + " database(s) compared, " + different + " with differences");
+        } catch (SQLException e) {
+            log.warn("mapping {}: could not write the audit record: {}", mappingName, PgErrors.describe(e));
+        }
+        return reports;
     }
 
     /**

@@ -3,9 +3,7 @@ package dev.pgferry.web;
 import dev.pgferry.reconcile.OperatorActions;
 import dev.pgferry.reconcile.OperatorActions.ActionRefused;
 import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
-import dev.pgferry.reconcile.MappingStatus;
 import dev.pgferry.reconcile.StatusBoard;
-import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.schema.FidelityReport;
 import java.security.Principal;
 import dev.pgferry.web.MappingView.DatabaseView;
@@ -25,13 +23,11 @@ class MappingApiController {
 
     private final StatusBoard board;
     private final OperatorActions actions;
-    private final FidelityCheck fidelity;
     private final MappingViewFactory views;
 
-    MappingApiController(StatusBoard board, OperatorActions actions, FidelityCheck fidelity, MappingViewFactory views) {
+    MappingApiController(StatusBoard board, OperatorActions actions, MappingViewFactory views) {
         this.board = board;
         this.actions = actions;
-        this.fidelity = fidelity;
         this.views = views;
     }
 
@@ -68,9 +64,8 @@ class MappingApiController {
      * now (read-only on both servers); the reports also show in the mapping afterwards.
      */
     @PostMapping("/{name}/fidelity")
-    List<FidelityReport> fidelity(@PathVariable String name) {
-        MappingStatus status = board.get(name).orElseThrow(() -> new UnknownMapping(name));
-        return status.databases().stream().map(d -> fidelity.run(status.mapping(), d.database())).toList();
+    List<FidelityReport> fidelity(@PathVariable String name, Principal user) {
+        return actions.checkFidelity(name, user.getName());
     }
 
     /** Starts a mapping configured in plan mode; 409 when it already runs. */

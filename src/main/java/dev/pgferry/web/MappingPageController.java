@@ -4,10 +4,11 @@ import dev.pgferry.reconcile.OperatorActions;
 import dev.pgferry.reconcile.OperatorActions.ActionRefused;
 import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
 import dev.pgferry.reconcile.StatusBoard;
-import dev.pgferry.schema.FidelityCheck;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.pgferry.schema.FidelityReport;
 import java.security.Principal;
+import java.util.List;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,14 +26,11 @@ class MappingPageController {
 
     private final StatusBoard board;
     private final OperatorActions actions;
-    private final FidelityCheck fidelity;
     private final MappingViewFactory views;
 
-    MappingPageController(StatusBoard board, OperatorActions actions, FidelityCheck fidelity,
-            MappingViewFactory views) {
+    MappingPageController(StatusBoard board, OperatorActions actions, MappingViewFactory views) {
         this.board = board;
         this.actions = actions;
-        this.fidelity = fidelity;
         this.views = views;
     }
 
@@ -56,13 +54,13 @@ class MappingPageController {
 
     /** Runs the schema fidelity check of every database now; the drill-down shows the reports. */
     @PostMapping("/mappings/{name}/fidelity")
-    String fidelity(@PathVariable String name, RedirectAttributes redirect) {
-        var status = board.get(name).orElseThrow(() -> new UnknownMapping(name));
-        long different = status.databases().stream().map(d -> fidelity.run(status.mapping(), d.database()))
-                .filter(r -> !r.identical()).count();
-        redirect.addFlashAttribute(different == 0 ? "notice" : "problem", different == 0
+    String fidelity(@PathVariable String name, Principal user, RedirectAttributes redirect) {
+        List<String> different = actions.checkFidelity(name, user.getName()).stream().filter(r -> !r.identical())
+                .map(FidelityReport::database).toList();
+        redirect.addFlashAttribute(different.isEmpty() ? "notice" : "problem", different.isEmpty()
                 ? "Schema fidelity: every database identical on both sides."
-                : "Schema fidelity: " + different + " database(s) differ; see below.");
+                : "Schema fidelity: " + String.join(", ", different) + " differ(s) or could not be compared; "
+                        + "each database's page lists what.");
         return "redirect:/mappings/" + name;
     }
 

@@ -55,6 +55,7 @@ public final class OverviewBench {
     private final Duration window;
     private final Path jar;
     private final List<String> jvmOptions;
+    private final boolean nativeMemory;
     private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private String base;
@@ -64,9 +65,15 @@ public final class OverviewBench {
         this.rows = Integer.parseInt(options.getOrDefault("rows", "200"));
         this.window = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "60")));
         this.jar = Path.of(options.getOrDefault("jar", "target/pgferry.jar"));
-        this.jvmOptions = List.of(options.getOrDefault("jvm",
-                // as in a container limited to 512 MiB (the Helm chart's default limit)
-                "-XX:MaxRAM=512m -XX:MaxRAMPercentage=75").split(" "));
+        List<String> jvm = new ArrayList<>(List.of(options.getOrDefault("jvm",
+                // as in a container limited to 512 MiB (the Helm chart's default limit), where the JVM
+                // picks the serial collector by itself (fewer than 2 CPUs or 1792 MB)
+                "-XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC").split(" ")));
+        this.nativeMemory = options.containsKey("nmt");
+        if (nativeMemory) {
+            jvm.add("-XX:NativeMemoryTracking=summary");
+        }
+        this.jvmOptions = List.copyOf(jvm);
     }
 
     public static void main(String[] args) throws Exception {
@@ -274,6 +281,16 @@ public final class OverviewBench {
         System.out.printf("pgferry memory: RSS now %d MB, max seen %d MB, peak (VmHWM) %d MB; heap used %.0f MB%n",
                 memory.get("VmRSS") / 1024, maxRss / 1024, memory.get("VmHWM") / 1024, heapUsed / 1024 / 1024);
         System.out.println("goal: tick < 1 s, overview < 100 ms, RSS < 300 MB");
+        if (nativeMemory) {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pgferry.pid()), "VM.native_memory", "summary", "scale=MB").redirectErrorStream(true)
+                    .start();
+            String report = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor();
+            System.out.println("native memory (committed, MB), by the JVM's own account:");
+            report.lines().filter(l -> l.matches("^(Total|-\\s+\\S.*)\\(reserved=.*"))
+                    .map(l -> "  " + l.replaceAll("\\s+", " ").strip()).forEach(System.out::println);
+        }
     }
 
     private Map<String, double[]> ticks() throws Exception {

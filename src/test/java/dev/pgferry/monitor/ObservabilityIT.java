@@ -19,7 +19,7 @@ import org.springframework.web.client.RestClient;
 /**
  * What operators watch, against real servers: one observation session per database kept
  * between ticks and replaced when cut off; exact counts on demand equal count(*) on each
- * side and are audited; a disabled subscription raises an alert (API, metrics) that clears once
+ * side and are audited, as is a fidelity check; a disabled subscription raises an alert (API, metrics) that clears once
  * it is enabled again; the Prometheus metrics and the health groups answer.
  */
 class ObservabilityIT {
@@ -70,6 +70,11 @@ class ObservabilityIT {
             assertThat(Db.query(destination, "postgres", Long.class, "SELECT count(*) FROM pgferry.audit_log "
                     + "WHERE action = 'count-rows' AND mapping = 'obs' AND database = ? AND actor = ?", DB,
                     PgferryApp.OPERATOR)).isEqualTo(1L);
+            JsonNode fidelity = app.api().post().uri("/api/mappings/obs/fidelity").retrieve().body(JsonNode.class);
+            assertThat(fidelity.at("/0/differences")).as(fidelity.toPrettyString()).isEmpty();
+            assertThat(Db.query(destination, "postgres", Long.class, "SELECT count(*) FROM pgferry.audit_log "
+                    + "WHERE action = 'fidelity' AND mapping = 'obs' AND actor = ?", PgferryApp.OPERATOR))
+                    .isEqualTo(1L);
 
             Db.execute(destination, DB, "ALTER SUBSCRIPTION " + SUBSCRIPTION + " DISABLE");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

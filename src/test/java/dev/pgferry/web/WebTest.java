@@ -180,6 +180,19 @@ class WebTest {
     }
 
     @Test
+    void theLastFidelityReportShowsOnTheMappingAndTheDatabase() throws Exception {
+        when(fidelity.last("shop", "shop")).thenReturn(new dev.pgferry.schema.FidelityReport("shop", Instant.now(),
+                12, 11, List.of(new dev.pgferry.schema.FidelityReport.Difference("index", "public.big_idx",
+                        "CREATE INDEX big_idx ON public.big (id)", null)), null));
+        mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("schema fidelity: 1 difference(s)")));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("public.big_idx")))
+                .andExpect(content().string(containsString("12 objects on the source, 11 on the destination")));
+    }
+
+    @Test
     void databasePageShowsSchemasTablesLagChartAndConditions() throws Exception {
         mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
                 .andExpect(status().isOk())
