@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.pgferry.PgferryApplication;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * Each kind of bad configuration stops a real start-up, before any server is contacted, with a
@@ -60,6 +64,30 @@ class StartupValidationTest {
         FailureAnalysis analysis = analyze(failure);
         assertThat(analysis.getDescription()).contains(expected).doesNotContain("instance-secret")
                 .doesNotContain("user-secret");
+    }
+
+    /** The same contract read from environment variables, as Kubernetes passes it. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "PGFERRY_USER_FILE=/nonexistent/users          | PGFERRY_USER_FILE=/nonexistent/users: cannot be read",
+        "PGFERRY_EXACT_COUNT_INTERVAL=-1h              | PGFERRY_EXACT_COUNT_INTERVAL=PT-1H: must not be negative",
+        "PGFERRY_READY_MAX_LAG_SECONDS=-5              | PGFERRY_READY_MAX_LAG_SECONDS: must not be negative",
+    })
+    void environmentVariablesBindToTheSameKeys(String change, String expected) {
+        Map<String, Object> env = new HashMap<>(Map.of(
+                "PGFERRY_INSTANCES_OLD_HOST", "old.db", "PGFERRY_INSTANCES_OLD_USER", "u",
+                "PGFERRY_INSTANCES_NEW_HOST", "new.db", "PGFERRY_INSTANCES_NEW_USER", "u",
+                "PGFERRY_MAPPINGS_MAIN_SOURCE", "old", "PGFERRY_MAPPINGS_MAIN_DESTINATION", "new",
+                "PGFERRY_USERS_ADMIN_PASSWORD", "user-secret", "PGFERRY_USERS_ADMIN_ROLE", "operator"));
+        String[] kv = change.split("=", 2);
+        env.put(kv[0], kv[1]);
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env));
+        Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(PgferryApplication.class)
+                .web(WebApplicationType.NONE).environment(environment).run());
+        assertThat(failure).as("start-up must fail").isNotNull();
+        assertThat(analyze(failure).getDescription()).contains(expected).doesNotContain("user-secret");
     }
 
     private static FailureAnalysis analyze(Throwable failure) {
