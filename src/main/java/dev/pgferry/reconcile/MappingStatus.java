@@ -26,6 +26,13 @@ public record MappingStatus(Mapping mapping, ObservedInstance source, ObservedIn
         this(mapping, source, destination, databases, observedAt, List.of());
     }
 
+    /** The mapping as seen for one of its databases only (with the alerts of the instances). */
+    public MappingStatus withOnly(String database) {
+        return new MappingStatus(mapping, source, destination,
+                databases.stream().filter(d -> d.database().equals(database)).toList(), observedAt,
+                alerts.stream().filter(a -> a.database() == null || a.database().equals(database)).toList());
+    }
+
     public MappingStatus withAlerts(List<Alert> alerts) {
         return new MappingStatus(mapping, source, destination, databases, observedAt, alerts);
     }

@@ -37,7 +37,9 @@ class DatabasePageController {
 
     @GetMapping("/mappings/{mapping}/database")
     String database(@PathVariable String mapping, @RequestParam String name, Model model) {
-        MappingView view = board.get(mapping).map(views::of).orElseThrow(() -> new UnknownMapping(mapping));
+        // only this database's view is built: a mapping may hold hundreds
+        MappingView view = board.get(mapping).map(s -> views.of(s.withOnly(name)))
+                .orElseThrow(() -> new UnknownMapping(mapping));
         DatabaseView database = view.databases().stream().filter(d -> d.name().equals(name)).findFirst()
                 .orElseThrow(() -> new UnknownDatabase(mapping, name));
         model.addAttribute("mapping", view);

@@ -3,6 +3,7 @@ package dev.pgferry.web;
 import dev.pgferry.reconcile.OperatorActions;
 import dev.pgferry.reconcile.OperatorActions.ActionRefused;
 import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import dev.pgferry.reconcile.MappingStatus;
 import dev.pgferry.reconcile.StatusBoard;
 import dev.pgferry.schema.FidelityReport;
 import java.security.Principal;
@@ -44,7 +45,8 @@ class MappingApiController {
     /** One database of the mapping, with its schemas, tables and exact counts (?name=the database). */
     @GetMapping("/{name}/database")
     DatabaseView database(@PathVariable String name, @RequestParam("name") String database) {
-        return mapping(name).databases().stream().filter(d -> d.name().equals(database)).findFirst()
+        MappingStatus status = board.get(name).orElseThrow(() -> new UnknownMapping(name));
+        return views.of(status.withOnly(database)).databases().stream().findFirst()
                 .orElseThrow(() -> new UnknownDatabase(name, database));
     }
 

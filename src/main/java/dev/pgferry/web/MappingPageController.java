@@ -36,7 +36,7 @@ class MappingPageController {
 
     @GetMapping("/mappings/{name}")
     String mapping(@PathVariable String name, Model model) {
-        MappingView view = board.get(name).map(views::of).orElseThrow(() -> new UnknownMapping(name));
+        MappingView view = board.get(name).map(views::withoutCharts).orElseThrow(() -> new UnknownMapping(name));
         model.addAttribute("mapping", view);
         return "mapping";
     }

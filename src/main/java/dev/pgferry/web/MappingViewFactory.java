@@ -34,6 +34,28 @@ class MappingViewFactory implements MappingViews.Extras {
         return MappingViews.of(status, this);
     }
 
+    /** Without the lag charts, for pages that list many databases and draw none. */
+    MappingView withoutCharts(MappingStatus status) {
+        MappingViewFactory all = this;
+        return MappingViews.of(status, new MappingViews.Extras() {
+            public FidelityReport fidelity(String mapping, String database) {
+                return all.fidelity(mapping, database);
+            }
+
+            public LagChart lagChart(String mapping, String database) {
+                return null;
+            }
+
+            public Double copyRate(String mapping, String database, String schema, String table) {
+                return all.copyRate(mapping, database, schema, table);
+            }
+
+            public Optional<ExactCount> exactCount(String mapping, String database) {
+                return all.exactCount(mapping, database);
+            }
+        });
+    }
+
     @Override
     public FidelityReport fidelity(String mapping, String database) {
         return fidelity.last(mapping, database);

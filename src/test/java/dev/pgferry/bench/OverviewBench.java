@@ -47,6 +47,9 @@ public final class OverviewBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int REQUESTS = 200;
+    /** JAVA_TOOL_OPTIONS of the Dockerfile (with MALLOC_ARENA_MAX=2), less what does not matter here. */
+    static final String DOCKERFILE_JVM_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 "
+            + "-XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
     private static final String USER = "bench";
     private static final String PASSWORD = UUID.randomUUID().toString();
 
@@ -66,9 +69,8 @@ public final class OverviewBench {
         this.window = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "60")));
         this.jar = Path.of(options.getOrDefault("jar", "target/pgferry.jar"));
         List<String> jvm = new ArrayList<>(List.of(options.getOrDefault("jvm",
-                // as in a container limited to 512 MiB (the Helm chart's default limit), where the JVM
-                // picks the serial collector by itself (fewer than 2 CPUs or 1792 MB)
-                "-XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC").split(" ")));
+                // the Dockerfile's options, in a container limited to 512 MiB
+                "-XX:MaxRAM=512m " + DOCKERFILE_JVM_OPTIONS).split(" ")));
         this.nativeMemory = options.containsKey("nmt");
         if (nativeMemory) {
             jvm.add("-XX:NativeMemoryTracking=summary");
@@ -151,6 +153,7 @@ public final class OverviewBench {
         env.put("PGFERRY_READY_STABLE_FOR", "10s");
         env.put("SERVER_PORT", Integer.toString(port));
         env.put("SERVER_ADDRESS", "127.0.0.1");
+        env.putIfAbsent("MALLOC_ARENA_MAX", "2");
         Path log = Path.of("target", "bench", "overview-pgferry.log");
         Files.createDirectories(log.getParent());
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -248,9 +251,9 @@ public final class OverviewBench {
 
         System.out.println();
         System.out.println("=== pgferry overview benchmark ===");
-        System.out.printf("machine: %d cores, %s, Java %s; pgferry JVM options: %s%n",
+        System.out.printf("machine: %d cores, %s, Java %s; pgferry JVM options: %s; MALLOC_ARENA_MAX=%s%n",
                 Runtime.getRuntime().availableProcessors(), osName(), System.getProperty("java.version"),
-                String.join(" ", jvmOptions));
+                String.join(" ", jvmOptions), System.getenv().getOrDefault("MALLOC_ARENA_MAX", "2"));
         System.out.printf("databases: %d across 2 mappings (2 x PostgreSQL 15 -> 1 x PostgreSQL 18), 5 tables + 3 "
                 + "partitions each, all STREAMING/READY; poll interval 5 s; window %d s%n", databases,
                 window.toSeconds());
