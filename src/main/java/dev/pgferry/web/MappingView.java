@@ -1,6 +1,7 @@
 package dev.pgferry.web;
 
 import dev.pgferry.preflight.Compatibility;
+import dev.pgferry.preflight.RoleStates;
 import dev.pgferry.schema.FidelityReport;
 import java.time.Instant;
 import java.util.List;
@@ -33,7 +34,7 @@ public record MappingView(String name, String source, String destination, String
             FidelityReport fidelity, List<Compatibility.TableCompatibility> compatibility, LagChart lagChart,
             int tablesTotal, int tablesCopied, Long copyBytesDone, Long copyBytesTotal, Integer copyPercent,
             Long sourceRows, Long destinationRows, Long rowDelta, List<SchemaView> schemas,
-            ExactCountView exactCount, List<AlertView> alerts) {
+            ExactCountView exactCount, List<AlertView> alerts, List<RoleStates.RoleState> roles) {
     }
 
     /** The tables of one schema, summed (row figures are the live estimates). */

@@ -3,6 +3,7 @@ package dev.pgferry.web;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.preflight.Compatibility;
+import dev.pgferry.preflight.RoleStates;
 import dev.pgferry.reconcile.Action;
 import dev.pgferry.reconcile.DatabaseStatus;
 import dev.pgferry.reconcile.MappingStatus;
@@ -82,7 +83,7 @@ final class MappingViews {
                 status.cutoverReady(), status.observedAt(),
                 status.source() == null ? null : status.source().error(),
                 status.destination() == null ? null : status.destination().error(),
-                status.databases().stream().map(d -> database(mapping, d, alerts, extras)).toList(),
+                status.databases().stream().map(d -> database(status, d, alerts, extras)).toList(),
                 byPhase(status), worstLag(status), alerts);
     }
 
@@ -97,8 +98,9 @@ final class MappingViews {
                 .map(ObservedDatabase.Slot::applyLagBytes).max(Long::compare).orElse(null);
     }
 
-    private static DatabaseView database(Mapping mapping, DatabaseStatus d, List<AlertView> alerts,
+    private static DatabaseView database(MappingStatus status, DatabaseStatus d, List<AlertView> alerts,
             Extras extras) {
+        Mapping mapping = status.mapping();
         ObservedDatabase o = d.observed();
         var slot = o.slot();
         var subscription = o.subscription();
@@ -135,7 +137,17 @@ final class MappingViews {
                         : (int) Math.min(100, copyDone * 100 / copyTotal),
                 sum(tables, TableView::sourceRows), sum(tables, TableView::destinationRows),
                 sum(tables, TableView::rowDelta), schemas(tables), exact.map(MappingViews::exactCount).orElse(null),
-                alerts.stream().filter(a -> d.database().equals(a.database())).toList());
+                alerts.stream().filter(a -> d.database().equals(a.database())).toList(), roles(status, o));
+    }
+
+    /** Where each role the database needs stands on the destination; empty until both sides were read. */
+    private static List<RoleStates.RoleState> roles(MappingStatus status, ObservedDatabase o) {
+        if (o.sourceFacts().isEmpty() || status.source() == null || status.destination() == null
+                || status.source().facts() == null || status.destination().facts() == null) {
+            return List.of();
+        }
+        return RoleStates.of(o.sourceFacts().get().neededRoles(), status.source().facts(),
+                status.destination().facts());
     }
 
     private static List<SchemaView> schemas(List<TableView> tables) {

@@ -48,6 +48,25 @@ class RoleChecksTest {
         assertThat(find(checks, "roles.passwords").level()).isEqualTo(Check.Level.OK);
     }
 
+    @Test
+    void theDatabasePageListsWhereEachNeededRoleStands() {
+        RoleInfo otherApp = new RoleInfo("app", false, true, false, true, true, false, false, 5);
+        RoleInfo reader = new RoleInfo("reader", false, true, false, false, false, false, false, -1);
+        ServerFacts source = server(true, true, Map.of("app", APP, "admin", ADMIN, "reader", reader));
+        ServerFacts destination = server(true, true, Map.of("app", otherApp, "reader", reader));
+        assertThat(RoleStates.of(Set.of("app", "admin", "reader"), source, destination))
+                .extracting(RoleStates.RoleState::role, RoleStates.RoleState::state)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("admin", "missing"),
+                        org.assertj.core.groups.Tuple.tuple("app", "differs"),
+                        org.assertj.core.groups.Tuple.tuple("reader", "present"));
+        ServerFacts unreadable = server(false, false, Map.of("app", APP, "reader", reader));
+        ServerFacts noPassword = new ServerFacts(15, Map.of(), 0, 0, 0, 0,
+                new UserRights("u", true, true, true, true, true), Map.of("app", APP), List.of(), Map.of(), Map.of(),
+                Set.of(), true, Set.of("app"));
+        assertThat(RoleStates.of(Set.of("app"), unreadable, noPassword)).singleElement()
+                .extracting(RoleStates.RoleState::state).isEqualTo("needs-password");
+    }
+
     private static List<Check> checks(ServerFacts source, ServerFacts destination) {
         Mapping mapping = new Mapping("m", INSTANCE, INSTANCE, List.of("db"), Mode.RUN, CopyMethod.NATIVE);
         SourceFacts facts = new SourceFacts(List.of(), 0, Set.of(), List.of(), true, Set.of("app", "admin"), null);
