@@ -49,6 +49,11 @@ public final class Secret {
         }
     }
 
+    /** Where the secret comes from, for the configuration page: never its value. */
+    public String source() {
+        return file != null ? "from file " + file : value != null ? "set" : "none";
+    }
+
     @Override
     public String toString() {
         return isPresent() ? "******" : "(none)";

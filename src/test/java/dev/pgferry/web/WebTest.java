@@ -206,6 +206,20 @@ class WebTest {
     }
 
     @Test
+    void theConfigurationPageShowsEverySettingAndNoSecret() throws Exception {
+        mvc.perform(get("/config")).andExpect(status().is3xxRedirection());
+        mvc.perform(get("/config").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("10.0.0.1:5432")))
+                .andExpect(content().string(containsString("PGFERRY_MAPPINGS_SHOP_SOURCE")))
+                .andExpect(content().string(containsString("PGFERRY_READY_MAX_LAG_BYTES")))
+                .andExpect(content().string(containsString("<td>set</td>")))
+                .andExpect(content().string(containsString("watcher")))
+                .andExpect(content().string(not(containsString("db-secret"))))
+                .andExpect(content().string(not(containsString("ops-pw"))))
+                .andExpect(content().string(not(containsString("watch-pw"))));
+    }
+
+    @Test
     void unknownDatabaseIsA404() throws Exception {
         mvc.perform(get("/mappings/shop/database").param("name", "nope").with(user("watcher").roles("VIEWER")))
                 .andExpect(status().isNotFound()).andExpect(content().string(containsString("no database nope")));
