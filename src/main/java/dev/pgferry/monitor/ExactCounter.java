@@ -94,10 +94,14 @@ public class ExactCounter implements DisposableBean {
                 clock.instant(), tables.size(), done, error));
     }
 
-    /** One backend per side, no parallel scan workers, never more than one query at a time. */
+    /**
+     * One backend per side, no parallel scan workers, never more than one query at a time; a
+     * table may take up to an hour to count (a full scan of a large table is slow by nature).
+     */
     private static void gentle(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET max_parallel_workers_per_gather = 0");
+            statement.execute("SET statement_timeout = '1h'");
         }
     }
 
