@@ -10,6 +10,8 @@ import dev.pgferry.pg.PgErrors;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import dev.pgferry.cutover.SequenceSync;
+import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.monitor.ExactCounter;
 import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.schema.FidelityReport;
@@ -30,9 +32,11 @@ public class OperatorActions {
     private final ControlRecords records;
     private final ExactCounter counter;
     private final FidelityCheck fidelity;
+    private final SequenceSync sequences;
 
     public OperatorActions(PgferryConfig config, StatusBoard board, CompletionMarker completion, ReconcileLoop loop,
-            ControlRecords records, ExactCounter counter, FidelityCheck fidelity) {
+            ControlRecords records, ExactCounter counter, FidelityCheck fidelity, SequenceSync sequences) {
+        this.sequences = sequences;
         this.counter = counter;
         this.fidelity = fidelity;
         this.config = config;
@@ -92,6 +96,43 @@ public class OperatorActions {
                     + ": " + PgErrors.describe(e));
         }
         return loop.tickNow(mapping);
+    }
+
+    /** The largest safety margin, in increments, that sync-sequences accepts. */
+    public static final long MAX_SEQUENCE_MARGIN = 1_000_000_000L;
+
+    /**
+     * Sets every destination sequence of every database of the mapping from the source (plus
+     * {@code margin} increments), never moving one back; meant for the frozen source at cutover.
+     */
+    public List<SequenceReport> syncSequences(String mappingName, String actor, long margin) throws ActionRefused {
+        Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        if (margin < 0 || margin > MAX_SEQUENCE_MARGIN) {
+            throw new ActionRefused("margin=" + margin + ": use 0 (exact) up to " + MAX_SEQUENCE_MARGIN
+                    + " increments");
+        }
+        if (status.effectiveMode() != Mode.RUN) {
+            throw new ActionRefused("mapping " + mappingName + " is in mode plan: pgferry writes nothing on the "
+                    + "destination until it is started");
+        }
+        List<DatabaseStatus> ready = status.databases().stream().filter(d -> d.observed().sourceDatabaseExists()
+                && d.observed().destinationDatabaseExists()).toList();
+        if (ready.isEmpty()) {
+            throw new ActionRefused("mapping " + mappingName + " has no database on both sides yet");
+        }
+        List<SequenceReport> reports = ready.stream().map(d -> sequences.run(mapping, d.database(), margin, actor))
+                .toList();
+        long changed = reports.stream().mapToLong(SequenceReport::changed).sum();
+        long failed = reports.stream().filter(r -> r.error() != null).count();
+        try {
+            records.audit(mapping.destination(), actor, "sync-sequences", mapping.name(), null, changed
+                    + " sequence(s) set in " + reports.size() + " database(s), margin " + margin
+                    + (failed > 0 ? ", " + failed + " database(s) failed" : ""));
+        } catch (SQLException e) {
+            log.warn("mapping {}: could not write the audit record: {}", mappingName, PgErrors.describe(e));
+        }
+        return reports;
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.pgferry.reconcile.StatusBoard;
 import dev.pgferry.schema.FidelityReport;
 import java.security.Principal;
 import dev.pgferry.web.MappingView.DatabaseView;
+import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -68,6 +69,16 @@ class MappingApiController {
     @PostMapping("/{name}/fidelity")
     List<FidelityReport> fidelity(@PathVariable String name, Principal user) {
         return actions.checkFidelity(name, user.getName());
+    }
+
+    /**
+     * Sets every destination sequence from the source (plus margin increments), never moving one
+     * back; 409 in plan mode or with a margin out of range.
+     */
+    @PostMapping("/{name}/sync-sequences")
+    List<SequenceReport> syncSequences(@PathVariable String name, @RequestParam(defaultValue = "0") long margin,
+            Principal user) throws ActionRefused {
+        return actions.syncSequences(name, user.getName(), margin);
     }
 
     /** Starts a mapping configured in plan mode; 409 when it already runs. */

@@ -64,6 +64,24 @@ class MappingPageController {
         return "redirect:/mappings/" + name;
     }
 
+    @PostMapping("/mappings/{name}/sync-sequences")
+    String syncSequences(@PathVariable String name, @RequestParam(defaultValue = "0") long margin, Principal user,
+            RedirectAttributes redirect) {
+        try {
+            var reports = actions.syncSequences(name, user.getName(), margin);
+            long changed = reports.stream().mapToLong(r -> r.changed()).sum();
+            List<String> failed = reports.stream().filter(r -> r.error() != null)
+                    .map(r -> r.database() + " (" + r.error() + ")").toList();
+            redirect.addFlashAttribute(failed.isEmpty() ? "notice" : "problem", "Sequences: " + changed
+                    + " set from the source" + (margin > 0 ? " plus " + margin + " increments" : "")
+                    + (failed.isEmpty() ? "" : "; failed: " + String.join(", ", failed))
+                    + ". Each database's page shows the values before and after.");
+        } catch (ActionRefused e) {
+            redirect.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:/mappings/" + name;
+    }
+
     @PostMapping("/mappings/{name}/start")
     String start(@PathVariable String name, Principal user, RedirectAttributes redirect) {
         try {

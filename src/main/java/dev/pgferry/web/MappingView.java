@@ -1,5 +1,6 @@
 package dev.pgferry.web;
 
+import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.preflight.Compatibility;
 import dev.pgferry.preflight.RoleStates;
 import dev.pgferry.schema.FidelityReport;
@@ -34,7 +35,8 @@ public record MappingView(String name, String source, String destination, String
             FidelityReport fidelity, List<Compatibility.TableCompatibility> compatibility, LagChart lagChart,
             int tablesTotal, int tablesCopied, Long copyBytesDone, Long copyBytesTotal, Integer copyPercent,
             Long sourceRows, Long destinationRows, Long rowDelta, List<SchemaView> schemas,
-            ExactCountView exactCount, List<AlertView> alerts, List<RoleStates.RoleState> roles) {
+            ExactCountView exactCount, List<AlertView> alerts, List<RoleStates.RoleState> roles,
+            SequenceSync.SequenceReport sequenceSync) {
     }
 
     /** The tables of one schema, summed (row figures are the live estimates). */

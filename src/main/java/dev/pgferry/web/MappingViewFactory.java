@@ -1,5 +1,6 @@
 package dev.pgferry.web;
 
+import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.monitor.CopyRates;
 import dev.pgferry.monitor.ExactCount;
 import dev.pgferry.monitor.ExactCounter;
@@ -19,10 +20,12 @@ class MappingViewFactory implements MappingViews.Extras {
     private final LagHistory lagHistory;
     private final CopyRates copyRates;
     private final ExactCounter exactCounter;
+    private final SequenceSync sequenceSync;
     private final Clock clock;
 
     MappingViewFactory(FidelityCheck fidelity, LagHistory lagHistory, CopyRates copyRates,
-            ExactCounter exactCounter, Clock clock) {
+            ExactCounter exactCounter, SequenceSync sequenceSync, Clock clock) {
+        this.sequenceSync = sequenceSync;
         this.copyRates = copyRates;
         this.exactCounter = exactCounter;
         this.fidelity = fidelity;
@@ -53,6 +56,10 @@ class MappingViewFactory implements MappingViews.Extras {
             public Optional<ExactCount> exactCount(String mapping, String database) {
                 return all.exactCount(mapping, database);
             }
+
+            public SequenceSync.SequenceReport sequenceSync(String mapping, String database) {
+                return all.sequenceSync(mapping, database);
+            }
         });
     }
 
@@ -69,6 +76,11 @@ class MappingViewFactory implements MappingViews.Extras {
     @Override
     public Optional<ExactCount> exactCount(String mapping, String database) {
         return exactCounter.last(mapping, database);
+    }
+
+    @Override
+    public SequenceSync.SequenceReport sequenceSync(String mapping, String database) {
+        return sequenceSync.last(mapping, database);
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.pgferry.web.MappingView.DatabaseView;
 import dev.pgferry.web.MappingView.PartitionView;
 import dev.pgferry.web.MappingView.SequenceView;
 import dev.pgferry.web.MappingView.TableView;
+import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.monitor.ExactCount;
 import dev.pgferry.web.MappingView.ExactCountView;
 import dev.pgferry.web.MappingView.SchemaView;
@@ -49,6 +50,10 @@ final class MappingViews {
         Double copyRate(String mapping, String database, String schema, String table);
 
         Optional<ExactCount> exactCount(String mapping, String database);
+
+        default SequenceSync.SequenceReport sequenceSync(String mapping, String database) {
+            return null;
+        }
     }
 
     static final Extras NONE = new Extras() {
@@ -137,7 +142,8 @@ final class MappingViews {
                         : (int) Math.min(100, copyDone * 100 / copyTotal),
                 sum(tables, TableView::sourceRows), sum(tables, TableView::destinationRows),
                 sum(tables, TableView::rowDelta), schemas(tables), exact.map(MappingViews::exactCount).orElse(null),
-                alerts.stream().filter(a -> d.database().equals(a.database())).toList(), roles(status, o));
+                alerts.stream().filter(a -> d.database().equals(a.database())).toList(), roles(status, o),
+                extras.sequenceSync(mapping.name(), d.database()));
     }
 
     /** Where each role the database needs stands on the destination; empty until both sides were read. */

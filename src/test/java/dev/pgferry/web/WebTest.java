@@ -14,6 +14,7 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrlPattern;
@@ -77,6 +78,8 @@ class WebTest {
     dev.pgferry.schema.FidelityCheck fidelity;
     @MockitoBean
     dev.pgferry.monitor.ExactCounter exactCounter;
+    @MockitoBean
+    dev.pgferry.cutover.SequenceSync sequenceSync;
 
     @TestConfiguration
     static class Fixture {
@@ -217,6 +220,32 @@ class WebTest {
                 .andExpect(content().string(not(containsString("db-secret"))))
                 .andExpect(content().string(not(containsString("ops-pw"))))
                 .andExpect(content().string(not(containsString("watch-pw"))));
+    }
+
+    @Test
+    void sequencesAreSetByOperatorsOnlyAndTheLastReportShows() throws Exception {
+        Instant now = Instant.now();
+        var report = new dev.pgferry.cutover.SequenceSync.SequenceReport("shop", now, 10, "ops",
+                List.of(new dev.pgferry.cutover.SequenceSync.SequenceChange("public", "order_id_seq", 120L, 100L, 130L,
+                        null)), null);
+        when(sequenceSync.last("shop", "shop")).thenReturn(report);
+        when(actions.syncSequences("shop", "ops", 10)).thenReturn(List.of(report));
+        mvc.perform(post("/mappings/shop/sync-sequences").param("margin", "10").with(user("watcher").roles("VIEWER"))
+                .with(csrf())).andExpect(status().isForbidden());
+        mvc.perform(post("/api/mappings/shop/sync-sequences").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(status().isForbidden());
+        verifyNoInteractions(actions);
+        mvc.perform(post("/mappings/shop/sync-sequences").param("margin", "10")
+                .with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
+                .andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/mappings/shop"))
+                .andExpect(flash().attribute("notice", containsString("1 set from the source plus 10 increments")));
+        mvc.perform(post("/api/mappings/shop/sync-sequences").param("margin", "10").with(httpBasic("ops", "ops-pw")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$[0].sequences[0].after").value(130));
+        mvc.perform(get("/mappings/shop").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(content().string(containsString("id=\"sync-sequences\"")));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(containsString("data-sequence=\"public.order_id_seq\"")))
+                .andExpect(content().string(containsString("(margin 10 increments): 1 changed")));
     }
 
     @Test

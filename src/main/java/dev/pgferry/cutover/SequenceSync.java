@@ -1,0 +1,139 @@
+package dev.pgferry.cutover;
+
+import dev.pgferry.config.Mapping;
+import dev.pgferry.pg.Identifiers;
+import dev.pgferry.pg.Jdbc;
+import dev.pgferry.pg.PgConnector;
+import dev.pgferry.pg.PgErrors;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sets every sequence of a destination database from the source (all of them, not only those a
+ * column owns): logical replication carries rows, never sequence values. Run at cutover on the
+ * frozen source; safe to run earlier and again, as a value is never moved back. An optional
+ * margin adds that many increments, for writes that may still reach the source.
+ */
+@Component
+public class SequenceSync {
+
+    static final String SEQUENCES = """
+            SELECT schemaname::text AS schema, sequencename::text AS name, last_value, increment_by, min_value,
+                   max_value,
+                   has_sequence_privilege(quote_ident(schemaname) || '.' || quote_ident(sequencename), 'SELECT')
+                       AS readable
+            FROM pg_sequences
+            WHERE schemaname <> 'information_schema' AND schemaname NOT LIKE 'pg\\\\_%'
+            ORDER BY 1, 2""";
+
+    private final PgConnector connector;
+    private final Clock clock;
+    private final Map<String, SequenceReport> last = new ConcurrentHashMap<>();
+
+    public SequenceSync(PgConnector connector, Clock clock) {
+        this.connector = connector;
+        this.clock = clock;
+    }
+
+    /** One sequence: the source's last value, the destination's before and after, and why when unchanged. */
+    public record SequenceChange(String schema, String name, Long sourceValue, Long before, Long after,
+            String note) {
+    }
+
+    /** The outcome for one database; error set when it could not run at all. */
+    public record SequenceReport(String database, Instant at, long margin, String actor,
+            List<SequenceChange> sequences, String error) {
+
+        public SequenceReport {
+            sequences = List.copyOf(sequences);
+        }
+
+        public long changed() {
+            return sequences.stream().filter(s -> s.after() != null && !s.after().equals(s.before())).count();
+        }
+    }
+
+    record Seq(String schema, String name, Long lastValue, long increment, long min, long max,
+            boolean readable) {
+    }
+
+    public SequenceReport run(Mapping mapping, String database, long margin, String actor) {
+        SequenceReport report;
+        try (Connection source = connector.act(mapping.source(), database);
+                Connection destination = connector.act(mapping.destination(), database)) {
+            Map<String, Seq> there = new LinkedHashMap<>();
+            read(Jdbc.over(destination)).forEach(s -> there.put(s.schema() + "." + s.name(), s));
+            JdbcClient target = Jdbc.over(destination);
+            List<SequenceChange> changes = new ArrayList<>();
+            for (Seq seq : read(Jdbc.over(source))) {
+                changes.add(apply(target, seq, there.get(seq.schema() + "." + seq.name()), margin));
+            }
+            report = new SequenceReport(database, clock.instant(), margin, actor, changes, null);
+        } catch (SQLException | DataAccessException e) {
+            report = new SequenceReport(database, clock.instant(), margin, actor, List.of(), PgErrors.describe(e));
+        }
+        last.put(mapping.name() + "\0" + database, report);
+        return report;
+    }
+
+    /** The last report of that database since pgferry started, or null. */
+    public SequenceReport last(String mapping, String database) {
+        return last.get(mapping + "\0" + database);
+    }
+
+    private static SequenceChange apply(JdbcClient destination, Seq source, Seq current, long margin) {
+        if (current == null) {
+            return new SequenceChange(source.schema(), source.name(), source.lastValue(), null, null,
+                    "missing on the destination: copy the schema change first");
+        }
+        if (!source.readable()) {
+            return new SequenceChange(source.schema(), source.name(), null, current.lastValue(),
+                    current.lastValue(), "the source user may not read it: grant SELECT on it or pg_read_all_data");
+        }
+        if (source.lastValue() == null) {
+            return new SequenceChange(source.schema(), source.name(), null, current.lastValue(),
+                    current.lastValue(), "never used on the source");
+        }
+        boolean ascending = current.increment() > 0;
+        long target = target(source.lastValue(), margin, current);
+        if (current.lastValue() != null && (ascending ? current.lastValue() >= target : current.lastValue() <= target)) {
+            return new SequenceChange(source.schema(), source.name(), source.lastValue(), current.lastValue(),
+                    current.lastValue(), "already at or past the source's value: never moved back");
+        }
+        destination.sql("SELECT setval(?::regclass, ?, true)")
+                .param(Identifiers.qualified(source.schema(), source.name())).param(target).query(Long.class)
+                .single();
+        return new SequenceChange(source.schema(), source.name(), source.lastValue(), current.lastValue(), target,
+                null);
+    }
+
+    /** The source's value plus the margin's increments, within the destination sequence's bounds. */
+    static long target(long sourceValue, long margin, Seq sequence) {
+        long value;
+        try {
+            value = Math.addExact(sourceValue, Math.multiplyExact(margin, sequence.increment()));
+        } catch (ArithmeticException overflow) {
+            value = sequence.increment() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return Math.max(sequence.min(), Math.min(sequence.max(), value));
+    }
+
+    private static List<Seq> read(JdbcClient jdbc) {
+        return jdbc.sql(SEQUENCES).query((rs, n) -> {
+            long value = rs.getLong("last_value");
+            Long lastValue = rs.wasNull() ? null : value;
+            return new Seq(rs.getString("schema"), rs.getString("name"), lastValue, rs.getLong("increment_by"),
+                    rs.getLong("min_value"), rs.getLong("max_value"), rs.getBoolean("readable"));
+        }).list();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.pgferry.cutover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgferry.demo.SampleSchema;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.TestServers;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sequences at cutover, on real servers: every sequence (column-owned, standalone with an odd
+ * name, descending) set on the destination from the source, with and without a margin, never
+ * moved back, and audited.
+ */
+class SequenceSyncIT {
+
+    private static final String DB = "seq_shop";
+    private static final String ODD = "\"Odd \"\"Seq\"\"\"";
+
+    private final EmbeddedPostgres source = TestServers.source();
+    private final EmbeddedPostgres destination = TestServers.destination();
+
+    @Test
+    void everySequenceIsSetFromTheSourceAndNeverMovedBack() throws Exception {
+        Db.execute(source, "postgres", "CREATE DATABASE " + DB);
+        try (Connection c = Db.connect(source, DB)) {
+            SampleSchema.create(c, 100);
+            c.createStatement().execute("CREATE SEQUENCE " + ODD + " START 1000 INCREMENT 5; "
+                    + "CREATE SEQUENCE falling INCREMENT -1 START -1 MAXVALUE -1; "
+                    + "CREATE SEQUENCE unused");
+        }
+        try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
+                .mapping("seq", "src", "dst", DB, "plan").start()) {
+            assertThat(refusal(app, "/api/mappings/seq/sync-sequences")).contains("mode plan");
+            app.api().post().uri("/api/mappings/seq/start").retrieve().toBodilessEntity();
+            app.awaitPhase("seq", "READY", Duration.ofMinutes(3));
+            // the applications keep writing: ids and the standalone sequences move on the source only
+            Db.execute(source, DB, "INSERT INTO customers (name, email) SELECT 'late ' || g, 'late' || g || '@x' "
+                    + "FROM generate_series(1, 25) g", "SELECT nextval('" + ODD.replace("'", "''") + "') FROM "
+                    + "generate_series(1, 3)", "SELECT nextval('falling') FROM generate_series(1, 4)");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Db.query(destination, DB,
+                    Long.class, "SELECT count(*) FROM customers")).isEqualTo(Db.query(source, DB, Long.class,
+                    "SELECT count(*) FROM customers")));
+            assertThat(values(destination)).isNotEqualTo(values(source));
+            assertThat(refusal(app, "/api/mappings/seq/sync-sequences?margin=-1")).contains("margin=-1");
+
+            JsonNode exact = app.api().post().uri("/api/mappings/seq/sync-sequences").retrieve()
+                    .body(JsonNode.class);
+            assertThat(exact.at("/0/error").isNull()).as(exact.toPrettyString()).isTrue();
+            Map<String, Long> sourceValues = values(source);
+            assertThat(values(destination)).as("every sequence as on the source").isEqualTo(sourceValues);
+            assertThat(note(exact, "public.unused")).isEqualTo("never used on the source");
+
+            JsonNode withMargin = app.api().post().uri("/api/mappings/seq/sync-sequences?margin=100").retrieve()
+                    .body(JsonNode.class);
+            Map<String, Long> afterMargin = values(destination);
+            assertThat(afterMargin.get("public.Odd \"Seq\"")).isEqualTo(sourceValues.get("public.Odd \"Seq\"") + 500);
+            assertThat(afterMargin.get("public.falling")).isEqualTo(sourceValues.get("public.falling") - 100);
+            assertThat(afterMargin.get("public.customers_id_seq"))
+                    .isEqualTo(sourceValues.get("public.customers_id_seq") + 100);
+            assertThat(withMargin.at("/0/margin").asLong()).isEqualTo(100);
+
+            JsonNode again = app.api().post().uri("/api/mappings/seq/sync-sequences").retrieve().body(JsonNode.class);
+            assertThat(values(destination)).as("never moved back").isEqualTo(afterMargin);
+            assertThat(note(again, "public.customers_id_seq")).contains("never moved back");
+            // the next id on the destination does not collide with the source's
+            assertThat(Db.query(destination, DB, Long.class, "SELECT nextval('customers_id_seq')"))
+                    .isGreaterThan(Db.query(source, DB, Long.class, "SELECT max(id) FROM customers"));
+            assertThat(Db.query(destination, "postgres", Long.class, "SELECT count(*) FROM pgferry.audit_log "
+                    + "WHERE action = 'sync-sequences' AND mapping = 'seq'")).isEqualTo(3L);
+
+            app.api().post().uri("/api/mappings/seq/complete").retrieve().toBodilessEntity();
+            app.awaitPhase("seq", "COMPLETE", Duration.ofSeconds(30));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(Db.pgferryObjects(source, "seq")).isEmpty();
+            assertThat(Db.pgferryObjects(destination, "seq")).isEmpty();
+        });
+    }
+
+    private static Map<String, Long> values(EmbeddedPostgres server) {
+        Map<String, Long> values = new TreeMap<>();
+        List<String> rows = Db.list(server, DB, String.class, "SELECT schemaname || '.' || sequencename || '=' "
+                + "|| coalesce(last_value::text, 'null') FROM pg_sequences");
+        for (String row : rows) {
+            int eq = row.lastIndexOf('=');
+            String value = row.substring(eq + 1);
+            values.put(row.substring(0, eq), value.equals("null") ? null : Long.parseLong(value));
+        }
+        return values;
+    }
+
+    private static String note(JsonNode reports, String sequence) {
+        for (JsonNode change : reports.at("/0/sequences")) {
+            if ((change.get("schema").asText() + "." + change.get("name").asText()).equals(sequence)) {
+                return change.get("note").asText();
+            }
+        }
+        throw new AssertionError(sequence + " not in " + reports.toPrettyString());
+    }
+
+    private static String refusal(PgferryApp app, String uri) {
+        return app.api().post().uri(uri).exchange((request, response) -> {
+            assertThat(response.getStatusCode().value()).isEqualTo(409);
+            return new String(response.getBody().readAllBytes());
+        });
+    }
+}
