@@ -93,6 +93,17 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * The source is unreachable: the subscription lets go of its slot (slot_name = NONE) so that
+     * it can be dropped without the source; the slot and publication stay there until pgferry
+     * sees the source again or an operator drops them.
+     */
+    record DetachSubscription(String subscription) implements Action {
+        public String describe() {
+            return "detach subscription " + subscription + " from its slot and drop it (the source is unreachable)";
+        }
+    }
+
     record DropPublication(String publication) implements Action {
         public String describe() {
             return "drop publication " + publication + " on the source";

@@ -9,6 +9,7 @@ import dev.pgferry.reconcile.Action.CreateDatabase;
 import dev.pgferry.reconcile.Action.CreatePublication;
 import dev.pgferry.reconcile.Action.CreateRoles;
 import dev.pgferry.reconcile.Action.CreateSubscription;
+import dev.pgferry.reconcile.Action.DetachSubscription;
 import dev.pgferry.reconcile.Action.DropInactiveSlot;
 import dev.pgferry.reconcile.Action.DropPublication;
 import dev.pgferry.reconcile.Action.DropSubscription;
@@ -52,6 +53,8 @@ class ActionRunner {
                 replication.createSubscription(mapping, database, ReplicationNames.of(mapping.name(), database));
             case RecordCompletion a -> completion.markSchemaOnlyDone(mapping, a.database());
             case DropSubscription a -> replication.dropSubscription(mapping.destination(), database, a.subscription());
+            case DetachSubscription a ->
+                replication.detachAndDropSubscription(mapping.destination(), database, a.subscription());
             case DropPublication a -> replication.dropPublication(mapping.source(), database, a.publication());
         }
     }

@@ -4,10 +4,12 @@ import dev.pgferry.config.Mode;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedDatabase.Table;
 import dev.pgferry.preflight.Check;
+import dev.pgferry.reconcile.Action.DetachSubscription;
 import dev.pgferry.reconcile.Action.DropInactiveSlot;
 import dev.pgferry.reconcile.Action.DropPublication;
 import dev.pgferry.reconcile.Action.DropSubscription;
 import dev.pgferry.replication.ReplicationNames;
+import dev.pgferry.replication.ReplicationSql;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +37,7 @@ public final class Planner {
         ObservedDatabase o = in.observed();
         ReplicationNames names = ReplicationNames.of(in.mapping().name(), o.database());
         if (o.completionRecorded()) {
-            return complete(o, names);
+            return complete(o, names, in.source().reachable() && o.sourceError() == null);
         }
         // without both servers nothing can be judged, whatever the phase was
         List<Check> unreachable = in.checks().stream().filter(Check::blocks)
@@ -49,8 +51,17 @@ public final class Planner {
         return create(in, o, names);
     }
 
-    private static Plan complete(ObservedDatabase o, ReplicationNames names) {
+    private static Plan complete(ObservedDatabase o, ReplicationNames names, boolean sourceSeen) {
         List<Action> cleanup = new ArrayList<>();
+        if (!sourceSeen) {
+            // the slot and publication cannot be dropped now: free the destination, say what is left
+            if (o.subscription().isPresent()) {
+                cleanup.add(new DetachSubscription(names.subscription()));
+            }
+            return Plan.of(Phase.COMPLETE, "marked complete; the source is unreachable, so its slot and publication "
+                    + "may remain: pgferry drops them when it sees the source again, or run on the source, "
+                    + ReplicationSql.sourceCleanup(o.database(), names.slot(), names.publication()), cleanup);
+        }
         if (o.subscription().isPresent()) {
             cleanup.add(new DropSubscription(names.subscription()));
         }

@@ -58,6 +58,25 @@ public class ReplicationObjects {
         }
     }
 
+    /** Drops the subscription without the source (see {@link ReplicationSql#detachAndDropSubscription}). */
+    public void detachAndDropSubscription(Instance destination, String database, String subscription)
+            throws ActionException {
+        try (Connection c = connector.act(destination, database); Statement s = c.createStatement()) {
+            try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_subscription WHERE subname = ? "
+                    + "AND subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
+                exists.setString(1, subscription);
+                if (!exists.executeQuery().next()) {
+                    return;
+                }
+            }
+            for (String sql : ReplicationSql.detachAndDropSubscription(subscription)) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw ActionException.from("detach and drop subscription " + subscription, e);
+        }
+    }
+
     public void dropPublication(Instance source, String database, String publication) throws ActionException {
         try (Connection c = connector.act(source, database); Statement s = c.createStatement()) {
             s.execute(ReplicationSql.dropPublication(publication));

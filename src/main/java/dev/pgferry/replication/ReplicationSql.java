@@ -46,6 +46,26 @@ public final class ReplicationSql {
         return "DROP SUBSCRIPTION IF EXISTS " + quote(subscription);
     }
 
+    /**
+     * Without the source: disable, let go of the slot, drop. Each statement is harmless when
+     * repeated; the caller skips them all when the subscription is gone.
+     */
+    public static List<String> detachAndDropSubscription(String subscription) {
+        String name = quote(subscription);
+        return List.of("ALTER SUBSCRIPTION " + name + " DISABLE", "ALTER SUBSCRIPTION " + name
+                + " SET (slot_name = NONE)", "DROP SUBSCRIPTION " + name);
+    }
+
+    /** What an operator runs on the source once it is back: where, then the SQL. */
+    public static String sourceCleanup(String database, String slot, String publication) {
+        return "in database " + quote(database) + ": " + sourceCleanupSql(slot, publication);
+    }
+
+    public static String sourceCleanupSql(String slot, String publication) {
+        return "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = "
+                + literal(slot) + " AND NOT active; DROP PUBLICATION IF EXISTS " + quote(publication) + ";";
+    }
+
     /** Drops the slot only if it is not in use, so a live subscription is never cut. */
     public static String dropInactiveSlot() {
         return "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"

@@ -30,6 +30,7 @@ import dev.pgferry.reconcile.Action.CreateDatabase;
 import dev.pgferry.reconcile.Action.CreatePublication;
 import dev.pgferry.reconcile.Action.CreateRoles;
 import dev.pgferry.reconcile.Action.CreateSubscription;
+import dev.pgferry.reconcile.Action.DetachSubscription;
 import dev.pgferry.reconcile.Action.DropInactiveSlot;
 import dev.pgferry.reconcile.Action.DropPublication;
 import dev.pgferry.reconcile.Action.DropSubscription;
@@ -264,6 +265,19 @@ class PlannerTest {
             Observed o = fresh().destinationDatabase(5).slot(new Slot(false, "reserved", 0, 0));
             o.completion = true;
             assertThat(plan(Mode.RUN, o).actions()).containsExactly(new DropInactiveSlot(NAME));
+        }
+
+        @Test
+        void withTheSourceDownTheSubscriptionIsDetachedAndTheCleanupCommandShown() {
+            Observed o = subscribed("r");
+            o.completion = true;
+            o.sourceError = "src (h:5432) is unreachable: Connection refused";
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.COMPLETE);
+            assertThat(plan.actions()).containsExactly(new DetachSubscription(NAME));
+            assertThat(plan.reason()).contains("in database \"shop\": SELECT pg_drop_replication_slot(slot_name) "
+                    + "FROM pg_replication_slots WHERE slot_name = '" + NAME + "' AND NOT active; DROP PUBLICATION IF "
+                    + "EXISTS \"" + NAME + "\";");
         }
 
         @Test
