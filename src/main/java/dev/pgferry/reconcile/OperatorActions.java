@@ -10,6 +10,8 @@ import dev.pgferry.pg.PgErrors;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import dev.pgferry.cutover.MaterializedViews;
+import dev.pgferry.cutover.MaterializedViews.RefreshReport;
 import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.monitor.ExactCounter;
@@ -33,9 +35,12 @@ public class OperatorActions {
     private final ExactCounter counter;
     private final FidelityCheck fidelity;
     private final SequenceSync sequences;
+    private final MaterializedViews views;
 
     public OperatorActions(PgferryConfig config, StatusBoard board, CompletionMarker completion, ReconcileLoop loop,
-            ControlRecords records, ExactCounter counter, FidelityCheck fidelity, SequenceSync sequences) {
+            ControlRecords records, ExactCounter counter, FidelityCheck fidelity, SequenceSync sequences,
+            MaterializedViews views) {
+        this.views = views;
         this.sequences = sequences;
         this.counter = counter;
         this.fidelity = fidelity;
@@ -129,6 +134,35 @@ public class OperatorActions {
             records.audit(mapping.destination(), actor, "sync-sequences", mapping.name(), null, changed
                     + " sequence(s) set in " + reports.size() + " database(s), margin " + margin
                     + (failed > 0 ? ", " + failed + " database(s) failed" : ""));
+        } catch (SQLException e) {
+            log.warn("mapping {}: could not write the audit record: {}", mappingName, PgErrors.describe(e));
+        }
+        return reports;
+    }
+
+    /**
+     * Refreshes every materialized view of every database of the mapping on the destination
+     * (created empty by the schema copy); a cutover step, after the last changes arrived.
+     */
+    public List<RefreshReport> refreshMaterializedViews(String mappingName, String actor) throws ActionRefused {
+        Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        if (status.effectiveMode() != Mode.RUN) {
+            throw new ActionRefused("mapping " + mappingName + " is in mode plan: pgferry writes nothing on the "
+                    + "destination until it is started");
+        }
+        List<DatabaseStatus> there = status.databases().stream()
+                .filter(d -> d.observed().destinationDatabaseExists()).toList();
+        if (there.isEmpty()) {
+            throw new ActionRefused("mapping " + mappingName + " has no database on the destination yet");
+        }
+        List<RefreshReport> reports = there.stream().map(d -> views.refresh(mapping, d.database(), actor)).toList();
+        long refreshed = reports.stream().mapToLong(r -> r.views().size() - r.failed()).sum();
+        long failed = reports.stream().mapToLong(r -> r.failed() + (r.error() == null ? 0 : 1)).sum();
+        try {
+            records.audit(mapping.destination(), actor, "refresh-matviews", mapping.name(), null, refreshed
+                    + " materialized view(s) refreshed in " + reports.size() + " database(s)"
+                    + (failed > 0 ? ", " + failed + " failed" : ""));
         } catch (SQLException e) {
             log.warn("mapping {}: could not write the audit record: {}", mappingName, PgErrors.describe(e));
         }

@@ -8,6 +8,7 @@ import dev.pgferry.reconcile.StatusBoard;
 import dev.pgferry.schema.FidelityReport;
 import java.security.Principal;
 import dev.pgferry.web.MappingView.DatabaseView;
+import dev.pgferry.cutover.MaterializedViews.RefreshReport;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
@@ -79,6 +80,12 @@ class MappingApiController {
     List<SequenceReport> syncSequences(@PathVariable String name, @RequestParam(defaultValue = "0") long margin,
             Principal user) throws ActionRefused {
         return actions.syncSequences(name, user.getName(), margin);
+    }
+
+    /** Refreshes every materialized view on the destination (created empty by the schema copy). */
+    @PostMapping("/{name}/refresh-matviews")
+    List<RefreshReport> refreshMaterializedViews(@PathVariable String name, Principal user) throws ActionRefused {
+        return actions.refreshMaterializedViews(name, user.getName());
     }
 
     /** Starts a mapping configured in plan mode; 409 when it already runs. */

@@ -82,6 +82,22 @@ class MappingPageController {
         return "redirect:/mappings/" + name;
     }
 
+    @PostMapping("/mappings/{name}/refresh-matviews")
+    String refreshMaterializedViews(@PathVariable String name, Principal user, RedirectAttributes redirect) {
+        try {
+            var reports = actions.refreshMaterializedViews(name, user.getName());
+            long refreshed = reports.stream().mapToLong(r -> r.views().size() - r.failed()).sum();
+            List<String> failed = reports.stream().filter(r -> r.error() != null || r.failed() > 0)
+                    .map(r -> r.database()).toList();
+            redirect.addFlashAttribute(failed.isEmpty() ? "notice" : "problem", "Materialized views: " + refreshed
+                    + " refreshed" + (failed.isEmpty() ? "" : "; failures in " + String.join(", ", failed))
+                    + ". Each database's page lists them.");
+        } catch (ActionRefused e) {
+            redirect.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:/mappings/" + name;
+    }
+
     @PostMapping("/mappings/{name}/start")
     String start(@PathVariable String name, Principal user, RedirectAttributes redirect) {
         try {

@@ -1,5 +1,6 @@
 package dev.pgferry.web;
 
+import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.preflight.Compatibility;
 import dev.pgferry.preflight.RoleStates;
@@ -36,7 +37,7 @@ public record MappingView(String name, String source, String destination, String
             int tablesTotal, int tablesCopied, Long copyBytesDone, Long copyBytesTotal, Integer copyPercent,
             Long sourceRows, Long destinationRows, Long rowDelta, List<SchemaView> schemas,
             ExactCountView exactCount, List<AlertView> alerts, List<RoleStates.RoleState> roles,
-            SequenceSync.SequenceReport sequenceSync) {
+            SequenceSync.SequenceReport sequenceSync, MaterializedViews.RefreshReport materializedViews) {
     }
 
     /** The tables of one schema, summed (row figures are the live estimates). */

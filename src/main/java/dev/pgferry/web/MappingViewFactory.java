@@ -1,5 +1,6 @@
 package dev.pgferry.web;
 
+import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.monitor.CopyRates;
 import dev.pgferry.monitor.ExactCount;
@@ -21,10 +22,12 @@ class MappingViewFactory implements MappingViews.Extras {
     private final CopyRates copyRates;
     private final ExactCounter exactCounter;
     private final SequenceSync sequenceSync;
+    private final MaterializedViews materializedViews;
     private final Clock clock;
 
     MappingViewFactory(FidelityCheck fidelity, LagHistory lagHistory, CopyRates copyRates,
-            ExactCounter exactCounter, SequenceSync sequenceSync, Clock clock) {
+            ExactCounter exactCounter, SequenceSync sequenceSync, MaterializedViews materializedViews, Clock clock) {
+        this.materializedViews = materializedViews;
         this.sequenceSync = sequenceSync;
         this.copyRates = copyRates;
         this.exactCounter = exactCounter;
@@ -60,6 +63,10 @@ class MappingViewFactory implements MappingViews.Extras {
             public SequenceSync.SequenceReport sequenceSync(String mapping, String database) {
                 return all.sequenceSync(mapping, database);
             }
+
+            public MaterializedViews.RefreshReport materializedViews(String mapping, String database) {
+                return all.materializedViews(mapping, database);
+            }
         });
     }
 
@@ -81,6 +88,11 @@ class MappingViewFactory implements MappingViews.Extras {
     @Override
     public SequenceSync.SequenceReport sequenceSync(String mapping, String database) {
         return sequenceSync.last(mapping, database);
+    }
+
+    @Override
+    public MaterializedViews.RefreshReport materializedViews(String mapping, String database) {
+        return materializedViews.last(mapping, database);
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.pgferry.web.MappingView.DatabaseView;
 import dev.pgferry.web.MappingView.PartitionView;
 import dev.pgferry.web.MappingView.SequenceView;
 import dev.pgferry.web.MappingView.TableView;
+import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.monitor.ExactCount;
 import dev.pgferry.web.MappingView.ExactCountView;
@@ -52,6 +53,10 @@ final class MappingViews {
         Optional<ExactCount> exactCount(String mapping, String database);
 
         default SequenceSync.SequenceReport sequenceSync(String mapping, String database) {
+            return null;
+        }
+
+        default MaterializedViews.RefreshReport materializedViews(String mapping, String database) {
             return null;
         }
     }
@@ -143,7 +148,8 @@ final class MappingViews {
                 sum(tables, TableView::sourceRows), sum(tables, TableView::destinationRows),
                 sum(tables, TableView::rowDelta), schemas(tables), exact.map(MappingViews::exactCount).orElse(null),
                 alerts.stream().filter(a -> d.database().equals(a.database())).toList(), roles(status, o),
-                extras.sequenceSync(mapping.name(), d.database()));
+                extras.sequenceSync(mapping.name(), d.database()),
+                extras.materializedViews(mapping.name(), d.database()));
     }
 
     /** Where each role the database needs stands on the destination; empty until both sides were read. */

@@ -80,6 +80,8 @@ class WebTest {
     dev.pgferry.monitor.ExactCounter exactCounter;
     @MockitoBean
     dev.pgferry.cutover.SequenceSync sequenceSync;
+    @MockitoBean
+    dev.pgferry.cutover.MaterializedViews materializedViews;
 
     @TestConfiguration
     static class Fixture {
@@ -246,6 +248,25 @@ class WebTest {
         mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
                 .andExpect(content().string(containsString("data-sequence=\"public.order_id_seq\"")))
                 .andExpect(content().string(containsString("(margin 10 increments): 1 changed")));
+    }
+
+    @Test
+    void materializedViewsAreRefreshedByOperatorsOnlyAndTheLastReportShows() throws Exception {
+        var report = new dev.pgferry.cutover.MaterializedViews.RefreshReport("shop", Instant.now(), "ops",
+                List.of(new dev.pgferry.cutover.MaterializedViews.ViewRefresh("public", "daily totals", true, 12, null)),
+                null);
+        when(materializedViews.last("shop", "shop")).thenReturn(report);
+        when(actions.refreshMaterializedViews("shop", "ops")).thenReturn(List.of(report));
+        mvc.perform(post("/mappings/shop/refresh-matviews").with(user("watcher").roles("VIEWER")).with(csrf()))
+                .andExpect(status().isForbidden());
+        verifyNoInteractions(actions);
+        mvc.perform(post("/mappings/shop/refresh-matviews").with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(flash().attribute("notice", containsString("1 refreshed")));
+        mvc.perform(post("/api/mappings/shop/refresh-matviews").with(httpBasic("ops", "ops-pw")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$[0].views[0].name").value("daily totals"));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(containsString("data-matview=\"public.daily totals\"")));
     }
 
     @Test

@@ -17,11 +17,11 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Sequences at cutover, on real servers: every sequence (column-owned, standalone with an odd
- * name, descending) set on the destination from the source, with and without a margin, never
- * moved back, and audited.
+ * Cutover steps on real servers: every sequence (column-owned, standalone with an odd name,
+ * descending) set on the destination from the source, with and without a margin, never moved
+ * back; materialized views (one built on another) refreshed on the destination; all audited.
  */
-class SequenceSyncIT {
+class CutoverStepsIT {
 
     private static final String DB = "seq_shop";
     private static final String ODD = "\"Odd \"\"Seq\"\"\"";
@@ -36,7 +36,9 @@ class SequenceSyncIT {
             SampleSchema.create(c, 100);
             c.createStatement().execute("CREATE SEQUENCE " + ODD + " START 1000 INCREMENT 5; "
                     + "CREATE SEQUENCE falling INCREMENT -1 START -1 MAXVALUE -1; "
-                    + "CREATE SEQUENCE unused");
+                    + "CREATE SEQUENCE unused; "
+                    + "CREATE MATERIALIZED VIEW \"Daily Totals\" AS SELECT count(*) AS n FROM customers; "
+                    + "CREATE MATERIALIZED VIEW \"A Top\" AS SELECT n FROM \"Daily Totals\"");
         }
         try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
                 .mapping("seq", "src", "dst", DB, "plan").start()) {
@@ -77,6 +79,21 @@ class SequenceSyncIT {
                     .isGreaterThan(Db.query(source, DB, Long.class, "SELECT max(id) FROM customers"));
             assertThat(Db.query(destination, "postgres", Long.class, "SELECT count(*) FROM pgferry.audit_log "
                     + "WHERE action = 'sync-sequences' AND mapping = 'seq'")).isEqualTo(3L);
+
+            // materialized views: created empty by the schema copy, refreshed on request; "A Top" is built
+            // on "Daily Totals" and sorts first, so it waits for it
+            assertThat(Db.list(destination, DB, Boolean.class, "SELECT ispopulated FROM pg_matviews"))
+                    .containsExactly(false, false);
+            JsonNode refreshed = app.api().post().uri("/api/mappings/seq/refresh-matviews").retrieve()
+                    .body(JsonNode.class);
+            assertThat(refreshed.at("/0/views").findValuesAsText("refreshed")).as(refreshed.toPrettyString())
+                    .containsExactly("true", "true");
+            assertThat(Db.list(destination, DB, Boolean.class, "SELECT ispopulated FROM pg_matviews"))
+                    .containsExactly(true, true);
+            assertThat(Db.query(destination, DB, Long.class, "SELECT n FROM \"A Top\""))
+                    .isEqualTo(Db.query(source, DB, Long.class, "SELECT count(*) FROM customers"));
+            assertThat(Db.query(destination, "postgres", Long.class, "SELECT count(*) FROM pgferry.audit_log "
+                    + "WHERE action = 'refresh-matviews' AND mapping = 'seq'")).isEqualTo(1L);
 
             app.api().post().uri("/api/mappings/seq/complete").retrieve().toBodilessEntity();
             app.awaitPhase("seq", "COMPLETE", Duration.ofSeconds(30));
