@@ -83,9 +83,13 @@ public final class ConfigurationValidator {
             problems.add("PGFERRY_EXACT_COUNT_INTERVAL=" + p.exactCountInterval() + ": must not be negative; use 0 "
                     + "to count on demand only, or e.g. 6h");
         }
+        if (p.verifyChunkRows() < 100 || p.verifyChunkRows() > 10_000_000) {
+            problems.add("PGFERRY_VERIFY_CHUNK_ROWS=" + p.verifyChunkRows() + ": use 100 to 10000000 rows per "
+                    + "checksum chunk, e.g. 10000");
+        }
         return new PgferryConfig(instances, mappings, users, p.pollInterval(),
                 new PgferryConfig.Readiness(maxLag, p.ready().maxLagSeconds(), p.ready().stableFor()), p.pgBinDir(),
-                p.dashboardRefresh(), p.exactCountInterval());
+                p.dashboardRefresh(), p.exactCountInterval(), p.verifyChunkRows());
     }
 
     private Instance instance(String name, InstanceProperties i) {

@@ -8,12 +8,12 @@ import java.util.Optional;
 /** The whole validated configuration; built once at start-up by {@link ConfigurationValidator}. */
 public record PgferryConfig(Map<String, Instance> instances, List<Mapping> mappings, List<User> users,
         Duration pollInterval, Readiness ready, String pgBinDir, Duration dashboardRefresh,
-        Duration exactCountInterval) {
+        Duration exactCountInterval, int verifyChunkRows) {
 
-    /** Without the slow schedule of exact counts (they run on demand only). */
+    /** Without the slow schedule of exact counts (they run on demand only), default verify chunks. */
     public PgferryConfig(Map<String, Instance> instances, List<Mapping> mappings, List<User> users,
             Duration pollInterval, Readiness ready, String pgBinDir, Duration dashboardRefresh) {
-        this(instances, mappings, users, pollInterval, ready, pgBinDir, dashboardRefresh, Duration.ZERO);
+        this(instances, mappings, users, pollInterval, ready, pgBinDir, dashboardRefresh, Duration.ZERO, 10_000);
     }
 
     /** Thresholds of the cutover-ready light. */

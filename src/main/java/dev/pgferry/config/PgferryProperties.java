@@ -26,7 +26,8 @@ public record PgferryProperties(
         String pgBinDir,
         @DefaultValue("5s") Duration dashboardRefresh,
         @DefaultValue("6h") Duration exactCountInterval,
-        String userFile) {
+        String userFile,
+        @DefaultValue("10000") int verifyChunkRows) {
 
     public PgferryProperties {
         instances = instances == null ? Map.of() : new TreeMap<>(instances);

@@ -13,6 +13,7 @@ import java.util.Optional;
 import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.MaterializedViews.RefreshReport;
 import dev.pgferry.cutover.SequenceSync;
+import dev.pgferry.cutover.Verifier;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.monitor.ExactCounter;
 import dev.pgferry.schema.FidelityCheck;
@@ -36,11 +37,13 @@ public class OperatorActions {
     private final FidelityCheck fidelity;
     private final SequenceSync sequences;
     private final MaterializedViews views;
+    private final Verifier verifier;
 
     public OperatorActions(PgferryConfig config, StatusBoard board, CompletionMarker completion, ReconcileLoop loop,
             ControlRecords records, ExactCounter counter, FidelityCheck fidelity, SequenceSync sequences,
-            MaterializedViews views) {
+            MaterializedViews views, Verifier verifier) {
         this.views = views;
+        this.verifier = verifier;
         this.sequences = sequences;
         this.counter = counter;
         this.fidelity = fidelity;
@@ -167,6 +170,31 @@ public class OperatorActions {
             log.warn("mapping {}: could not write the audit record: {}", mappingName, PgErrors.describe(e));
         }
         return reports;
+    }
+
+    /**
+     * Queues the verification of every database of the mapping: exact rows and checksums per
+     * table, in key ranges, on both sides; meant for the frozen, drained source at cutover.
+     */
+    public int verify(String mappingName, String actor) throws ActionRefused {
+        Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        List<DatabaseStatus> both = status.databases().stream().filter(d -> d.observed().sourceDatabaseExists()
+                && d.observed().destinationDatabaseExists()).toList();
+        if (both.isEmpty()) {
+            throw new ActionRefused("mapping " + mappingName + " has no database on both sides yet");
+        }
+        int queued = 0;
+        for (DatabaseStatus database : both) {
+            if (verifier.request(mapping, database.database(), ExactCountSchedule.tables(database), actor)) {
+                queued++;
+            }
+        }
+        if (queued == 0) {
+            throw new ActionRefused("a verification of mapping " + mappingName + " is already running; its progress "
+                    + "shows on each database's page");
+        }
+        return queued;
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.pgferry.web.MappingView.DatabaseView;
 import dev.pgferry.cutover.MaterializedViews.RefreshReport;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -86,6 +87,16 @@ class MappingApiController {
     @PostMapping("/{name}/refresh-matviews")
     List<RefreshReport> refreshMaterializedViews(@PathVariable String name, Principal user) throws ActionRefused {
         return actions.refreshMaterializedViews(name, user.getName());
+    }
+
+    /**
+     * Queues the verification of every database (rows and checksums per table, in key ranges,
+     * on both sides); 202 with how many were queued; each database's verification shows its
+     * progress and result.
+     */
+    @PostMapping("/{name}/verify")
+    ResponseEntity<Map<String, Integer>> verify(@PathVariable String name, Principal user) throws ActionRefused {
+        return ResponseEntity.accepted().body(Map.of("queued", actions.verify(name, user.getName())));
     }
 
     /** Starts a mapping configured in plan mode; 409 when it already runs. */

@@ -98,6 +98,18 @@ class MappingPageController {
         return "redirect:/mappings/" + name;
     }
 
+    @PostMapping("/mappings/{name}/verify")
+    String verify(@PathVariable String name, Principal user, RedirectAttributes redirect) {
+        try {
+            int queued = actions.verify(name, user.getName());
+            redirect.addFlashAttribute("notice", "Verification of " + queued + " database(s) queued; each database's "
+                    + "page shows its progress and result.");
+        } catch (ActionRefused e) {
+            redirect.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:/mappings/" + name;
+    }
+
     @PostMapping("/mappings/{name}/start")
     String start(@PathVariable String name, Principal user, RedirectAttributes redirect) {
         try {

@@ -2,6 +2,7 @@ package dev.pgferry.web;
 
 import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.SequenceSync;
+import dev.pgferry.cutover.Verifier;
 import dev.pgferry.preflight.Compatibility;
 import dev.pgferry.preflight.RoleStates;
 import dev.pgferry.schema.FidelityReport;
@@ -37,7 +38,8 @@ public record MappingView(String name, String source, String destination, String
             int tablesTotal, int tablesCopied, Long copyBytesDone, Long copyBytesTotal, Integer copyPercent,
             Long sourceRows, Long destinationRows, Long rowDelta, List<SchemaView> schemas,
             ExactCountView exactCount, List<AlertView> alerts, List<RoleStates.RoleState> roles,
-            SequenceSync.SequenceReport sequenceSync, MaterializedViews.RefreshReport materializedViews) {
+            SequenceSync.SequenceReport sequenceSync, MaterializedViews.RefreshReport materializedViews,
+            Verifier.VerifyReport verification) {
     }
 
     /** The tables of one schema, summed (row figures are the live estimates). */

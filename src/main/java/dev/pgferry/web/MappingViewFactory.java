@@ -2,6 +2,7 @@ package dev.pgferry.web;
 
 import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.SequenceSync;
+import dev.pgferry.cutover.Verifier;
 import dev.pgferry.monitor.CopyRates;
 import dev.pgferry.monitor.ExactCount;
 import dev.pgferry.monitor.ExactCounter;
@@ -23,10 +24,13 @@ class MappingViewFactory implements MappingViews.Extras {
     private final ExactCounter exactCounter;
     private final SequenceSync sequenceSync;
     private final MaterializedViews materializedViews;
+    private final Verifier verifier;
     private final Clock clock;
 
     MappingViewFactory(FidelityCheck fidelity, LagHistory lagHistory, CopyRates copyRates,
-            ExactCounter exactCounter, SequenceSync sequenceSync, MaterializedViews materializedViews, Clock clock) {
+            ExactCounter exactCounter, SequenceSync sequenceSync, MaterializedViews materializedViews,
+            Verifier verifier, Clock clock) {
+        this.verifier = verifier;
         this.materializedViews = materializedViews;
         this.sequenceSync = sequenceSync;
         this.copyRates = copyRates;
@@ -67,6 +71,10 @@ class MappingViewFactory implements MappingViews.Extras {
             public MaterializedViews.RefreshReport materializedViews(String mapping, String database) {
                 return all.materializedViews(mapping, database);
             }
+
+            public Verifier.VerifyReport verification(String mapping, String database) {
+                return all.verification(mapping, database);
+            }
         });
     }
 
@@ -93,6 +101,11 @@ class MappingViewFactory implements MappingViews.Extras {
     @Override
     public MaterializedViews.RefreshReport materializedViews(String mapping, String database) {
         return materializedViews.last(mapping, database);
+    }
+
+    @Override
+    public Verifier.VerifyReport verification(String mapping, String database) {
+        return verifier.last(mapping, database).orElse(null);
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.pgferry.web.MappingView.SequenceView;
 import dev.pgferry.web.MappingView.TableView;
 import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.SequenceSync;
+import dev.pgferry.cutover.Verifier;
 import dev.pgferry.monitor.ExactCount;
 import dev.pgferry.web.MappingView.ExactCountView;
 import dev.pgferry.web.MappingView.SchemaView;
@@ -57,6 +58,10 @@ final class MappingViews {
         }
 
         default MaterializedViews.RefreshReport materializedViews(String mapping, String database) {
+            return null;
+        }
+
+        default Verifier.VerifyReport verification(String mapping, String database) {
             return null;
         }
     }
@@ -149,7 +154,8 @@ final class MappingViews {
                 sum(tables, TableView::rowDelta), schemas(tables), exact.map(MappingViews::exactCount).orElse(null),
                 alerts.stream().filter(a -> d.database().equals(a.database())).toList(), roles(status, o),
                 extras.sequenceSync(mapping.name(), d.database()),
-                extras.materializedViews(mapping.name(), d.database()));
+                extras.materializedViews(mapping.name(), d.database()),
+                extras.verification(mapping.name(), d.database()));
     }
 
     /** Where each role the database needs stands on the destination; empty until both sides were read. */

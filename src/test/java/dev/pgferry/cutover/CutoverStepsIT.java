@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Cutover steps on real servers: every sequence (column-owned, standalone with an odd name,
  * descending) set on the destination from the source, with and without a margin, never moved
- * back; materialized views (one built on another) refreshed on the destination; all audited.
+ * back; materialized views (one built on another) refreshed on the destination; every table
+ * verified by rows and checksums in key ranges, and a row changed behind replication's back
+ * found with its range; all audited.
  */
 class CutoverStepsIT {
 
@@ -41,13 +43,13 @@ class CutoverStepsIT {
                     + "CREATE MATERIALIZED VIEW \"A Top\" AS SELECT n FROM \"Daily Totals\"");
         }
         try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
-                .mapping("seq", "src", "dst", DB, "plan").start()) {
+                .mapping("seq", "src", "dst", DB, "plan").property("pgferry.verify-chunk-rows", "100").start()) {
             assertThat(refusal(app, "/api/mappings/seq/sync-sequences")).contains("mode plan");
             app.api().post().uri("/api/mappings/seq/start").retrieve().toBodilessEntity();
             app.awaitPhase("seq", "READY", Duration.ofMinutes(3));
             // the applications keep writing: ids and the standalone sequences move on the source only
             Db.execute(source, DB, "INSERT INTO customers (name, email) SELECT 'late ' || g, 'late' || g || '@x' "
-                    + "FROM generate_series(1, 25) g", "SELECT nextval('" + ODD.replace("'", "''") + "') FROM "
+                    + "FROM generate_series(1, 150) g", "SELECT nextval('" + ODD.replace("'", "''") + "') FROM "
                     + "generate_series(1, 3)", "SELECT nextval('falling') FROM generate_series(1, 4)");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Db.query(destination, DB,
                     Long.class, "SELECT count(*) FROM customers")).isEqualTo(Db.query(source, DB, Long.class,
@@ -95,6 +97,31 @@ class CutoverStepsIT {
             assertThat(Db.query(destination, "postgres", Long.class, "SELECT count(*) FROM pgferry.audit_log "
                     + "WHERE action = 'refresh-matviews' AND mapping = 'seq'")).isEqualTo(1L);
 
+            // verification: rows and checksums per key range (100 rows a chunk here) on both sides
+            JsonNode verified = verify(app);
+            assertThat(verified.at("/finishedAt").isNull()).isFalse();
+            assertThat(verified.at("/error").isNull()).as(verified.toPrettyString()).isTrue();
+            for (JsonNode table : verified.get("tables")) {
+                String name = table.get("name").asText();
+                assertThat(table.get("firstDifference").isNull()).as(table.toPrettyString()).isTrue();
+                assertThat(table.get("sourceRows").asLong()).as(name).isEqualTo(Db.query(source, DB, Long.class,
+                        "SELECT count(*) FROM public." + name));
+                assertThat(table.get("destinationRows").asLong()).as(name).isEqualTo(table.get("sourceRows").asLong());
+            }
+            assertThat(verified.at("/tables").findValuesAsText("name")).contains("customers", "events");
+            JsonNode customers = table(verified, "customers");
+            assertThat(customers.get("chunks").asInt()).as("200 rows in chunks of 100").isGreaterThanOrEqualTo(2);
+            // a row changed on the destination behind replication's back is found, with its key range
+            Db.execute(destination, DB, "UPDATE customers SET name = 'tampered' WHERE id = (SELECT max(id) FROM customers)");
+            JsonNode tampered = table(verify(app), "customers");
+            long first = Db.query(source, DB, Long.class, "SELECT id FROM customers ORDER BY id OFFSET 99 LIMIT 1");
+            assertThat(tampered.get("firstDifference").asText()).as("the last range, past the first chunk")
+                    .contains("(\"id\") > (" + first + ")");
+            assertThat(table(verify(app), "orders").get("firstDifference").isNull()).isTrue();
+            assertThat(Db.query(destination, "postgres", Long.class, "SELECT count(*) FROM pgferry.audit_log "
+                    + "WHERE action = 'verify' AND mapping = 'seq' AND detail LIKE '1 of % table(s) differ: public.customers'"))
+                    .isGreaterThanOrEqualTo(1L);
+
             app.api().post().uri("/api/mappings/seq/complete").retrieve().toBodilessEntity();
             app.awaitPhase("seq", "COMPLETE", Duration.ofSeconds(30));
         }
@@ -102,6 +129,25 @@ class CutoverStepsIT {
             assertThat(Db.pgferryObjects(source, "seq")).isEmpty();
             assertThat(Db.pgferryObjects(destination, "seq")).isEmpty();
         });
+    }
+
+    /** Runs a verification through the API and waits for its report. */
+    private static JsonNode verify(PgferryApp app) {
+        int status = app.api().post().uri("/api/mappings/seq/verify").retrieve().toBodilessEntity()
+                .getStatusCode().value();
+        assertThat(status).isEqualTo(202);
+        return await().atMost(Duration.ofMinutes(1)).until(() -> app.api().get()
+                .uri("/api/mappings/seq/database?name={db}", DB).retrieve().body(JsonNode.class).get("verification"),
+                v -> v != null && !v.isNull() && !v.get("finishedAt").isNull());
+    }
+
+    private static JsonNode table(JsonNode verification, String name) {
+        for (JsonNode table : verification.get("tables")) {
+            if (table.get("name").asText().equals(name)) {
+                return table;
+            }
+        }
+        throw new AssertionError(name + " not in " + verification.toPrettyString());
     }
 
     private static Map<String, Long> values(EmbeddedPostgres server) {

@@ -82,6 +82,8 @@ class WebTest {
     dev.pgferry.cutover.SequenceSync sequenceSync;
     @MockitoBean
     dev.pgferry.cutover.MaterializedViews materializedViews;
+    @MockitoBean
+    dev.pgferry.cutover.Verifier verifier;
 
     @TestConfiguration
     static class Fixture {
@@ -267,6 +269,34 @@ class WebTest {
                 .andExpect(status().isOk()).andExpect(jsonPath("$[0].views[0].name").value("daily totals"));
         mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
                 .andExpect(content().string(containsString("data-matview=\"public.daily totals\"")));
+    }
+
+    @Test
+    void verificationIsQueuedByOperatorsOnlyAndItsResultShows() throws Exception {
+        Instant now = Instant.now();
+        when(verifier.last("shop", "shop")).thenReturn(Optional.of(new dev.pgferry.cutover.Verifier.VerifyReport("shop",
+                "ops", now, now, 2, List.of(new dev.pgferry.cutover.Verifier.TableVerification("public", "Order Items",
+                        10, 10, 1, null), new dev.pgferry.cutover.Verifier.TableVerification("public", "big", 1000,
+                        999, 3, "keys (id) > (500) and <= (750): 250 row(s) on the source, 249 on the destination")),
+                null)));
+        when(actions.verify("shop", "ops")).thenReturn(1);
+        mvc.perform(post("/mappings/shop/verify").with(user("watcher").roles("VIEWER")).with(csrf()))
+                .andExpect(status().isForbidden());
+        mvc.perform(post("/api/mappings/shop/verify").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(status().isForbidden());
+        verifyNoInteractions(actions);
+        mvc.perform(post("/mappings/shop/verify").with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(flash().attribute("notice", containsString("Verification of 1 database(s) queued")));
+        mvc.perform(post("/api/mappings/shop/verify").with(httpBasic("ops", "ops-pw")))
+                .andExpect(status().isAccepted()).andExpect(jsonPath("$.queued").value(1));
+        mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(containsString("verification: 1 table(s) differ")));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(containsString("differs: keys (id) &gt; (500) and &lt;= (750)")))
+                .andExpect(content().string(containsString("data-verified=\"public.Order Items\"")));
+        mvc.perform(get("/api/mappings/shop/database").param("name", "shop").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(jsonPath("$.verification.tables[1].firstDifference").value(containsString("(500)")));
     }
 
     @Test
