@@ -1,5 +1,6 @@
 package dev.pgferry.cutover;
 
+import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.cutover.Readiness.Condition;
 import dev.pgferry.monitor.ObservedDatabase;
@@ -22,17 +23,21 @@ public class ReadinessTracker {
 
     private final PgferryConfig config;
     private final Clock clock;
+    private final DriftGuard drift;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-    public ReadinessTracker(PgferryConfig config, Clock clock) {
+    public ReadinessTracker(PgferryConfig config, Clock clock, DriftGuard drift) {
         this.config = config;
+        this.drift = drift;
         this.clock = clock;
     }
 
-    public Readiness evaluate(String mapping, ObservedDatabase o) {
+    public Readiness evaluate(Mapping mappingConfig, ObservedDatabase o) {
+        String mapping = mappingConfig.name();
         Instant now = clock.instant();
         Duration stableFor = config.ready().stableFor();
         List<Condition> conditions = new ArrayList<>(ReadinessConditions.evaluate(o, config.ready()));
+        conditions.add(drift.condition(mappingConfig, o));
         long errors = o.subscription().map(s -> s.applyErrors() + s.syncErrors()).orElse(0L);
         Window window = windows.compute(mapping + "/" + o.database(), (k, w) -> (w == null ? new Window(errors, null,
                 null) : w).next(errors, conditions.stream().allMatch(Condition::met), now));

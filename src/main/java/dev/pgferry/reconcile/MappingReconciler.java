@@ -177,7 +177,7 @@ public class MappingReconciler {
         ObservedDatabase observed = observer.observeDatabase(mapping, database, source, destination);
         List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
                 pgDump.pgDumpMajor(), claimedBy(mapping, database)));
-        Readiness ready = readiness.evaluate(mapping.name(), observed);
+        Readiness ready = readiness.evaluate(mapping, observed);
         Optional<ActionFailure> failure = Optional.ofNullable(failures.get(mapping.name() + "/" + database));
         Plan plan = Planner.plan(new PlanInput(mapping, effectiveMode(mapping, destination), observed, source,
                 destination, checks, ready, failure, clock.instant()));

@@ -1,0 +1,68 @@
+package dev.pgferry.cutover;
+
+import dev.pgferry.config.Mapping;
+import dev.pgferry.config.PgferryConfig;
+import dev.pgferry.config.Scope;
+import dev.pgferry.cutover.Readiness.Condition;
+import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.schema.FidelityCheck;
+import dev.pgferry.schema.FidelityReport;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Component;
+
+/**
+ * Guards a streaming database against schema drift: on a slow tick (every
+ * {@link #SLOW_TICKS} poll intervals, and every tick while a drift is seen) the source's schema
+ * is compared with the destination's from the catalogs. Logical replication carries no DDL, so a
+ * column added on the source stops the apply worker the moment a row uses it; caught here, the
+ * difference blocks readiness and says what to do before that happens.
+ */
+@Component
+public class DriftGuard {
+
+    static final int SLOW_TICKS = 12;
+    static final String ID = "schema-unchanged";
+
+    private final FidelityCheck fidelity;
+    private final Duration every;
+    private final Clock clock;
+
+    public DriftGuard(FidelityCheck fidelity, PgferryConfig config, Clock clock) {
+        this.fidelity = fidelity;
+        this.every = config.pollInterval().multipliedBy(SLOW_TICKS);
+        this.clock = clock;
+    }
+
+    /** The schema-unchanged condition of one database, checking the catalogs when it is due. */
+    public Condition condition(Mapping mapping, ObservedDatabase o) {
+        if (mapping.content() != Mapping.Content.SCHEMA_AND_DATA || !mapping.scope().equals(Scope.ALL)) {
+            return new Condition(ID, true, "not checked: the mapping copies " + (mapping.content()
+                    == Mapping.Content.DATA_ONLY ? "rows into a schema of its own" : "part of the schema")
+                    + ", so the two schemas may differ on purpose");
+        }
+        if (o.subscription().isEmpty() || o.sourceError() != null || o.destinationError() != null) {
+            return new Condition(ID, false, "schema compared once streaming");
+        }
+        FidelityReport last = fidelity.last(mapping.name(), o.database());
+        Instant now = clock.instant();
+        boolean due = last == null || !last.identical() || !last.checkedAt().plus(every).isAfter(now);
+        FidelityReport report = due ? fidelity.run(mapping, o.database()) : last;
+        if (report.error() != null) {
+            return new Condition(ID, false, "schema check failed: " + report.error());
+        }
+        if (report.identical()) {
+            return new Condition(ID, true, "source and destination schemas identical (checked "
+                    + report.checkedAt() + ", every " + every.toSeconds() + " s)");
+        }
+        String differences = report.differences().stream().limit(3).map(d -> d.kind() + " " + d.name()
+                + " (source: " + (d.source() == null ? "missing" : d.source()) + "; destination: "
+                + (d.destination() == null ? "missing" : d.destination()) + ")").collect(Collectors.joining("; "));
+        return new Condition(ID, false, "schema drift: " + report.differences().size() + " difference(s): "
+                + differences + (report.differences().size() > 3 ? "; ..." : "") + ". Apply the same DDL on the "
+                + "destination (a new table: also add it to the publication and ALTER SUBSCRIPTION ... REFRESH "
+                + "PUBLICATION); the database's page lists every difference");
+    }
+}
