@@ -37,7 +37,8 @@ final class CatalogQueries {
             SELECT s.active, s.wal_status,
                    pg_wal_lsn_diff(pg_current_wal_lsn(), coalesce(r.replay_lsn, s.confirmed_flush_lsn))::bigint AS lag,
                    pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn)::bigint AS retained,
-                   extract(epoch FROM r.replay_lag)::float8 AS lag_seconds
+                   extract(epoch FROM r.replay_lag)::float8 AS lag_seconds,
+                   pg_wal_lsn_diff(s.confirmed_flush_lsn, '0/0')::bigint AS confirmed_flush
             FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid
             WHERE s.slot_name = ?""";
 

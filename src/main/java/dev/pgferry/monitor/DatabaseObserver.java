@@ -120,8 +120,10 @@ public class DatabaseObserver {
                 slot = jdbc.sql(CatalogQueries.SLOT).param(names.slot())
                         .query((rs, n) -> {
                             double seconds = rs.getDouble("lag_seconds");
+                            // read right after its column: wasNull speaks of the last one read
+                            Double lagSeconds = rs.wasNull() ? null : seconds;
                             return new Slot(rs.getBoolean("active"), rs.getString("wal_status"), rs.getLong("lag"),
-                                    rs.getLong("retained"), rs.wasNull() ? null : seconds);
+                                    rs.getLong("retained"), lagSeconds, rs.getLong("confirmed_flush"));
                         })
                         .optional();
                 sourceCensus = TableCensus.read(jdbc, false);

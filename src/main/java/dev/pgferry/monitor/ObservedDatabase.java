@@ -52,11 +52,12 @@ public record ObservedDatabase(
      * The logical replication slot on the source. Lag in bytes is measured from the walsender's
      * replay position when it runs; lag in time is its replay_lag, null when the link is idle.
      */
-    public record Slot(boolean active, String walStatus, long applyLagBytes, long retainedBytes, Double lagSeconds) {
+    public record Slot(boolean active, String walStatus, long applyLagBytes, long retainedBytes, Double lagSeconds,
+            long confirmedFlush) {
 
         /** Without a time lag: the walsender reports none (idle link, or not running). */
         public Slot(boolean active, String walStatus, long applyLagBytes, long retainedBytes) {
-            this(active, walStatus, applyLagBytes, retainedBytes, null);
+            this(active, walStatus, applyLagBytes, retainedBytes, null, 0);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.pgferry.pg.PgErrors;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import dev.pgferry.cutover.Drain;
 import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.MaterializedViews.RefreshReport;
 import dev.pgferry.cutover.SequenceSync;
@@ -38,10 +39,12 @@ public class OperatorActions {
     private final SequenceSync sequences;
     private final MaterializedViews views;
     private final Verifier verifier;
+    private final Drain drain;
 
     public OperatorActions(PgferryConfig config, StatusBoard board, CompletionMarker completion, ReconcileLoop loop,
             ControlRecords records, ExactCounter counter, FidelityCheck fidelity, SequenceSync sequences,
-            MaterializedViews views, Verifier verifier) {
+            MaterializedViews views, Verifier verifier, Drain drain) {
+        this.drain = drain;
         this.views = views;
         this.verifier = verifier;
         this.sequences = sequences;
@@ -195,6 +198,35 @@ public class OperatorActions {
                     + "shows on each database's page");
         }
         return queued;
+    }
+
+    /**
+     * Records the freeze point of every database of the mapping once no session writes on the
+     * source (all or none); the pages then show when each database has drained past it.
+     */
+    public List<Drain.FreezePoint> drain(String mappingName, String actor) throws ActionRefused {
+        Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        List<DatabaseStatus> replicating = status.databases().stream()
+                .filter(d -> d.observed().slot().isPresent()).toList();
+        if (replicating.isEmpty()) {
+            throw new ActionRefused("mapping " + mappingName + " has no replicating database to drain");
+        }
+        List<Drain.Outcome> outcomes = replicating.stream().map(d -> drain.check(mapping, d.database(), actor))
+                .toList();
+        List<String> refusals = outcomes.stream().map(Drain.Outcome::refusal).filter(r -> r != null).toList();
+        if (!refusals.isEmpty()) {
+            throw new ActionRefused("not drained: " + String.join("; ", refusals));
+        }
+        List<Drain.FreezePoint> points = outcomes.stream().map(Drain.Outcome::point).toList();
+        points.forEach(p -> drain.record(mappingName, p));
+        try {
+            records.audit(mapping.destination(), actor, "drain", mapping.name(), null, "freeze points: "
+                    + points.stream().map(p -> p.database() + " " + p.lsnText()).toList());
+        } catch (SQLException e) {
+            log.warn("mapping {}: could not write the audit record: {}", mappingName, PgErrors.describe(e));
+        }
+        return points;
     }
 
     /**

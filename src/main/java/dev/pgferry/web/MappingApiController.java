@@ -8,6 +8,7 @@ import dev.pgferry.reconcile.StatusBoard;
 import dev.pgferry.schema.FidelityReport;
 import java.security.Principal;
 import dev.pgferry.web.MappingView.DatabaseView;
+import dev.pgferry.cutover.Drain;
 import dev.pgferry.cutover.MaterializedViews.RefreshReport;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import java.util.List;
@@ -97,6 +98,15 @@ class MappingApiController {
     @PostMapping("/{name}/verify")
     ResponseEntity<Map<String, Integer>> verify(@PathVariable String name, Principal user) throws ActionRefused {
         return ResponseEntity.accepted().body(Map.of("queued", actions.verify(name, user.getName())));
+    }
+
+    /**
+     * Records each database's freeze point once nothing writes on the source; 409 naming the
+     * databases still written to. Each database then shows when it has drained past its point.
+     */
+    @PostMapping("/{name}/drain")
+    List<Drain.FreezePoint> drain(@PathVariable String name, Principal user) throws ActionRefused {
+        return actions.drain(name, user.getName());
     }
 
     /** Starts a mapping configured in plan mode; 409 when it already runs. */

@@ -110,6 +110,18 @@ class MappingPageController {
         return "redirect:/mappings/" + name;
     }
 
+    @PostMapping("/mappings/{name}/drain")
+    String drain(@PathVariable String name, Principal user, RedirectAttributes redirect) {
+        try {
+            int points = actions.drain(name, user.getName()).size();
+            redirect.addFlashAttribute("notice", "Freeze point recorded for " + points + " database(s); each shows "
+                    + "\"drained\" once the destination has everything written before it.");
+        } catch (ActionRefused e) {
+            redirect.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:/mappings/" + name;
+    }
+
     @PostMapping("/mappings/{name}/start")
     String start(@PathVariable String name, Principal user, RedirectAttributes redirect) {
         try {

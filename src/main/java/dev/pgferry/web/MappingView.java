@@ -39,7 +39,7 @@ public record MappingView(String name, String source, String destination, String
             Long sourceRows, Long destinationRows, Long rowDelta, List<SchemaView> schemas,
             ExactCountView exactCount, List<AlertView> alerts, List<RoleStates.RoleState> roles,
             SequenceSync.SequenceReport sequenceSync, MaterializedViews.RefreshReport materializedViews,
-            Verifier.VerifyReport verification) {
+            Verifier.VerifyReport verification, String freezePoint, Boolean drained) {
     }
 
     /** The tables of one schema, summed (row figures are the live estimates). */

@@ -1,5 +1,6 @@
 package dev.pgferry.web;
 
+import dev.pgferry.cutover.Drain;
 import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.cutover.Verifier;
@@ -7,6 +8,7 @@ import dev.pgferry.monitor.CopyRates;
 import dev.pgferry.monitor.ExactCount;
 import dev.pgferry.monitor.ExactCounter;
 import dev.pgferry.monitor.LagHistory;
+import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.reconcile.MappingStatus;
 import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.schema.FidelityReport;
@@ -25,12 +27,14 @@ class MappingViewFactory implements MappingViews.Extras {
     private final SequenceSync sequenceSync;
     private final MaterializedViews materializedViews;
     private final Verifier verifier;
+    private final Drain drain;
     private final Clock clock;
 
     MappingViewFactory(FidelityCheck fidelity, LagHistory lagHistory, CopyRates copyRates,
             ExactCounter exactCounter, SequenceSync sequenceSync, MaterializedViews materializedViews,
-            Verifier verifier, Clock clock) {
+            Verifier verifier, Drain drain, Clock clock) {
         this.verifier = verifier;
+        this.drain = drain;
         this.materializedViews = materializedViews;
         this.sequenceSync = sequenceSync;
         this.copyRates = copyRates;
@@ -75,6 +79,10 @@ class MappingViewFactory implements MappingViews.Extras {
             public Verifier.VerifyReport verification(String mapping, String database) {
                 return all.verification(mapping, database);
             }
+
+            public MappingViews.DrainState drain(String mapping, ObservedDatabase observed) {
+                return all.drain(mapping, observed);
+            }
         });
     }
 
@@ -106,6 +114,13 @@ class MappingViewFactory implements MappingViews.Extras {
     @Override
     public Verifier.VerifyReport verification(String mapping, String database) {
         return verifier.last(mapping, database).orElse(null);
+    }
+
+    @Override
+    public MappingViews.DrainState drain(String mapping, ObservedDatabase observed) {
+        return drain.point(mapping, observed.database())
+                .map(p -> new MappingViews.DrainState(p.lsnText(), drain.drained(mapping, observed)))
+                .orElse(MappingViews.DrainState.NONE);
     }
 
     @Override

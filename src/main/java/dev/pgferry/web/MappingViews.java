@@ -43,6 +43,11 @@ final class MappingViews {
     private MappingViews() {
     }
 
+    /** A database's freeze point (LSN text) and whether its slot has passed it. */
+    record DrainState(String freezePoint, Boolean drained) {
+        static final DrainState NONE = new DrainState(null, null);
+    }
+
     /** What the views show beside the status: fidelity reports, lag charts, copy rates, exact counts. */
     interface Extras {
         FidelityReport fidelity(String mapping, String database);
@@ -63,6 +68,11 @@ final class MappingViews {
 
         default Verifier.VerifyReport verification(String mapping, String database) {
             return null;
+        }
+
+        /** The freeze point's LSN and whether the slot has passed it; both null without a point. */
+        default DrainState drain(String mapping, ObservedDatabase observed) {
+            return DrainState.NONE;
         }
     }
 
@@ -121,6 +131,7 @@ final class MappingViews {
         var subscription = o.subscription();
         boolean sourceSeen = o.sourceError() == null;
         Optional<ExactCount> exact = extras.exactCount(mapping.name(), d.database());
+        DrainState drain = extras.drain(mapping.name(), o);
         List<TableView> tables = o.tables().stream().map(t -> table(mapping, d.database(), t, exact, extras)).toList();
         List<TableView> published = tables.stream().filter(TableView::published).toList();
         Long copyTotal = subscription.isEmpty() ? null : sum(published, TableView::sourceBytes);
@@ -155,7 +166,8 @@ final class MappingViews {
                 alerts.stream().filter(a -> d.database().equals(a.database())).toList(), roles(status, o),
                 extras.sequenceSync(mapping.name(), d.database()),
                 extras.materializedViews(mapping.name(), d.database()),
-                extras.verification(mapping.name(), d.database()));
+                extras.verification(mapping.name(), d.database()),
+                drain.freezePoint(), drain.drained());
     }
 
     /** Where each role the database needs stands on the destination; empty until both sides were read. */

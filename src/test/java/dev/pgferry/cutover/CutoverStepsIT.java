@@ -17,7 +17,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cutover steps on real servers: every sequence (column-owned, standalone with an odd name,
+ * Cutover steps on real servers: the drain (refused while a transaction writes, then the freeze
+ * point passed); every sequence (column-owned, standalone with an odd name,
  * descending) set on the destination from the source, with and without a margin, never moved
  * back; materialized views (one built on another) refreshed on the destination; every table
  * verified by rows and checksums in key ranges, and a row changed behind replication's back
@@ -55,6 +56,20 @@ class CutoverStepsIT {
                     Long.class, "SELECT count(*) FROM customers")).isEqualTo(Db.query(source, DB, Long.class,
                     "SELECT count(*) FROM customers")));
             assertThat(values(destination)).isNotEqualTo(values(source));
+
+            // drain: refused while a session holds a transaction id, then the freeze point is passed
+            try (Connection writer = Db.connect(source, DB)) {
+                writer.setAutoCommit(false);
+                writer.createStatement().execute("INSERT INTO products (title, price) VALUES ('in flight', 1)");
+                assertThat(refusal(app, "/api/mappings/seq/drain")).contains("still hold a transaction id");
+                writer.rollback();
+            }
+            JsonNode points = app.api().post().uri("/api/mappings/seq/drain").retrieve().body(JsonNode.class);
+            assertThat(points.at("/0/lsnText").asText()).contains("/");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(app.mapping("seq")
+                    .at("/databases/0/drained").asBoolean()).isTrue());
+            assertThat(app.mapping("seq").at("/databases/0/freezePoint").asText())
+                    .isEqualTo(points.at("/0/lsnText").asText());
             assertThat(refusal(app, "/api/mappings/seq/sync-sequences?margin=-1")).contains("margin=-1");
 
             JsonNode exact = app.api().post().uri("/api/mappings/seq/sync-sequences").retrieve()

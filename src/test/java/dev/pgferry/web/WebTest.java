@@ -84,6 +84,8 @@ class WebTest {
     dev.pgferry.cutover.MaterializedViews materializedViews;
     @MockitoBean
     dev.pgferry.cutover.Verifier verifier;
+    @MockitoBean
+    dev.pgferry.cutover.Drain drain;
 
     @TestConfiguration
     static class Fixture {
