@@ -68,7 +68,8 @@ class DatabasePageController {
         } catch (ActionRefused e) {
             redirect.addFlashAttribute("problem", e.getMessage());
         }
+        // done=count: see MappingPageController.back
         return "redirect:" + UriComponentsBuilder.fromPath("/mappings/{m}/database").queryParam("name", "{n}")
-                .encode().buildAndExpand(mapping, name).toUriString();
+                .queryParam("done", "count").encode().buildAndExpand(mapping, name).toUriString();
     }
 }

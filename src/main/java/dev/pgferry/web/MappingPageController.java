@@ -61,7 +61,7 @@ class MappingPageController {
                 ? "Schema fidelity: every database identical on both sides."
                 : "Schema fidelity: " + String.join(", ", different) + " differ(s) or could not be compared; "
                         + "each database's page lists what.");
-        return "redirect:/mappings/" + name;
+        return back(name, "fidelity");
     }
 
     @PostMapping("/mappings/{name}/sync-sequences")
@@ -79,7 +79,7 @@ class MappingPageController {
         } catch (ActionRefused e) {
             redirect.addFlashAttribute("problem", e.getMessage());
         }
-        return "redirect:/mappings/" + name;
+        return back(name, "sync-sequences");
     }
 
     @PostMapping("/mappings/{name}/refresh-matviews")
@@ -95,7 +95,7 @@ class MappingPageController {
         } catch (ActionRefused e) {
             redirect.addFlashAttribute("problem", e.getMessage());
         }
-        return "redirect:/mappings/" + name;
+        return back(name, "refresh-matviews");
     }
 
     @PostMapping("/mappings/{name}/verify")
@@ -107,7 +107,7 @@ class MappingPageController {
         } catch (ActionRefused e) {
             redirect.addFlashAttribute("problem", e.getMessage());
         }
-        return "redirect:/mappings/" + name;
+        return back(name, "verify");
     }
 
     @PostMapping("/mappings/{name}/drain")
@@ -119,7 +119,16 @@ class MappingPageController {
         } catch (ActionRefused e) {
             redirect.addFlashAttribute("problem", e.getMessage());
         }
-        return "redirect:/mappings/" + name;
+        return back(name, "drain");
+    }
+
+    /**
+     * Back to the mapping's page after an action. The query parameter is one the polled fragment
+     * never sends: the flash message is delivered to the next request matching the target, and an
+     * htmx poll racing the page load would otherwise take it.
+     */
+    static String back(String mapping, String action) {
+        return "redirect:/mappings/" + mapping + "?done=" + action;
     }
 
     @PostMapping("/mappings/{name}/start")
@@ -130,7 +139,7 @@ class MappingPageController {
         } catch (ActionRefused e) {
             redirect.addFlashAttribute("problem", e.getMessage());
         }
-        return "redirect:/mappings/" + name;
+        return back(name, "start");
     }
 
     @PostMapping("/mappings/{name}/complete")
@@ -143,6 +152,6 @@ class MappingPageController {
         } catch (ActionRefused e) {
             redirect.addFlashAttribute("problem", e.getMessage());
         }
-        return "redirect:/mappings/" + name;
+        return back(name, "complete");
     }
 }
