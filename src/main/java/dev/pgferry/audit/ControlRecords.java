@@ -3,13 +3,18 @@ package dev.pgferry.audit;
 import dev.pgferry.config.Instance;
 import dev.pgferry.pg.Jdbc;
 import dev.pgferry.pg.PgConnector;
+import dev.pgferry.pg.PgErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /** Writes completion markers and audit entries into the control schema. */
 @Component
 public class ControlRecords {
+
+    private static final Logger log = LoggerFactory.getLogger(ControlRecords.class);
 
     private final PgConnector connector;
     private final ControlSchema schema;
@@ -34,6 +39,20 @@ public class ControlRecords {
         try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
             Jdbc.over(c).sql("INSERT INTO pgferry.start_request (mapping, requested_by) VALUES (?, ?) "
                     + "ON CONFLICT (mapping) DO NOTHING").params(mapping, actor).update();
+        }
+    }
+
+    /**
+     * The audit entry of an action already done (read-only, or written elsewhere): a missing
+     * entry must not undo or hide it, so a failure to write it is logged, not thrown.
+     */
+    public void auditAfterwards(Instance destination, String actor, String action, String mapping, String database,
+            String detail) {
+        try {
+            audit(destination, actor, action, mapping, database, detail);
+        } catch (SQLException e) {
+            log.warn("mapping {} database {}: could not write the audit record of {}: {}", mapping, database, action,
+                    PgErrors.describe(e));
         }
     }
 

@@ -129,16 +129,11 @@ public class Verifier implements DisposableBean {
         VerifyReport report = new VerifyReport(database, queued.actor(), queued.requestedAt(), clock.instant(),
                 tables.size(), done, error);
         reports.put(key, report);
-        try {
-            records.audit(mapping.destination(), queued.actor(), "verify", mapping.name(), database, error != null
+        records.auditAfterwards(mapping.destination(), queued.actor(), "verify", mapping.name(), database, error != null
                     ? "failed: " + error : report.allEqual() ? "all " + done.size() + " table(s) equal"
                     : report.tablesDiffering() + " of " + done.size() + " table(s) differ: " + done.stream()
                             .filter(t -> !t.equal()).map(t -> t.schema() + "." + t.name())
                             .collect(Collectors.joining(", ")));
-        } catch (SQLException e) {
-            log.warn("mapping {} database {}: could not write the audit record: {}", mapping.name(), database,
-                    PgErrors.describe(e));
-        }
     }
 
     private TableVerification table(Connection source, Connection destination, TableName table) throws SQLException {

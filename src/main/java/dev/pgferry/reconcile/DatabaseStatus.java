@@ -1,7 +1,9 @@
 package dev.pgferry.reconcile;
 
 import dev.pgferry.cutover.Readiness;
+import dev.pgferry.monitor.ExactCounter.TableName;
 import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.monitor.ObservedDatabase.Table;
 import dev.pgferry.preflight.Check;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +18,14 @@ public record DatabaseStatus(ObservedDatabase observed, List<Check> checks, Read
 
     public Phase phase() {
         return plan.phase();
+    }
+
+    /** The tables pgferry replicates (every source table before the publication lists them): counted and verified. */
+    public List<TableName> replicatedTables() {
+        List<Table> tables = observed.tables();
+        boolean anyPublished = tables.stream().anyMatch(Table::published);
+        return tables.stream().filter(t -> !anyPublished || t.published())
+                .map(t -> new TableName(t.schema(), t.name())).toList();
     }
 
     public boolean cutoverReady() {

@@ -2,11 +2,8 @@ package dev.pgferry.reconcile;
 
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.monitor.ExactCounter;
-import dev.pgferry.monitor.ExactCounter.TableName;
-import dev.pgferry.monitor.ObservedDatabase.Table;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,18 +42,10 @@ public class ExactCountSchedule {
             }
             String key = status.mapping().name() + "\0" + database.database();
             Instant dueAt = due.computeIfAbsent(key, k -> now.plus(config.exactCountInterval()));
-            if (!now.isBefore(dueAt) && counter.request(status.mapping(), database.database(), tables(database),
+            if (!now.isBefore(dueAt) && counter.request(status.mapping(), database.database(), database.replicatedTables(),
                     "schedule")) {
                 due.put(key, now.plus(config.exactCountInterval()));
             }
         }
-    }
-
-    /** The tables pgferry replicates (every source table before the publication lists them). */
-    static List<TableName> tables(DatabaseStatus database) {
-        List<Table> tables = database.observed().tables();
-        boolean anyPublished = tables.stream().anyMatch(Table::published);
-        return tables.stream().filter(t -> !anyPublished || t.published())
-                .map(t -> new TableName(t.schema(), t.name())).toList();
     }
 }

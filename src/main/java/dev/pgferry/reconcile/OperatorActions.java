@@ -19,15 +19,11 @@ import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.monitor.ExactCounter;
 import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.schema.FidelityReport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /** Operator actions on a mapping, checked against its last observed status, then carried out by the loop. */
 @Service
 public class OperatorActions {
-
-    private static final Logger log = LoggerFactory.getLogger(OperatorActions.class);
 
     private final PgferryConfig config;
     private final StatusBoard board;
@@ -123,10 +119,7 @@ public class OperatorActions {
             throw new ActionRefused("margin=" + margin + ": use 0 (exact) up to " + MAX_SEQUENCE_MARGIN
                     + " increments");
         }
-        if (status.effectiveMode() != Mode.RUN) {
-            throw new ActionRefused("mapping " + mappingName + " is in mode plan: pgferry writes nothing on the "
-                    + "destination until it is started");
-        }
+        requireRun(status);
         List<DatabaseStatus> ready = status.databases().stream().filter(d -> d.observed().sourceDatabaseExists()
                 && d.observed().destinationDatabaseExists()).toList();
         if (ready.isEmpty()) {
@@ -136,13 +129,9 @@ public class OperatorActions {
                 .toList();
         long changed = reports.stream().mapToLong(SequenceReport::changed).sum();
         long failed = reports.stream().filter(r -> r.error() != null).count();
-        try {
-            records.audit(mapping.destination(), actor, "sync-sequences", mapping.name(), null, changed
+        records.auditAfterwards(mapping.destination(), actor, "sync-sequences", mapping.name(), null, changed
                     + " sequence(s) set in " + reports.size() + " database(s), margin " + margin
                     + (failed > 0 ? ", " + failed + " database(s) failed" : ""));
-        } catch (SQLException e) {
-            log.warn("mapping {}: could not write the audit record: {}", mappingName, PgErrors.describe(e));
-        }
         return reports;
     }
 
@@ -153,10 +142,7 @@ public class OperatorActions {
     public List<RefreshReport> refreshMaterializedViews(String mappingName, String actor) throws ActionRefused {
         Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
         MappingStatus status = board.get(mappingName).orElseThrow();
-        if (status.effectiveMode() != Mode.RUN) {
-            throw new ActionRefused("mapping " + mappingName + " is in mode plan: pgferry writes nothing on the "
-                    + "destination until it is started");
-        }
+        requireRun(status);
         List<DatabaseStatus> there = status.databases().stream()
                 .filter(d -> d.observed().destinationDatabaseExists()).toList();
         if (there.isEmpty()) {
@@ -165,13 +151,9 @@ public class OperatorActions {
         List<RefreshReport> reports = there.stream().map(d -> views.refresh(mapping, d.database(), actor)).toList();
         long refreshed = reports.stream().mapToLong(r -> r.views().size() - r.failed()).sum();
         long failed = reports.stream().mapToLong(r -> r.failed() + (r.error() == null ? 0 : 1)).sum();
-        try {
-            records.audit(mapping.destination(), actor, "refresh-matviews", mapping.name(), null, refreshed
+        records.auditAfterwards(mapping.destination(), actor, "refresh-matviews", mapping.name(), null, refreshed
                     + " materialized view(s) refreshed in " + reports.size() + " database(s)"
                     + (failed > 0 ? ", " + failed + " failed" : ""));
-        } catch (SQLException e) {
-            log.warn("mapping {}: could not write the audit record: {}", mappingName, PgErrors.describe(e));
-        }
         return reports;
     }
 
@@ -189,7 +171,7 @@ public class OperatorActions {
         }
         int queued = 0;
         for (DatabaseStatus database : both) {
-            if (verifier.request(mapping, database.database(), ExactCountSchedule.tables(database), actor)) {
+            if (verifier.request(mapping, database.database(), database.replicatedTables(), actor)) {
                 queued++;
             }
         }
@@ -220,12 +202,8 @@ public class OperatorActions {
         }
         List<Drain.FreezePoint> points = outcomes.stream().map(Drain.Outcome::point).toList();
         points.forEach(p -> drain.record(mappingName, p));
-        try {
-            records.audit(mapping.destination(), actor, "drain", mapping.name(), null, "freeze points: "
+        records.auditAfterwards(mapping.destination(), actor, "drain", mapping.name(), null, "freeze points: "
                     + points.stream().map(p -> p.database() + " " + p.lsnText()).toList());
-        } catch (SQLException e) {
-            log.warn("mapping {}: could not write the audit record: {}", mappingName, PgErrors.describe(e));
-        }
         return points;
     }
 
@@ -239,12 +217,8 @@ public class OperatorActions {
         List<FidelityReport> reports = status.databases().stream().map(d -> fidelity.run(mapping, d.database()))
                 .toList();
         long different = reports.stream().filter(r -> !r.identical()).count();
-        try {
-            records.audit(mapping.destination(), actor, "fidelity", mapping.name(), null, reports.size()
+        records.auditAfterwards(mapping.destination(), actor, "fidelity", mapping.name(), null, reports.size()
                     + " database(s) compared, " + different + " with differences");
-        } catch (SQLException e) {
-            log.warn("mapping {}: could not write the audit record: {}", mappingName, PgErrors.describe(e));
-        }
         return reports;
     }
 
@@ -261,17 +235,19 @@ public class OperatorActions {
             throw new ActionRefused("database " + database + " must exist on both sides to be counted; it does "
                     + "once pgferry has copied its schema");
         }
-        if (!counter.request(mapping, database, ExactCountSchedule.tables(status), actor)) {
+        if (!counter.request(mapping, database, status.replicatedTables(), actor)) {
             throw new ActionRefused("an exact count of " + database + " is already running; its progress shows "
                     + "on the database's page");
         }
-        try {
-            records.audit(mapping.destination(), actor, "count-rows", mapping.name(), database,
-                    "exact row counts of " + ExactCountSchedule.tables(status).size() + " table(s) queued");
-        } catch (SQLException e) {
-            // the count is read-only and already queued; a missing audit line must not hide it
-            log.warn("mapping {} database {}: could not write the audit record: {}", mappingName, database,
-                    PgErrors.describe(e));
+        records.auditAfterwards(mapping.destination(), actor, "count-rows", mapping.name(), database,
+                "exact row counts of " + status.replicatedTables().size() + " table(s) queued");
+    }
+
+    /** Actions that write on the destination wait until the mapping runs. */
+    private static void requireRun(MappingStatus status) throws ActionRefused {
+        if (status.effectiveMode() != Mode.RUN) {
+            throw new ActionRefused("mapping " + status.mapping().name() + " is in mode plan: pgferry writes nothing "
+                    + "on the destination until it is started");
         }
     }
 

@@ -55,71 +55,105 @@ class MappingPageController {
     /** Runs the schema fidelity check of every database now; the drill-down shows the reports. */
     @PostMapping("/mappings/{name}/fidelity")
     String fidelity(@PathVariable String name, Principal user, RedirectAttributes redirect) {
-        List<String> different = actions.checkFidelity(name, user.getName()).stream().filter(r -> !r.identical())
-                .map(FidelityReport::database).toList();
-        redirect.addFlashAttribute(different.isEmpty() ? "notice" : "problem", different.isEmpty()
-                ? "Schema fidelity: every database identical on both sides."
-                : "Schema fidelity: " + String.join(", ", different) + " differ(s) or could not be compared; "
-                        + "each database's page lists what.");
-        return back(name, "fidelity");
+        return act(name, "fidelity", redirect, () -> {
+            List<String> different = actions.checkFidelity(name, user.getName()).stream()
+                    .filter(r -> !r.identical()).map(FidelityReport::database).toList();
+            return different.isEmpty() ? Outcome.done("Schema fidelity: every database identical on both sides.")
+                    : Outcome.problem("Schema fidelity: " + String.join(", ", different) + " differ(s) or could not "
+                            + "be compared; each database's page lists what.");
+        });
     }
 
     @PostMapping("/mappings/{name}/sync-sequences")
     String syncSequences(@PathVariable String name, @RequestParam(defaultValue = "0") long margin, Principal user,
             RedirectAttributes redirect) {
-        try {
+        return act(name, "sync-sequences", redirect, () -> {
             var reports = actions.syncSequences(name, user.getName(), margin);
             long changed = reports.stream().mapToLong(r -> r.changed()).sum();
             List<String> failed = reports.stream().filter(r -> r.error() != null)
                     .map(r -> r.database() + " (" + r.error() + ")").toList();
-            redirect.addFlashAttribute(failed.isEmpty() ? "notice" : "problem", "Sequences: " + changed
-                    + " set from the source" + (margin > 0 ? " plus " + margin + " increments" : "")
+            return Outcome.of(failed.isEmpty(), "Sequences: " + changed + " set from the source"
+                    + (margin > 0 ? " plus " + margin + " increments" : "")
                     + (failed.isEmpty() ? "" : "; failed: " + String.join(", ", failed))
                     + ". Each database's page shows the values before and after.");
-        } catch (ActionRefused e) {
-            redirect.addFlashAttribute("problem", e.getMessage());
-        }
-        return back(name, "sync-sequences");
+        });
     }
 
     @PostMapping("/mappings/{name}/refresh-matviews")
     String refreshMaterializedViews(@PathVariable String name, Principal user, RedirectAttributes redirect) {
-        try {
+        return act(name, "refresh-matviews", redirect, () -> {
             var reports = actions.refreshMaterializedViews(name, user.getName());
             long refreshed = reports.stream().mapToLong(r -> r.views().size() - r.failed()).sum();
             List<String> failed = reports.stream().filter(r -> r.error() != null || r.failed() > 0)
                     .map(r -> r.database()).toList();
-            redirect.addFlashAttribute(failed.isEmpty() ? "notice" : "problem", "Materialized views: " + refreshed
-                    + " refreshed" + (failed.isEmpty() ? "" : "; failures in " + String.join(", ", failed))
+            return Outcome.of(failed.isEmpty(), "Materialized views: " + refreshed + " refreshed"
+                    + (failed.isEmpty() ? "" : "; failures in " + String.join(", ", failed))
                     + ". Each database's page lists them.");
-        } catch (ActionRefused e) {
-            redirect.addFlashAttribute("problem", e.getMessage());
-        }
-        return back(name, "refresh-matviews");
+        });
     }
 
     @PostMapping("/mappings/{name}/verify")
     String verify(@PathVariable String name, Principal user, RedirectAttributes redirect) {
-        try {
-            int queued = actions.verify(name, user.getName());
-            redirect.addFlashAttribute("notice", "Verification of " + queued + " database(s) queued; each database's "
-                    + "page shows its progress and result.");
-        } catch (ActionRefused e) {
-            redirect.addFlashAttribute("problem", e.getMessage());
-        }
-        return back(name, "verify");
+        return act(name, "verify", redirect, () -> Outcome.done("Verification of " + actions.verify(name,
+                user.getName()) + " database(s) queued; each database's page shows its progress and result."));
     }
 
     @PostMapping("/mappings/{name}/drain")
     String drain(@PathVariable String name, Principal user, RedirectAttributes redirect) {
+        return act(name, "drain", redirect, () -> Outcome.done("Freeze point recorded for "
+                + actions.drain(name, user.getName()).size() + " database(s); each shows \"drained\" once the "
+                + "destination has everything written before it."));
+    }
+
+    @PostMapping("/mappings/{name}/start")
+    String start(@PathVariable String name, Principal user, RedirectAttributes redirect) {
+        return act(name, "start", redirect, () -> {
+            actions.start(name, user.getName());
+            return Outcome.done("Mapping " + name + " started: it now acts as in run mode.");
+        });
+    }
+
+    @PostMapping("/mappings/{name}/complete")
+    String complete(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force, Principal user,
+            RedirectAttributes redirect) {
+        return act(name, "complete", redirect, () -> {
+            actions.complete(name, user.getName(), force);
+            return Outcome.done("Mapping " + name + " marked complete; its subscription, slot and publication are "
+                    + "being removed.");
+        });
+    }
+
+    /** What an action says on the page afterwards: a notice, or a problem. */
+    record Outcome(boolean ok, String message) {
+
+        static Outcome of(boolean ok, String message) {
+            return new Outcome(ok, message);
+        }
+
+        static Outcome done(String message) {
+            return new Outcome(true, message);
+        }
+
+        static Outcome problem(String message) {
+            return new Outcome(false, message);
+        }
+    }
+
+    /** An operator action of the page: its outcome, or why it was refused. */
+    @FunctionalInterface
+    interface PageAction {
+        Outcome run() throws ActionRefused;
+    }
+
+    /** Runs the action, keeps its message for the page, and goes back there. */
+    static String act(String mapping, String action, RedirectAttributes redirect, PageAction work) {
         try {
-            int points = actions.drain(name, user.getName()).size();
-            redirect.addFlashAttribute("notice", "Freeze point recorded for " + points + " database(s); each shows "
-                    + "\"drained\" once the destination has everything written before it.");
+            Outcome outcome = work.run();
+            redirect.addFlashAttribute(outcome.ok() ? "notice" : "problem", outcome.message());
         } catch (ActionRefused e) {
             redirect.addFlashAttribute("problem", e.getMessage());
         }
-        return back(name, "drain");
+        return back(mapping, action);
     }
 
     /**
@@ -129,29 +163,5 @@ class MappingPageController {
      */
     static String back(String mapping, String action) {
         return "redirect:/mappings/" + mapping + "?done=" + action;
-    }
-
-    @PostMapping("/mappings/{name}/start")
-    String start(@PathVariable String name, Principal user, RedirectAttributes redirect) {
-        try {
-            actions.start(name, user.getName());
-            redirect.addFlashAttribute("notice", "Mapping " + name + " started: it now acts as in run mode.");
-        } catch (ActionRefused e) {
-            redirect.addFlashAttribute("problem", e.getMessage());
-        }
-        return back(name, "start");
-    }
-
-    @PostMapping("/mappings/{name}/complete")
-    String complete(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force, Principal user,
-            RedirectAttributes redirect) {
-        try {
-            actions.complete(name, user.getName(), force);
-            redirect.addFlashAttribute("notice", "Mapping " + name + " marked complete; its subscription, slot and "
-                    + "publication are being removed.");
-        } catch (ActionRefused e) {
-            redirect.addFlashAttribute("problem", e.getMessage());
-        }
-        return back(name, "complete");
     }
 }

@@ -50,40 +50,7 @@ class MappingViewFactory implements MappingViews.Extras {
 
     /** Without the lag charts, for pages that list many databases and draw none. */
     MappingView withoutCharts(MappingStatus status) {
-        MappingViewFactory all = this;
-        return MappingViews.of(status, new MappingViews.Extras() {
-            public FidelityReport fidelity(String mapping, String database) {
-                return all.fidelity(mapping, database);
-            }
-
-            public LagChart lagChart(String mapping, String database) {
-                return null;
-            }
-
-            public Double copyRate(String mapping, String database, String schema, String table) {
-                return all.copyRate(mapping, database, schema, table);
-            }
-
-            public Optional<ExactCount> exactCount(String mapping, String database) {
-                return all.exactCount(mapping, database);
-            }
-
-            public SequenceSync.SequenceReport sequenceSync(String mapping, String database) {
-                return all.sequenceSync(mapping, database);
-            }
-
-            public MaterializedViews.RefreshReport materializedViews(String mapping, String database) {
-                return all.materializedViews(mapping, database);
-            }
-
-            public Verifier.VerifyReport verification(String mapping, String database) {
-                return all.verification(mapping, database);
-            }
-
-            public MappingViews.DrainState drain(String mapping, ObservedDatabase observed) {
-                return all.drain(mapping, observed);
-            }
-        });
+        return MappingViews.of(status, this, false);
     }
 
     @Override

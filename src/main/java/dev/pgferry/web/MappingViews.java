@@ -50,13 +50,21 @@ final class MappingViews {
 
     /** What the views show beside the status: fidelity reports, lag charts, copy rates, exact counts. */
     interface Extras {
-        FidelityReport fidelity(String mapping, String database);
+        default FidelityReport fidelity(String mapping, String database) {
+            return null;
+        }
 
-        LagChart lagChart(String mapping, String database);
+        default LagChart lagChart(String mapping, String database) {
+            return null;
+        }
 
-        Double copyRate(String mapping, String database, String schema, String table);
+        default Double copyRate(String mapping, String database, String schema, String table) {
+            return null;
+        }
 
-        Optional<ExactCount> exactCount(String mapping, String database);
+        default Optional<ExactCount> exactCount(String mapping, String database) {
+            return Optional.empty();
+        }
 
         default SequenceSync.SequenceReport sequenceSync(String mapping, String database) {
             return null;
@@ -77,21 +85,6 @@ final class MappingViews {
     }
 
     static final Extras NONE = new Extras() {
-        public FidelityReport fidelity(String mapping, String database) {
-            return null;
-        }
-
-        public LagChart lagChart(String mapping, String database) {
-            return null;
-        }
-
-        public Double copyRate(String mapping, String database, String schema, String table) {
-            return null;
-        }
-
-        public Optional<ExactCount> exactCount(String mapping, String database) {
-            return Optional.empty();
-        }
     };
 
     static MappingView of(MappingStatus status) {
@@ -99,6 +92,11 @@ final class MappingViews {
     }
 
     static MappingView of(MappingStatus status, Extras extras) {
+        return of(status, extras, true);
+    }
+
+    /** charts: whether to draw each database's lag chart (pages listing many databases draw none). */
+    static MappingView of(MappingStatus status, Extras extras, boolean charts) {
         var mapping = status.mapping();
         List<AlertView> alerts = status.alerts().stream().map(a -> new AlertView(lower(a.severity().name()),
                 a.kind(), a.mapping(), a.database(), a.message(), a.fix())).toList();
@@ -108,7 +106,7 @@ final class MappingViews {
                 status.cutoverReady(), status.observedAt(),
                 status.source() == null ? null : status.source().error(),
                 status.destination() == null ? null : status.destination().error(),
-                status.databases().stream().map(d -> database(status, d, alerts, extras)).toList(),
+                status.databases().stream().map(d -> database(status, d, alerts, extras, charts)).toList(),
                 byPhase(status), worstLag(status), alerts);
     }
 
@@ -124,7 +122,7 @@ final class MappingViews {
     }
 
     private static DatabaseView database(MappingStatus status, DatabaseStatus d, List<AlertView> alerts,
-            Extras extras) {
+            Extras extras, boolean charts) {
         Mapping mapping = status.mapping();
         ObservedDatabase o = d.observed();
         var slot = o.slot();
@@ -157,7 +155,7 @@ final class MappingViews {
                         q.destinationValue())).toList(),
                 extras.fidelity(mapping.name(), d.database()),
                 o.columnFacts().map(f -> Compatibility.evaluate(f, mapping.scope())).orElse(List.of()),
-                extras.lagChart(mapping.name(), d.database()),
+                charts ? extras.lagChart(mapping.name(), d.database()) : null,
                 published.size(), (int) published.stream().filter(t -> DONE_COPYING.contains(t.syncState())).count(),
                 copyDone, copyTotal, copyTotal == null ? null : copyTotal == 0 ? 100
                         : (int) Math.min(100, copyDone * 100 / copyTotal),
