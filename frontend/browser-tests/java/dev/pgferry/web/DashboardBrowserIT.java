@@ -105,11 +105,17 @@ class DashboardBrowserIT {
             assertThat(browser.findElements(By.cssSelector("[data-database=browser_shop] tr.partition"))).hasSize(3);
             screenshot("database-ready");
 
-            // an operator completes the mapping from its page, after confirming
+            // an operator completes the mapping from its cutover page, after confirming
             browser.findElement(By.cssSelector("main > p a[href='/mappings/browser']")).click();
+            wait.until(d -> !d.findElements(By.id("detail")).isEmpty());
+            screenshot("mapping-ready");
+            browser.findElement(By.id("cutover-steps")).click();
+            wait.until(d -> !d.findElements(By.cssSelector("#cutover li[data-step=freeze]")).isEmpty());
+            assertThat(browser.findElement(By.cssSelector("li[data-step=freeze]")).getText())
+                    .contains("default_transaction_read_only = on");
             WebElement complete = wait.until(d -> d.findElements(By.id("complete")).stream()
                     .filter(WebElement::isEnabled).findFirst().orElse(null));
-            screenshot("mapping-ready");
+            screenshot("cutover-ready");
             complete.click();
             Alert confirm = wait.until(ExpectedConditions.alertIsPresent());
             assertThat(confirm.getText()).contains("Mark this mapping complete?");
@@ -117,8 +123,8 @@ class DashboardBrowserIT {
             wait.until(d -> d.findElements(By.cssSelector("p.notice")).stream()
                     .anyMatch(e -> e.getText().contains("marked complete")));
             app.awaitPhase("browser", "COMPLETE", Duration.ofSeconds(30));
-            watchPhases("#detail h1 .phase", "COMPLETE", Duration.ofSeconds(30));
-            screenshot("mapping-complete");
+            watchPhases("#cutover h1 .phase", "COMPLETE", Duration.ofSeconds(30));
+            screenshot("cutover-complete");
         }
     }
 
@@ -133,6 +139,10 @@ class DashboardBrowserIT {
             assertThat(browser.findElements(By.id("complete"))).isEmpty();
             assertThat(browser.findElements(By.id("start"))).isEmpty();
             screenshot("viewer-drill-down");
+            browser.get(base + "/mappings/viewonly/cutover");
+            new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("cutover")).isDisplayed());
+            assertThat(browser.findElements(By.cssSelector("#cutover button"))).isEmpty();
+            screenshot("viewer-cutover");
         }
     }
 

@@ -143,12 +143,13 @@ public final class ConfigurationValidator {
         Scope scope = new Scope(list(m.schemas()), list(m.excludeSchemas()),
                 list(m.tables()).stream().map(Scope.QualifiedName::parse).toList(),
                 list(m.excludeTables()).stream().map(Scope.QualifiedName::parse).toList());
+        boolean allowFreeze = flag(var + "ALLOW_FREEZE", m.allowFreeze());
         // an instance with problems of its own is reported there; the mapping is left out
         if (problems.size() > before || source == null || destination == null) {
             return null;
         }
         return new Mapping(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict,
-                content, scope);
+                content, scope, allowFreeze);
     }
 
     private void checkDestinationOverlap(List<Mapping> mappings) {
@@ -274,6 +275,17 @@ public final class ConfigurationValidator {
 
     static String envPart(String name) {
         return name.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private boolean flag(String var, String value) {
+        if (value == null || value.isBlank() || value.strip().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.strip().equalsIgnoreCase("true")) {
+            return true;
+        }
+        problems.add(var + "=" + value + ": use true or false");
+        return false;
     }
 
     private static boolean blank(String value) {

@@ -2,10 +2,14 @@ package dev.pgferry.config;
 
 import java.util.List;
 
-/** A validated source -> destination mapping; an empty database list means every non-template database. */
+/**
+ * A validated source -> destination mapping; an empty database list means every non-template
+ * database. {@code allowFreeze}: whether an operator may let pgferry freeze the source's writes
+ * at cutover (off unless configured).
+ */
 public record Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
         CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict, Content content,
-        Scope scope) {
+        Scope scope, boolean allowFreeze) {
 
     public Mapping {
         databases = List.copyOf(databases);
@@ -15,6 +19,14 @@ public record Mapping(String name, Instance source, Instance destination, List<S
     public Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
             CopyMethod copyMethod) {
         this(name, source, destination, databases, mode, copyMethod, TablesWithoutKey.BLOCK, RoleConflict.MERGE);
+    }
+
+    /** Without the assisted freeze. */
+    public Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
+            CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict, Content content,
+            Scope scope) {
+        this(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict, content, scope,
+                false);
     }
 
     /** Schema and data of every schema and table. */

@@ -53,7 +53,7 @@ public record PgferryProperties(
             @DefaultValue("plan") String mode, @DefaultValue("native") String copyMethod,
             @DefaultValue("block") String tablesWithoutKey, @DefaultValue("merge") String roleConflict,
             @DefaultValue("schema-and-data") String content, String schemas, String excludeSchemas, String tables,
-            String excludeTables) {
+            String excludeTables, @DefaultValue("false") String allowFreeze) {
     }
 
     /** A dashboard user. {@code toString} never shows the password. */

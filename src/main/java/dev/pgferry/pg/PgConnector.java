@@ -85,7 +85,10 @@ public class PgConnector implements DisposableBean {
         source.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
         source.setLoginTimeout(CONNECT_TIMEOUT_SECONDS);
         source.setApplicationName("pgferry");
-        source.setOptions("-c statement_timeout=" + statementTimeout.toMillis() + " -c lock_timeout=30000");
+        // pgferry's own sessions stay writable on a source database frozen by default_transaction_read_only:
+        // it writes only its own objects there (the publication, the freeze and its undo)
+        source.setOptions("-c statement_timeout=" + statementTimeout.toMillis() + " -c lock_timeout=30000"
+                + " -c default_transaction_read_only=off");
         return source;
     }
 }

@@ -10,18 +10,15 @@ import dev.pgferry.pg.PgErrors;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
-import dev.pgferry.cutover.Drain;
-import dev.pgferry.cutover.MaterializedViews;
-import dev.pgferry.cutover.MaterializedViews.RefreshReport;
-import dev.pgferry.cutover.SequenceSync;
-import dev.pgferry.cutover.Verifier;
-import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.monitor.ExactCounter;
 import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.schema.FidelityReport;
 import org.springframework.stereotype.Service;
 
-/** Operator actions on a mapping, checked against its last observed status, then carried out by the loop. */
+/**
+ * Operator actions on a mapping (start, complete, counts, the fidelity check), checked against its
+ * last observed status, then carried out by the loop; the cutover steps are {@link CutoverActions}.
+ */
 @Service
 public class OperatorActions {
 
@@ -32,18 +29,9 @@ public class OperatorActions {
     private final ControlRecords records;
     private final ExactCounter counter;
     private final FidelityCheck fidelity;
-    private final SequenceSync sequences;
-    private final MaterializedViews views;
-    private final Verifier verifier;
-    private final Drain drain;
 
     public OperatorActions(PgferryConfig config, StatusBoard board, CompletionMarker completion, ReconcileLoop loop,
-            ControlRecords records, ExactCounter counter, FidelityCheck fidelity, SequenceSync sequences,
-            MaterializedViews views, Verifier verifier, Drain drain) {
-        this.drain = drain;
-        this.views = views;
-        this.verifier = verifier;
-        this.sequences = sequences;
+            ControlRecords records, ExactCounter counter, FidelityCheck fidelity) {
         this.counter = counter;
         this.fidelity = fidelity;
         this.config = config;
@@ -105,108 +93,6 @@ public class OperatorActions {
         return loop.tickNow(mapping);
     }
 
-    /** The largest safety margin, in increments, that sync-sequences accepts. */
-    public static final long MAX_SEQUENCE_MARGIN = 1_000_000_000L;
-
-    /**
-     * Sets every destination sequence of every database of the mapping from the source (plus
-     * {@code margin} increments), never moving one back; meant for the frozen source at cutover.
-     */
-    public List<SequenceReport> syncSequences(String mappingName, String actor, long margin) throws ActionRefused {
-        Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
-        MappingStatus status = board.get(mappingName).orElseThrow();
-        if (margin < 0 || margin > MAX_SEQUENCE_MARGIN) {
-            throw new ActionRefused("margin=" + margin + ": use 0 (exact) up to " + MAX_SEQUENCE_MARGIN
-                    + " increments");
-        }
-        requireRun(status);
-        List<DatabaseStatus> ready = status.databases().stream().filter(d -> d.observed().sourceDatabaseExists()
-                && d.observed().destinationDatabaseExists()).toList();
-        if (ready.isEmpty()) {
-            throw new ActionRefused("mapping " + mappingName + " has no database on both sides yet");
-        }
-        List<SequenceReport> reports = ready.stream().map(d -> sequences.run(mapping, d.database(), margin, actor))
-                .toList();
-        long changed = reports.stream().mapToLong(SequenceReport::changed).sum();
-        long failed = reports.stream().filter(r -> r.error() != null).count();
-        records.auditAfterwards(mapping.destination(), actor, "sync-sequences", mapping.name(), null, changed
-                    + " sequence(s) set in " + reports.size() + " database(s), margin " + margin
-                    + (failed > 0 ? ", " + failed + " database(s) failed" : ""));
-        return reports;
-    }
-
-    /**
-     * Refreshes every materialized view of every database of the mapping on the destination
-     * (created empty by the schema copy); a cutover step, after the last changes arrived.
-     */
-    public List<RefreshReport> refreshMaterializedViews(String mappingName, String actor) throws ActionRefused {
-        Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
-        MappingStatus status = board.get(mappingName).orElseThrow();
-        requireRun(status);
-        List<DatabaseStatus> there = status.databases().stream()
-                .filter(d -> d.observed().destinationDatabaseExists()).toList();
-        if (there.isEmpty()) {
-            throw new ActionRefused("mapping " + mappingName + " has no database on the destination yet");
-        }
-        List<RefreshReport> reports = there.stream().map(d -> views.refresh(mapping, d.database(), actor)).toList();
-        long refreshed = reports.stream().mapToLong(r -> r.views().size() - r.failed()).sum();
-        long failed = reports.stream().mapToLong(r -> r.failed() + (r.error() == null ? 0 : 1)).sum();
-        records.auditAfterwards(mapping.destination(), actor, "refresh-matviews", mapping.name(), null, refreshed
-                    + " materialized view(s) refreshed in " + reports.size() + " database(s)"
-                    + (failed > 0 ? ", " + failed + " failed" : ""));
-        return reports;
-    }
-
-    /**
-     * Queues the verification of every database of the mapping: exact rows and checksums per
-     * table, in key ranges, on both sides; meant for the frozen, drained source at cutover.
-     */
-    public int verify(String mappingName, String actor) throws ActionRefused {
-        Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
-        MappingStatus status = board.get(mappingName).orElseThrow();
-        List<DatabaseStatus> both = status.databases().stream().filter(d -> d.observed().sourceDatabaseExists()
-                && d.observed().destinationDatabaseExists()).toList();
-        if (both.isEmpty()) {
-            throw new ActionRefused("mapping " + mappingName + " has no database on both sides yet");
-        }
-        int queued = 0;
-        for (DatabaseStatus database : both) {
-            if (verifier.request(mapping, database.database(), database.replicatedTables(), actor)) {
-                queued++;
-            }
-        }
-        if (queued == 0) {
-            throw new ActionRefused("a verification of mapping " + mappingName + " is already running; its progress "
-                    + "shows on each database's page");
-        }
-        return queued;
-    }
-
-    /**
-     * Records the freeze point of every database of the mapping once no session writes on the
-     * source (all or none); the pages then show when each database has drained past it.
-     */
-    public List<Drain.FreezePoint> drain(String mappingName, String actor) throws ActionRefused {
-        Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
-        MappingStatus status = board.get(mappingName).orElseThrow();
-        List<DatabaseStatus> replicating = status.databases().stream()
-                .filter(d -> d.observed().slot().isPresent()).toList();
-        if (replicating.isEmpty()) {
-            throw new ActionRefused("mapping " + mappingName + " has no replicating database to drain");
-        }
-        List<Drain.Outcome> outcomes = replicating.stream().map(d -> drain.check(mapping, d.database(), actor))
-                .toList();
-        List<String> refusals = outcomes.stream().map(Drain.Outcome::refusal).filter(r -> r != null).toList();
-        if (!refusals.isEmpty()) {
-            throw new ActionRefused("not drained: " + String.join("; ", refusals));
-        }
-        List<Drain.FreezePoint> points = outcomes.stream().map(Drain.Outcome::point).toList();
-        points.forEach(p -> drain.record(mappingName, p));
-        records.auditAfterwards(mapping.destination(), actor, "drain", mapping.name(), null, "freeze points: "
-                    + points.stream().map(p -> p.database() + " " + p.lsnText()).toList());
-        return points;
-    }
-
     /**
      * Compares the schema of every database of the mapping on both sides now (read-only) and
      * writes the outcome to the audit log; the reports also show on the pages afterwards.
@@ -244,24 +130,10 @@ public class OperatorActions {
     }
 
     /** Actions that write on the destination wait until the mapping runs. */
-    private static void requireRun(MappingStatus status) throws ActionRefused {
+    static void requireRun(MappingStatus status) throws ActionRefused {
         if (status.effectiveMode() != Mode.RUN) {
             throw new ActionRefused("mapping " + status.mapping().name() + " is in mode plan: pgferry writes nothing "
                     + "on the destination until it is started");
-        }
-    }
-
-    /** The action could not be taken; the message says why and what to do. */
-    public static class ActionRefused extends Exception {
-        public ActionRefused(String message) {
-            super(message);
-        }
-    }
-
-    /** No mapping of that name is configured. */
-    public static class UnknownMapping extends RuntimeException {
-        public UnknownMapping(String name) {
-            super("no mapping named " + name);
         }
     }
 }

@@ -61,9 +61,14 @@ public final class ReplicationSql {
         return "in database " + quote(database) + ": " + sourceCleanupSql(slot, publication);
     }
 
+    /**
+     * READ WRITE explicitly: a source still frozen by pgferry has default_transaction_read_only on,
+     * and this must work there too.
+     */
     public static String sourceCleanupSql(String slot, String publication) {
-        return "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = "
-                + literal(slot) + " AND NOT active; DROP PUBLICATION IF EXISTS " + quote(publication) + ";";
+        return "BEGIN READ WRITE; SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE "
+                + "slot_name = " + literal(slot) + " AND NOT active; DROP PUBLICATION IF EXISTS " + quote(publication)
+                + "; COMMIT;";
     }
 
     /** Drops the slot only if it is not in use, so a live subscription is never cut. */

@@ -1,7 +1,7 @@
 package dev.pgferry.web;
 
-import dev.pgferry.reconcile.OperatorActions.ActionRefused;
-import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import dev.pgferry.reconcile.ActionRefused;
+import dev.pgferry.reconcile.UnknownMapping;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** API errors as {"error": "..."} with a status that says what kind. */
-@RestControllerAdvice(assignableTypes = MappingApiController.class)
+@RestControllerAdvice(assignableTypes = {MappingApiController.class, CutoverApiController.class})
 class ApiErrorHandler {
 
     @ExceptionHandler({UnknownMapping.class, UnknownDatabase.class})

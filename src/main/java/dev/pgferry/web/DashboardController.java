@@ -1,6 +1,6 @@
 package dev.pgferry.web;
 
-import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import dev.pgferry.reconcile.UnknownMapping;
 import dev.pgferry.reconcile.StatusBoard;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
 import jakarta.servlet.http.HttpServletResponse;

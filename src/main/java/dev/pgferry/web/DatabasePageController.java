@@ -1,8 +1,8 @@
 package dev.pgferry.web;
 
 import dev.pgferry.reconcile.OperatorActions;
-import dev.pgferry.reconcile.OperatorActions.ActionRefused;
-import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import dev.pgferry.reconcile.ActionRefused;
+import dev.pgferry.reconcile.UnknownMapping;
 import dev.pgferry.reconcile.StatusBoard;
 import dev.pgferry.web.MappingView.DatabaseView;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;

@@ -1,18 +1,14 @@
 package dev.pgferry.web;
 
 import dev.pgferry.reconcile.OperatorActions;
-import dev.pgferry.reconcile.OperatorActions.ActionRefused;
-import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import dev.pgferry.reconcile.ActionRefused;
+import dev.pgferry.reconcile.UnknownMapping;
 import dev.pgferry.reconcile.MappingStatus;
 import dev.pgferry.reconcile.StatusBoard;
 import dev.pgferry.schema.FidelityReport;
 import java.security.Principal;
 import dev.pgferry.web.MappingView.DatabaseView;
-import dev.pgferry.cutover.Drain;
-import dev.pgferry.cutover.MaterializedViews.RefreshReport;
-import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import java.util.List;
-import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -72,41 +68,6 @@ class MappingApiController {
     @PostMapping("/{name}/fidelity")
     List<FidelityReport> fidelity(@PathVariable String name, Principal user) {
         return actions.checkFidelity(name, user.getName());
-    }
-
-    /**
-     * Sets every destination sequence from the source (plus margin increments), never moving one
-     * back; 409 in plan mode or with a margin out of range.
-     */
-    @PostMapping("/{name}/sync-sequences")
-    List<SequenceReport> syncSequences(@PathVariable String name, @RequestParam(defaultValue = "0") long margin,
-            Principal user) throws ActionRefused {
-        return actions.syncSequences(name, user.getName(), margin);
-    }
-
-    /** Refreshes every materialized view on the destination (created empty by the schema copy). */
-    @PostMapping("/{name}/refresh-matviews")
-    List<RefreshReport> refreshMaterializedViews(@PathVariable String name, Principal user) throws ActionRefused {
-        return actions.refreshMaterializedViews(name, user.getName());
-    }
-
-    /**
-     * Queues the verification of every database (rows and checksums per table, in key ranges,
-     * on both sides); 202 with how many were queued; each database's verification shows its
-     * progress and result.
-     */
-    @PostMapping("/{name}/verify")
-    ResponseEntity<Map<String, Integer>> verify(@PathVariable String name, Principal user) throws ActionRefused {
-        return ResponseEntity.accepted().body(Map.of("queued", actions.verify(name, user.getName())));
-    }
-
-    /**
-     * Records each database's freeze point once nothing writes on the source; 409 naming the
-     * databases still written to. Each database then shows when it has drained past its point.
-     */
-    @PostMapping("/{name}/drain")
-    List<Drain.FreezePoint> drain(@PathVariable String name, Principal user) throws ActionRefused {
-        return actions.drain(name, user.getName());
     }
 
     /** Starts a mapping configured in plan mode; 409 when it already runs. */

@@ -1,8 +1,8 @@
 package dev.pgferry.web;
 
 import dev.pgferry.reconcile.OperatorActions;
-import dev.pgferry.reconcile.OperatorActions.ActionRefused;
-import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import dev.pgferry.reconcile.ActionRefused;
+import dev.pgferry.reconcile.UnknownMapping;
 import dev.pgferry.reconcile.StatusBoard;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -52,57 +52,20 @@ class MappingPageController {
         return "mapping :: detail";
     }
 
-    /** Runs the schema fidelity check of every database now; the drill-down shows the reports. */
+    /**
+     * Runs the schema fidelity check of every database now; the drill-down shows the reports. The
+     * cutover page sends {@code from=cutover} to come back there.
+     */
     @PostMapping("/mappings/{name}/fidelity")
-    String fidelity(@PathVariable String name, Principal user, RedirectAttributes redirect) {
+    String fidelity(@PathVariable String name, @RequestParam(required = false) String from, Principal user,
+            RedirectAttributes redirect) {
         return act(name, "fidelity", redirect, () -> {
             List<String> different = actions.checkFidelity(name, user.getName()).stream()
                     .filter(r -> !r.identical()).map(FidelityReport::database).toList();
             return different.isEmpty() ? Outcome.done("Schema fidelity: every database identical on both sides.")
                     : Outcome.problem("Schema fidelity: " + String.join(", ", different) + " differ(s) or could not "
                             + "be compared; each database's page lists what.");
-        });
-    }
-
-    @PostMapping("/mappings/{name}/sync-sequences")
-    String syncSequences(@PathVariable String name, @RequestParam(defaultValue = "0") long margin, Principal user,
-            RedirectAttributes redirect) {
-        return act(name, "sync-sequences", redirect, () -> {
-            var reports = actions.syncSequences(name, user.getName(), margin);
-            long changed = reports.stream().mapToLong(r -> r.changed()).sum();
-            List<String> failed = reports.stream().filter(r -> r.error() != null)
-                    .map(r -> r.database() + " (" + r.error() + ")").toList();
-            return Outcome.of(failed.isEmpty(), "Sequences: " + changed + " set from the source"
-                    + (margin > 0 ? " plus " + margin + " increments" : "")
-                    + (failed.isEmpty() ? "" : "; failed: " + String.join(", ", failed))
-                    + ". Each database's page shows the values before and after.");
-        });
-    }
-
-    @PostMapping("/mappings/{name}/refresh-matviews")
-    String refreshMaterializedViews(@PathVariable String name, Principal user, RedirectAttributes redirect) {
-        return act(name, "refresh-matviews", redirect, () -> {
-            var reports = actions.refreshMaterializedViews(name, user.getName());
-            long refreshed = reports.stream().mapToLong(r -> r.views().size() - r.failed()).sum();
-            List<String> failed = reports.stream().filter(r -> r.error() != null || r.failed() > 0)
-                    .map(r -> r.database()).toList();
-            return Outcome.of(failed.isEmpty(), "Materialized views: " + refreshed + " refreshed"
-                    + (failed.isEmpty() ? "" : "; failures in " + String.join(", ", failed))
-                    + ". Each database's page lists them.");
-        });
-    }
-
-    @PostMapping("/mappings/{name}/verify")
-    String verify(@PathVariable String name, Principal user, RedirectAttributes redirect) {
-        return act(name, "verify", redirect, () -> Outcome.done("Verification of " + actions.verify(name,
-                user.getName()) + " database(s) queued; each database's page shows its progress and result."));
-    }
-
-    @PostMapping("/mappings/{name}/drain")
-    String drain(@PathVariable String name, Principal user, RedirectAttributes redirect) {
-        return act(name, "drain", redirect, () -> Outcome.done("Freeze point recorded for "
-                + actions.drain(name, user.getName()).size() + " database(s); each shows \"drained\" once the "
-                + "destination has everything written before it."));
+        }, "cutover".equals(from) ? "/mappings/" + name + "/cutover" : "/mappings/" + name);
     }
 
     @PostMapping("/mappings/{name}/start")
@@ -110,16 +73,6 @@ class MappingPageController {
         return act(name, "start", redirect, () -> {
             actions.start(name, user.getName());
             return Outcome.done("Mapping " + name + " started: it now acts as in run mode.");
-        });
-    }
-
-    @PostMapping("/mappings/{name}/complete")
-    String complete(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force, Principal user,
-            RedirectAttributes redirect) {
-        return act(name, "complete", redirect, () -> {
-            actions.complete(name, user.getName(), force);
-            return Outcome.done("Mapping " + name + " marked complete; its subscription, slot and publication are "
-                    + "being removed.");
         });
     }
 
@@ -145,23 +98,28 @@ class MappingPageController {
         Outcome run() throws ActionRefused;
     }
 
-    /** Runs the action, keeps its message for the page, and goes back there. */
+    /** Runs the action, keeps its message for the page, and goes back to the mapping's page. */
     static String act(String mapping, String action, RedirectAttributes redirect, PageAction work) {
+        return act(mapping, action, redirect, work, "/mappings/" + mapping);
+    }
+
+    /** Runs the action, keeps its message for the page, and goes back to {@code page}. */
+    static String act(String mapping, String action, RedirectAttributes redirect, PageAction work, String page) {
         try {
             Outcome outcome = work.run();
             redirect.addFlashAttribute(outcome.ok() ? "notice" : "problem", outcome.message());
         } catch (ActionRefused e) {
             redirect.addFlashAttribute("problem", e.getMessage());
         }
-        return back(mapping, action);
+        return back(page, action);
     }
 
     /**
-     * Back to the mapping's page after an action. The query parameter is one the polled fragment
-     * never sends: the flash message is delivered to the next request matching the target, and an
-     * htmx poll racing the page load would otherwise take it.
+     * Back to the page after an action. The query parameter is one the polled fragment never
+     * sends: the flash message is delivered to the next request matching the target, and an htmx
+     * poll racing the page load would otherwise take it.
      */
-    static String back(String mapping, String action) {
-        return "redirect:/mappings/" + mapping + "?done=" + action;
+    static String back(String page, String action) {
+        return "redirect:" + page + "?done=" + action;
     }
 }

@@ -6,7 +6,7 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 
 /** What every page needs: the htmx polling trigger ("every 5s" by default, PGFERRY_DASHBOARD_REFRESH). */
 @ControllerAdvice(assignableTypes = {DashboardController.class, MappingPageController.class,
-        DatabasePageController.class})
+        DatabasePageController.class, CutoverPageController.class})
 class PageDefaults {
 
     private final String refreshTrigger;

@@ -1,6 +1,6 @@
 package dev.pgferry.web;
 
-import dev.pgferry.reconcile.OperatorActions.UnknownMapping;
+import dev.pgferry.reconcile.UnknownMapping;
 import org.springframework.http.HttpStatus;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.ControllerAdvice;
@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 
 /** A page for an unknown mapping or database instead of a stack trace. */
 @ControllerAdvice(assignableTypes = {MappingPageController.class, DashboardController.class,
-        DatabasePageController.class})
+        DatabasePageController.class, CutoverPageController.class})
 class PageErrorHandler {
 
     @ExceptionHandler({UnknownMapping.class, UnknownDatabase.class})

@@ -61,6 +61,16 @@ class ConfigurationValidatorTest {
         Mapping main = validate().mapping("main").orElseThrow();
         assertThat(main.mode()).isEqualTo(Mode.PLAN);
         assertThat(main.copyMethod()).isEqualTo(CopyMethod.NATIVE);
+        assertThat(main.allowFreeze()).as("the assisted freeze is off unless asked for").isFalse();
+    }
+
+    @Test
+    void theAssistedFreezeIsAllowedPerMapping() {
+        env.put("PGFERRY_MAPPINGS_MAIN_ALLOW_FREEZE", "true");
+        assertThat(validate().mapping("main").orElseThrow().allowFreeze()).isTrue();
+        env.put("PGFERRY_MAPPINGS_MAIN_ALLOW_FREEZE", "maybe");
+        assertThat(problems()).singleElement().asString()
+                .isEqualTo("PGFERRY_MAPPINGS_MAIN_ALLOW_FREEZE=maybe: use true or false");
     }
 
     @Test

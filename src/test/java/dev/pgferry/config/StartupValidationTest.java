@@ -72,6 +72,7 @@ class StartupValidationTest {
         "PGFERRY_USER_FILE=/nonexistent/users          | PGFERRY_USER_FILE=/nonexistent/users: cannot be read",
         "PGFERRY_EXACT_COUNT_INTERVAL=-1h              | PGFERRY_EXACT_COUNT_INTERVAL=PT-1H: must not be negative",
         "PGFERRY_READY_MAX_LAG_SECONDS=-5              | PGFERRY_READY_MAX_LAG_SECONDS: must not be negative",
+        "PGFERRY_MAPPINGS_MAIN_ALLOW_FREEZE=yes please  | PGFERRY_MAPPINGS_MAIN_ALLOW_FREEZE=yes please: use true or false",
     })
     void environmentVariablesBindToTheSameKeys(String change, String expected) {
         Map<String, Object> env = new HashMap<>(Map.of(

@@ -40,8 +40,9 @@ class CompleteWithSourceDownIT {
         }
         assertThat(Db.pgferryObjects(source, "down")).as("slot left on the source while it was down").isNotEmpty();
         assertThat(Db.publications(source, DB)).containsExactly("pgferry_down_down_shop");
-        // the operator runs what the page said, on the source, in that database
-        String sql = command.substring(command.indexOf(": SELECT") + 2);
+        // the operator runs what the page said, on the source, in that database, which is still frozen
+        Db.execute(source, "postgres", "ALTER DATABASE " + DB + " SET default_transaction_read_only = on");
+        String sql = command.substring(command.indexOf(": BEGIN") + 2);
         try (Connection c = Db.connect(source, DB)) {
             for (String statement : sql.split(";")) {
                 if (!statement.isBlank()) {
@@ -51,6 +52,7 @@ class CompleteWithSourceDownIT {
         }
         assertThat(Db.pgferryObjects(source, "down")).isEmpty();
         assertThat(Db.publications(source, DB)).isEmpty();
+        Db.execute(source, "postgres", "ALTER DATABASE " + DB + " RESET default_transaction_read_only");
         assertThat(Db.pgferryObjects(destination, "down")).isEmpty();
         assertThat(Db.query(destination, DB, Long.class, "SELECT count(*) FROM customers"))
                 .as("the destination keeps its data").isEqualTo(Db.query(source, DB, Long.class,
@@ -74,7 +76,7 @@ class CompleteWithSourceDownIT {
             JsonNode database = app.mapping("down").at("/databases/0");
             String command = database.get("reason").asText();
             assertThat(command).as(done.toPrettyString()).contains("the source is unreachable")
-                    .contains("in database \"down_shop\": SELECT pg_drop_replication_slot(slot_name)")
+                    .contains("in database \"down_shop\": BEGIN READ WRITE; SELECT pg_drop_replication_slot(")
                     .contains("DROP PUBLICATION IF EXISTS \"pgferry_down_down_shop\";");
             assertThat(database.get("plannedActions")).isEmpty();
             return command;

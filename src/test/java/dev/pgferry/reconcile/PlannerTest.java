@@ -275,9 +275,9 @@ class PlannerTest {
             Plan plan = plan(Mode.RUN, o);
             assertThat(plan.phase()).isEqualTo(Phase.COMPLETE);
             assertThat(plan.actions()).containsExactly(new DetachSubscription(NAME));
-            assertThat(plan.reason()).contains("in database \"shop\": SELECT pg_drop_replication_slot(slot_name) "
-                    + "FROM pg_replication_slots WHERE slot_name = '" + NAME + "' AND NOT active; DROP PUBLICATION IF "
-                    + "EXISTS \"" + NAME + "\";");
+            assertThat(plan.reason()).contains("in database \"shop\": BEGIN READ WRITE; SELECT "
+                    + "pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + NAME
+                    + "' AND NOT active; DROP PUBLICATION IF EXISTS \"" + NAME + "\"; COMMIT;");
         }
 
         @Test

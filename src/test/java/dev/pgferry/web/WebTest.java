@@ -34,7 +34,13 @@ import dev.pgferry.preflight.Check;
 import dev.pgferry.reconcile.DatabaseStatus;
 import dev.pgferry.reconcile.MappingStatus;
 import dev.pgferry.reconcile.OperatorActions;
-import dev.pgferry.reconcile.OperatorActions.ActionRefused;
+import dev.pgferry.reconcile.CutoverActions;
+import dev.pgferry.reconcile.CutoverActions.FreezeOutlook;
+import dev.pgferry.cutover.Freeze;
+import dev.pgferry.cutover.FreezeChange;
+import dev.pgferry.cutover.FreezeLedger;
+import dev.pgferry.cutover.FreezePlan;
+import dev.pgferry.reconcile.ActionRefused;
 import dev.pgferry.reconcile.Phase;
 import dev.pgferry.reconcile.Plan;
 import dev.pgferry.reconcile.StatusBoard;
@@ -74,6 +80,8 @@ class WebTest {
     StatusBoard board;
     @MockitoBean
     OperatorActions actions;
+    @MockitoBean
+    CutoverActions cutover;
     @MockitoBean
     dev.pgferry.schema.FidelityCheck fidelity;
     @MockitoBean
@@ -121,6 +129,11 @@ class WebTest {
         ObservedInstance source = new ObservedInstance("old", null, null, Map.of(), Set.of(), Set.of());
         ObservedInstance destination = new ObservedInstance("new", null, null, Map.of(), Set.of(), Set.of());
         board.publish(new MappingStatus(SHOP, source, destination, List.of(database), Instant.now()));
+        when(cutover.freezeOutlook("shop")).thenReturn(new FreezeOutlook(false, "PGFERRY_MAPPINGS_SHOP_ALLOW_FREEZE",
+                new Freeze.FreezeState(List.of()), FreezePlan.of(List.of("shop"), List.of(
+                        new FreezePlan.RoleFacts("App \"RW\"", false, false, false, true, 2, List.of("reports")),
+                        new FreezePlan.RoleFacts("postgres", true, false, false, true, 1, List.of()),
+                        new FreezePlan.RoleFacts("u", true, false, true, true, 3, List.of())), Map.of()), null));
     }
 
     @ParameterizedTest
@@ -144,7 +157,7 @@ class WebTest {
     @ParameterizedTest
     @CsvSource({"/, false", "/, true", "/mappings/shop, false", "/mappings/shop, true",
             "/mappings/shop/database?name=shop, false", "/mappings/shop/database?name=shop, true",
-            "/overview/mappings/shop, true"})
+            "/overview/mappings/shop, true", "/mappings/shop/cutover, false", "/mappings/shop/cutover, true"})
     void pagesRenderWholeOrAsTheirPolledFragment(String path, boolean htmx) throws Exception {
         var request = get(path).with(user("watcher").roles("VIEWER"));
         if (htmx) {
@@ -235,20 +248,21 @@ class WebTest {
                 List.of(new dev.pgferry.cutover.SequenceSync.SequenceChange("public", "order_id_seq", 120L, 100L, 130L,
                         null)), null);
         when(sequenceSync.last("shop", "shop")).thenReturn(report);
-        when(actions.syncSequences("shop", "ops", 10)).thenReturn(List.of(report));
+        when(cutover.syncSequences("shop", "ops", 10)).thenReturn(List.of(report));
         mvc.perform(post("/mappings/shop/sync-sequences").param("margin", "10").with(user("watcher").roles("VIEWER"))
                 .with(csrf())).andExpect(status().isForbidden());
         mvc.perform(post("/api/mappings/shop/sync-sequences").with(httpBasic("watcher", "watch-pw")))
                 .andExpect(status().isForbidden());
-        verifyNoInteractions(actions);
+        verifyNoInteractions(cutover);
         mvc.perform(post("/mappings/shop/sync-sequences").param("margin", "10")
                 .with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
-                .andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/mappings/shop?done=sync-sequences"))
+                .andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/mappings/shop/cutover?done=sync-sequences"))
                 .andExpect(flash().attribute("notice", containsString("1 set from the source plus 10 increments")));
         mvc.perform(post("/api/mappings/shop/sync-sequences").param("margin", "10").with(httpBasic("ops", "ops-pw")))
                 .andExpect(status().isOk()).andExpect(jsonPath("$[0].sequences[0].after").value(130));
-        mvc.perform(get("/mappings/shop").with(user("ops").roles("VIEWER", "OPERATOR")))
-                .andExpect(content().string(containsString("id=\"sync-sequences\"")));
+        mvc.perform(get("/mappings/shop/cutover").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(content().string(containsString("id=\"sync-sequences\"")))
+                .andExpect(content().string(containsString("shop: 1 sequence(s) set")));
         mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
                 .andExpect(content().string(containsString("data-sequence=\"public.order_id_seq\"")))
                 .andExpect(content().string(containsString("(margin 10 increments): 1 changed")));
@@ -260,10 +274,10 @@ class WebTest {
                 List.of(new dev.pgferry.cutover.MaterializedViews.ViewRefresh("public", "daily totals", true, 12, null)),
                 null);
         when(materializedViews.last("shop", "shop")).thenReturn(report);
-        when(actions.refreshMaterializedViews("shop", "ops")).thenReturn(List.of(report));
+        when(cutover.refreshMaterializedViews("shop", "ops")).thenReturn(List.of(report));
         mvc.perform(post("/mappings/shop/refresh-matviews").with(user("watcher").roles("VIEWER")).with(csrf()))
                 .andExpect(status().isForbidden());
-        verifyNoInteractions(actions);
+        verifyNoInteractions(cutover);
         mvc.perform(post("/mappings/shop/refresh-matviews").with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
                 .andExpect(status().is3xxRedirection())
                 .andExpect(flash().attribute("notice", containsString("1 refreshed")));
@@ -281,12 +295,12 @@ class WebTest {
                         10, 10, 1, null), new dev.pgferry.cutover.Verifier.TableVerification("public", "big", 1000,
                         999, 3, "keys (id) > (500) and <= (750): 250 row(s) on the source, 249 on the destination")),
                 null)));
-        when(actions.verify("shop", "ops")).thenReturn(1);
+        when(cutover.verify("shop", "ops")).thenReturn(1);
         mvc.perform(post("/mappings/shop/verify").with(user("watcher").roles("VIEWER")).with(csrf()))
                 .andExpect(status().isForbidden());
         mvc.perform(post("/api/mappings/shop/verify").with(httpBasic("watcher", "watch-pw")))
                 .andExpect(status().isForbidden());
-        verifyNoInteractions(actions);
+        verifyNoInteractions(cutover);
         mvc.perform(post("/mappings/shop/verify").with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
                 .andExpect(status().is3xxRedirection())
                 .andExpect(flash().attribute("notice", containsString("Verification of 1 database(s) queued")));
@@ -307,10 +321,10 @@ class WebTest {
         var post = mvc.perform(post("/mappings/shop/complete").with(user("ops").roles("VIEWER", "OPERATOR"))
                 .with(csrf())).andReturn();
         var session = (org.springframework.mock.web.MockHttpSession) post.getRequest().getSession();
-        mvc.perform(get("/mappings/shop").session(session).header("HX-Request", "true")
+        mvc.perform(get("/mappings/shop/cutover").session(session).header("HX-Request", "true")
                 .with(user("ops").roles("VIEWER", "OPERATOR"))).andExpect(status().isOk());
         // the query string, as the browser sends it after the redirect (the flash map matches on it)
-        mvc.perform(get("/mappings/shop?done=complete").session(session)
+        mvc.perform(get("/mappings/shop/cutover?done=complete").session(session)
                 .with(user("ops").roles("VIEWER", "OPERATOR")))
                 .andExpect(content().string(containsString("marked complete")));
     }
@@ -383,7 +397,7 @@ class WebTest {
 
     @Test
     void operatorSeesCompleteDisabledUntilCutoverReady() throws Exception {
-        mvc.perform(get("/mappings/shop").with(user("ops").roles("VIEWER", "OPERATOR"))).andExpect(status().isOk())
+        mvc.perform(get("/mappings/shop/cutover").with(user("ops").roles("VIEWER", "OPERATOR"))).andExpect(status().isOk())
                 .andExpect(content().string(containsString("id=\"complete\" disabled")))
                 .andExpect(content().string(containsString("name=\"_csrf\"")));
     }
@@ -481,7 +495,7 @@ class WebTest {
                 .andExpect(status().isForbidden());
         verifyNoInteractions(actions);
         mvc.perform(post("/mappings/shop/complete").with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
-                .andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/mappings/shop?done=complete"));
+                .andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/mappings/shop/cutover?done=complete"));
         verify(actions).complete("shop", "ops", false);
     }
 
@@ -494,5 +508,79 @@ class WebTest {
         mvc.perform(post("/api/mappings/shop/complete").with(httpBasic("ops", "ops-pw")))
                 .andExpect(status().isConflict())
                 .andExpect(jsonPath("$.error").value("mapping shop is not cutover-ready"));
+    }
+
+    @Test
+    void theCutoverPageShowsTheStepsWithThisMappingsCommandsAndConnections() throws Exception {
+        mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(containsString("href=\"/mappings/shop/cutover\"")));
+        mvc.perform(get("/mappings/shop/cutover").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("data-step=\"freeze\" data-state=\"manual\"")))
+                .andExpect(content().string(containsString("PGFERRY_MAPPINGS_SHOP_ALLOW_FREEZE=true")))
+                .andExpect(content().string(containsString("ALTER ROLE &quot;App &quot;&quot;RW&quot;&quot;&quot; NOLOGIN;")))
+                .andExpect(content().string(containsString(
+                        "ALTER DATABASE &quot;shop&quot; SET default_transaction_read_only = on;")))
+                .andExpect(content().string(containsString(
+                        "ALTER DATABASE &quot;shop&quot; RESET default_transaction_read_only;")))
+                .andExpect(content().string(containsString("usename IN (&#39;App &quot;RW&quot;&#39;)")))
+                .andExpect(content().string(containsString("also has sessions on reports")))
+                .andExpect(content().string(containsString("postgres: superuser")))
+                .andExpect(content().string(containsString("is not a barrier")))
+                .andExpect(content().string(containsString("postgresql://10.0.0.1:5432/shop")))
+                .andExpect(content().string(containsString("jdbc:postgresql://10.0.0.2:5432/shop")))
+                .andExpect(content().string(containsString("data-step=\"ready\" data-state=\"waiting\"")))
+                .andExpect(content().string(containsString("Going back:")))
+                .andExpect(content().string(not(containsString("confirm("))))
+                .andExpect(content().string(not(containsString("db-secret"))));
+        mvc.perform(get("/mappings/shop/cutover").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(content().string(containsString("id=\"freeze\" disabled")))
+                .andExpect(content().string(containsString("id=\"drain\"")))
+                .andExpect(content().string(containsString("id=\"verify\"")));
+        mvc.perform(get("/api/mappings/shop/cutover").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.steps[*].id").value(org.hamcrest.Matchers.contains("ready", "fidelity",
+                        "freeze", "drain", "sync-sequences", "refresh-matviews", "verify", "switch", "complete")))
+                .andExpect(jsonPath("$.freeze.allowed").value(false))
+                .andExpect(jsonPath("$.freeze.rolesToFreeze[0]").value("App \"RW\" (2 session(s))"))
+                .andExpect(jsonPath("$.connections[0].to").value("postgresql://10.0.0.2:5432/shop"))
+                .andExpect(content().string(not(containsString("db-secret"))));
+    }
+
+    @Test
+    void freezeAndUnfreezeNeedTheOperatorAndReportWhatChanged() throws Exception {
+        FreezePlan plan = FreezePlan.of(List.of("shop"), List.of(new FreezePlan.RoleFacts("app", false, false, false,
+                true, 2, List.of())), Map.of());
+        when(cutover.freeze("shop", "ops", false)).thenReturn(new Freeze.Frozen(plan, plan.changes(), 2, null));
+        when(cutover.unfreeze("shop", "ops")).thenReturn(new Freeze.Unfrozen(plan.changes(), List.of()));
+        mvc.perform(post("/mappings/shop/freeze").with(user("watcher").roles("VIEWER")).with(csrf()))
+                .andExpect(status().isForbidden());
+        mvc.perform(post("/mappings/shop/freeze").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(status().isForbidden());
+        mvc.perform(post("/api/mappings/shop/unfreeze").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(status().isForbidden());
+        verify(cutover, org.mockito.Mockito.never()).freeze(anyString(), anyString(), anyBoolean());
+        mvc.perform(post("/mappings/shop/freeze").with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
+                .andExpect(redirectedUrl("/mappings/shop/cutover?done=freeze"))
+                .andExpect(flash().attribute("notice", containsString("1 role(s) set NOLOGIN")))
+                .andExpect(flash().attribute("notice", containsString("2 session(s) ended")));
+        mvc.perform(post("/api/mappings/shop/freeze").with(httpBasic("ops", "ops-pw"))).andExpect(status().isOk())
+                .andExpect(jsonPath("$.sessionsEnded").value(2))
+                .andExpect(jsonPath("$.plan.roles[0].name").value("app"));
+        mvc.perform(post("/api/mappings/shop/unfreeze").with(httpBasic("ops", "ops-pw"))).andExpect(status().isOk())
+                .andExpect(jsonPath("$.restored[0].kind").value("ROLE_LOGIN"));
+        when(cutover.freeze("shop", "ops", true)).thenThrow(new ActionRefused("the assisted freeze is off"));
+        mvc.perform(post("/api/mappings/shop/freeze").param("force", "true").with(httpBasic("ops", "ops-pw")))
+                .andExpect(status().isConflict()).andExpect(jsonPath("$.error").value("the assisted freeze is off"));
+
+        // frozen: the page says since when and by whom, what changed, and offers the unfreeze
+        var entry = new FreezeLedger.Entry(FreezeChange.roleLogin("app"), "old", Instant.now(), "ops");
+        when(cutover.freezeOutlook("shop")).thenReturn(new FreezeOutlook(true, "PGFERRY_MAPPINGS_SHOP_ALLOW_FREEZE",
+                new Freeze.FreezeState(List.of(entry)), plan, null));
+        mvc.perform(get("/mappings/shop/cutover").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(content().string(containsString("id=\"frozen\"")))
+                .andExpect(content().string(containsString("data-step=\"freeze\" data-state=\"done\"")))
+                .andExpect(content().string(containsString("role app set NOLOGIN (was LOGIN)")))
+                .andExpect(content().string(containsString("ALTER ROLE &quot;app&quot; LOGIN;")))
+                .andExpect(content().string(containsString("id=\"unfreeze\"")));
     }
 }

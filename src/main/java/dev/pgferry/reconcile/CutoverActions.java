@@ -1,0 +1,258 @@
+package dev.pgferry.reconcile;
+
+import dev.pgferry.audit.ControlRecords;
+import dev.pgferry.config.Mapping;
+import dev.pgferry.config.PgferryConfig;
+import dev.pgferry.cutover.Drain;
+import dev.pgferry.cutover.Freeze;
+import dev.pgferry.cutover.Freeze.FreezeFailed;
+import dev.pgferry.cutover.Freeze.FreezeState;
+import dev.pgferry.cutover.FreezeChange;
+import dev.pgferry.cutover.FreezePlan;
+import dev.pgferry.cutover.MaterializedViews;
+import dev.pgferry.cutover.MaterializedViews.RefreshReport;
+import dev.pgferry.cutover.SequenceSync;
+import dev.pgferry.cutover.SequenceSync.SequenceReport;
+import dev.pgferry.cutover.Verifier;
+import dev.pgferry.pg.PgErrors;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.springframework.stereotype.Service;
+
+/**
+ * The cutover steps of a mapping, in runbook order: freeze, drain, sequences, materialized views,
+ * verify (complete and unfreeze close it). Each is checked against the mapping's last observed
+ * status, carried out on every database of the mapping and written to the audit log.
+ */
+@Service
+public class CutoverActions {
+
+    /** The largest safety margin, in increments, that sync-sequences accepts. */
+    public static final long MAX_SEQUENCE_MARGIN = 1_000_000_000L;
+
+    private final PgferryConfig config;
+    private final StatusBoard board;
+    private final ControlRecords records;
+    private final Freeze freeze;
+    private final Drain drain;
+    private final SequenceSync sequences;
+    private final MaterializedViews views;
+    private final Verifier verifier;
+
+    public CutoverActions(PgferryConfig config, StatusBoard board, ControlRecords records, Freeze freeze, Drain drain,
+            SequenceSync sequences, MaterializedViews views, Verifier verifier) {
+        this.config = config;
+        this.board = board;
+        this.records = records;
+        this.freeze = freeze;
+        this.drain = drain;
+        this.sequences = sequences;
+        this.views = views;
+        this.verifier = verifier;
+    }
+
+    /**
+     * Where the freeze stands: whether the assisted freeze is allowed, what it changed (if frozen),
+     * and what it would change now (or why that could not be read).
+     */
+    public record FreezeOutlook(boolean allowed, String allowVariable, FreezeState state, FreezePlan plan,
+            String error) {
+    }
+
+    public FreezeOutlook freezeOutlook(String mappingName) {
+        Mapping mapping = mapping(mappingName);
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        FreezeState state = null;
+        FreezePlan plan = null;
+        String error = null;
+        try {
+            state = freeze.state(mapping);
+        } catch (SQLException e) {
+            error = "what freeze changed could not be read on destination " + mapping.destination().name() + ": "
+                    + PgErrors.describe(e);
+        }
+        List<String> databases = sourceDatabases(status);
+        if (!databases.isEmpty()) {
+            try {
+                plan = freeze.plan(mapping, databases);
+            } catch (SQLException e) {
+                error = "source " + mapping.source().name() + " could not be read: " + PgErrors.describe(e);
+            }
+        }
+        return new FreezeOutlook(mapping.allowFreeze(), allowVariable(mapping), state, plan, error);
+    }
+
+    /**
+     * Freezes the writes of every source database of the mapping for all application roles;
+     * refused unless allowed by configuration and unless the mapping is cutover-ready (or forced).
+     */
+    public Freeze.Frozen freeze(String mappingName, String actor, boolean force) throws ActionRefused {
+        Mapping mapping = mapping(mappingName);
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        if (!mapping.allowFreeze()) {
+            throw new ActionRefused("the assisted freeze is off for mapping " + mappingName + ": set "
+                    + allowVariable(mapping) + "=true and restart pgferry, or freeze by hand with the commands on "
+                    + "the cutover page");
+        }
+        OperatorActions.requireRun(status);
+        if (!force && !status.cutoverReady() && status.phase() != Phase.COMPLETE) {
+            Optional<DatabaseStatus> blocking = status.databases().stream().filter(d -> !d.cutoverReady()).findFirst();
+            throw new ActionRefused("mapping " + mappingName + " is not cutover-ready"
+                    + blocking.map(d -> " (" + d.database() + " is " + d.phase() + ": " + d.plan().reason() + ")")
+                            .orElse("") + "; a freeze now stops the applications before the destination can take "
+                    + "over. Wait for the green light, or force it with a second confirmation.");
+        }
+        List<String> databases = sourceDatabases(status);
+        if (databases.isEmpty()) {
+            throw new ActionRefused("mapping " + mappingName + " has no database on the source to freeze");
+        }
+        try {
+            Freeze.Frozen frozen = freeze.freeze(mapping, databases, actor);
+            records.auditAfterwards(mapping.destination(), actor, force ? "freeze (forced)" : "freeze", mappingName,
+                    null, "roles set NOLOGIN: " + frozen.plan().roles().stream().map(r -> r.name()).toList()
+                            + "; read-only databases: " + databases + "; sessions ended: " + frozen.sessionsEnded()
+                            + (frozen.sessionsError() == null ? "" : " (" + frozen.sessionsError() + ")")
+                            + "; newly recorded changes: " + frozen.recorded().size());
+            return frozen;
+        } catch (FreezeFailed e) {
+            records.auditAfterwards(mapping.destination(), actor, "freeze", mappingName, null, "failed: "
+                    + e.getMessage());
+            throw new ActionRefused(e.getMessage());
+        }
+    }
+
+    /** Puts back every role and database setting the freeze changed, exactly as recorded. */
+    public Freeze.Unfrozen unfreeze(String mappingName, String actor) throws ActionRefused {
+        Mapping mapping = mapping(mappingName);
+        try {
+            Freeze.Unfrozen unfrozen = freeze.unfreeze(mapping);
+            records.auditAfterwards(mapping.destination(), actor, "unfreeze", mappingName, null, "restored: "
+                    + unfrozen.restored().stream().map(CutoverActions::describe).toList()
+                    + (unfrozen.gone().isEmpty() ? "" : "; gone meanwhile: "
+                            + unfrozen.gone().stream().map(CutoverActions::describe).toList()));
+            return unfrozen;
+        } catch (FreezeFailed e) {
+            records.auditAfterwards(mapping.destination(), actor, "unfreeze", mappingName, null, "failed: "
+                    + e.getMessage());
+            throw new ActionRefused(e.getMessage());
+        }
+    }
+
+    /**
+     * Records the freeze point of every database of the mapping once no session writes on the
+     * source (all or none); the pages then show when each database has drained past it.
+     */
+    public List<Drain.FreezePoint> drain(String mappingName, String actor) throws ActionRefused {
+        Mapping mapping = mapping(mappingName);
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        List<DatabaseStatus> replicating = status.databases().stream()
+                .filter(d -> d.observed().slot().isPresent()).toList();
+        if (replicating.isEmpty()) {
+            throw new ActionRefused("mapping " + mappingName + " has no replicating database to drain");
+        }
+        List<Drain.Outcome> outcomes = replicating.stream().map(d -> drain.check(mapping, d.database(), actor))
+                .toList();
+        List<String> refusals = outcomes.stream().map(Drain.Outcome::refusal).filter(r -> r != null).toList();
+        if (!refusals.isEmpty()) {
+            throw new ActionRefused("not drained: " + String.join("; ", refusals));
+        }
+        List<Drain.FreezePoint> points = outcomes.stream().map(Drain.Outcome::point).toList();
+        points.forEach(p -> drain.record(mappingName, p));
+        records.auditAfterwards(mapping.destination(), actor, "drain", mapping.name(), null, "freeze points: "
+                    + points.stream().map(p -> p.database() + " " + p.lsnText()).toList());
+        return points;
+    }
+
+    /**
+     * Sets every destination sequence of every database of the mapping from the source (plus
+     * {@code margin} increments), never moving one back; meant for the frozen source at cutover.
+     */
+    public List<SequenceReport> syncSequences(String mappingName, String actor, long margin) throws ActionRefused {
+        Mapping mapping = mapping(mappingName);
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        if (margin < 0 || margin > MAX_SEQUENCE_MARGIN) {
+            throw new ActionRefused("margin=" + margin + ": use 0 (exact) up to " + MAX_SEQUENCE_MARGIN
+                    + " increments");
+        }
+        OperatorActions.requireRun(status);
+        List<DatabaseStatus> ready = onBothSides(status);
+        List<SequenceReport> reports = ready.stream().map(d -> sequences.run(mapping, d.database(), margin, actor))
+                .toList();
+        long changed = reports.stream().mapToLong(SequenceReport::changed).sum();
+        long failed = reports.stream().filter(r -> r.error() != null).count();
+        records.auditAfterwards(mapping.destination(), actor, "sync-sequences", mapping.name(), null, changed
+                    + " sequence(s) set in " + reports.size() + " database(s), margin " + margin
+                    + (failed > 0 ? ", " + failed + " database(s) failed" : ""));
+        return reports;
+    }
+
+    /**
+     * Refreshes every materialized view of every database of the mapping on the destination
+     * (created empty by the schema copy); a cutover step, after the last changes arrived.
+     */
+    public List<RefreshReport> refreshMaterializedViews(String mappingName, String actor) throws ActionRefused {
+        Mapping mapping = mapping(mappingName);
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        OperatorActions.requireRun(status);
+        List<DatabaseStatus> there = status.databases().stream()
+                .filter(d -> d.observed().destinationDatabaseExists()).toList();
+        if (there.isEmpty()) {
+            throw new ActionRefused("mapping " + mappingName + " has no database on the destination yet");
+        }
+        List<RefreshReport> reports = there.stream().map(d -> views.refresh(mapping, d.database(), actor)).toList();
+        long refreshed = reports.stream().mapToLong(r -> r.views().size() - r.failed()).sum();
+        long failed = reports.stream().mapToLong(r -> r.failed() + (r.error() == null ? 0 : 1)).sum();
+        records.auditAfterwards(mapping.destination(), actor, "refresh-matviews", mapping.name(), null, refreshed
+                    + " materialized view(s) refreshed in " + reports.size() + " database(s)"
+                    + (failed > 0 ? ", " + failed + " failed" : ""));
+        return reports;
+    }
+
+    /**
+     * Queues the verification of every database of the mapping: exact rows and checksums per
+     * table, in key ranges, on both sides; meant for the frozen, drained source at cutover.
+     */
+    public int verify(String mappingName, String actor) throws ActionRefused {
+        Mapping mapping = mapping(mappingName);
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        int queued = 0;
+        for (DatabaseStatus database : onBothSides(status)) {
+            if (verifier.request(mapping, database.database(), database.replicatedTables(), actor)) {
+                queued++;
+            }
+        }
+        if (queued == 0) {
+            throw new ActionRefused("a verification of mapping " + mappingName + " is already running; its progress "
+                    + "shows on each database's page");
+        }
+        return queued;
+    }
+
+    private Mapping mapping(String name) {
+        return config.mapping(name).orElseThrow(() -> new UnknownMapping(name));
+    }
+
+    private static List<DatabaseStatus> onBothSides(MappingStatus status) throws ActionRefused {
+        List<DatabaseStatus> both = status.databases().stream().filter(d -> d.observed().sourceDatabaseExists()
+                && d.observed().destinationDatabaseExists()).toList();
+        if (both.isEmpty()) {
+            throw new ActionRefused("mapping " + status.mapping().name() + " has no database on both sides yet");
+        }
+        return both;
+    }
+
+    private static List<String> sourceDatabases(MappingStatus status) {
+        return status.databases().stream().filter(d -> d.observed().sourceDatabaseExists())
+                .map(DatabaseStatus::database).toList();
+    }
+
+    private static String allowVariable(Mapping mapping) {
+        return "PGFERRY_MAPPINGS_" + mapping.name().toUpperCase(Locale.ROOT) + "_ALLOW_FREEZE";
+    }
+
+    private static String describe(FreezeChange change) {
+        return change.kind().label() + " " + change.target();
+    }
+}

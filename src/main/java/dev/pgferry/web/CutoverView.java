@@ -1,0 +1,35 @@
+package dev.pgferry.web;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A mapping's cutover checklist, as the cutover page and {@code GET /api/mappings/{name}/cutover}
+ * show it: each step with its state, what pgferry sees, the exact commands for this mapping and
+ * how to go back. Field names are a contract: add freely, rename none.
+ */
+public record CutoverView(String mapping, String source, String destination, String phase, boolean cutoverReady,
+        FreezeView freeze, List<Step> steps, List<ConnectionChange> connections) {
+
+    /**
+     * One step. state: done, todo (can be done now), waiting (not yet: detail says for what),
+     * running, failed or manual (pgferry cannot see it: the operator does it and knows).
+     * action: the POST action of the API and the page that does the step, null for a manual one.
+     */
+    public record Step(String id, String title, String state, String detail, List<String> notes,
+            List<String> commands, String rollback, String action, boolean actionEnabled) {
+    }
+
+    /**
+     * The write freeze: allowed (configuration), frozen (what pgferry changed, from its records)
+     * and what a freeze would change now (roles, sessions, warnings).
+     */
+    public record FreezeView(boolean allowed, String allowVariable, boolean frozen, Instant frozenAt, String frozenBy,
+            List<String> changes, List<String> rolesToFreeze, List<String> rolesLeftAlone, long sessionsToEnd,
+            List<String> warnings, String error) {
+    }
+
+    /** What an application's connection to one database changes from and to (no passwords). */
+    public record ConnectionChange(String database, String from, String to, String fromJdbc, String toJdbc) {
+    }
+}

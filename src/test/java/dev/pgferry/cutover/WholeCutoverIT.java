@@ -1,0 +1,222 @@
+package dev.pgferry.cutover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgferry.demo.SampleSchema;
+import dev.pgferry.demo.SampleWriter;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.TestServers;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.client.HttpClientErrorException;
+
+/**
+ * The whole cutover of a mapping through the JSON API, on real servers, while an application
+ * writes (inserts, updates, deletes, sequence use) as its own role until the freeze stops it:
+ * freeze, drain, sequences, materialized views, verify, complete, unfreeze. Afterwards every
+ * table has the same rows and checksum on both sides, every destination sequence is at least the
+ * source's, nothing of pgferry's replication is left on either server, and the source's roles and
+ * settings are exactly as before the freeze.
+ */
+class WholeCutoverIT {
+
+    private static final String DB = "cut_shop";
+    private static final String WRITER = "cut_writer";
+    private static final String READER = "Cut \"Reader\"";
+    private static final String QUOTED_READER = "\"Cut \"\"Reader\"\"\"";
+
+    private final EmbeddedPostgres source = TestServers.source();
+    private final EmbeddedPostgres destination = TestServers.destination();
+
+    @Test
+    void theWholeCutoverLosesNothingAndLeavesTheSourceAsItWas() throws Exception {
+        Db.execute(source, "postgres", "CREATE DATABASE " + DB);
+        try (Connection c = Db.connect(source, DB)) {
+            SampleSchema.create(c, 200);
+            c.createStatement().execute("CREATE MATERIALIZED VIEW order_totals AS SELECT status, count(*) AS n "
+                    + "FROM orders GROUP BY status");
+        }
+        // the applications' roles: only they may connect (other tests' roles are not this mapping's business)
+        Db.execute(source, "postgres", "CREATE ROLE " + WRITER + " LOGIN PASSWORD 'writer-pw'",
+                "CREATE ROLE " + QUOTED_READER + " LOGIN PASSWORD 'reader-pw' CONNECTION LIMIT 5",
+                "CREATE ROLE cut_group NOLOGIN", "GRANT cut_group TO " + WRITER,
+                "REVOKE CONNECT ON DATABASE " + DB + " FROM PUBLIC",
+                "GRANT CONNECT ON DATABASE " + DB + " TO " + WRITER + ", " + QUOTED_READER,
+                "ALTER ROLE " + WRITER + " IN DATABASE " + DB + " SET work_mem = '8MB'",
+                "ALTER DATABASE " + DB + " SET default_transaction_read_only = off");
+        Db.execute(source, DB, "GRANT ALL ON ALL TABLES IN SCHEMA public TO " + WRITER,
+                "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + WRITER,
+                "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + QUOTED_READER);
+        List<String> originsBefore = origins();
+
+        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), WRITER, "writer-pw", Duration.ofMillis(2),
+                Duration.ofMinutes(10));
+                Connection reader = connect(READER, "reader-pw");
+                PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
+                        .mapping("cut", "src", "dst", DB, "run").property("pgferry.mappings.cut.allow-freeze", "true")
+                        .property("pgferry.verify-chunk-rows", "150").start()) {
+            app.awaitPhase("cut", "READY", Duration.ofMinutes(3));
+            await().atMost(Duration.ofSeconds(30)).until(() -> writer.transactions() > 50);
+            Map<String, List<String>> catalogsBefore = catalogs();
+
+            // the checklist before the freeze: what it will do, for this mapping
+            JsonNode checklist = cutover(app);
+            assertThat(checklist.at("/freeze/allowed").asBoolean()).isTrue();
+            assertThat(checklist.at("/freeze/rolesToFreeze").toString()).contains(WRITER).contains("Cut \\\"Reader\\\"");
+            assertThat(step(checklist, "freeze").get("commands").toString())
+                    .contains("ALTER ROLE \\\"Cut \\\"\\\"Reader\\\"\\\"\\\" NOLOGIN");
+            assertThat(checklist.at("/connections/0/to").asText())
+                    .isEqualTo("postgresql://" + destination.host() + ":" + destination.port() + "/" + DB);
+
+            // freeze: the applications' roles cannot log in, their sessions end, the writes stop
+            JsonNode frozen = app.api().post().uri("/api/mappings/cut/freeze").retrieve().body(JsonNode.class);
+            assertThat(frozen.at("/plan/roles").findValuesAsText("name")).containsExactlyInAnyOrder(WRITER, READER);
+            assertThat(frozen.at("/sessionsEnded").asLong()).as(frozen.toPrettyString()).isGreaterThanOrEqualTo(1);
+            assertThat(frozen.at("/plan/roles").findValuesAsText("name")).doesNotContain("cut_group",
+                    source.superuser());
+            assertThatThrownBy(() -> connect(WRITER, "writer-pw").close()).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("not permitted to log in");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !reader.isValid(2));
+            long stopped = writer.transactions();
+            Thread.sleep(1500);
+            assertThat(writer.transactions()).as("the writer is stopped by the freeze").isEqualTo(stopped);
+            assertThat(Db.query(source, DB, String.class, "SHOW default_transaction_read_only")).isEqualTo("on");
+            assertThat(step(cutover(app), "freeze").get("state").asText()).isEqualTo("done");
+
+            // drain: once no session holds a transaction id, the freeze point; then drained
+            JsonNode[] points = new JsonNode[1];
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> points[0] = app.api().post()
+                    .uri("/api/mappings/cut/drain").retrieve().body(JsonNode.class));
+            assertThat(points[0].at("/0/database").asText()).isEqualTo(DB);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(app.mapping("cut")
+                    .at("/databases/0/drained").asBoolean()).isTrue());
+
+            JsonNode sequences = app.api().post().uri("/api/mappings/cut/sync-sequences").retrieve()
+                    .body(JsonNode.class);
+            assertThat(sequences.at("/0/error").isNull()).as(sequences.toPrettyString()).isTrue();
+            Map<String, Long> sourceSequences = sequenceValues(source);
+            Map<String, Long> destinationSequences = sequenceValues(destination);
+            assertThat(destinationSequences.keySet()).isEqualTo(sourceSequences.keySet());
+            sourceSequences.forEach((name, value) -> assertThat(destinationSequences.get(name)).as(name)
+                    .isGreaterThanOrEqualTo(value));
+
+            JsonNode views = app.api().post().uri("/api/mappings/cut/refresh-matviews").retrieve().body(JsonNode.class);
+            assertThat(views.at("/0/views/0/refreshed").asBoolean()).as(views.toPrettyString()).isTrue();
+            assertThat(Db.list(destination, DB, String.class, "SELECT status || '=' || n FROM order_totals ORDER BY 1"))
+                    .isEqualTo(Db.list(source, DB, String.class, "SELECT status || '=' || n FROM order_totals "
+                            + "ORDER BY 1"));
+
+            app.api().post().uri("/api/mappings/cut/verify").retrieve().toBodilessEntity();
+            JsonNode verified = awaitVerification(app);
+            assertThat(verified.at("/error").isNull()).as(verified.toPrettyString()).isTrue();
+            assertThat(verified.at("/tables").findValuesAsText("name")).containsAll(List.of(SampleSchema.TABLES));
+            for (JsonNode table : verified.get("tables")) {
+                assertThat(table.get("firstDifference").isNull()).as(table.toPrettyString()).isTrue();
+                assertThat(table.get("destinationRows").asLong()).isEqualTo(table.get("sourceRows").asLong());
+            }
+            // and independently of pgferry: every row of every table, on both sides
+            for (String table : SampleSchema.TABLES) {
+                assertThat(Db.fingerprint(destination, DB, "public." + table)).as(table)
+                        .isEqualTo(Db.fingerprint(source, DB, "public." + table));
+            }
+            assertThat(step(cutover(app), "verify").get("state").asText()).isEqualTo("done");
+
+            app.api().post().uri("/api/mappings/cut/complete").retrieve().toBodilessEntity();
+            app.awaitPhase("cut", "COMPLETE", Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(Db.pgferryObjects(source, "cut")).isEmpty();
+                assertThat(Db.pgferryObjects(destination, "cut")).isEmpty();
+                assertThat(Db.publications(source, DB)).isEmpty();
+                assertThat(origins()).isEqualTo(originsBefore);
+            });
+            // complete leaves the freeze: an application still pointed at the source must not write there
+            assertThat(cutover(app).at("/freeze/frozen").asBoolean()).isTrue();
+
+            JsonNode unfrozen = app.api().post().uri("/api/mappings/cut/unfreeze").retrieve().body(JsonNode.class);
+            assertThat(unfrozen.at("/restored").size()).isEqualTo(3);
+            assertThat(catalogs()).as("every role and setting as before the freeze").isEqualTo(catalogsBefore);
+            connect(WRITER, "writer-pw").close();
+            assertThat(cutover(app).at("/freeze/frozen").asBoolean()).isFalse();
+            HttpClientErrorException again = org.junit.jupiter.api.Assertions.assertThrows(
+                    HttpClientErrorException.class, () -> app.api().post().uri("/api/mappings/cut/unfreeze").retrieve()
+                            .toBodilessEntity());
+            assertThat(again.getResponseBodyAsString()).contains("not frozen");
+
+            assertThat(Db.list(destination, "postgres", String.class, "SELECT action FROM pgferry.audit_log "
+                    + "WHERE mapping = 'cut' AND actor = ? ORDER BY id", PgferryApp.OPERATOR)).containsSubsequence(
+                    "freeze", "drain", "sync-sequences", "refresh-matviews", "verify", "complete", "unfreeze");
+        } finally {
+            Db.execute(source, "postgres", "ALTER ROLE " + WRITER + " LOGIN", "ALTER ROLE " + QUOTED_READER + " LOGIN");
+        }
+    }
+
+    private Connection connect(String role, String password) throws SQLException {
+        var props = new java.util.Properties();
+        props.setProperty("user", role);
+        props.setProperty("password", password);
+        return DriverManager.getConnection(source.jdbcUrl(DB), props);
+    }
+
+    private static JsonNode cutover(PgferryApp app) {
+        return app.api().get().uri("/api/mappings/cut/cutover").retrieve().body(JsonNode.class);
+    }
+
+    private static JsonNode step(JsonNode checklist, String id) {
+        for (JsonNode step : checklist.get("steps")) {
+            if (step.get("id").asText().equals(id)) {
+                return step;
+            }
+        }
+        throw new AssertionError("no step " + id + " in " + checklist.toPrettyString());
+    }
+
+    private static JsonNode awaitVerification(PgferryApp app) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+            last[0] = app.mapping("cut").at("/databases/0/verification");
+            assertThat(last[0].at("/finishedAt").isNull()).as(last[0].toPrettyString()).isFalse();
+        });
+        return last[0];
+    }
+
+    /** The catalogs a freeze touches, as text rows: roles, role and database settings, databases. */
+    private Map<String, List<String>> catalogs() {
+        Map<String, List<String>> catalogs = new TreeMap<>();
+        catalogs.put("roles", Db.list(source, "postgres", String.class, "SELECT row(rolname, rolsuper, rolinherit, "
+                + "rolcreaterole, rolcreatedb, rolcanlogin, rolreplication, rolbypassrls, rolconnlimit, rolvaliduntil, "
+                + "rolconfig)::text FROM pg_roles ORDER BY rolname"));
+        catalogs.put("settings", Db.list(source, "postgres", String.class, "SELECT row(d.datname, r.rolname, "
+                + "s.setconfig)::text FROM pg_db_role_setting s LEFT JOIN pg_database d ON d.oid = s.setdatabase "
+                + "LEFT JOIN pg_roles r ON r.oid = s.setrole ORDER BY 1"));
+        catalogs.put("databases", Db.list(source, "postgres", String.class, "SELECT row(datname, datconnlimit, "
+                + "datallowconn, datacl)::text FROM pg_database ORDER BY datname"));
+        catalogs.put("memberships", Db.list(source, "postgres", String.class, "SELECT row(roleid::regrole, "
+                + "member::regrole, admin_option)::text FROM pg_auth_members ORDER BY 1"));
+        return catalogs;
+    }
+
+    private Map<String, Long> sequenceValues(EmbeddedPostgres server) {
+        Map<String, Long> values = new TreeMap<>();
+        for (String row : Db.list(server, DB, String.class, "SELECT schemaname || '.' || sequencename || '=' || "
+                + "coalesce(last_value, 0) FROM pg_sequences")) {
+            int at = row.lastIndexOf('=');
+            values.put(row.substring(0, at), Long.parseLong(row.substring(at + 1)));
+        }
+        return values;
+    }
+
+    private List<String> origins() {
+        return Db.list(destination, "postgres", String.class, "SELECT roname FROM pg_replication_origin ORDER BY 1");
+    }
+}
