@@ -113,10 +113,13 @@ class DashboardBrowserIT {
             wait.until(d -> !d.findElements(By.cssSelector("#cutover li[data-step=freeze]")).isEmpty());
             assertThat(browser.findElement(By.cssSelector("li[data-step=freeze]")).getText())
                     .contains("default_transaction_read_only = on");
-            WebElement complete = wait.until(d -> d.findElements(By.id("complete")).stream()
-                    .filter(WebElement::isEnabled).findFirst().orElse(null));
+            wait.until(d -> d.findElements(By.id("complete")).stream().anyMatch(WebElement::isEnabled));
             screenshot("cutover-ready");
-            complete.click();
+            // the page's own poll may swap the button between finding and clicking it: find it again then
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+                d.findElement(By.id("complete")).click();
+                return true;
+            });
             Alert confirm = wait.until(ExpectedConditions.alertIsPresent());
             assertThat(confirm.getText()).contains("Mark this mapping complete?");
             confirm.accept();

@@ -2,6 +2,7 @@ package dev.pgferry.demo;
 
 import dev.pgferry.PgferryApplication;
 import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.pg.Identifiers;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -22,6 +23,8 @@ public final class DemoLauncher {
 
     static final String DATABASE = "shop";
     static final String LOGIN = "demo";
+    /** The application's own role: the one a freeze holds back. */
+    static final String APPLICATION_ROLE = "shop_app";
 
     private DemoLauncher() {
     }
@@ -32,8 +35,9 @@ public final class DemoLauncher {
         System.out.println("pgferry demo: starting PostgreSQL 15 (source) and 18 (destination) ...");
         EmbeddedPostgres source = EmbeddedPostgres.start(15, sourcePassword);
         EmbeddedPostgres destination = EmbeddedPostgres.start(18, destinationPassword);
-        createSampleDatabase(source);
-        SampleWriter writer = new SampleWriter(source.jdbcUrl(DATABASE), source.superuser(), sourcePassword,
+        String applicationPassword = UUID.randomUUID().toString();
+        createSampleDatabase(source, applicationPassword);
+        SampleWriter writer = new SampleWriter(source.jdbcUrl(DATABASE), APPLICATION_ROLE, applicationPassword,
                 Duration.ofMillis(100), Duration.ofHours(4));
         Runtime.getRuntime().addShutdownHook(new Thread(writer::close, "stop-sample-writer"));
 
@@ -44,6 +48,7 @@ public final class DemoLauncher {
         properties.put("pgferry.mappings.demo.destination", "destination");
         properties.put("pgferry.mappings.demo.databases", DATABASE);
         properties.put("pgferry.mappings.demo.mode", "run");
+        properties.put("pgferry.mappings.demo.allow-freeze", "true");
         properties.put("pgferry.users." + LOGIN + ".password", LOGIN);
         properties.put("pgferry.users." + LOGIN + ".role", "operator");
         properties.put("pgferry.ready.stable-for", "10s");
@@ -57,21 +62,26 @@ public final class DemoLauncher {
                  pgferry demo is running
                    dashboard:   http://localhost:%s/
                    log in as:   %s / %s
-                   source:      PostgreSQL 15 on 127.0.0.1:%d (database %s, live writes)
+                   cutover:     http://localhost:%s/mappings/demo/cutover (the freeze is allowed)
+                   source:      PostgreSQL 15 on 127.0.0.1:%d (database %s, live writes as %s)
                    destination: PostgreSQL 18 on 127.0.0.1:%d
                  Stop with Ctrl+C (the embedded servers stop with it).
                 ================================================================
-                %n""", port, LOGIN, LOGIN, source.port(), DATABASE, destination.port());
+                %n""", port, LOGIN, LOGIN, port, source.port(), DATABASE, APPLICATION_ROLE, destination.port());
     }
 
-    private static void createSampleDatabase(EmbeddedPostgres source) throws SQLException {
+    private static void createSampleDatabase(EmbeddedPostgres source, String applicationPassword)
+            throws SQLException {
         try (Connection c = DriverManager.getConnection(source.jdbcUrl("postgres"), source.superuser(),
                 source.password()); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + DATABASE);
+            s.execute("CREATE ROLE " + APPLICATION_ROLE + " LOGIN PASSWORD " + Identifiers.literal(applicationPassword));
         }
         try (Connection c = DriverManager.getConnection(source.jdbcUrl(DATABASE), source.superuser(),
-                source.password())) {
+                source.password()); Statement s = c.createStatement()) {
             SampleSchema.create(c, 20_000);
+            s.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO " + APPLICATION_ROLE);
+            s.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + APPLICATION_ROLE);
         }
     }
 
