@@ -127,12 +127,7 @@ public final class ConfigurationValidator {
                     + "databases to another instance");
         }
         Mode mode = enumValue(var + "MODE", m.mode(), Mode.class, "plan, run");
-        CopyMethod copyMethod = null;
-        if ("snapshot".equalsIgnoreCase(m.copyMethod())) {
-            problems.add(var + "COPY_METHOD=snapshot: not available in this version yet; use native");
-        } else {
-            copyMethod = enumValue(var + "COPY_METHOD", m.copyMethod(), CopyMethod.class, "native");
-        }
+
         Mapping.TablesWithoutKey tablesWithoutKey = enumValue(var + "TABLES_WITHOUT_KEY", m.tablesWithoutKey(),
                 Mapping.TablesWithoutKey.class, "block, exclude");
         Mapping.RoleConflict roleConflict = enumValue(var + "ROLE_CONFLICT", m.roleConflict(),
@@ -143,13 +138,23 @@ public final class ConfigurationValidator {
         Scope scope = new Scope(list(m.schemas()), list(m.excludeSchemas()),
                 list(m.tables()).stream().map(Scope.QualifiedName::parse).toList(),
                 list(m.excludeTables()).stream().map(Scope.QualifiedName::parse).toList());
+        // snapshot unless told otherwise; data-only copies into the destination's own schema: native
+        CopyMethod copyMethod = blank(m.copyMethod())
+                ? (content == Mapping.Content.DATA_ONLY ? CopyMethod.NATIVE : CopyMethod.SNAPSHOT)
+                : enumValue(var + "COPY_METHOD", m.copyMethod(), CopyMethod.class, "snapshot, native");
+        if (copyMethod == CopyMethod.SNAPSHOT && content == Mapping.Content.DATA_ONLY) {
+            problems.add(var + "COPY_METHOD=snapshot: not with CONTENT=data-only (the destination's own schema, "
+                    + "with its indexes and triggers, is in place before the copy); use COPY_METHOD=native");
+        }
         boolean allowFreeze = flag(var + "ALLOW_FREEZE", m.allowFreeze());
+        Mapping.CopyLimits copyLimits = new Mapping.CopyLimits(copyWorkers(var + "COPY_WORKERS", m.copyWorkers()),
+                rate(var + "COPY_MAX_RATE", m.copyMaxRate()));
         // an instance with problems of its own is reported there; the mapping is left out
         if (problems.size() > before || source == null || destination == null) {
             return null;
         }
         return new Mapping(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict,
-                content, scope, allowFreeze);
+                content, scope, allowFreeze, copyLimits);
     }
 
     private void checkDestinationOverlap(List<Mapping> mappings) {
@@ -275,6 +280,33 @@ public final class ConfigurationValidator {
 
     static String envPart(String name) {
         return name.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private int copyWorkers(String var, String value) {
+        try {
+            int workers = Integer.parseInt(value.strip());
+            if (workers >= 1 && workers <= 64) {
+                return workers;
+            }
+        } catch (NumberFormatException | NullPointerException e) {
+            // reported below
+        }
+        problems.add(var + "=" + value + ": use a number of workers from 1 to 64");
+        return 1;
+    }
+
+    /** Bytes per second from a size such as 100MB; 0 means unlimited. */
+    private long rate(String var, String value) {
+        try {
+            long bytes = org.springframework.util.unit.DataSize.parse(value.strip().replace(" ", "")).toBytes();
+            if (bytes >= 0) {
+                return bytes;
+            }
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // reported below
+        }
+        problems.add(var + "=" + value + ": use a size per second such as 100MB, or 0 for no limit");
+        return 0;
     }
 
     private boolean flag(String var, String value) {

@@ -9,7 +9,23 @@ import java.util.List;
  */
 public record Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
         CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict, Content content,
-        Scope scope, boolean allowFreeze) {
+        Scope scope, boolean allowFreeze, CopyLimits copyLimits) {
+
+    /**
+     * How hard the snapshot copy may read a source instance: concurrent copy workers and bytes per
+     * second (0: unlimited). Several mappings reading one instance share the strictest limits.
+     */
+    public record CopyLimits(int workers, long bytesPerSecond) {
+        public static final CopyLimits DEFAULT = new CopyLimits(4, 100L * 1024 * 1024);
+    }
+
+    /** With the default copy limits. */
+    public Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
+            CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict, Content content,
+            Scope scope, boolean allowFreeze) {
+        this(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict, content, scope,
+                allowFreeze, CopyLimits.DEFAULT);
+    }
 
     public Mapping {
         databases = List.copyOf(databases);

@@ -50,10 +50,11 @@ public record PgferryProperties(
 
     /** One source -> destination pair and the databases it moves (empty: all but templates). */
     public record MappingProperties(String source, String destination, String databases,
-            @DefaultValue("plan") String mode, @DefaultValue("native") String copyMethod,
+            @DefaultValue("plan") String mode, String copyMethod,
             @DefaultValue("block") String tablesWithoutKey, @DefaultValue("merge") String roleConflict,
             @DefaultValue("schema-and-data") String content, String schemas, String excludeSchemas, String tables,
-            String excludeTables, @DefaultValue("false") String allowFreeze) {
+            String excludeTables, @DefaultValue("false") String allowFreeze, @DefaultValue("4") String copyWorkers,
+            @DefaultValue("100MB") String copyMaxRate) {
     }
 
     /** A dashboard user. {@code toString} never shows the password. */

@@ -56,6 +56,31 @@ public class PgConnector implements DisposableBean {
         return open(instance, database, Duration.ofMinutes(10));
     }
 
+    /**
+     * A replication connection (replication=database, simple query protocol) for creating a slot
+     * with an exported snapshot. No timeout ends it: the snapshot lives as long as the connection
+     * stays idle in it. Never pool or validate it (any command destroys the snapshot).
+     */
+    public Connection replication(Instance instance, String database) throws SQLException {
+        PGSimpleDataSource source = dataSource(instance, database, Duration.ZERO);
+        source.setReplication("database");
+        source.setPreferQueryMode(org.postgresql.jdbc.PreferQueryMode.SIMPLE);
+        source.setAssumeMinServerVersion("10");
+        source.setOptions("-c statement_timeout=0 -c idle_in_transaction_session_timeout=0");
+        try {
+            return Retry.decorateCheckedSupplier(connectRetry, source::getConnection).get();
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new SQLException(e.getMessage(), "08000", e);
+        }
+    }
+
+    /** A connection for a bulk copy: no statement timeout (one COPY may run for hours). */
+    public Connection bulk(Instance instance, String database) throws SQLException {
+        return open(instance, database, Duration.ZERO);
+    }
+
     /** A non-pooling DataSource, for Flyway on the control schema. */
     public DataSource dataSource(Instance instance, String database) {
         return dataSource(instance, database, Duration.ofMinutes(1));

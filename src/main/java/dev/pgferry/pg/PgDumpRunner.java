@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -63,32 +64,99 @@ public class PgDumpRunner {
     /** Writes the schema of one source database to a custom-format archive. */
     public void dumpSchema(Instance source, String database, List<String> filter, Path archive)
             throws PgToolException {
+        dumpSchema(source, database, filter, archive, null);
+    }
+
+    /**
+     * The same, as of an exported snapshot (the snapshot copy's), when {@code snapshot} is not
+     * null: the schema matches the data copied from that snapshot exactly.
+     */
+    public void dumpSchema(Instance source, String database, List<String> filter, Path archive, String snapshot)
+            throws PgToolException {
         List<String> command = new ArrayList<>(List.of(tools.find("pg_dump").toString(), "--schema-only",
                 "--no-publications", "--no-subscriptions", "--format=custom", "--file=" + archive));
+        if (snapshot != null) {
+            command.add("--snapshot=" + snapshot);
+        }
         command.addAll(filter);
         command.add("--dbname=" + ConnInfo.of(source, database, false));
-        run(source, command);
+        run(source, command, Map.of());
+    }
+
+    /** The table of contents of one section of an archive, as pg_restore -l prints it (one entry a line). */
+    public List<String> contents(Path archive, String section) throws PgToolException {
+        return runForOutput(List.of(tools.find("pg_restore").toString(), "--list", "--section=" + section,
+                archive.toString()));
+    }
+
+    /** Restores one section of an archive in one transaction. */
+    public void restoreSection(Instance destination, String database, Path archive, String section,
+            Map<String, String> settings) throws PgToolException {
+        run(destination, List.of(tools.find("pg_restore").toString(), "--single-transaction", "--exit-on-error",
+                "--section=" + section, "--dbname=" + ConnInfo.of(destination, database, false), archive.toString()),
+                settings);
+    }
+
+    /**
+     * Restores the entries a list file names (pg_restore -L), in one transaction; {@code settings}
+     * are session settings for the restore (e.g. maintenance_work_mem for index builds).
+     */
+    public void restoreListed(Instance destination, String database, Path archive, Path list,
+            Map<String, String> settings) throws PgToolException {
+        run(destination, List.of(tools.find("pg_restore").toString(), "--single-transaction", "--exit-on-error",
+                "--use-list=" + list, "--dbname=" + ConnInfo.of(destination, database, false), archive.toString()),
+                settings);
     }
 
     /** Restores an archive into a destination database in one transaction: all or nothing. */
     public void restore(Instance destination, String database, Path archive) throws PgToolException {
         run(destination, List.of(tools.find("pg_restore").toString(), "--single-transaction", "--exit-on-error",
-                "--dbname=" + ConnInfo.of(destination, database, false), archive.toString()));
+                "--dbname=" + ConnInfo.of(destination, database, false), archive.toString()), Map.of());
     }
 
-    private void run(Instance instance, List<String> command) throws PgToolException {
+    private List<String> runForOutput(List<String> command) throws PgToolException {
+        String program = Path.of(command.getFirst()).getFileName().toString();
+        Path output = null;
+        try {
+            output = Files.createTempFile("pgferry-" + program + "-", ".out");
+            Process process = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new PgToolException(program + " did not finish within " + TIMEOUT_MINUTES + " minutes");
+            }
+            if (process.exitValue() != 0) {
+                throw new PgToolException(program + " failed: " + tail(output));
+            }
+            return Files.readAllLines(output, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new PgToolException("could not run " + program + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgToolException(program + " was interrupted");
+        } finally {
+            deleteQuietly(output);
+        }
+    }
+
+    private void run(Instance instance, List<String> command, Map<String, String> settings) throws PgToolException {
         String program = Path.of(command.getFirst()).getFileName().toString();
         ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
         if (instance.password().isPresent()) {
             builder.environment().put("PGPASSWORD", instance.password().reveal());
         }
         builder.environment().put("PGCONNECT_TIMEOUT", Integer.toString(PgConnector.CONNECT_TIMEOUT_SECONDS));
+        if (!settings.isEmpty()) {
+            StringBuilder options = new StringBuilder();
+            settings.forEach((name, value) -> options.append(" -c ").append(name).append('=').append(value));
+            builder.environment().put("PGOPTIONS", options.toString().strip());
+        }
         Path output = null;
         try {
             output = Files.createTempFile("pgferry-" + program + "-", ".log");
             builder.redirectOutput(output.toFile());
             Process process = builder.start();
-            if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            if (!waitFor(process)) {
                 process.destroyForcibly();
                 throw new PgToolException(program + " did not finish within " + TIMEOUT_MINUTES + " minutes");
             }
@@ -102,6 +170,16 @@ public class PgDumpRunner {
             throw new PgToolException(program + " was interrupted");
         } finally {
             deleteQuietly(output);
+        }
+    }
+
+    /** Waits for the tool; if this thread is interrupted (a copy cancelled), the tool is stopped too. */
+    private static boolean waitFor(Process process) throws InterruptedException {
+        try {
+            return process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            throw e;
         }
     }
 

@@ -87,6 +87,35 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * The snapshot copy, run in the background: slot with an exported snapshot, schema without
+     * indexes, parallel table copy, indexes per table as its rows are in, the rest of the schema,
+     * then a subscription on the slot.
+     */
+    record StartSnapshotCopy(String database, String slot, List<String> filter) implements Action {
+        public StartSnapshotCopy {
+            filter = List.copyOf(filter);
+        }
+
+        public String describe() {
+            return "copy " + database + " from the exported snapshot of a new slot " + slot + ": schema without "
+                    + "indexes, tables in parallel (large ones in ranges), each table's indexes once its rows are "
+                    + "in, then a subscription on the slot (copy_data = false)";
+        }
+    }
+
+    /**
+     * A snapshot copy was interrupted (pgferry stopped, a server failed): its partial destination
+     * database is dropped so that the copy starts over from an empty one, never subscribing on top
+     * of partial data. Only pgferry's own copy is dropped: nothing has subscribed to it yet.
+     */
+    record ResetInterruptedCopy(String database) implements Action {
+        public String describe() {
+            return "start the interrupted snapshot copy of " + database + " over: drop the partial destination "
+                    + "database " + database + " (no subscription yet) to create it again";
+        }
+    }
+
     record DropSubscription(String subscription) implements Action {
         public String describe() {
             return "drop subscription " + subscription + " on the destination (and with it the slot on the source)";

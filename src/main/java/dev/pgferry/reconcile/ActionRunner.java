@@ -14,6 +14,9 @@ import dev.pgferry.reconcile.Action.DropInactiveSlot;
 import dev.pgferry.reconcile.Action.DropPublication;
 import dev.pgferry.reconcile.Action.DropSubscription;
 import dev.pgferry.reconcile.Action.RecordCompletion;
+import dev.pgferry.reconcile.Action.ResetInterruptedCopy;
+import dev.pgferry.reconcile.Action.StartSnapshotCopy;
+import dev.pgferry.copy.SnapshotCopies;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.replication.ReplicationObjects;
 import dev.pgferry.schema.DatabaseCreator;
@@ -30,9 +33,11 @@ class ActionRunner {
     private final SchemaCopier schema;
     private final RoleCopier roles;
     private final CompletionMarker completion;
+    private final SnapshotCopies copies;
 
     ActionRunner(ReplicationObjects replication, DatabaseCreator databases, SchemaCopier schema, RoleCopier roles,
-            CompletionMarker completion) {
+            CompletionMarker completion, SnapshotCopies copies) {
+        this.copies = copies;
         this.replication = replication;
         this.databases = databases;
         this.schema = schema;
@@ -52,6 +57,8 @@ class ActionRunner {
             case CreateSubscription a ->
                 replication.createSubscription(mapping, database, ReplicationNames.of(mapping.name(), database));
             case RecordCompletion a -> completion.markSchemaOnlyDone(mapping, a.database());
+            case StartSnapshotCopy a -> copies.start(mapping, a.database(), a.filter());
+            case ResetInterruptedCopy a -> databases.dropPartialCopy(mapping.destination(), a.database());
             case DropSubscription a -> replication.dropSubscription(mapping.destination(), database, a.subscription());
             case DetachSubscription a ->
                 replication.detachAndDropSubscription(mapping.destination(), database, a.subscription());

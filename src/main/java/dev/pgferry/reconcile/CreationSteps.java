@@ -16,6 +16,9 @@ import dev.pgferry.reconcile.Action.CreateRoles;
 import dev.pgferry.reconcile.Action.CreateSubscription;
 import dev.pgferry.reconcile.Action.DropInactiveSlot;
 import dev.pgferry.reconcile.Action.RecordCompletion;
+import dev.pgferry.reconcile.Action.ResetInterruptedCopy;
+import dev.pgferry.reconcile.Action.StartSnapshotCopy;
+import dev.pgferry.config.CopyMethod;
 import dev.pgferry.replication.PublishedTable;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.schema.DumpFilter;
@@ -43,6 +46,10 @@ final class CreationSteps {
             steps.add(new CreatePublication(names.publication(), facts == null ? List.of()
                     : publishedTables(facts.within(in.mapping().scope()), in.mapping().tablesWithoutKey())));
         }
+        boolean snapshot = in.mapping().copyMethod() == CopyMethod.SNAPSHOT && content == Content.SCHEMA_AND_DATA;
+        if (snapshot) {
+            return snapshotSteps(in, o, names, facts, steps);
+        }
         if (content != Content.DATA_ONLY) {
             schemaSteps(in, o, facts, steps);
         }
@@ -57,8 +64,41 @@ final class CreationSteps {
         return steps;
     }
 
+    /**
+     * The snapshot method: roles and the database as usual; then the copy, which restores the
+     * schema itself (as of its snapshot). A slot or tables without a subscription, and no copy
+     * running here, is an interrupted copy: its slot is dropped and its partial database reset,
+     * and the copy starts over on a later tick.
+     */
+    private static List<Action> snapshotSteps(PlanInput in, ObservedDatabase o, ReplicationNames names,
+            SourceFacts facts, List<Action> steps) {
+        boolean interrupted = o.destinationTableCount() > 0;
+        if (!interrupted) {
+            databaseSteps(in, o, facts, steps);
+        }
+        if (o.slot().isPresent()) {
+            steps.add(new DropInactiveSlot(names.slot()));
+        }
+        if (interrupted) {
+            steps.add(new ResetInterruptedCopy(o.database()));
+            return steps;
+        }
+        steps.add(new StartSnapshotCopy(o.database(), names.slot(), facts == null ? List.of()
+                : DumpFilter.arguments(in.mapping().scope(), facts.relations())));
+        return steps;
+    }
+
     /** Roles, database and its settings, schema: what schema-and-data and schema-only create. */
     private static void schemaSteps(PlanInput in, ObservedDatabase o, SourceFacts facts, List<Action> steps) {
+        databaseSteps(in, o, facts, steps);
+        if (o.destinationTableCount() == 0) {
+            steps.add(new CopySchema(o.database(), facts == null ? List.of()
+                    : DumpFilter.arguments(in.mapping().scope(), facts.relations())));
+        }
+    }
+
+    /** Roles, the database and its settings. */
+    private static void databaseSteps(PlanInput in, ObservedDatabase o, SourceFacts facts, List<Action> steps) {
         if (facts != null && in.source().facts() != null && in.destination().facts() != null) {
             CreateRoles roles = missingRoles(facts.neededRoles(), in.source().facts(), in.destination().facts());
             if (!roles.roles().isEmpty() || !roles.memberships().isEmpty()) {
@@ -73,10 +113,6 @@ final class CreationSteps {
         DatabaseInfo destination = in.destination().databases().get(o.database());
         if (source != null && (destination == null || !destination.configuredLike(source))) {
             steps.add(new ConfigureDatabase(o.database(), source));
-        }
-        if (o.destinationTableCount() == 0) {
-            steps.add(new CopySchema(o.database(), facts == null ? List.of()
-                    : DumpFilter.arguments(in.mapping().scope(), facts.relations())));
         }
     }
 

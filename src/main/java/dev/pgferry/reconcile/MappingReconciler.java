@@ -2,6 +2,8 @@ package dev.pgferry.reconcile;
 
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
+import dev.pgferry.copy.CopyProgress;
+import dev.pgferry.copy.SnapshotCopies;
 import dev.pgferry.cutover.Readiness;
 import dev.pgferry.cutover.ReadinessTracker;
 import dev.pgferry.monitor.DatabaseObserver;
@@ -53,13 +55,15 @@ public class MappingReconciler {
     private final Clock clock;
     private final ExactCountSchedule exactCounts;
     private final StatusMetrics metrics;
+    private final SnapshotCopies copies;
     private final Map<String, ActionFailure> failures = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
 
     public MappingReconciler(PgferryConfig config, PgDumpRunner pgDump, DatabaseObserver observer,
             ReadinessTracker readiness, ActionRunner runner, StatusBoard board, Clock clock,
-            ExactCountSchedule exactCounts, StatusMetrics metrics) {
+            ExactCountSchedule exactCounts, StatusMetrics metrics, SnapshotCopies copies) {
+        this.copies = copies;
         this.exactCounts = exactCounts;
         this.metrics = metrics;
         this.config = config;
@@ -178,9 +182,13 @@ public class MappingReconciler {
         List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
                 pgDump.pgDumpMajor(), claimedBy(mapping, database)));
         Readiness ready = readiness.evaluate(mapping, observed);
-        Optional<ActionFailure> failure = Optional.ofNullable(failures.get(mapping.name() + "/" + database));
+        Optional<SnapshotCopies.Copy> copy = copies.last(mapping.name(), database);
+        Optional<ActionFailure> failure = Optional.ofNullable(failures.get(mapping.name() + "/" + database))
+                .or(() -> copy.filter(c -> c.state().stage() == CopyProgress.Stage.FAILED)
+                        .map(c -> new ActionFailure("snapshot copy", c.state().error(), c.attempt(),
+                                c.state().finishedAt())));
         Plan plan = Planner.plan(new PlanInput(mapping, effectiveMode(mapping, destination), observed, source,
-                destination, checks, ready, failure, clock.instant()));
+                destination, checks, ready, failure, clock.instant(), copy.map(SnapshotCopies.Copy::state)));
         return new DatabaseStatus(observed, checks, ready, plan, failure);
     }
 

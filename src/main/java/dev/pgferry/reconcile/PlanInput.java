@@ -2,6 +2,7 @@ package dev.pgferry.reconcile;
 
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
+import dev.pgferry.copy.CopyProgress;
 import dev.pgferry.cutover.Readiness;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;
@@ -16,5 +17,17 @@ import java.util.Optional;
  */
 public record PlanInput(Mapping mapping, Mode mode, ObservedDatabase observed, ObservedInstance source,
         ObservedInstance destination, List<Check> checks, Readiness readiness, Optional<ActionFailure> lastFailure,
-        Instant now) {
+        Instant now, Optional<CopyProgress.State> copy) {
+
+    /** Without a snapshot copy in this process. */
+    public PlanInput(Mapping mapping, Mode mode, ObservedDatabase observed, ObservedInstance source,
+            ObservedInstance destination, List<Check> checks, Readiness readiness,
+            Optional<ActionFailure> lastFailure, Instant now) {
+        this(mapping, mode, observed, source, destination, checks, readiness, lastFailure, now, Optional.empty());
+    }
+
+    /** A snapshot copy of this database runs in this process now. */
+    boolean copying() {
+        return copy.map(CopyProgress.State::running).orElse(false);
+    }
 }

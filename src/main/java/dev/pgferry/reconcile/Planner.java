@@ -48,6 +48,10 @@ public final class Planner {
         if (o.subscription().isPresent()) {
             return streaming(in, o);
         }
+        if (in.copying()) {
+            // the snapshot copy runs in the background; it subscribes when it is done
+            return Plan.of(Phase.COPYING, in.copy().orElseThrow().describe());
+        }
         return create(in, o, names);
     }
 

@@ -39,8 +39,19 @@ public class ReplicationObjects {
 
     /** The statement carries the source's password: it is executed, never logged or shown. */
     public void createSubscription(Mapping mapping, String database, ReplicationNames names) throws ActionException {
-        String sql = ReplicationSql.createSubscription(names.subscription(),
-                ConnInfo.of(mapping.source(), database, true), names.publication(), names.slot());
+        create(mapping, database, names, ReplicationSql.createSubscription(names.subscription(),
+                ConnInfo.of(mapping.source(), database, true), names.publication(), names.slot()));
+    }
+
+    /** On the slot the snapshot copy created: copies nothing, streams from the slot's consistent point. */
+    public void createSubscriptionOnSlot(Mapping mapping, String database, ReplicationNames names)
+            throws ActionException {
+        create(mapping, database, names, ReplicationSql.createSubscriptionOnSlot(names.subscription(),
+                ConnInfo.of(mapping.source(), database, true), names.publication(), names.slot()));
+    }
+
+    private void create(Mapping mapping, String database, ReplicationNames names, String sql)
+            throws ActionException {
         try (Connection c = connector.act(mapping.destination(), database); Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {

@@ -41,6 +41,17 @@ public final class ReplicationSql {
                 + " WITH (slot_name = " + literal(slot) + ", create_slot = true, copy_data = true)";
     }
 
+    /**
+     * The snapshot copy: the slot exists (created with the snapshot the data was copied from), so
+     * nothing is copied again and streaming starts at the slot's consistent point.
+     */
+    public static String createSubscriptionOnSlot(String subscription, String conninfo, String publication,
+            String slot) {
+        return "CREATE SUBSCRIPTION " + quote(subscription) + " CONNECTION " + literal(conninfo)
+                + " PUBLICATION " + quote(publication)
+                + " WITH (slot_name = " + literal(slot) + ", create_slot = false, copy_data = false)";
+    }
+
     /** Also drops the slot on the source when the source is reachable. */
     public static String dropSubscription(String subscription) {
         return "DROP SUBSCRIPTION IF EXISTS " + quote(subscription);

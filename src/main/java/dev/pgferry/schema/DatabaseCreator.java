@@ -39,6 +39,20 @@ public class DatabaseCreator {
     }
 
     /**
+     * Drops the partial destination database of an interrupted snapshot copy (the planner asks
+     * only when the copy is pgferry's own and no subscription exists; PostgreSQL itself refuses to
+     * drop a database that holds one). Its sessions (a dead copy's) are ended with it.
+     */
+    public void dropPartialCopy(Instance destination, String database) throws ActionException {
+        try (Connection c = connector.act(destination, destination.maintenanceDatabase());
+                Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + dev.pgferry.pg.Identifiers.quote(database) + " WITH (FORCE)");
+        } catch (SQLException e) {
+            throw ActionException.from("drop the partial copy " + database, e);
+        }
+    }
+
+    /**
      * Gives the destination database the source's owner, privileges, settings and per-role
      * settings. Idempotent: settings and privileges are reset, then set as on the source.
      */

@@ -1,5 +1,7 @@
 package dev.pgferry.web;
 
+import dev.pgferry.copy.CopyProgress;
+import dev.pgferry.copy.SnapshotCopies;
 import dev.pgferry.cutover.Drain;
 import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.SequenceSync;
@@ -29,10 +31,12 @@ class MappingViewFactory implements MappingViews.Extras {
     private final Verifier verifier;
     private final Drain drain;
     private final Clock clock;
+    private final SnapshotCopies snapshotCopies;
 
     MappingViewFactory(FidelityCheck fidelity, LagHistory lagHistory, CopyRates copyRates,
             ExactCounter exactCounter, SequenceSync sequenceSync, MaterializedViews materializedViews,
-            Verifier verifier, Drain drain, Clock clock) {
+            Verifier verifier, Drain drain, Clock clock, SnapshotCopies snapshotCopies) {
+        this.snapshotCopies = snapshotCopies;
         this.verifier = verifier;
         this.drain = drain;
         this.materializedViews = materializedViews;
@@ -88,6 +92,11 @@ class MappingViewFactory implements MappingViews.Extras {
         return drain.point(mapping, observed.database())
                 .map(p -> new MappingViews.DrainState(p.lsnText(), drain.drained(mapping, observed)))
                 .orElse(MappingViews.DrainState.NONE);
+    }
+
+    @Override
+    public Optional<CopyProgress.State> snapshotCopy(String mapping, String database) {
+        return snapshotCopies.last(mapping, database).map(SnapshotCopies.Copy::state);
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.pgferry.web.MappingView.DatabaseView;
 import dev.pgferry.web.MappingView.PartitionView;
 import dev.pgferry.web.MappingView.SequenceView;
 import dev.pgferry.web.MappingView.TableView;
+import dev.pgferry.copy.CopyProgress;
 import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.cutover.Verifier;
@@ -82,6 +83,11 @@ final class MappingViews {
         default DrainState drain(String mapping, ObservedDatabase observed) {
             return DrainState.NONE;
         }
+
+        /** The snapshot copy of the database in this process, running or last finished. */
+        default Optional<CopyProgress.State> snapshotCopy(String mapping, String database) {
+            return Optional.empty();
+        }
     }
 
     static final Extras NONE = new Extras() {
@@ -130,10 +136,21 @@ final class MappingViews {
         boolean sourceSeen = o.sourceError() == null;
         Optional<ExactCount> exact = extras.exactCount(mapping.name(), d.database());
         DrainState drain = extras.drain(mapping.name(), o);
-        List<TableView> tables = o.tables().stream().map(t -> table(mapping, d.database(), t, exact, extras)).toList();
+        Optional<CopyProgress.State> snapshot = subscription.isEmpty()
+                ? extras.snapshotCopy(mapping.name(), d.database()) : Optional.empty();
+        Map<String, CopyProgress.TableState> snapshotTables = new java.util.HashMap<>();
+        snapshot.ifPresent(state -> state.tables().forEach(t -> snapshotTables.put(t.schema() + "\0" + t.name(), t)));
+        List<TableView> tables = o.tables().stream().map(t -> snapshot.isPresent()
+                ? snapshotTable(t, snapshotTables, snapshot.get())
+                : table(mapping, d.database(), t, exact, extras)).toList();
         List<TableView> published = tables.stream().filter(TableView::published).toList();
-        Long copyTotal = subscription.isEmpty() ? null : sum(published, TableView::sourceBytes);
-        Long copyDone = subscription.isEmpty() ? null : published.stream().mapToLong(MappingViews::copiedBytes).sum();
+        Long copyTotal = snapshot.map(CopyProgress.State::bytesTotal)
+                .orElse(subscription.isEmpty() ? null : sum(published, TableView::sourceBytes));
+        Long copyDone = snapshot.map(CopyProgress.State::bytesDone).orElseGet(() -> subscription.isEmpty() ? null
+                : published.stream().mapToLong(MappingViews::copiedBytes).sum());
+        int tablesTotal = snapshot.map(st -> st.tables().size()).orElse(published.size());
+        int tablesCopied = snapshot.map(st -> (int) st.tablesCopied()).orElseGet(() -> (int) published.stream()
+                .filter(t -> t.syncState() != null && DONE_COPYING.contains(t.syncState())).count());
         return new DatabaseView(d.database(), d.phase().name(), d.plan().reason(), d.cutoverReady(),
                 slot.map(ObservedDatabase.Slot::applyLagBytes).orElse(null),
                 slot.map(ObservedDatabase.Slot::lagSeconds).orElse(null),
@@ -156,7 +173,7 @@ final class MappingViews {
                 extras.fidelity(mapping.name(), d.database()),
                 o.columnFacts().map(f -> Compatibility.evaluate(f, mapping.scope())).orElse(List.of()),
                 charts ? extras.lagChart(mapping.name(), d.database()) : null,
-                published.size(), (int) published.stream().filter(t -> DONE_COPYING.contains(t.syncState())).count(),
+                tablesTotal, tablesCopied,
                 copyDone, copyTotal, copyTotal == null ? null : copyTotal == 0 ? 100
                         : (int) Math.min(100, copyDone * 100 / copyTotal),
                 sum(tables, TableView::sourceRows), sum(tables, TableView::destinationRows),
@@ -227,6 +244,38 @@ final class MappingViews {
                 rate == null ? null : Math.round(rate), secondsLeft,
                 counted == null ? null : counted.sourceRows(), counted == null ? null : counted.destinationRows(),
                 counted == null ? null : counted.delta(), counted == null ? null : counted.countedAt());
+    }
+
+    /**
+     * A table while the snapshot copy runs: its figures (a partitioned table's summed over its
+     * partitions) and a state label from the copy; rates from the copy's start.
+     */
+    private static TableView snapshotTable(ObservedDatabase.Table t, Map<String, CopyProgress.TableState> copied,
+            CopyProgress.State state) {
+        List<CopyProgress.TableState> parts = t.partitioned()
+                ? t.partitions().stream().map(p -> copied.get(p.schema() + "\0" + p.name())).filter(Objects::nonNull)
+                        .toList()
+                : java.util.stream.Stream.ofNullable(copied.get(t.schema() + "\0" + t.name())).toList();
+        Long delta = t.sourceRows() == null || t.destinationRows() == null ? null
+                : t.sourceRows() - t.destinationRows();
+        long bytesTotal = parts.stream().mapToLong(CopyProgress.TableState::bytesTotal).sum();
+        long bytesDone = parts.stream().mapToLong(CopyProgress.TableState::bytesDone).sum();
+        long rowsDone = parts.stream().mapToLong(CopyProgress.TableState::rowsDone).sum();
+        boolean allCopied = !parts.isEmpty() && parts.stream().allMatch(CopyProgress.TableState::copied);
+        boolean allIndexed = allCopied && parts.stream().allMatch(CopyProgress.TableState::indexed);
+        String label = !t.published() ? "not published" : parts.isEmpty() ? "snapshot copy: waiting"
+                : allIndexed ? "snapshot copy: copied and indexed" : allCopied ? "snapshot copy: copied, indexing"
+                : bytesDone > 0 ? "snapshot copy: copying" : "snapshot copy: waiting";
+        long seconds = Math.max(1, java.time.Duration.between(state.startedAt(), state.finishedAt() != null
+                ? state.finishedAt() : java.time.Instant.now()).toSeconds());
+        Long rate = bytesDone == 0 || allCopied ? null : bytesDone / seconds;
+        Long secondsLeft = rate == null || rate == 0 ? null : Math.max(0, bytesTotal - bytesDone) / rate;
+        return new TableView(t.schema(), t.name(), t.partitioned(), t.published(), t.syncState(), label,
+                t.sourceRows(), t.destinationRows(), delta, t.partitions().stream().map(p -> new PartitionView(
+                        p.schema(), p.name(), p.sourceRows(), p.destinationRows())).toList(), t.sourceBytes(),
+                parts.isEmpty() ? null : bytesDone, parts.isEmpty() ? null : rowsDone,
+                parts.isEmpty() ? null : allCopied ? 100 : percent(bytesDone, bytesTotal), rate, secondsLeft,
+                null, null, null, null);
     }
 
     /** Bytes copied against the source's size: an estimate (the copy's text can be larger). */

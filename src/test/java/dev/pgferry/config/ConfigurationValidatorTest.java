@@ -57,10 +57,11 @@ class ConfigurationValidatorTest {
     }
 
     @Test
-    void defaultsArePlanModeAndNativeCopy() {
+    void defaultsArePlanModeAndTheSnapshotCopy() {
         Mapping main = validate().mapping("main").orElseThrow();
         assertThat(main.mode()).isEqualTo(Mode.PLAN);
-        assertThat(main.copyMethod()).isEqualTo(CopyMethod.NATIVE);
+        assertThat(main.copyMethod()).isEqualTo(CopyMethod.SNAPSHOT);
+        assertThat(main.copyLimits()).isEqualTo(new Mapping.CopyLimits(4, 100L * 1024 * 1024));
         assertThat(main.allowFreeze()).as("the assisted freeze is off unless asked for").isFalse();
     }
 
@@ -133,9 +134,24 @@ class ConfigurationValidatorTest {
     }
 
     @Test
-    void snapshotCopyIsRefusedUntilItExists() {
+    void dataOnlyCopiesNativelyAndRefusesTheSnapshotCopy() {
+        env.put("PGFERRY_MAPPINGS_MAIN_CONTENT", "data-only");
+        assertThat(validate().mapping("main").orElseThrow().copyMethod()).isEqualTo(CopyMethod.NATIVE);
         env.put("PGFERRY_MAPPINGS_MAIN_COPY_METHOD", "snapshot");
-        assertThat(problems()).singleElement().asString().startsWith("PGFERRY_MAPPINGS_MAIN_COPY_METHOD=snapshot");
+        assertThat(problems()).singleElement().asString().startsWith("PGFERRY_MAPPINGS_MAIN_COPY_METHOD=snapshot: "
+                + "not with CONTENT=data-only");
+    }
+
+    @Test
+    void copyLimitsAreReadAndChecked() {
+        env.put("PGFERRY_MAPPINGS_MAIN_COPY_WORKERS", "8");
+        env.put("PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE", "0");
+        assertThat(validate().mapping("main").orElseThrow().copyLimits()).isEqualTo(new Mapping.CopyLimits(8, 0));
+        env.put("PGFERRY_MAPPINGS_MAIN_COPY_WORKERS", "0");
+        env.put("PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE", "fast");
+        assertThat(problems()).containsExactlyInAnyOrder(
+                "PGFERRY_MAPPINGS_MAIN_COPY_WORKERS=0: use a number of workers from 1 to 64",
+                "PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE=fast: use a size per second such as 100MB, or 0 for no limit");
     }
 
     @Test

@@ -94,7 +94,7 @@ class ObservabilityIT {
                     .contains("pgferry_database_lag_bytes{database=\"obs_shop\",mapping=\"obs\"}")
                     .contains("pgferry_database_wal_retained_bytes{database=\"obs_shop\",mapping=\"obs\"}")
                     .contains("pgferry_instance_up{instance=\"src\"} 1.0")
-                    .contains("pgferry_actions_total{action=\"CreateSubscription\",mapping=\"obs\",outcome=\"ok\"} 1.0")
+                    .contains("pgferry_actions_total{action=\"StartSnapshotCopy\",mapping=\"obs\",outcome=\"ok\"} 1.0")
                     .contains("pgferry_database_phase{database=\"obs_shop\",mapping=\"obs\",phase=\"READY\"}");
             RestClient anonymous = RestClient.create("http://127.0.0.1:" + app.port());
             for (String group : new String[] {"liveness", "readiness"}) {

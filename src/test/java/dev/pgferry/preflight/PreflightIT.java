@@ -141,7 +141,8 @@ class PreflightIT {
             // a blocked database still shows what run mode would do, in order
             JsonNode plan = database(app, "nokey").at("/plannedActions");
             assertThat(plan.get(0).asText()).startsWith("create publication");
-            assertThat(plan.get(plan.size() - 1).asText()).startsWith("create subscription");
+            assertThat(plan.get(plan.size() - 1).asText()).startsWith("copy pf_nokey from the exported snapshot")
+                    .endsWith("then a subscription on the slot (copy_data = false)");
             // several more ticks: still nothing written
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(database(app, "nokey").at("/phase").asText()).isEqualTo("BLOCKED"));

@@ -142,7 +142,7 @@ class NativeMigrationIT {
 
     private PgferryApp planned(String db) {
         return new PgferryApp().instance("src", source).instance("dst", destination)
-                .mapping("planned", "src", "dst", db, "plan");
+                .mapping("planned", "src", "dst", db, "plan").property("pgferry.mappings.planned.copy-method", "native");
     }
 
     /** The real server: pages send to the login form, the API answers 401. */
@@ -167,7 +167,7 @@ class NativeMigrationIT {
 
     private PgferryApp app() {
         return new PgferryApp().instance("src", source).instance("dst", destination)
-                .mapping("shop", "src", "dst", DB, "run");
+                .mapping("shop", "src", "dst", DB, "run").property("pgferry.mappings.shop.copy-method", "native");
     }
 
     static void createSampleDatabase(EmbeddedPostgres server, String db) throws Exception {

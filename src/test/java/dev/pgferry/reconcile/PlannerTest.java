@@ -34,6 +34,9 @@ import dev.pgferry.reconcile.Action.DetachSubscription;
 import dev.pgferry.reconcile.Action.DropInactiveSlot;
 import dev.pgferry.reconcile.Action.DropPublication;
 import dev.pgferry.reconcile.Action.DropSubscription;
+import dev.pgferry.reconcile.Action.ResetInterruptedCopy;
+import dev.pgferry.reconcile.Action.StartSnapshotCopy;
+import dev.pgferry.copy.CopyProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -290,6 +293,65 @@ class PlannerTest {
         }
     }
 
+    @Nested
+    class SnapshotCopy {
+
+        private Observed snapshot(Observed o) {
+            o.copyMethod = CopyMethod.SNAPSHOT;
+            return o;
+        }
+
+        private CopyProgress.State state(CopyProgress.Stage stage, String error) {
+            return new CopyProgress.State(stage, NOW.minusSeconds(60), stage == CopyProgress.Stage.FAILED
+                    ? NOW.minusSeconds(1) : null, error, List.of(), 4);
+        }
+
+        @Test
+        void theCopyRestoresTheSchemaItselfAndSubscribesWhenDone() {
+            Plan plan = plan(Mode.PLAN, snapshot(fresh()));
+            assertThat(plan.actions()).containsExactly(new CreatePublication(NAME, List.of(ORDERS, EVENTS)),
+                    new CreateRoles(List.of("alice", "app"), List.of(new Membership("app", "alice"))),
+                    new CreateDatabase("shop", SHOP_INFO), new ConfigureDatabase("shop", SHOP_INFO),
+                    new StartSnapshotCopy("shop", NAME, List.of()));
+        }
+
+        @Test
+        void whileTheCopyRunsHereItIsCopyingAndNothingElseIsDone() {
+            Observed o = snapshot(fresh().publication().destinationDatabase(3).slot(new Slot(true, "reserved", 0, 0)));
+            o.rolesOnDestination = true;
+            o.copy = Optional.of(state(CopyProgress.Stage.COPYING, null));
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.COPYING);
+            assertThat(plan.reason()).startsWith("snapshot copy: copying tables in parallel");
+            assertThat(plan.actions()).isEmpty();
+        }
+
+        @Test
+        void anInterruptedCopyIsStartedOverFromAnEmptyDatabaseNeverSubscribedOnPartialData() {
+            Observed o = snapshot(fresh().publication().destinationDatabase(3).slot(new Slot(false, "reserved", 0, 0)));
+            o.rolesOnDestination = true;
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.actions()).containsExactly(new DropInactiveSlot(NAME), new ResetInterruptedCopy("shop"));
+            assertThat(plan.actions()).noneMatch(a -> a instanceof CreateSubscription);
+            // once reset: database again, then the copy
+            Observed reset = snapshot(fresh().publication());
+            reset.rolesOnDestination = true;
+            assertThat(plan(Mode.RUN, reset).actions()).containsExactly(new CreateDatabase("shop", SHOP_INFO),
+                    new ConfigureDatabase("shop", SHOP_INFO), new StartSnapshotCopy("shop", NAME, List.of()));
+        }
+
+        @Test
+        void aFailedCopyWaitsForItsBackOffBeforeStartingOver() {
+            Observed o = snapshot(fresh().publication().destinationDatabase(3));
+            o.rolesOnDestination = true;
+            Plan plan = Planner.plan(input(Mode.RUN, o, Readiness.notReady("not yet"), Optional.of(
+                    new ActionFailure("snapshot copy", "disk full", 1, NOW.minusSeconds(1)))));
+            assertThat(plan.phase()).isEqualTo(Phase.FAILED);
+            assertThat(plan.reason()).contains("disk full").contains("trying again later");
+            assertThat(plan.actions()).isEmpty();
+        }
+    }
+
     private static Observed subscribed(String... states) {
         Observed o = fresh().publication().destinationDatabase(states.length).slot(ACTIVE_SLOT);
         o.subscription = Optional.of(RUNNING);
@@ -302,7 +364,7 @@ class PlannerTest {
     }
 
     private static PlanInput input(Mode mode, Observed o, Readiness readiness, Optional<ActionFailure> failure) {
-        Mapping mapping = new Mapping("m", SOURCE, DESTINATION, List.of("shop"), mode, CopyMethod.NATIVE, o.remedy,
+        Mapping mapping = new Mapping("m", SOURCE, DESTINATION, List.of("shop"), mode, o.copyMethod, o.remedy,
                 Mapping.RoleConflict.MERGE);
         ObservedDatabase observed = o.build();
         ObservedInstance source = new ObservedInstance("src", null, server(15, true), Map.of("shop", SHOP_INFO),
@@ -314,7 +376,7 @@ class PlannerTest {
         }
         List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
                 OptionalInt.of(15), null));
-        return new PlanInput(mapping, mode, observed, source, destination, checks, readiness, failure, NOW);
+        return new PlanInput(mapping, mode, observed, source, destination, checks, readiness, failure, NOW, o.copy);
     }
 
     /** A server with room to spare, a superuser, and (on the source, or when asked) the role app with member alice. */
@@ -351,6 +413,8 @@ class PlannerTest {
         boolean completion;
         boolean rolesOnDestination;
         Mapping.TablesWithoutKey remedy = Mapping.TablesWithoutKey.BLOCK;
+        CopyMethod copyMethod = CopyMethod.NATIVE;
+        Optional<CopyProgress.State> copy = Optional.empty();
         List<Relation> relations = List.of(relation("public", "orders", true),
                 new Relation("public", "events", true, false, "public", "events", false, false, true, true),
                 new Relation("public", "events_2026", false, true, "public", "events", false, true, true, true));

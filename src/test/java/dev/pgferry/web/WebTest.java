@@ -94,6 +94,8 @@ class WebTest {
     dev.pgferry.cutover.Verifier verifier;
     @MockitoBean
     dev.pgferry.cutover.Drain drain;
+    @MockitoBean
+    dev.pgferry.copy.SnapshotCopies snapshotCopies;
 
     @TestConfiguration
     static class Fixture {
@@ -582,5 +584,35 @@ class WebTest {
                 .andExpect(content().string(containsString("role app set NOLOGIN (was LOGIN)")))
                 .andExpect(content().string(containsString("ALTER ROLE &quot;app&quot; LOGIN;")))
                 .andExpect(content().string(containsString("id=\"unfreeze\"")));
+    }
+
+    @Test
+    void theSnapshotCopysProgressShowsPerTableWhileItRuns() throws Exception {
+        ObservedDatabase observed = new ObservedDatabase("shop", Instant.now(), null, null, true, true, 2, true,
+                Optional.of(new ObservedDatabase.Slot(false, "reserved", 0, 4096)), Optional.empty(),
+                List.of(new ObservedDatabase.Table("public", "Order Items", false, true, null, 10L, 4L),
+                        new ObservedDatabase.Table("public", "big", false, true, null, 1000L, 0L, List.of(), 4096L,
+                                Optional.empty())), false, Optional.empty());
+        board.publish(new MappingStatus(SHOP, new ObservedInstance("old", null, null, Map.of(), Set.of(), Set.of()),
+                new ObservedInstance("new", null, null, Map.of(), Set.of(), Set.of()), List.of(new DatabaseStatus(
+                        observed, List.of(), new Readiness(false, List.of()), new Plan(Phase.COPYING,
+                                "snapshot copy: copying tables in parallel", List.of()), Optional.empty())),
+                Instant.now()));
+        var state = new dev.pgferry.copy.CopyProgress.State(dev.pgferry.copy.CopyProgress.Stage.COPYING,
+                Instant.now().minusSeconds(10), null, null, List.of(
+                        new dev.pgferry.copy.CopyProgress.TableState("public", "Order Items", 8192, 8192, 10, true, true),
+                        new dev.pgferry.copy.CopyProgress.TableState("public", "big", 4096, 1024, 250, false, false)), 2);
+        when(snapshotCopies.last("shop", "shop")).thenReturn(Optional.of(new dev.pgferry.copy.SnapshotCopies.Copy(
+                state, 1)));
+        mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("1/2 tables copied, 9.0 kB of 12.0 kB")));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(containsString("snapshot copy: copied and indexed")))
+                .andExpect(content().string(containsString("snapshot copy: copying")));
+        mvc.perform(get("/api/mappings/shop/database").param("name", "shop").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(jsonPath("$.copyBytesTotal").value(12288))
+                .andExpect(jsonPath("$.tables[1].copyBytesDone").value(1024))
+                .andExpect(jsonPath("$.tables[1].copyRowsDone").value(250))
+                .andExpect(jsonPath("$.tables[1].copyPercent").value(25));
     }
 }

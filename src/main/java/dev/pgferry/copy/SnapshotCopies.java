@@ -1,0 +1,98 @@
+package dev.pgferry.copy;
+
+import dev.pgferry.config.Mapping;
+import dev.pgferry.pg.ActionException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * The snapshot copies under way in this process, each in its own thread so that the reconcile
+ * loop keeps observing (and the pages keep showing progress) while it runs. Kept in memory only:
+ * after a restart none runs, and the planner finds the interrupted copy on the servers.
+ */
+@Component
+public class SnapshotCopies implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(SnapshotCopies.class);
+
+    private final SnapshotCopy copy;
+    private final SourceLimits limits;
+    private final Clock clock;
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon()
+            .name("snapshot-copy-", 0).factory());
+
+    public SnapshotCopies(SnapshotCopy copy, SourceLimits limits, Clock clock) {
+        this.copy = copy;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    /** A copy, its progress and how many attempts in a row have failed (for the back-off). */
+    private record Job(CopyProgress progress, SnapshotCopy.Sessions sessions, int attempt) {
+    }
+
+    /** The state of the last copy of the database in this process, running or finished, with its attempt. */
+    public record Copy(CopyProgress.State state, int attempt) {
+    }
+
+    public Optional<Copy> last(String mapping, String database) {
+        Job job = jobs.get(key(mapping, database));
+        return job == null ? Optional.empty() : Optional.of(new Copy(job.progress.state(), job.attempt));
+    }
+
+    /** Starts the copy unless one runs for the database; true when started. */
+    public boolean start(Mapping mapping, String database, List<String> filter) {
+        String key = key(mapping.name(), database);
+        Job previous = jobs.get(key);
+        if (previous != null && previous.progress.state().running()) {
+            return false;
+        }
+        int attempt = previous == null || previous.progress.state().stage() != CopyProgress.Stage.FAILED ? 1
+                : previous.attempt + 1;
+        Job job = new Job(new CopyProgress(clock.instant(), limits.workers(mapping.source().name())),
+                new SnapshotCopy.Sessions(), attempt);
+        jobs.put(key, job);
+        threads.submit(() -> {
+            try {
+                copy.run(mapping, database, filter, job.progress, job.sessions);
+                job.progress.finished(clock.instant(), null);
+                var state = job.progress.state();
+                log.info("mapping {} database {}: snapshot copy done in {} s, {} bytes of {} tables; seconds per stage: {}",
+                        mapping.name(), database, java.time.Duration.between(state.startedAt(), state.finishedAt())
+                                .toMillis() / 1000.0, state.bytesDone(), state.tables().size(), job.progress.profile());
+            } catch (ActionException e) {
+                job.progress.finished(clock.instant(), e.getMessage());
+                if (e.isTransient()) {
+                    log.warn("mapping {} database {}: {} (starts over)", mapping.name(), database, e.getMessage());
+                } else {
+                    log.error("mapping {} database {}: {}", mapping.name(), database, e.getMessage());
+                }
+            } catch (RuntimeException e) {
+                job.progress.finished(clock.instant(), String.valueOf(e.getMessage()));
+                log.error("mapping {} database {}: snapshot copy failed", mapping.name(), database, e);
+            }
+        });
+        return true;
+    }
+
+    /** Stops every copy (shutdown): their sessions end, the servers roll back what was under way. */
+    @Override
+    public void destroy() {
+        jobs.values().forEach(job -> job.sessions.cancel());
+        threads.shutdownNow();
+    }
+
+    private static String key(String mapping, String database) {
+        return mapping + "\0" + database;
+    }
+}

@@ -1,0 +1,360 @@
+package dev.pgferry.copy;
+
+import static dev.pgferry.pg.Identifiers.literal;
+import static dev.pgferry.pg.Identifiers.quote;
+
+import dev.pgferry.config.Mapping;
+import dev.pgferry.copy.CopyChunks.Chunk;
+import dev.pgferry.copy.CopyProgress.Stage;
+import dev.pgferry.pg.ActionException;
+import dev.pgferry.pg.Jdbc;
+import dev.pgferry.pg.PgConnector;
+import dev.pgferry.pg.PgDumpRunner;
+import dev.pgferry.pg.PgToolException;
+import dev.pgferry.replication.ReplicationNames;
+import dev.pgferry.replication.ReplicationObjects;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Component;
+
+/**
+ * The snapshot copy of one database (see ../docs/copying.md): a logical slot created with an
+ * exported snapshot; the schema as of that snapshot without its indexes; every table copied by
+ * parallel workers that import the snapshot (binary COPY where safe, large tables in ranges of
+ * pages); each table's indexes and keys built as soon as its rows are in; the rest of the schema;
+ * then a subscription on the slot that copies nothing and streams from the slot's consistent
+ * point. Nothing is subscribed unless everything before succeeded; an interrupted copy is found
+ * by the planner (a slot or tables without a subscription) and started over from scratch.
+ */
+@Component
+public class SnapshotCopy {
+
+    /** Session settings for the index builds: a bulk build wants memory. */
+    static final Map<String, String> BUILD_SETTINGS = Map.of("maintenance_work_mem", "256MB",
+            "synchronous_commit", "off");
+    private static final int BUFFER_BYTES = 256 * 1024;
+
+    static final String TABLES = """
+            WITH published AS (
+                SELECT pr.prrelid FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid
+                WHERE p.pubname = ?)
+            SELECT c.oid::bigint AS oid, n.nspname::text AS schema, c.relname::text AS name,
+                   pg_relation_size(c.oid) AS bytes,
+                   pg_relation_size(c.oid) / current_setting('block_size')::bigint AS pages,
+                   pg_indexes_size(c.oid) AS index_bytes,
+                   EXISTS (SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                           JOIN pg_am am ON am.oid = ic.relam
+                           WHERE i.indrelid = c.oid AND am.amname IN ('gin', 'gist', 'spgist')) AS costly,
+                   ARRAY(SELECT quote_ident(a.attname) FROM pg_attribute a WHERE a.attrelid = c.oid
+                         AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum) AS columns,
+                   NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+                         AND NOT a.attisdropped AND a.attgenerated = '' AND a.atttypid >= 16384) AS binary
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'r' AND c.relpersistence = 'p'
+              AND (c.oid IN (SELECT prrelid FROM published)
+                   OR pg_partition_root(c.oid) IN (SELECT prrelid FROM published))""";
+
+    private final PgConnector connector;
+    private final PgDumpRunner pgDump;
+    private final ReplicationObjects replication;
+    private final SourceLimits limits;
+
+    public SnapshotCopy(PgConnector connector, PgDumpRunner pgDump, ReplicationObjects replication,
+            SourceLimits limits) {
+        this.connector = connector;
+        this.pgDump = pgDump;
+        this.replication = replication;
+        this.limits = limits;
+    }
+
+    /** The open connections of a running copy, closed at once when it is cancelled. */
+    public static final class Sessions {
+        private final Set<Connection> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private volatile boolean cancelled;
+
+        Connection add(Connection c) throws SQLException {
+            if (cancelled) {
+                c.close();
+                throw new SQLException("the copy was cancelled", "57014");
+            }
+            open.add(c);
+            return c;
+        }
+
+        void closed(Connection c) {
+            open.remove(c);
+        }
+
+        /** Ends every session of the copy: the servers abort its statements and roll back. */
+        public void cancel() {
+            cancelled = true;
+            for (Connection c : open) {
+                try {
+                    c.abort(Runnable::run);
+                } catch (SQLException | RuntimeException ignored) {
+                    // already gone
+                }
+            }
+        }
+    }
+
+    public void run(Mapping mapping, String database, List<String> filter, CopyProgress progress, Sessions sessions)
+            throws ActionException {
+        ReplicationNames names = ReplicationNames.of(mapping.name(), database);
+        Path archive = null;
+        try {
+            archive = Files.createTempFile("pgferry-snapshot-", ".dump");
+            try (Connection exporter = sessions.add(connector.replication(mapping.source(), database))) {
+                String snapshot = createSlot(exporter, names.slot());
+                progress.stage(Stage.SCHEMA);
+                pgDump.dumpSchema(mapping.source(), database, filter, archive, snapshot);
+                pgDump.restoreSection(mapping.destination(), database, archive, "pre-data", Map.of());
+                Catalog catalog = readCatalog(mapping, database, snapshot, names.publication(), sessions);
+                TocEntries.Split split = TocEntries.split(pgDump.contents(archive, "post-data"), catalog.indexTables,
+                        catalog.constraintTables, catalog.tables.stream().map(TableToCopy::oid)
+                                .collect(Collectors.toSet()));
+                int workers = limits.workers(mapping.source().name());
+                List<Chunk> chunks = CopyChunks.of(catalog.tables, workers);
+                progress.planned(chunks);
+                progress.stage(Stage.COPYING);
+                copyAndBuild(mapping, database, snapshot, chunks, split, archive, workers, progress, sessions);
+                progress.stage(Stage.FINISHING);
+                restoreListed(mapping, database, archive, split.rest());
+                sessions.closed(exporter);
+            }
+            progress.stage(Stage.SUBSCRIBING);
+            replication.createSubscriptionOnSlot(mapping, database, names);
+        } catch (SQLException e) {
+            throw ActionException.from("snapshot copy of " + database, e);
+        } catch (PgToolException e) {
+            throw new ActionException("snapshot copy of " + database + ": " + e.getMessage(), false);
+        } catch (IOException e) {
+            throw new ActionException("snapshot copy of " + database + ": " + e.getMessage(), true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ActionException("snapshot copy of " + database + " was cancelled", true);
+        } finally {
+            if (archive != null) {
+                archive.toFile().delete();
+            }
+        }
+    }
+
+    /** CREATE_REPLICATION_SLOT with an exported snapshot; afterwards the connection must stay idle. */
+    private static String createSlot(Connection exporter, String slot) throws SQLException {
+        try (Statement s = exporter.createStatement();
+                ResultSet rs = s.executeQuery("CREATE_REPLICATION_SLOT " + quote(slot)
+                        + " LOGICAL pgoutput (SNAPSHOT 'export')")) {
+            rs.next();
+            return rs.getString("snapshot_name");
+        }
+    }
+
+    /** A source session in a repeatable-read transaction that sees exactly the exported snapshot. */
+    private Connection snapshotSession(Mapping mapping, String database, String snapshot, Sessions sessions)
+            throws SQLException {
+        Connection c = sessions.add(connector.bulk(mapping.source(), database));
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            s.execute("SET TRANSACTION SNAPSHOT " + literal(snapshot));
+        }
+        return c;
+    }
+
+    private record Catalog(List<TableToCopy> tables, Map<Long, Long> indexTables, Map<Long, Long> constraintTables) {
+    }
+
+    private Catalog readCatalog(Mapping mapping, String database, String snapshot, String publication,
+            Sessions sessions) throws SQLException {
+        Connection c = snapshotSession(mapping, database, snapshot, sessions);
+        try (c) {
+            var jdbc = Jdbc.over(c);
+            List<TableToCopy> tables = jdbc.sql(TABLES).param(publication).query((rs, n) -> new TableToCopy(
+                    rs.getLong("oid"), rs.getString("schema"), rs.getString("name"), rs.getLong("bytes"),
+                    rs.getLong("pages"), rs.getLong("index_bytes"), rs.getBoolean("costly"),
+                    Arrays.asList((String[]) rs.getArray("columns").getArray()), rs.getBoolean("binary"))).list();
+            Map<Long, Long> indexes = new HashMap<>();
+            jdbc.sql("SELECT indexrelid::bigint, indrelid::bigint FROM pg_index")
+                    .query(rs -> {
+                        indexes.put(rs.getLong(1), rs.getLong(2));
+                    });
+            Map<Long, Long> constraints = new HashMap<>();
+            jdbc.sql("SELECT oid::bigint, conrelid::bigint FROM pg_constraint WHERE conrelid <> 0")
+                    .query(rs -> {
+                        constraints.put(rs.getLong(1), rs.getLong(2));
+                    });
+            c.commit();
+            return new Catalog(tables, indexes, constraints);
+        } finally {
+            sessions.closed(c);
+        }
+    }
+
+    /**
+     * The copy workers take chunks in order; when a table's last chunk is in, its indexes and
+     * keys are built by the build pool while the copy goes on. Any failure cancels the rest.
+     */
+    private void copyAndBuild(Mapping mapping, String database, String snapshot, List<Chunk> chunks,
+            TocEntries.Split split, Path archive, int workers, CopyProgress progress, Sessions sessions)
+            throws SQLException, PgToolException, IOException, InterruptedException {
+        ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>(chunks);
+        ExecutorService copiers = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon()
+                .name("copy-" + database + "-", 0).factory());
+        ExecutorService builders = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon()
+                .name("build-" + database + "-", 0).factory());
+        List<Future<?>> builds = java.util.Collections.synchronizedList(new ArrayList<>());
+        try {
+            List<Future<?>> copies = new ArrayList<>();
+            for (int i = 0; i < Math.min(workers, chunks.size()); i++) {
+                copies.add(copiers.submit(() -> {
+                    copyChunks(mapping, database, snapshot, queue, progress, sessions, table -> builds.add(
+                            builders.submit(() -> {
+                                restoreListed(mapping, database, archive, split.perTable().getOrDefault(table,
+                                        List.of()));
+                                progress.indexed(table);
+                                return null;
+                            })));
+                    return null;
+                }));
+            }
+            await(copies);
+            await(builds);
+        } finally {
+            copiers.shutdownNow();
+            builders.shutdownNow();
+        }
+    }
+
+    private static void await(List<Future<?>> futures)
+            throws SQLException, PgToolException, IOException, InterruptedException {
+        for (int i = 0; i < futures.size(); i++) {
+            try {
+                futures.get(i).get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                futures.forEach(f -> f.cancel(true));
+                switch (cause) {
+                    case SQLException s -> throw s;
+                    case PgToolException p -> throw p;
+                    case IOException io -> throw io;
+                    case InterruptedException ie -> throw ie;
+                    default -> throw new IllegalStateException(cause);
+                }
+            }
+        }
+    }
+
+    /** One worker: one snapshot session on the source, one session on the destination, chunk after chunk. */
+    private void copyChunks(Mapping mapping, String database, String snapshot, ConcurrentLinkedQueue<Chunk> queue,
+            CopyProgress progress, Sessions sessions, java.util.function.LongConsumer tableDone)
+            throws SQLException, InterruptedException {
+        Chunk chunk = queue.poll();
+        if (chunk == null) {
+            return;
+        }
+        String instance = mapping.source().name();
+        Connection source = snapshotSession(mapping, database, snapshot, sessions);
+        Connection destination = sessions.add(connector.bulk(mapping.destination(), database));
+        try (source; destination) {
+            try (Statement s = destination.createStatement()) {
+                s.execute("SET synchronous_commit = off");
+            }
+            var in = destination.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            var out = source.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            for (; chunk != null; chunk = queue.poll()) {
+                limits.workerPermits(instance).acquire();
+                try {
+                    long rows = copy(chunk, out, in, limits.rate(instance), progress);
+                    if (progress.chunkDone(chunk.table().oid(), rows)) {
+                        tableDone.accept(chunk.table().oid());
+                    }
+                } finally {
+                    limits.workerPermits(instance).release();
+                }
+            }
+            source.commit();
+        } finally {
+            sessions.closed(source);
+            sessions.closed(destination);
+        }
+    }
+
+    private static long copy(Chunk chunk, org.postgresql.copy.CopyManager out, org.postgresql.copy.CopyManager in,
+            SourceLimits.ByteRate rate, CopyProgress progress) throws SQLException, InterruptedException {
+        TableToCopy table = chunk.table();
+        String columns = String.join(", ", table.columns());
+        String format = table.binary() ? " WITH (FORMAT binary)" : "";
+        var copyOut = out.copyOut("COPY (SELECT " + columns + " FROM ONLY " + table.qualifiedName() + chunk.where()
+                + ") TO STDOUT" + format);
+        var copyIn = in.copyIn("COPY " + table.qualifiedName() + (columns.isEmpty() ? "" : " (" + columns + ")")
+                + " FROM STDIN" + format);
+        try {
+            byte[] buffer = new byte[BUFFER_BYTES];
+            int length = 0;
+            byte[] row;
+            while ((row = copyOut.readFromCopy()) != null) {
+                if (length + row.length > buffer.length) {
+                    send(copyIn, buffer, length, rate, progress, table.oid());
+                    length = 0;
+                }
+                if (row.length > buffer.length) {
+                    send(copyIn, row, row.length, rate, progress, table.oid());
+                } else {
+                    System.arraycopy(row, 0, buffer, length, row.length);
+                    length += row.length;
+                }
+            }
+            send(copyIn, buffer, length, rate, progress, table.oid());
+            return copyIn.endCopy();
+        } finally {
+            if (copyIn.isActive()) {
+                copyIn.cancelCopy();
+            }
+            if (copyOut.isActive()) {
+                copyOut.cancelCopy();
+            }
+        }
+    }
+
+    private static void send(org.postgresql.copy.CopyIn copyIn, byte[] bytes, int length, SourceLimits.ByteRate rate,
+            CopyProgress progress, long table) throws SQLException, InterruptedException {
+        if (length == 0) {
+            return;
+        }
+        rate.acquire(length);
+        copyIn.writeToCopy(bytes, 0, length);
+        progress.copied(table, length);
+    }
+
+    private void restoreListed(Mapping mapping, String database, Path archive, List<String> entries)
+            throws PgToolException, IOException {
+        if (entries.isEmpty()) {
+            return;
+        }
+        Path list = Files.createTempFile("pgferry-list-", ".txt");
+        try {
+            Files.write(list, entries);
+            pgDump.restoreListed(mapping.destination(), database, archive, list, BUILD_SETTINGS);
+        } finally {
+            list.toFile().delete();
+        }
+    }
+}

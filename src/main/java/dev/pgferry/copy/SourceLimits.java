@@ -1,0 +1,79 @@
+package dev.pgferry.copy;
+
+import dev.pgferry.config.Mapping;
+import dev.pgferry.config.PgferryConfig;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import org.springframework.stereotype.Component;
+
+/**
+ * What the snapshot copies may take from each source instance, together: a number of concurrent
+ * copy workers and bytes per second. Mappings reading the same instance share them, at the
+ * strictest of their settings, so that no production source is overloaded by pgferry.
+ */
+@Component
+public class SourceLimits {
+
+    private final Map<String, Semaphore> workers = new HashMap<>();
+    private final Map<String, ByteRate> rates = new HashMap<>();
+    private final Map<String, Integer> sizes = new HashMap<>();
+
+    public SourceLimits(PgferryConfig config) {
+        Map<String, Mapping.CopyLimits> strictest = new HashMap<>();
+        for (Mapping mapping : config.mappings()) {
+            strictest.merge(mapping.source().name(), mapping.copyLimits(), (a, b) -> new Mapping.CopyLimits(
+                    Math.min(a.workers(), b.workers()), stricter(a.bytesPerSecond(), b.bytesPerSecond())));
+        }
+        strictest.forEach((instance, limits) -> {
+            workers.put(instance, new Semaphore(limits.workers(), true));
+            rates.put(instance, new ByteRate(limits.bytesPerSecond()));
+            sizes.put(instance, limits.workers());
+        });
+    }
+
+    private static long stricter(long a, long b) {
+        return a == 0 ? b : b == 0 ? a : Math.min(a, b);
+    }
+
+    /** How many workers a copy from this instance may run at most. */
+    public int workers(String instance) {
+        return sizes.getOrDefault(instance, 1);
+    }
+
+    Semaphore workerPermits(String instance) {
+        return workers.get(instance);
+    }
+
+    ByteRate rate(String instance) {
+        return rates.get(instance);
+    }
+
+    /** A shared budget of bytes per second (0: unlimited); a caller waits until its bytes fit. */
+    static final class ByteRate {
+
+        private final long bytesPerSecond;
+        private long nextFree = System.nanoTime();
+
+        ByteRate(long bytesPerSecond) {
+            this.bytesPerSecond = bytesPerSecond;
+        }
+
+        void acquire(long bytes) throws InterruptedException {
+            if (bytesPerSecond <= 0) {
+                return;
+            }
+            long waitNanos;
+            synchronized (this) {
+                long now = System.nanoTime();
+                // no credit older than a second: an idle period does not allow a later burst
+                nextFree = Math.max(nextFree, now - 1_000_000_000L);
+                nextFree += bytes * 1_000_000_000L / bytesPerSecond;
+                waitNanos = nextFree - now;
+            }
+            if (waitNanos > 0) {
+                Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
+            }
+        }
+    }
+}

@@ -1,0 +1,385 @@
+package dev.pgferry.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * bench/copy.sh: the initial copy, side by side on the same data in one run. A PostgreSQL 15
+ * source (embedded, 127.0.0.1) gets pgbench tables at the chosen scale, a jsonb table with a GIN
+ * index (20,000 rows per scale unit) and a range-partitioned table (10,000 rows per unit); then
+ * each method copies it to an empty PostgreSQL 18 destination, timed from its start until the
+ * destination is ready for applications: pgferry snapshot and pgferry native (until STREAMING,
+ * from the operator's start), pg_dump -Fd -j N + pg_restore -j N, and pgcopydb clone with N table
+ * and N index jobs. Every run checks the row counts; the median of the runs is compared.
+ */
+public final class CopyBench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DB = "bench";
+    private static final String USER = "bench";
+    private static final String PASSWORD = UUID.randomUUID().toString();
+    private static final List<String> TABLES = List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers",
+            "pgbench_history", "docs", "events");
+
+    private final int scale;
+    private final int runs;
+    private final int jobs;
+    private final List<String> methods;
+    private final Path jar;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private CopyBench(Map<String, String> options) {
+        scale = Integer.parseInt(options.getOrDefault("scale", "50"));
+        runs = Integer.parseInt(options.getOrDefault("runs", "3"));
+        jobs = Integer.parseInt(options.getOrDefault("jobs", "2"));
+        methods = List.of(options.getOrDefault("methods", "snapshot,native,pgdump,pgcopydb").split(","));
+        jar = Path.of(options.getOrDefault("jar", "target/pgferry.jar"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String arg : args) {
+            String[] kv = arg.replaceFirst("^--", "").split("=", 2);
+            options.put(kv[0], kv.length > 1 ? kv[1] : "");
+        }
+        new CopyBench(options).run();
+    }
+
+    private void run() throws Exception {
+        // the same settings for every method: room for a bulk load, memory for index builds
+        Map<String, String> settings = Map.of("max_wal_size", "8GB", "checkpoint_timeout", "30min",
+                "shared_buffers", "512MB", "maintenance_work_mem", "256MB", "max_replication_slots", "20",
+                "max_wal_senders", "20");
+        say("starting PostgreSQL 15 (source) and 18 (destination) on 127.0.0.1 ...");
+        try (EmbeddedPostgres source = EmbeddedPostgres.start(15, UUID.randomUUID().toString(), settings);
+                EmbeddedPostgres destination = EmbeddedPostgres.start(18, UUID.randomUUID().toString(), settings)) {
+            build(source);
+            Map<String, Long> counts = counts(source);
+            say("source: %s, %s", counts, size(source));
+            Map<String, List<Double>> times = new LinkedHashMap<>();
+            Map<String, String> profiles = new LinkedHashMap<>();
+            for (int run = 1; run <= runs; run++) {
+                for (String method : methods) {
+                    reset(source, destination);
+                    double seconds = switch (method) {
+                        case "snapshot", "native" -> pgferry(source, destination, method, profiles);
+                        case "pgdump" -> pgDump(source, destination);
+                        case "pgcopydb" -> pgcopydb(source, destination);
+                        default -> throw new IllegalArgumentException("unknown method " + method);
+                    };
+                    Map<String, Long> copied = counts(destination);
+                    if (!copied.equals(counts)) {
+                        throw new IllegalStateException(method + ": row counts differ: " + copied + " vs " + counts);
+                    }
+                    say("run %d  %-9s %7.1f s  (row counts equal)", run, method, seconds);
+                    times.computeIfAbsent(method, k -> new ArrayList<>()).add(seconds);
+                }
+            }
+            reset(source, destination);
+            report(times, profiles, size(source));
+        }
+    }
+
+    /** pgbench tables (history with a key, as replication needs), a jsonb table with GIN, a partitioned table. */
+    private void build(EmbeddedPostgres source) throws Exception {
+        execute(source, "postgres", "CREATE DATABASE " + DB);
+        say("pgbench -i -s %d ...", scale);
+        tool(source, "pgbench", "-i", "-q", "-s", Integer.toString(scale), "-h", source.host(), "-p",
+                Integer.toString(source.port()), "-U", source.superuser(), DB);
+        execute(source, DB, "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY",
+                "CREATE TABLE docs (id bigint PRIMARY KEY, doc jsonb NOT NULL)",
+                "INSERT INTO docs SELECT g, jsonb_build_object('id', g, 'tags', jsonb_build_array('t' || g % 100, "
+                        + "'u' || g % 7), 'name', md5(g::text)) FROM generate_series(1, " + 20_000L * scale + ") g",
+                "CREATE INDEX docs_doc ON docs USING gin (doc)",
+                "CREATE TABLE events (id bigint, at timestamptz NOT NULL, payload text, PRIMARY KEY (id, at)) "
+                        + "PARTITION BY RANGE (at)",
+                "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+                "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+                "INSERT INTO events SELECT g, '2025-01-01'::timestamptz + (g % 700) * interval '1 day', md5(g::text) "
+                        + "FROM generate_series(1, " + 10_000L * scale + ") g",
+                "CREATE INDEX events_at ON events (at)", "VACUUM ANALYZE");
+    }
+
+    private double pgferry(EmbeddedPostgres source, EmbeddedPostgres destination, String method,
+            Map<String, String> profiles) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString()));
+        command.addAll(List.of(OverviewBench.DOCKERFILE_JVM_OPTIONS.split(" ")));
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> env = builder.environment();
+        instance(env, "SRC", source);
+        instance(env, "DST", destination);
+        env.put("PGFERRY_MAPPINGS_BENCH_SOURCE", "src");
+        env.put("PGFERRY_MAPPINGS_BENCH_DESTINATION", "dst");
+        env.put("PGFERRY_MAPPINGS_BENCH_DATABASES", DB);
+        env.put("PGFERRY_MAPPINGS_BENCH_MODE", "plan");
+        env.put("PGFERRY_MAPPINGS_BENCH_COPY_METHOD", method);
+        env.put("PGFERRY_MAPPINGS_BENCH_COPY_WORKERS", Integer.toString(jobs));
+        env.put("PGFERRY_MAPPINGS_BENCH_COPY_MAX_RATE", "0");
+        env.put("PGFERRY_POLL_INTERVAL", "1s");
+        env.put("PGFERRY_USERS_" + USER.toUpperCase() + "_PASSWORD", PASSWORD);
+        env.put("PGFERRY_USERS_" + USER.toUpperCase() + "_ROLE", "operator");
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("SERVER_ADDRESS", "127.0.0.1");
+        env.putIfAbsent("MALLOC_ARENA_MAX", "2");
+        Path log = Path.of("target", "bench", "copy-pgferry-" + method + ".log");
+        Files.createDirectories(log.getParent());
+        Process pgferry = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String base = "http://127.0.0.1:" + port;
+        try {
+            await(pgferry, () -> "PLANNED".equals(phase(base)), Duration.ofMinutes(2));
+            Instant start = Instant.now();
+            post(base + "/api/mappings/bench/start");
+            await(pgferry, () -> streaming(base), Duration.ofMinutes(60));
+            double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+            Files.readAllLines(log).stream().filter(l -> l.contains("snapshot copy done in")).reduce((a, b) -> b)
+                    .ifPresent(l -> profiles.put(method, l.substring(l.indexOf("snapshot copy done in"))));
+            return seconds;
+        } finally {
+            pgferry.destroy();
+            pgferry.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private double pgDump(EmbeddedPostgres source, EmbeddedPostgres destination) throws Exception {
+        Path dir = Files.createTempDirectory("bench-dump-");
+        Files.delete(dir);
+        Instant start = Instant.now();
+        execute(destination, "postgres", "CREATE DATABASE " + DB);
+        tool(source, "pg_dump", "-Fd", "-j", Integer.toString(jobs), "-f", dir.toString(), "-h", source.host(),
+                "-p", Integer.toString(source.port()), "-U", source.superuser(), DB);
+        tool(destination, "pg_restore", "-j", Integer.toString(jobs), "-h", destination.host(), "-p",
+                Integer.toString(destination.port()), "-U", destination.superuser(), "-d", DB, dir.toString());
+        double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        deleteTree(dir);
+        return seconds;
+    }
+
+    private double pgcopydb(EmbeddedPostgres source, EmbeddedPostgres destination) throws Exception {
+        Path dir = Files.createTempDirectory("bench-pgcopydb-");
+        Instant start = Instant.now();
+        execute(destination, "postgres", "CREATE DATABASE " + DB);
+        tool(null, "pgcopydb", "clone", "--source", uri(source), "--target", uri(destination), "--table-jobs",
+                Integer.toString(jobs), "--index-jobs", Integer.toString(jobs), "--dir", dir.toString(),
+                "--restart");
+        double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        deleteTree(dir);
+        return seconds;
+    }
+
+    /** Nothing of a previous run: no destination database, no slot, publication or subscription of pgferry's. */
+    private void reset(EmbeddedPostgres source, EmbeddedPostgres destination) throws SQLException {
+        if (exists(destination, DB)) {
+            for (String sub : list(destination, DB, "SELECT subname FROM pg_subscription")) {
+                execute(destination, DB, "ALTER SUBSCRIPTION \"" + sub + "\" DISABLE",
+                        "ALTER SUBSCRIPTION \"" + sub + "\" SET (slot_name = NONE)", "DROP SUBSCRIPTION \"" + sub + "\"");
+            }
+            execute(destination, "postgres", "DROP DATABASE " + DB + " WITH (FORCE)");
+        }
+        for (String slot : list(source, "postgres", "SELECT slot_name FROM pg_replication_slots")) {
+            execute(source, "postgres", "SELECT pg_drop_replication_slot('" + slot + "')");
+        }
+        for (String pub : list(source, DB, "SELECT pubname FROM pg_publication")) {
+            execute(source, DB, "DROP PUBLICATION \"" + pub + "\"");
+        }
+        if (exists(destination, "postgres") && !list(destination, "postgres",
+                "SELECT 1 FROM pg_namespace WHERE nspname = 'pgferry'").isEmpty()) {
+            execute(destination, "postgres", "DELETE FROM pgferry.start_request", "DELETE FROM pgferry.completion");
+        }
+        execute(destination, "postgres", "CHECKPOINT");
+        execute(source, "postgres", "CHECKPOINT");
+    }
+
+    private void report(Map<String, List<Double>> times, Map<String, String> profiles, String size) {
+        System.out.println();
+        System.out.printf("copy benchmark: scale %d (%s), %d run(s), %d jobs; %s, %d cores%n", scale, size, runs, jobs,
+                System.getProperty("os.name"), Runtime.getRuntime().availableProcessors());
+        Double snapshot = times.containsKey("snapshot") ? median(times.get("snapshot")) : null;
+        System.out.printf("%-10s %-28s %9s %s%n", "method", "runs (s)", "median", "snapshot / method");
+        times.forEach((method, list) -> {
+            double median = median(list);
+            System.out.printf("%-10s %-28s %8.1fs %s%n", method, list.stream().map(t -> String.format("%.1f", t))
+                    .toList(), median, snapshot == null ? "" : String.format("%.2f", snapshot / median));
+        });
+        profiles.forEach((method, line) -> System.out.printf("%s profile (last run): %s%n", method, line));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private String phase(String base) {
+        try {
+            JsonNode mapping = get(base + "/api/mappings/bench");
+            return mapping == null ? null : mapping.at("/databases/0/phase").asText(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private boolean streaming(String base) {
+        try {
+            JsonNode database = get(base + "/api/mappings/bench").at("/databases/0");
+            String phase = database.at("/phase").asText();
+            if (phase.equals("FAILED") || phase.equals("BLOCKED")) {
+                throw new IllegalStateException("pgferry: " + database.at("/reason").asText());
+            }
+            boolean allReady = database.at("/tables").size() > 0;
+            for (JsonNode table : database.at("/tables")) {
+                allReady &= "r".equals(table.at("/syncState").asText());
+            }
+            return allReady && (phase.equals("STREAMING") || phase.equals("READY"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private JsonNode get(String url) throws IOException {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization",
+                    basic()).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    private void post(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization",
+                basic()).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("POST " + url + ": " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    private static String basic() {
+        return "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(Process pgferry, Check check, Duration atMost) throws Exception {
+        Instant deadline = Instant.now().plus(atMost);
+        while (Instant.now().isBefore(deadline)) {
+            if (!pgferry.isAlive()) {
+                throw new IllegalStateException("pgferry exited with " + pgferry.exitValue()
+                        + "; see target/bench/copy-pgferry-*.log");
+            }
+            if (check.holds()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("not reached within " + atMost);
+    }
+
+    private static void tool(EmbeddedPostgres server, String... command) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (server != null) {
+            builder.environment().put("PGPASSWORD", server.password());
+        }
+        Path log = Path.of("target", "bench", "copy-" + command[0] + ".log");
+        Files.createDirectories(log.getParent());
+        Process process = builder.redirectOutput(log.toFile()).start();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException(command[0] + " failed; see " + log + ": "
+                    + String.join("\n", Files.readAllLines(log).stream().skip(Math.max(0,
+                            Files.readAllLines(log).size() - 20)).toList()));
+        }
+    }
+
+    private static String uri(EmbeddedPostgres server) {
+        return "postgres://" + server.superuser() + ":" + server.password() + "@" + server.host() + ":" + server.port()
+                + "/" + DB;
+    }
+
+    private static void instance(Map<String, String> env, String name, EmbeddedPostgres server) {
+        env.put("PGFERRY_INSTANCES_" + name + "_HOST", server.host());
+        env.put("PGFERRY_INSTANCES_" + name + "_PORT", Integer.toString(server.port()));
+        env.put("PGFERRY_INSTANCES_" + name + "_USER", server.superuser());
+        env.put("PGFERRY_INSTANCES_" + name + "_PASSWORD", server.password());
+    }
+
+    private static Map<String, Long> counts(EmbeddedPostgres server) throws SQLException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String table : TABLES) {
+            counts.put(table, Long.parseLong(list(server, DB, "SELECT count(*) FROM " + table).getFirst()));
+        }
+        return counts;
+    }
+
+    private static String size(EmbeddedPostgres server) throws SQLException {
+        return list(server, DB, "SELECT pg_size_pretty(pg_database_size(current_database()))").getFirst();
+    }
+
+    private static boolean exists(EmbeddedPostgres server, String database) throws SQLException {
+        return !list(server, "postgres", "SELECT 1 FROM pg_database WHERE datname = '" + database + "'").isEmpty();
+    }
+
+    private static Connection connect(EmbeddedPostgres server, String database) throws SQLException {
+        return DriverManager.getConnection(server.jdbcUrl(database), server.superuser(), server.password());
+    }
+
+    private static void execute(EmbeddedPostgres server, String database, String... statements) throws SQLException {
+        try (Connection c = connect(server, database); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    private static List<String> list(EmbeddedPostgres server, String database, String sql) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = connect(server, database); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.printf("[%s] %s%n", java.time.LocalTime.now().withNano(0), String.format(format, args));
+    }
+}
