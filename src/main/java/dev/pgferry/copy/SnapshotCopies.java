@@ -31,7 +31,15 @@ public class SnapshotCopies implements DisposableBean {
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon()
             .name("snapshot-copy-", 0).factory());
 
-    public SnapshotCopies(SnapshotCopy copy, SourceLimits limits, Clock clock) {
+    private final org.springframework.context.ApplicationEventPublisher events;
+
+    /** Published when a copy ends, done or failed, so its mapping is looked at at once. */
+    public record Finished(String mapping, String database) {
+    }
+
+    public SnapshotCopies(SnapshotCopy copy, SourceLimits limits, Clock clock,
+            org.springframework.context.ApplicationEventPublisher events) {
+        this.events = events;
         this.copy = copy;
         this.limits = limits;
         this.clock = clock;
@@ -80,6 +88,9 @@ public class SnapshotCopies implements DisposableBean {
             } catch (RuntimeException e) {
                 job.progress.finished(clock.instant(), String.valueOf(e.getMessage()));
                 log.error("mapping {} database {}: snapshot copy failed", mapping.name(), database, e);
+            }
+            if (!job.sessions.cancelled()) {
+                events.publishEvent(new Finished(mapping.name(), database));
             }
         });
         return true;

@@ -102,6 +102,10 @@ public class SnapshotCopy {
             open.remove(c);
         }
 
+        boolean cancelled() {
+            return cancelled;
+        }
+
         /** Ends every session of the copy: the servers abort its statements and roll back. */
         public void cancel() {
             cancelled = true;

@@ -47,6 +47,15 @@ public class ReconcileLoop implements SmartLifecycle {
         return reconciler.tick(mapping);
     }
 
+    /** A snapshot copy ended: look at its mapping now rather than at the next interval. */
+    @org.springframework.context.event.EventListener
+    public void copyFinished(dev.pgferry.copy.SnapshotCopies.Finished event) {
+        ScheduledExecutorService running = scheduler;
+        if (running != null) {
+            config.mapping(event.mapping()).ifPresent(m -> running.execute(() -> safeTick(m)));
+        }
+    }
+
     private void safeTick(Mapping mapping) {
         try {
             reconciler.tick(mapping);

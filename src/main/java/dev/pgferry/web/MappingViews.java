@@ -274,7 +274,8 @@ final class MappingViews {
                 t.sourceRows(), t.destinationRows(), delta, t.partitions().stream().map(p -> new PartitionView(
                         p.schema(), p.name(), p.sourceRows(), p.destinationRows())).toList(), t.sourceBytes(),
                 parts.isEmpty() ? null : bytesDone, parts.isEmpty() ? null : rowsDone,
-                parts.isEmpty() ? null : allCopied ? 100 : percent(bytesDone, bytesTotal), rate, secondsLeft,
+                parts.isEmpty() ? null : allCopied ? Integer.valueOf(100) : percent(bytesDone, bytesTotal), rate,
+                secondsLeft,
                 null, null, null, null);
     }
 

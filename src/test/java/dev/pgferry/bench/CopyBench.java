@@ -250,7 +250,11 @@ public final class CopyBench {
 
     private boolean streaming(String base) {
         try {
-            JsonNode database = get(base + "/api/mappings/bench").at("/databases/0");
+            JsonNode mapping = get(base + "/api/mappings/bench");
+            if (mapping == null) {
+                return false;
+            }
+            JsonNode database = mapping.at("/databases/0");
             String phase = database.at("/phase").asText();
             if (phase.equals("FAILED") || phase.equals("BLOCKED")) {
                 throw new IllegalStateException("pgferry: " + database.at("/reason").asText());

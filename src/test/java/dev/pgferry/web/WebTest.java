@@ -592,6 +592,8 @@ class WebTest {
                 Optional.of(new ObservedDatabase.Slot(false, "reserved", 0, 4096)), Optional.empty(),
                 List.of(new ObservedDatabase.Table("public", "Order Items", false, true, null, 10L, 4L),
                         new ObservedDatabase.Table("public", "big", false, true, null, 1000L, 0L, List.of(), 4096L,
+                                Optional.empty()),
+                        new ObservedDatabase.Table("public", "empty", false, true, null, 0L, 0L, List.of(), 0L,
                                 Optional.empty())), false, Optional.empty());
         board.publish(new MappingStatus(SHOP, new ObservedInstance("old", null, null, Map.of(), Set.of(), Set.of()),
                 new ObservedInstance("new", null, null, Map.of(), Set.of(), Set.of()), List.of(new DatabaseStatus(
@@ -601,11 +603,13 @@ class WebTest {
         var state = new dev.pgferry.copy.CopyProgress.State(dev.pgferry.copy.CopyProgress.Stage.COPYING,
                 Instant.now().minusSeconds(10), null, null, List.of(
                         new dev.pgferry.copy.CopyProgress.TableState("public", "Order Items", 8192, 8192, 10, true, true),
-                        new dev.pgferry.copy.CopyProgress.TableState("public", "big", 4096, 1024, 250, false, false)), 2);
+                        new dev.pgferry.copy.CopyProgress.TableState("public", "big", 4096, 1024, 250, false, false),
+                        // an empty table not copied yet: no percentage to show
+                        new dev.pgferry.copy.CopyProgress.TableState("public", "empty", 0, 0, 0, false, false)), 2);
         when(snapshotCopies.last("shop", "shop")).thenReturn(Optional.of(new dev.pgferry.copy.SnapshotCopies.Copy(
                 state, 1)));
         mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
-                .andExpect(content().string(containsString("1/2 tables copied, 9.0 kB of 12.0 kB")));
+                .andExpect(content().string(containsString("1/3 tables copied, 9.0 kB of 12.0 kB")));
         mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
                 .andExpect(content().string(containsString("snapshot copy: copied and indexed")))
                 .andExpect(content().string(containsString("snapshot copy: copying")));
