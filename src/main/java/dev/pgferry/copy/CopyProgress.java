@@ -14,6 +14,7 @@ public final class CopyProgress {
 
     /** Where a snapshot copy stands. */
     public enum Stage {
+        QUEUED("waiting for its turn: copies of other databases from the same source run (COPY_WORKERS at a time)"),
         STARTING("creating the replication slot and its snapshot"),
         SCHEMA("restoring the schema without indexes (pre-data)"),
         COPYING("copying tables in parallel, building each table's indexes once its rows are in"),
@@ -78,6 +79,9 @@ public final class CopyProgress {
         final AtomicLong rowsDone = new AtomicLong();
         final AtomicInteger chunksDone = new AtomicInteger();
         volatile boolean indexed;
+        volatile Instant firstBytes;
+        volatile Instant copiedAt;
+        volatile Instant indexedAt;
 
         Table(TableToCopy table, int chunks) {
             this.schema = table.schema();
@@ -90,7 +94,7 @@ public final class CopyProgress {
     private final Instant startedAt;
     private final int workers;
     private final Map<Long, Table> tables = Collections.synchronizedMap(new LinkedHashMap<>());
-    private volatile Stage stage = Stage.STARTING;
+    private volatile Stage stage = Stage.QUEUED;
     /** When each stage began, for the profile of where a copy's time went. */
     private final Map<Stage, Instant> stageStarts = Collections.synchronizedMap(new java.util.EnumMap<>(Stage.class));
     private volatile Instant finishedAt;
@@ -110,7 +114,7 @@ public final class CopyProgress {
     public Map<Stage, Double> profile() {
         Map<Stage, Double> seconds = new LinkedHashMap<>();
         Instant previousStart = startedAt;
-        Stage previous = Stage.STARTING;
+        Stage previous = Stage.QUEUED;
         synchronized (stageStarts) {
             for (var e : stageStarts.entrySet()) {
                 seconds.put(previous, java.time.Duration.between(previousStart, e.getValue()).toMillis() / 1000.0);
@@ -132,18 +136,45 @@ public final class CopyProgress {
     }
 
     void copied(long table, long bytes) {
-        tables.get(table).bytesDone.addAndGet(bytes);
+        Table t = tables.get(table);
+        if (t.firstBytes == null) {
+            t.firstBytes = Instant.now();
+        }
+        t.bytesDone.addAndGet(bytes);
     }
 
     /** A chunk is in; true when it was the table's last. */
     boolean chunkDone(long table, long rows) {
         Table t = tables.get(table);
         t.rowsDone.addAndGet(rows);
-        return t.chunksDone.incrementAndGet() == t.chunks;
+        boolean last = t.chunksDone.incrementAndGet() == t.chunks;
+        if (last) {
+            t.copiedAt = Instant.now();
+        }
+        return last;
     }
 
     void indexed(long table) {
-        tables.get(table).indexed = true;
+        Table t = tables.get(table);
+        t.indexedAt = Instant.now();
+        t.indexed = true;
+    }
+
+    /** Per table, seconds from the copy's start: copy began, copy ended, indexes built (for the logs). */
+    public String tableProfile() {
+        StringBuilder text = new StringBuilder();
+        synchronized (tables) {
+            for (Table t : tables.values()) {
+                text.append(t.name).append(' ').append(at(t.firstBytes)).append('-').append(at(t.copiedAt))
+                        .append(" indexed ").append(at(t.indexedAt)).append("; ");
+            }
+        }
+        return text.toString();
+    }
+
+    private String at(Instant instant) {
+        return instant == null ? "?" : String.format(java.util.Locale.ROOT, "%.1f",
+                java.time.Duration.between(startedAt, instant).toMillis() / 1000.0);
     }
 
     void finished(Instant at, String failure) {

@@ -71,13 +71,23 @@ public class SnapshotCopies implements DisposableBean {
                 new SnapshotCopy.Sessions(), attempt);
         jobs.put(key, job);
         threads.submit(() -> {
+            java.util.concurrent.Semaphore turn = limits.copyPermits(mapping.source().name());
             try {
+                turn.acquire();
+            } catch (InterruptedException e) {
+                job.progress.finished(clock.instant(), "cancelled while waiting for its turn");
+                return;
+            }
+            try {
+                job.progress.stage(CopyProgress.Stage.STARTING);
                 copy.run(mapping, database, filter, job.progress, job.sessions);
                 job.progress.finished(clock.instant(), null);
                 var state = job.progress.state();
                 log.info("mapping {} database {}: snapshot copy done in {} s, {} bytes of {} tables; seconds per stage: {}",
                         mapping.name(), database, java.time.Duration.between(state.startedAt(), state.finishedAt())
                                 .toMillis() / 1000.0, state.bytesDone(), state.tables().size(), job.progress.profile());
+                log.info("mapping {} database {}: per table (seconds from the start): {}", mapping.name(), database,
+                        job.progress.tableProfile());
             } catch (ActionException e) {
                 job.progress.finished(clock.instant(), e.getMessage());
                 if (e.isTransient()) {
@@ -88,6 +98,8 @@ public class SnapshotCopies implements DisposableBean {
             } catch (RuntimeException e) {
                 job.progress.finished(clock.instant(), String.valueOf(e.getMessage()));
                 log.error("mapping {} database {}: snapshot copy failed", mapping.name(), database, e);
+            } finally {
+                turn.release();
             }
             if (!job.sessions.cancelled()) {
                 events.publishEvent(new Finished(mapping.name(), database));

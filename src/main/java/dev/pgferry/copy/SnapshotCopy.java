@@ -283,10 +283,35 @@ public class SnapshotCopy {
             }
             var in = destination.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
             var out = source.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            boolean freeze = true;
             for (; chunk != null; chunk = queue.poll()) {
                 limits.workerPermits(instance).acquire();
                 try {
-                    long rows = copy(chunk, out, in, limits.rate(instance), progress);
+                    long rows;
+                    if (chunk.whole() && freeze) {
+                        // a whole table: emptied and loaded in one transaction, its rows are written frozen
+                        // (COPY FREEZE), so the index builds and the first readers do not rewrite every page
+                        // to set hint bits (with data checksums, each one a full-page image in the WAL)
+                        destination.setAutoCommit(false);
+                        try (Statement s = destination.createStatement()) {
+                            s.execute("TRUNCATE ONLY " + chunk.table().qualifiedName());
+                            rows = copy(chunk, out, in, limits.rate(instance), progress, true);
+                            destination.commit();
+                        } catch (SQLException e) {
+                            destination.rollback();
+                            if (!"42501".equals(e.getSQLState())) {
+                                throw e;
+                            }
+                            // no TRUNCATE privilege on the destination: plain COPY from now on
+                            freeze = false;
+                            destination.setAutoCommit(true);
+                            rows = copy(chunk, out, in, limits.rate(instance), progress, false);
+                        } finally {
+                            destination.setAutoCommit(true);
+                        }
+                    } else {
+                        rows = copy(chunk, out, in, limits.rate(instance), progress, false);
+                    }
                     if (progress.chunkDone(chunk.table().oid(), rows)) {
                         tableDone.accept(chunk.table().oid());
                     }
@@ -302,14 +327,18 @@ public class SnapshotCopy {
     }
 
     private static long copy(Chunk chunk, org.postgresql.copy.CopyManager out, org.postgresql.copy.CopyManager in,
-            SourceLimits.ByteRate rate, CopyProgress progress) throws SQLException, InterruptedException {
+            SourceLimits.ByteRate rate, CopyProgress progress, boolean freeze)
+            throws SQLException, InterruptedException {
         TableToCopy table = chunk.table();
         String columns = String.join(", ", table.columns());
-        String format = table.binary() ? " WITH (FORMAT binary)" : "";
-        var copyOut = out.copyOut("COPY (SELECT " + columns + " FROM ONLY " + table.qualifiedName() + chunk.where()
-                + ") TO STDOUT" + format);
-        var copyIn = in.copyIn("COPY " + table.qualifiedName() + (columns.isEmpty() ? "" : " (" + columns + ")")
-                + " FROM STDIN" + format);
+        String list = columns.isEmpty() ? "" : " (" + columns + ")";
+        String format = table.binary() ? "FORMAT binary" : "FORMAT text";
+        // a whole table straight (COPY of a table leaves out inheritance children's rows), a range by a query
+        String source = chunk.whole() ? "COPY " + table.qualifiedName() + list
+                : "COPY (SELECT " + columns + " FROM ONLY " + table.qualifiedName() + chunk.where() + ")";
+        var copyOut = out.copyOut(source + " TO STDOUT WITH (" + format + ")");
+        var copyIn = in.copyIn("COPY " + table.qualifiedName() + list + " FROM STDIN WITH (" + format
+                + (freeze ? ", FREEZE" : "") + ")");
         try {
             byte[] buffer = new byte[BUFFER_BYTES];
             int length = 0;

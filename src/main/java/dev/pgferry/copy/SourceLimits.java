@@ -16,6 +16,7 @@ import org.springframework.stereotype.Component;
 public class SourceLimits {
 
     private final Map<String, Semaphore> workers = new HashMap<>();
+    private final Map<String, Semaphore> copies = new HashMap<>();
     private final Map<String, ByteRate> rates = new HashMap<>();
     private final Map<String, Integer> sizes = new HashMap<>();
 
@@ -27,6 +28,7 @@ public class SourceLimits {
         }
         strictest.forEach((instance, limits) -> {
             workers.put(instance, new Semaphore(limits.workers(), true));
+            copies.put(instance, new Semaphore(limits.workers(), true));
             rates.put(instance, new ByteRate(limits.bytesPerSecond()));
             sizes.put(instance, limits.workers());
         });
@@ -39,6 +41,15 @@ public class SourceLimits {
     /** How many workers a copy from this instance may run at most. */
     public int workers(String instance) {
         return sizes.getOrDefault(instance, 1);
+    }
+
+    /**
+     * Databases copied at once from an instance: each copy holds a replication connection (a WAL
+     * sender) and its own sessions, so hundreds of databases take turns instead of exhausting
+     * max_wal_senders and max_connections.
+     */
+    Semaphore copyPermits(String instance) {
+        return copies.get(instance);
     }
 
     Semaphore workerPermits(String instance) {

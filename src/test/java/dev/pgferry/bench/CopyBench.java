@@ -50,6 +50,8 @@ public final class CopyBench {
     private final int jobs;
     private final List<String> methods;
     private final Path jar;
+    /** pgferry's JVM options: the Dockerfile's unless given. */
+    private final List<String> jvm;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private CopyBench(Map<String, String> options) {
@@ -58,6 +60,7 @@ public final class CopyBench {
         jobs = Integer.parseInt(options.getOrDefault("jobs", "2"));
         methods = List.of(options.getOrDefault("methods", "snapshot,native,pgdump,pgcopydb").split(","));
         jar = Path.of(options.getOrDefault("jar", "target/pgferry.jar"));
+        jvm = List.of(options.getOrDefault("jvm", OverviewBench.DOCKERFILE_JVM_OPTIONS).split(" "));
     }
 
     public static void main(String[] args) throws Exception {
@@ -132,7 +135,7 @@ public final class CopyBench {
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString()));
-        command.addAll(List.of(OverviewBench.DOCKERFILE_JVM_OPTIONS.split(" ")));
+        command.addAll(jvm);
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
@@ -163,6 +166,10 @@ public final class CopyBench {
             double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
             Files.readAllLines(log).stream().filter(l -> l.contains("snapshot copy done in")).reduce((a, b) -> b)
                     .ifPresent(l -> profiles.put(method, l.substring(l.indexOf("snapshot copy done in"))));
+            Files.readAllLines(log).stream().filter(l -> l.contains("per table (seconds")).reduce((a, b) -> b)
+                    .ifPresent(l -> profiles.put(method + " tables", l.substring(l.indexOf("per table"))));
+            profiles.put(method + " cpu", "pgferry used " + pgferry.info().totalCpuDuration()
+                    .map(d -> d.toMillis() / 1000.0 + " s of CPU").orElse("? CPU") + " in all");
             return seconds;
         } finally {
             pgferry.destroy();
