@@ -52,6 +52,8 @@ public final class CopyBench {
     private final Path jar;
     /** pgferry's JVM options: the Dockerfile's unless given. */
     private final List<String> jvm;
+    /** pgferry's poll interval: short, so that the end of a copy is seen at once. */
+    private final String poll;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private CopyBench(Map<String, String> options) {
@@ -61,6 +63,7 @@ public final class CopyBench {
         methods = List.of(options.getOrDefault("methods", "snapshot,native,pgdump,pgcopydb").split(","));
         jar = Path.of(options.getOrDefault("jar", "target/pgferry.jar"));
         jvm = List.of(options.getOrDefault("jvm", OverviewBench.DOCKERFILE_JVM_OPTIONS).split(" "));
+        poll = options.getOrDefault("poll", "1s");
     }
 
     public static void main(String[] args) throws Exception {
@@ -148,7 +151,7 @@ public final class CopyBench {
         env.put("PGFERRY_MAPPINGS_BENCH_COPY_METHOD", method);
         env.put("PGFERRY_MAPPINGS_BENCH_COPY_WORKERS", Integer.toString(jobs));
         env.put("PGFERRY_MAPPINGS_BENCH_COPY_MAX_RATE", "0");
-        env.put("PGFERRY_POLL_INTERVAL", "1s");
+        env.put("PGFERRY_POLL_INTERVAL", poll);
         env.put("PGFERRY_USERS_" + USER.toUpperCase() + "_PASSWORD", PASSWORD);
         env.put("PGFERRY_USERS_" + USER.toUpperCase() + "_ROLE", "operator");
         env.put("SERVER_PORT", Integer.toString(port));
