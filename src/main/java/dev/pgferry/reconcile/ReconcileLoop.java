@@ -52,7 +52,11 @@ public class ReconcileLoop implements SmartLifecycle {
     public void copyFinished(dev.pgferry.copy.SnapshotCopies.Finished event) {
         ScheduledExecutorService running = scheduler;
         if (running != null) {
-            config.mapping(event.mapping()).ifPresent(m -> running.execute(() -> safeTick(m)));
+            try {
+                config.mapping(event.mapping()).ifPresent(m -> running.execute(() -> safeTick(m)));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping: the next start looks at it anyway
+            }
         }
     }
 
