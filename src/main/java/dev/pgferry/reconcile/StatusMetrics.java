@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
@@ -22,32 +23,32 @@ import org.springframework.stereotype.Component;
 @Component
 public class StatusMetrics {
 
-    private final MultiGauge lag;
-    private final MultiGauge retained;
-    private final MultiGauge ready;
-    private final MultiGauge phase;
-    private final MultiGauge lagSeconds;
-    private final MultiGauge alerts;
-    private final MultiGauge instanceUp;
+    private final Live lag;
+    private final Live retained;
+    private final Live ready;
+    private final Live phase;
+    private final Live lagSeconds;
+    private final Live alerts;
+    private final Live instanceUp;
     private final MeterRegistry registry;
     private final Map<String, MappingStatus> latest = new ConcurrentHashMap<>();
 
     public StatusMetrics(MeterRegistry registry) {
-        lag = MultiGauge.builder("pgferry.database.lag").baseUnit("bytes")
-                .description("apply lag of the database's subscription").register(registry);
-        retained = MultiGauge.builder("pgferry.database.wal.retained").baseUnit("bytes")
-                .description("WAL the database's replication slot holds back on the source").register(registry);
-        ready = MultiGauge.builder("pgferry.database.cutover.ready")
-                .description("1 when the database is cutover-ready").register(registry);
-        phase = MultiGauge.builder("pgferry.database.phase")
-                .description("1 for the database's current phase").register(registry);
-        lagSeconds = MultiGauge.builder("pgferry.database.lag.time").baseUnit("seconds")
+        lag = new Live(MultiGauge.builder("pgferry.database.lag").baseUnit("bytes")
+                .description("apply lag of the database's subscription").register(registry));
+        retained = new Live(MultiGauge.builder("pgferry.database.wal.retained").baseUnit("bytes")
+                .description("WAL the database's replication slot holds back on the source").register(registry));
+        ready = new Live(MultiGauge.builder("pgferry.database.cutover.ready")
+                .description("1 when the database is cutover-ready").register(registry));
+        phase = new Live(MultiGauge.builder("pgferry.database.phase")
+                .description("1 for the database's current phase").register(registry));
+        lagSeconds = new Live(MultiGauge.builder("pgferry.database.lag.time").baseUnit("seconds")
                 .description("apply lag in time (walsender replay_lag); absent while the link is idle")
-                .register(registry);
-        alerts = MultiGauge.builder("pgferry.alerts")
-                .description("alerts of the mapping by kind (docs/operations.md)").register(registry);
-        instanceUp = MultiGauge.builder("pgferry.instance.up")
-                .description("1 when the instance answered the last tick").register(registry);
+                .register(registry));
+        alerts = new Live(MultiGauge.builder("pgferry.alerts")
+                .description("alerts of the mapping by kind (docs/operations.md)").register(registry));
+        instanceUp = new Live(MultiGauge.builder("pgferry.instance.up")
+                .description("1 when the instance answered the last tick").register(registry));
         this.registry = registry;
     }
 
@@ -66,46 +67,69 @@ public class StatusMetrics {
     /** Called with every published status. */
     public void update(MappingStatus status) {
         latest.put(status.mapping().name(), status);
-        List<Row<?>> lagRows = new ArrayList<>();
-        List<Row<?>> retainedRows = new ArrayList<>();
-        List<Row<?>> readyRows = new ArrayList<>();
-        List<Row<?>> phaseRows = new ArrayList<>();
-        List<Row<?>> lagSecondsRows = new ArrayList<>();
-        List<Row<?>> alertRows = new ArrayList<>();
-        Map<String, Integer> up = new TreeMap<>();
+        Map<Tags, Number> lagRows = new LinkedHashMap<>();
+        Map<Tags, Number> retainedRows = new LinkedHashMap<>();
+        Map<Tags, Number> readyRows = new LinkedHashMap<>();
+        Map<Tags, Number> phaseRows = new LinkedHashMap<>();
+        Map<Tags, Number> lagSecondsRows = new LinkedHashMap<>();
+        Map<Tags, Number> alertRows = new LinkedHashMap<>();
+        Map<Tags, Number> up = new LinkedHashMap<>();
         for (MappingStatus mapping : latest.values()) {
             Map<String, Integer> byKind = new TreeMap<>();
             mapping.alerts().forEach(a -> byKind.merge(a.kind(), 1, Integer::sum));
-            byKind.forEach((kind, n) -> alertRows.add(Row.of(Tags.of("mapping", mapping.mapping().name(), "kind", kind),
-                    n)));
+            byKind.forEach((kind, n) -> alertRows.put(Tags.of("mapping", mapping.mapping().name(), "kind", kind), n));
             if (mapping.source() != null) {
-                up.put(mapping.source().name(), mapping.source().reachable() ? 1 : 0);
+                up.put(Tags.of("instance", mapping.source().name()), mapping.source().reachable() ? 1 : 0);
             }
             if (mapping.destination() != null) {
-                up.put(mapping.destination().name(), mapping.destination().reachable() ? 1 : 0);
+                up.put(Tags.of("instance", mapping.destination().name()), mapping.destination().reachable() ? 1 : 0);
             }
             for (DatabaseStatus database : mapping.databases()) {
                 Tags tags = Tags.of("mapping", mapping.mapping().name(), "database", database.database());
                 database.observed().slot().ifPresent(slot -> {
-                    lagRows.add(Row.of(tags, slot.applyLagBytes()));
-                    retainedRows.add(Row.of(tags, slot.retainedBytes()));
+                    lagRows.put(tags, slot.applyLagBytes());
+                    retainedRows.put(tags, slot.retainedBytes());
                     if (slot.lagSeconds() != null) {
-                        lagSecondsRows.add(Row.of(tags, slot.lagSeconds()));
+                        lagSecondsRows.put(tags, slot.lagSeconds());
                     }
                 });
-                readyRows.add(Row.of(tags, database.cutoverReady() ? 1 : 0));
+                readyRows.put(tags, database.cutoverReady() ? 1 : 0);
                 for (Phase p : Phase.values()) {
-                    phaseRows.add(Row.of(tags.and("phase", p.name()), p == database.phase() ? 1 : 0));
+                    phaseRows.put(tags.and("phase", p.name()), p == database.phase() ? 1 : 0);
                 }
             }
         }
-        lag.register(lagRows, true);
-        retained.register(retainedRows, true);
-        ready.register(readyRows, true);
-        phase.register(phaseRows, true);
-        lagSeconds.register(lagSecondsRows, true);
-        alerts.register(alertRows, true);
-        instanceUp.register(up.entrySet().stream().<Row<?>>map(e -> Row.of(Tags.of("instance", e.getKey()),
-                e.getValue())).toList(), true);
+        lag.set(lagRows);
+        retained.set(retainedRows);
+        ready.set(readyRows);
+        phase.set(phaseRows);
+        lagSeconds.set(lagSecondsRows);
+        alerts.set(alertRows);
+        instanceUp.set(up);
+    }
+
+    /**
+     * A multi-gauge whose series read their value at scrape time: a series that stays keeps its
+     * meter (re-registering it on every tick would let a scrape in between miss it), a series
+     * that goes is removed.
+     */
+    private static final class Live {
+
+        private final MultiGauge gauge;
+        private final Map<Tags, Double> values = new ConcurrentHashMap<>();
+
+        Live(MultiGauge gauge) {
+            this.gauge = gauge;
+        }
+
+        synchronized void set(Map<Tags, Number> now) {
+            now.forEach((tags, value) -> values.put(tags, value.doubleValue()));
+            values.keySet().retainAll(now.keySet());
+            List<Row<?>> rows = new ArrayList<>();
+            for (Tags tags : now.keySet()) {
+                rows.add(Row.of(tags, values, v -> v.getOrDefault(tags, Double.NaN)));
+            }
+            gauge.register(rows, false);
+        }
     }
 }

@@ -67,10 +67,12 @@ class NativeMigrationIT {
                 JsonNode chart = app.mapping("shop").at("/databases/0/lagChart");
                 assertThat(chart.at("/samples").asInt()).as("lag samples since this start").isPositive();
                 assertThat(chart.at("/lagPoints").asText()).isNotBlank();
-                String metrics = app.api().get().uri("/actuator/prometheus").retrieve().body(String.class);
-                assertThat(metrics).contains("pgferry_database_lag_bytes{database=\"shop_native\",mapping=\"shop\"}")
+                // the gauges follow the last tick
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(app.api().get()
+                        .uri("/actuator/prometheus").retrieve().body(String.class))
+                        .contains("pgferry_database_lag_bytes{database=\"shop_native\",mapping=\"shop\"}")
                         .contains("pgferry_database_phase{database=\"shop_native\",mapping=\"shop\",phase=\"READY\"} 1.0")
-                        .contains("pgferry_database_cutover_ready{database=\"shop_native\",mapping=\"shop\"} 1.0");
+                        .contains("pgferry_database_cutover_ready{database=\"shop_native\",mapping=\"shop\"} 1.0"));
                 JsonNode completed = app.api().post().uri("/api/mappings/shop/complete").retrieve()
                         .body(JsonNode.class);
                 assertThat(completed.at("/phase").asText()).isEqualTo("COMPLETE");

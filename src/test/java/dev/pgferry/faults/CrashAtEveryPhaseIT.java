@@ -1,0 +1,132 @@
+package dev.pgferry.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgferry.demo.SampleSchema;
+import dev.pgferry.demo.SampleWriter;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryProcess;
+import dev.pgferry.testing.TestServers;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * pgferry killed without any shutdown (SIGKILL, as an evicted pod or a crashed JVM) at each phase
+ * of a migration, while an application writes to the source as its own role, and started again:
+ * before its first look, in the middle of the snapshot copy, while streaming, right after the
+ * freeze, and right after "complete". Each time the next process finds where things stand on the
+ * servers and goes on; at the end every row is on the destination, nothing of pgferry's is left,
+ * and the unfreeze gives the application its login back (its writes then go to the old source
+ * only: the migration is complete).
+ */
+class CrashAtEveryPhaseIT {
+
+    private static final String DB = "crash_shop";
+    private static final String MAPPING = "crash";
+    private final EmbeddedPostgres source = TestServers.source();
+    private final EmbeddedPostgres destination = TestServers.destination();
+
+    private PgferryProcess pgferry(String rate) {
+        return new PgferryProcess("crash").instance("src", source).instance("dst", destination)
+                .env("PGFERRY_MAPPINGS_CRASH_SOURCE", "src").env("PGFERRY_MAPPINGS_CRASH_DESTINATION", "dst")
+                .env("PGFERRY_MAPPINGS_CRASH_DATABASES", DB).env("PGFERRY_MAPPINGS_CRASH_MODE", "run")
+                .env("PGFERRY_MAPPINGS_CRASH_ALLOW_FREEZE", "true")
+                .env("PGFERRY_MAPPINGS_CRASH_COPY_WORKERS", "2")
+                .env("PGFERRY_MAPPINGS_CRASH_COPY_MAX_RATE", rate);
+    }
+
+    @Test
+    void aKilledPgferryIsStartedAgainAtEveryPhaseAndNothingIsLostOrLeftOver() throws Exception {
+        Db.execute(source, "postgres", "CREATE DATABASE " + DB, "CREATE ROLE crash_app LOGIN PASSWORD 'app-pw'",
+                "REVOKE CONNECT ON DATABASE " + DB + " FROM PUBLIC", "GRANT CONNECT ON DATABASE " + DB
+                        + " TO crash_app");
+        try (Connection c = Db.connect(source, DB)) {
+            SampleSchema.create(c, 40_000);
+        }
+        Db.execute(source, DB, "GRANT ALL ON ALL TABLES IN SCHEMA public TO crash_app",
+                "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO crash_app");
+        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), "crash_app", "app-pw",
+                Duration.ofMillis(5), Duration.ofMinutes(15))) {
+            // before its first look: killed as soon as it answers
+            PgferryProcess first = pgferry("1MB").start();
+            await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() -> first.mapping(MAPPING) != null);
+            first.kill();
+
+            // in the middle of the snapshot copy (slowed to 1 MB/s)
+            PgferryProcess copying = pgferry("1MB").start();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                    .untilAsserted(() -> assertThat(copying.mapping(MAPPING).at("/databases/0/copyBytesDone")
+                            .asLong()).isPositive());
+            copying.kill();
+            assertThat(subscriptions()).as("never subscribed on a partial copy").isEmpty();
+
+            // started again: the interrupted copy starts over; killed while streaming
+            PgferryProcess streaming = pgferry("0").start();
+            streaming.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
+            List<Long> subscriptionOids = subscriptions();
+            assertThat(subscriptionOids).hasSize(1);
+            streaming.kill();
+
+            // after the freeze (recorded on the destination before the source changed)
+            PgferryProcess freezing = pgferry("0").start();
+            freezing.awaitPhase(MAPPING, "READY", Duration.ofMinutes(2));
+            assertThat(subscriptions()).as("nothing created twice").isEqualTo(subscriptionOids);
+            freezing.api().post().uri("/api/mappings/crash/freeze").retrieve().toBodilessEntity();
+            freezing.kill();
+            long writes = writer.transactions();
+            Thread.sleep(1500);
+            assertThat(writer.transactions()).as("the freeze holds without pgferry").isEqualTo(writes);
+
+            // the cutover goes on in a new process; killed right after "complete"
+            PgferryProcess cutover = pgferry("0").start();
+            await().atMost(Duration.ofMinutes(1)).ignoreExceptions().untilAsserted(() -> assertThat(cutover.api()
+                    .get().uri("/api/mappings/crash/cutover").retrieve().body(JsonNode.class)
+                    .at("/freeze/frozen").asBoolean()).isTrue());
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> cutover.api().post()
+                    .uri("/api/mappings/crash/drain").retrieve().toBodilessEntity());
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(cutover.mapping(MAPPING)
+                    .at("/databases/0/drained").asBoolean()).isTrue());
+            cutover.api().post().uri("/api/mappings/crash/sync-sequences").retrieve().toBodilessEntity();
+            for (String table : SampleSchema.TABLES) {
+                assertThat(Db.fingerprint(destination, DB, table)).as(table)
+                        .isEqualTo(Db.fingerprint(source, DB, table));
+            }
+            cutover.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
+            cutover.api().post().uri("/api/mappings/crash/complete").retrieve().toBodilessEntity();
+            cutover.kill();
+
+            // the completion was recorded first: the next process finishes the cleanup and unfreezes
+            try (PgferryProcess last = pgferry("0").start()) {
+                last.awaitPhase(MAPPING, "COMPLETE", Duration.ofMinutes(1));
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(Db.pgferryObjects(source, MAPPING)).isEmpty();
+                    assertThat(Db.pgferryObjects(destination, MAPPING)).isEmpty();
+                    assertThat(Db.publications(source, DB)).isEmpty();
+                });
+                // every row on the destination (the source stays frozen until the unfreeze below)
+                for (String table : SampleSchema.TABLES) {
+                    assertThat(Db.fingerprint(destination, DB, table)).as(table)
+                            .isEqualTo(Db.fingerprint(source, DB, table));
+                }
+                last.api().post().uri("/api/mappings/crash/unfreeze").retrieve().toBodilessEntity();
+                assertThat(Db.query(source, "postgres", Boolean.class, "SELECT rolcanlogin FROM pg_roles "
+                        + "WHERE rolname = 'crash_app'")).isTrue();
+                assertThat(Db.list(source, "postgres", String.class, "SELECT s.setconfig::text FROM "
+                        + "pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = ?",
+                        DB)).isEmpty();
+            }
+        } finally {
+            Db.execute(source, "postgres", "ALTER ROLE crash_app LOGIN");
+        }
+    }
+
+    private List<Long> subscriptions() {
+        return Db.list(destination, "postgres", Long.class, "SELECT oid::bigint FROM pg_subscription "
+                + "WHERE subname LIKE 'pgferry\\_crash\\_%'");
+    }
+}

@@ -1,0 +1,122 @@
+package dev.pgferry.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.springframework.web.client.RestClient;
+
+/**
+ * pgferry as users run it, in its own process: the packaged jar ({@code java -jar}, built by
+ * {@code package} before the integration tests run), configured by PGFERRY_* environment
+ * variables only. Unlike {@link PgferryApp} it can be killed without any shutdown
+ * ({@link #kill()}: SIGKILL), as an evicted pod or a crashed JVM is.
+ */
+public final class PgferryProcess implements AutoCloseable {
+
+    private static final String USER = "ops";
+    private static final String PASSWORD = "ops-secret";
+
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final String name;
+    private Process process;
+    private int port;
+    private int starts;
+
+    public PgferryProcess(String name) {
+        this.name = name;
+        env.put("PGFERRY_USERS_OPS_PASSWORD", PASSWORD);
+        env.put("PGFERRY_USERS_OPS_ROLE", "operator");
+        env.put("PGFERRY_POLL_INTERVAL", "1s");
+        env.put("PGFERRY_READY_STABLE_FOR", "2s");
+        env.put("SERVER_ADDRESS", "127.0.0.1");
+    }
+
+    public PgferryProcess instance(String instance, EmbeddedPostgres server) {
+        String prefix = "PGFERRY_INSTANCES_" + instance.toUpperCase() + "_";
+        env.put(prefix + "HOST", server.host());
+        env.put(prefix + "PORT", Integer.toString(server.port()));
+        env.put(prefix + "USER", server.superuser());
+        env.put(prefix + "PASSWORD", server.password());
+        return this;
+    }
+
+    /** A PGFERRY_* variable (or any other), as a deployment sets it. */
+    public PgferryProcess env(String variable, String value) {
+        env.put(variable, value);
+        return this;
+    }
+
+    public PgferryProcess start() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        builder.environment().put("SERVER_PORT", Integer.toString(port));
+        Path log = Path.of("target", "faults", name + "-" + (++starts) + ".log");
+        Files.createDirectories(log.getParent());
+        process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return this;
+    }
+
+    /** SIGKILL: no shutdown hook, no graceful stop; the servers see the connections drop. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod, then waits for the exit. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    public RestClient api() {
+        return RestClient.builder().baseUrl("http://127.0.0.1:" + port)
+                .defaultHeaders(h -> h.setBasicAuth(USER, PASSWORD)).build();
+    }
+
+    /** The mapping as the API shows it, once the process answers. */
+    public JsonNode mapping(String mapping) {
+        return api().get().uri("/api/mappings/{name}", mapping).retrieve().body(JsonNode.class);
+    }
+
+    public JsonNode awaitPhase(String mapping, String phase, Duration atMost) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(atMost).pollInterval(Duration.ofMillis(300)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(process.isAlive()).as("pgferry runs (log: target/faults/" + name + "-" + starts + ".log)")
+                    .isTrue();
+            last[0] = mapping(mapping);
+            assertThat(last[0].at("/phase").asText()).as(last[0].toPrettyString()).isEqualTo(phase);
+        });
+        return last[0];
+    }
+
+    private static Path jar() throws IOException {
+        try (var files = Files.list(Path.of("target"))) {
+            return files.filter(p -> p.getFileName().toString().matches("pgferry-.*\\.jar"))
+                    .filter(p -> !p.getFileName().toString().endsWith("-plain.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no target/pgferry-*.jar: run ./mvnw verify, "
+                            + "which packages it before the integration tests"));
+        }
+    }
+}
