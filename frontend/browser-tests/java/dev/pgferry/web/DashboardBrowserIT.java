@@ -75,6 +75,8 @@ class DashboardBrowserIT {
         }
         try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
                 .mapping("browser", "src", "dst", "browser_shop", "run")
+                // the snapshot copy held to 10 MB/s: long enough to be watched page by page
+                .property("pgferry.mappings.browser.copy-max-rate", "10MB")
                 .property("pgferry.dashboard-refresh", "500ms").start()) {
             String base = "http://127.0.0.1:" + app.port();
             logIn(base, PgferryApp.OPERATOR, PgferryApp.OPERATOR_PASSWORD);
@@ -82,13 +84,13 @@ class DashboardBrowserIT {
             List<String> phases = watchPhases("tr[data-mapping=browser] .phase", "COPYING", Duration.ofMinutes(3));
             screenshot("overview-copying");
             // into the drill-down while the copy runs: the mapping's databases with their copy progress
-            browser.findElement(By.cssSelector("tr[data-mapping=browser] a")).click();
+            clickPolled(By.cssSelector("tr[data-mapping=browser] a"));
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
             wait.until(d -> !d.findElements(By.id("detail")).isEmpty());
             wait.until(d -> !d.findElements(By.cssSelector("tr[data-database=browser_shop] td.copy progress")).isEmpty());
             screenshot("mapping-copying");
             // then the database: schemas, tables, per-table progress bars
-            browser.findElement(By.cssSelector("tr[data-database=browser_shop] a")).click();
+            clickPolled(By.cssSelector("tr[data-database=browser_shop] a"));
             wait.until(d -> !d.findElements(By.id("database")).isEmpty());
             ((JavascriptExecutor) browser).executeScript("window.pgferryNoReload = true;");
             WebElement progress = wait.until(d -> d.findElements(By.cssSelector(
@@ -109,17 +111,13 @@ class DashboardBrowserIT {
             browser.findElement(By.cssSelector("main > p a[href='/mappings/browser']")).click();
             wait.until(d -> !d.findElements(By.id("detail")).isEmpty());
             screenshot("mapping-ready");
-            browser.findElement(By.id("cutover-steps")).click();
+            clickPolled(By.id("cutover-steps"));
             wait.until(d -> !d.findElements(By.cssSelector("#cutover li[data-step=freeze]")).isEmpty());
             assertThat(browser.findElement(By.cssSelector("li[data-step=freeze]")).getText())
                     .contains("default_transaction_read_only = on");
             wait.until(d -> d.findElements(By.id("complete")).stream().anyMatch(WebElement::isEnabled));
             screenshot("cutover-ready");
-            // the page's own poll may swap the button between finding and clicking it: find it again then
-            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
-                d.findElement(By.id("complete")).click();
-                return true;
-            });
+            clickPolled(By.id("complete"));
             Alert confirm = wait.until(ExpectedConditions.alertIsPresent());
             assertThat(confirm.getText()).contains("Mark this mapping complete?");
             confirm.accept();
@@ -147,6 +145,18 @@ class DashboardBrowserIT {
             assertThat(browser.findElements(By.cssSelector("#cutover button"))).isEmpty();
             screenshot("viewer-cutover");
         }
+    }
+
+    /**
+     * Clicks an element inside a part the page polls: htmx may swap it between finding and
+     * clicking it, so it is found again until the click lands.
+     */
+    private void clickPolled(By what) {
+        new WebDriverWait(browser, Duration.ofSeconds(30))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+                    d.findElement(what).click();
+                    return true;
+                });
     }
 
     private void logIn(String base, String user, String password) {
