@@ -1,0 +1,103 @@
+package dev.pgferry.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pgferry.demo.SampleSchema;
+import dev.pgferry.demo.SampleWriter;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.TestServers;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The servers fail under pgferry while an application writes: the source restarted in the middle
+ * of the snapshot copy and again while streaming, the replication connection between the servers
+ * cut (walsender terminated), and pgferry's own sessions on both servers cut. Each time the
+ * migration comes back to READY by itself; at the end every row is on the destination and
+ * complete leaves nothing behind.
+ */
+class ServerFaultsIT {
+
+    private static final String DB = "fault_shop";
+    private static final String MAPPING = "faults";
+    private final EmbeddedPostgres source = TestServers.secondSource();
+    private final EmbeddedPostgres destination = TestServers.destination();
+
+    @Test
+    void theMigrationComesBackAfterRestartsAndCutConnectionsWithEveryRow() throws Exception {
+        Db.execute(source, "postgres", "CREATE DATABASE " + DB);
+        try (Connection c = Db.connect(source, DB)) {
+            SampleSchema.create(c, 20_000);
+        }
+        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
+                Duration.ofMillis(10), Duration.ofMinutes(10));
+                PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
+                        .mapping(MAPPING, "src", "dst", DB, "run")
+                        .property("pgferry.mappings.faults.copy-max-rate", "512KB").start()) {
+            // the source restarts in the middle of the snapshot copy: the copy fails and starts over
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                    assertThat(app.mapping(MAPPING).at("/databases/0/copyBytesDone").asLong()).isPositive());
+            long partialCopy = destinationDatabaseOid();
+            source.stop();
+            Thread.sleep(2000);
+            source.startAgain();
+            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
+            assertThat(subscriptions()).hasSize(1);
+            assertThat(destinationDatabaseOid()).as("the copy started over in a new database")
+                    .isNotEqualTo(partialCopy);
+
+            // the source restarts while streaming
+            source.stop();
+            Thread.sleep(2000);
+            source.startAgain();
+            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(2));
+
+            // the replication connection between the servers is cut
+            assertThat(Db.query(source, "postgres", Long.class, "SELECT count(pg_terminate_backend(pid)) FROM "
+                    + "pg_stat_activity WHERE backend_type = 'walsender'")).isPositive();
+            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
+
+            // pgferry's own sessions on both servers are cut
+            for (EmbeddedPostgres server : List.of(source, destination)) {
+                Db.query(server, "postgres", Long.class, "SELECT count(pg_terminate_backend(pid)) FROM "
+                        + "pg_stat_activity WHERE application_name = 'pgferry' AND pid <> pg_backend_pid()");
+            }
+            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
+            assertThat(writer.transactions()).isPositive();
+            writer.close();
+
+            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+                for (String table : SampleSchema.TABLES) {
+                    assertThat(Db.fingerprint(destination, DB, table)).as(table)
+                            .isEqualTo(Db.fingerprint(source, DB, table));
+                }
+            });
+            assertThat(subscriptions()).as("exactly one subscription all along").hasSize(1);
+            assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM pg_replication_slots "
+                    + "WHERE slot_name LIKE 'pgferry\\_faults\\_%'")).hasSize(1);
+            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
+            app.api().post().uri("/api/mappings/faults/complete").retrieve().toBodilessEntity();
+            app.awaitPhase(MAPPING, "COMPLETE", Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(Db.pgferryObjects(source, MAPPING)).isEmpty();
+                assertThat(Db.pgferryObjects(destination, MAPPING)).isEmpty();
+                assertThat(Db.publications(source, DB)).isEmpty();
+            });
+        }
+    }
+
+    private long destinationDatabaseOid() {
+        return Db.query(destination, "postgres", Long.class, "SELECT oid::bigint FROM pg_database WHERE datname = ?",
+                DB);
+    }
+
+    private List<Long> subscriptions() {
+        return Db.list(destination, "postgres", Long.class, "SELECT oid::bigint FROM pg_subscription "
+                + "WHERE subname LIKE 'pgferry\\_faults\\_%'");
+    }
+}
