@@ -31,8 +31,20 @@ class CrashAtEveryPhaseIT {
     private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
 
+    /** Every process started, stopped after the test whatever happens (a failed assertion included). */
+    private final java.util.List<PgferryProcess> started = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopEveryProcess() throws InterruptedException {
+        for (PgferryProcess process : started) {
+            process.kill();
+        }
+    }
+
     private PgferryProcess pgferry(String rate) {
-        return new PgferryProcess("crash").instance("src", source).instance("dst", destination)
+        PgferryProcess process = new PgferryProcess("crash");
+        started.add(process);
+        return process.instance("src", source).instance("dst", destination)
                 .env("PGFERRY_MAPPINGS_CRASH_SOURCE", "src").env("PGFERRY_MAPPINGS_CRASH_DESTINATION", "dst")
                 .env("PGFERRY_MAPPINGS_CRASH_DATABASES", DB).env("PGFERRY_MAPPINGS_CRASH_MODE", "run")
                 .env("PGFERRY_MAPPINGS_CRASH_ALLOW_FREEZE", "true")

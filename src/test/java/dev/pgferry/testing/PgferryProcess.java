@@ -32,7 +32,9 @@ public final class PgferryProcess implements AutoCloseable {
     private final String name;
     private Process process;
     private int port;
-    private int starts;
+    /** Numbers the logs of all processes of the test run, so none overwrites another's. */
+    private static final java.util.concurrent.atomic.AtomicInteger STARTS = new java.util.concurrent.atomic.AtomicInteger();
+    private int start;
 
     public PgferryProcess(String name) {
         this.name = name;
@@ -67,7 +69,8 @@ public final class PgferryProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
         builder.environment().put("SERVER_PORT", Integer.toString(port));
-        Path log = Path.of("target", "faults", name + "-" + (++starts) + ".log");
+        start = STARTS.incrementAndGet();
+        Path log = Path.of("target", "faults", name + "-" + start + ".log");
         Files.createDirectories(log.getParent());
         process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return this;
@@ -75,8 +78,10 @@ public final class PgferryProcess implements AutoCloseable {
 
     /** SIGKILL: no shutdown hook, no graceful stop; the servers see the connections drop. */
     public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     /** SIGTERM, as Kubernetes stops a pod, then waits for the exit. */
@@ -103,7 +108,7 @@ public final class PgferryProcess implements AutoCloseable {
     public JsonNode awaitPhase(String mapping, String phase, Duration atMost) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(atMost).pollInterval(Duration.ofMillis(300)).ignoreExceptions().untilAsserted(() -> {
-            assertThat(process.isAlive()).as("pgferry runs (log: target/faults/" + name + "-" + starts + ".log)")
+            assertThat(process.isAlive()).as("pgferry runs (log: target/faults/" + name + "-" + start + ".log)")
                     .isTrue();
             last[0] = mapping(mapping);
             assertThat(last[0].at("/phase").asText()).as(last[0].toPrettyString()).isEqualTo(phase);
