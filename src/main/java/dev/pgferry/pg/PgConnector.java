@@ -67,13 +67,7 @@ public class PgConnector implements DisposableBean {
         source.setPreferQueryMode(org.postgresql.jdbc.PreferQueryMode.SIMPLE);
         source.setAssumeMinServerVersion("10");
         source.setOptions("-c statement_timeout=0 -c idle_in_transaction_session_timeout=0");
-        try {
-            return Retry.decorateCheckedSupplier(connectRetry, source::getConnection).get();
-        } catch (SQLException | RuntimeException e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new SQLException(e.getMessage(), "08000", e);
-        }
+        return connect(source);
     }
 
     /** A connection for a bulk copy: no statement timeout (one COPY may run for hours). */
@@ -87,7 +81,11 @@ public class PgConnector implements DisposableBean {
     }
 
     private Connection open(Instance instance, String database, Duration statementTimeout) throws SQLException {
-        PGSimpleDataSource source = dataSource(instance, database, statementTimeout);
+        return connect(dataSource(instance, database, statementTimeout));
+    }
+
+    /** Connects with the retry policy (pg-connect): a server restarting is waited for, briefly. */
+    private Connection connect(PGSimpleDataSource source) throws SQLException {
         try {
             return Retry.decorateCheckedSupplier(connectRetry, source::getConnection).get();
         } catch (SQLException | RuntimeException e) {

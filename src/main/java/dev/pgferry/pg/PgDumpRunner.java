@@ -115,33 +115,11 @@ public class PgDumpRunner {
     }
 
     private List<String> runForOutput(List<String> command) throws PgToolException {
-        String program = Path.of(command.getFirst()).getFileName().toString();
-        Path output = null;
-        try {
-            output = Files.createTempFile("pgferry-" + program + "-", ".out");
-            Process process = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
-            if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new PgToolException(program + " did not finish within " + TIMEOUT_MINUTES + " minutes");
-            }
-            if (process.exitValue() != 0) {
-                throw new PgToolException(program + " failed: " + tail(output));
-            }
-            return Files.readAllLines(output, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new PgToolException("could not run " + program + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PgToolException(program + " was interrupted");
-        } finally {
-            deleteQuietly(output);
-        }
+        return execute(new ProcessBuilder(new ArrayList<>(command)), "");
     }
 
     private void run(Instance instance, List<String> command, Map<String, String> settings) throws PgToolException {
-        String program = Path.of(command.getFirst()).getFileName().toString();
-        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command));
         if (instance.password().isPresent()) {
             builder.environment().put("PGPASSWORD", instance.password().reveal());
         }
@@ -151,18 +129,24 @@ public class PgDumpRunner {
             settings.forEach((name, value) -> options.append(" -c ").append(name).append('=').append(value));
             builder.environment().put("PGOPTIONS", options.toString().strip());
         }
+        execute(builder, " on " + instance.name());
+    }
+
+    /** Runs the tool to its end (or the time limit) and returns what it printed; fails with its last words. */
+    private static List<String> execute(ProcessBuilder builder, String where) throws PgToolException {
+        String program = Path.of(builder.command().getFirst()).getFileName().toString();
         Path output = null;
         try {
             output = Files.createTempFile("pgferry-" + program + "-", ".log");
-            builder.redirectOutput(output.toFile());
-            Process process = builder.start();
+            Process process = builder.redirectErrorStream(true).redirectOutput(output.toFile()).start();
             if (!waitFor(process)) {
                 process.destroyForcibly();
                 throw new PgToolException(program + " did not finish within " + TIMEOUT_MINUTES + " minutes");
             }
             if (process.exitValue() != 0) {
-                throw new PgToolException(program + " failed on " + instance.name() + ": " + tail(output));
+                throw new PgToolException(program + " failed" + where + ": " + tail(output));
             }
+            return Files.readAllLines(output, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new PgToolException("could not run " + program + ": " + e.getMessage());
         } catch (InterruptedException e) {

@@ -67,12 +67,7 @@ public final class CopyBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (String arg : args) {
-            String[] kv = arg.replaceFirst("^--", "").split("=", 2);
-            options.put(kv[0], kv.length > 1 ? kv[1] : "");
-        }
-        new CopyBench(options).run();
+        new CopyBench(OverviewBench.options(args)).run();
     }
 
     private void run() throws Exception {
@@ -142,8 +137,8 @@ public final class CopyBench {
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
-        instance(env, "SRC", source);
-        instance(env, "DST", destination);
+        OverviewBench.instance(env, "SRC", source);
+        OverviewBench.instance(env, "DST", destination);
         env.put("PGFERRY_MAPPINGS_BENCH_SOURCE", "src");
         env.put("PGFERRY_MAPPINGS_BENCH_DESTINATION", "dst");
         env.put("PGFERRY_MAPPINGS_BENCH_DATABASES", DB);
@@ -339,13 +334,6 @@ public final class CopyBench {
     private static String uri(EmbeddedPostgres server) {
         return "postgres://" + server.superuser() + ":" + server.password() + "@" + server.host() + ":" + server.port()
                 + "/" + DB;
-    }
-
-    private static void instance(Map<String, String> env, String name, EmbeddedPostgres server) {
-        env.put("PGFERRY_INSTANCES_" + name + "_HOST", server.host());
-        env.put("PGFERRY_INSTANCES_" + name + "_PORT", Integer.toString(server.port()));
-        env.put("PGFERRY_INSTANCES_" + name + "_USER", server.superuser());
-        env.put("PGFERRY_INSTANCES_" + name + "_PASSWORD", server.password());
     }
 
     private static Map<String, Long> counts(EmbeddedPostgres server) throws SQLException {

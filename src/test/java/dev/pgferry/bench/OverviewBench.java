@@ -79,13 +79,18 @@ public final class OverviewBench {
     }
 
     public static void main(String[] args) throws Exception {
+        new OverviewBench(options(args)).run();
+        System.exit(0);
+    }
+
+    /** The bench scripts' {@code --name=value} arguments ({@code --flag} alone is "true"). */
+    static Map<String, String> options(String[] args) {
         Map<String, String> options = new LinkedHashMap<>();
         for (String arg : args) {
             String[] kv = arg.replaceFirst("^--", "").split("=", 2);
             options.put(kv[0], kv.length > 1 ? kv[1] : "true");
         }
-        new OverviewBench(options).run();
-        System.exit(0);
+        return options;
     }
 
     private void run() throws Exception {
@@ -161,7 +166,8 @@ public final class OverviewBench {
         return builder.start();
     }
 
-    private static void instance(Map<String, String> env, String name, EmbeddedPostgres server) {
+    /** PGFERRY_INSTANCES_<NAME>_* for an embedded server, as a deployment sets them. */
+    static void instance(Map<String, String> env, String name, EmbeddedPostgres server) {
         env.put("PGFERRY_INSTANCES_" + name + "_HOST", server.host());
         env.put("PGFERRY_INSTANCES_" + name + "_PORT", Integer.toString(server.port()));
         env.put("PGFERRY_INSTANCES_" + name + "_USER", server.superuser());
