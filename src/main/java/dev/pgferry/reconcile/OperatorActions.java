@@ -6,7 +6,10 @@ import dev.pgferry.config.Mode;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.cutover.CompletionMarker;
 import dev.pgferry.cutover.CompletionMarker.CompletionException;
+import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.PgErrors;
+import dev.pgferry.replication.ReplicationNames;
+import dev.pgferry.replication.ReplicationObjects;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +19,7 @@ import dev.pgferry.schema.FidelityReport;
 import org.springframework.stereotype.Service;
 
 /**
- * Operator actions on a mapping (start, complete, counts, the fidelity check), checked against its
+ * Operator actions on a mapping (start, complete, counts, the fidelity check, starting a failed database over), checked against its
  * last observed status, then carried out by the loop; the cutover steps are {@link CutoverActions}.
  */
 @Service
@@ -29,9 +32,11 @@ public class OperatorActions {
     private final ControlRecords records;
     private final ExactCounter counter;
     private final FidelityCheck fidelity;
+    private final ReplicationObjects replication;
 
     public OperatorActions(PgferryConfig config, StatusBoard board, CompletionMarker completion, ReconcileLoop loop,
-            ControlRecords records, ExactCounter counter, FidelityCheck fidelity) {
+            ControlRecords records, ExactCounter counter, FidelityCheck fidelity, ReplicationObjects replication) {
+        this.replication = replication;
         this.counter = counter;
         this.fidelity = fidelity;
         this.config = config;
@@ -127,6 +132,34 @@ public class OperatorActions {
         }
         records.auditAfterwards(mapping.destination(), actor, "count-rows", mapping.name(), database,
                 "exact row counts of " + status.replicatedTables().size() + " table(s) queued");
+    }
+
+    /**
+     * Starts one failed database over: its subscription cannot go on (its slot lost the WAL it
+     * needed, or the slot or publication is gone), so it is dropped and the tables it wrote
+     * emptied, in one transaction; the loop then copies the database again from a new slot.
+     * Refused unless the database is FAILED with a subscription: it never touches a healthy one.
+     */
+    public MappingStatus startOver(String mappingName, String database, String actor) throws ActionRefused {
+        Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        requireRun(status);
+        DatabaseStatus db = status.database(database).orElseThrow(() -> new ActionRefused("mapping " + mappingName
+                + " has no database " + database + "; see the mapping's page for its databases"));
+        if (db.phase() != Phase.FAILED || db.observed().subscription().isEmpty()) {
+            throw new ActionRefused("database " + database + " is " + db.phase() + ": only a FAILED database whose "
+                    + "subscription cannot go on (slot lost or gone, publication gone) is started over");
+        }
+        String subscription = ReplicationNames.of(mappingName, database).subscription();
+        try {
+            int emptied = replication.abandonSubscription(mapping.destination(), database, subscription);
+            records.auditAfterwards(mapping.destination(), actor, "start-over", mapping.name(), database,
+                    "was " + db.phase() + " (" + db.plan().reason() + "); subscription " + subscription
+                            + " dropped and " + Math.max(0, emptied) + " table(s) emptied; copying again");
+        } catch (ActionException e) {
+            throw new ActionRefused("could not start " + database + " over: " + e.getMessage());
+        }
+        return loop.tickNow(mapping);
     }
 
     /** Actions that write on the destination wait until the mapping runs. */

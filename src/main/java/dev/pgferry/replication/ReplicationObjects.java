@@ -88,6 +88,45 @@ public class ReplicationObjects {
         }
     }
 
+    /**
+     * Starting a database over, in one transaction on the destination: the subscription lets go
+     * of its slot and is dropped, and the tables it wrote are emptied. Afterwards the database
+     * looks like an interrupted copy (tables, maybe a slot, no subscription), which the planner
+     * starts over from an empty database; a crash before the commit changes nothing. Returns
+     * the number of tables emptied, or -1 when there was no such subscription.
+     */
+    public int abandonSubscription(Instance destination, String database, String subscription)
+            throws ActionException {
+        try (Connection c = connector.act(destination, database); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            List<String> tables;
+            try (PreparedStatement written = c.prepareStatement(ReplicationSql.subscribedTables())) {
+                written.setString(1, subscription);
+                tables = new java.util.ArrayList<>();
+                try (var rs = written.executeQuery()) {
+                    if (!rs.next()) {
+                        return -1;
+                    }
+                    do {
+                        if (rs.getString(1) != null) {
+                            tables.add(rs.getString(1));
+                        }
+                    } while (rs.next());
+                }
+            }
+            for (String sql : ReplicationSql.detachAndDropSubscription(subscription)) {
+                s.execute(sql);
+            }
+            if (!tables.isEmpty()) {
+                s.execute("TRUNCATE " + String.join(", ", tables) + " CASCADE");
+            }
+            c.commit();
+            return tables.size();
+        } catch (SQLException e) {
+            throw ActionException.from("start over: drop subscription " + subscription + " and empty its tables", e);
+        }
+    }
+
     public void dropPublication(Instance source, String database, String publication) throws ActionException {
         try (Connection c = connector.act(source, database); Statement s = c.createStatement()) {
             s.execute(ReplicationSql.dropPublication(publication));

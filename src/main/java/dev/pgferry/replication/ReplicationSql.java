@@ -67,6 +67,21 @@ public final class ReplicationSql {
                 + " SET (slot_name = NONE)", "DROP SUBSCRIPTION " + name);
     }
 
+    /**
+     * The tables a subscription of the current database writes, each quoted by format('%I.%I');
+     * one row with null when it has none, no row when there is no such subscription.
+     */
+    public static String subscribedTables() {
+        return """
+                SELECT CASE WHEN t.oid IS NOT NULL THEN format('%I.%I', n.nspname, t.relname) END
+                FROM pg_subscription s
+                LEFT JOIN pg_subscription_rel r ON r.srsubid = s.oid
+                LEFT JOIN pg_class t ON t.oid = r.srrelid
+                LEFT JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE s.subname = ? AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                ORDER BY 1""";
+    }
+
     /** What an operator runs on the source once it is back: where, then the SQL. */
     public static String sourceCleanup(String database, String slot, String publication) {
         return "in database " + quote(database) + ": " + sourceCleanupSql(slot, publication);

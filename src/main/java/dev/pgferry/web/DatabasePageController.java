@@ -72,4 +72,18 @@ class DatabasePageController {
         return "redirect:" + UriComponentsBuilder.fromPath("/mappings/{m}/database").queryParam("name", "{n}")
                 .queryParam("done", "count").encode().buildAndExpand(mapping, name).toUriString();
     }
+
+    @PostMapping("/mappings/{mapping}/database/start-over")
+    String startOver(@PathVariable String mapping, @RequestParam String name, Principal user,
+            RedirectAttributes redirect) {
+        try {
+            actions.startOver(mapping, name, user.getName());
+            redirect.addFlashAttribute("notice", "Starting " + name + " over: its subscription is dropped and its "
+                    + "tables emptied; the copy starts again below.");
+        } catch (ActionRefused e) {
+            redirect.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:" + UriComponentsBuilder.fromPath("/mappings/{m}/database").queryParam("name", "{n}")
+                .encode().buildAndExpand(mapping, name).toUriString();
+    }
 }

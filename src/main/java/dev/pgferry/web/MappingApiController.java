@@ -62,6 +62,17 @@ class MappingApiController {
     }
 
     /**
+     * Starts one FAILED database over (its slot lost its WAL, or the slot or publication is
+     * gone): drops its subscription, empties the tables it wrote, copies again. 409 otherwise.
+     */
+    @PostMapping("/{name}/database/start-over")
+    DatabaseView startOver(@PathVariable String name, @RequestParam("name") String database, Principal user)
+            throws ActionRefused {
+        actions.startOver(name, database, user.getName());
+        return database(name, database);
+    }
+
+    /**
      * Compares the schema of every database of the mapping on both sides, object by object,
      * now (read-only on both servers); the reports also show in the mapping afterwards.
      */

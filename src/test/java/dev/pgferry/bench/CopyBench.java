@@ -238,7 +238,7 @@ public final class CopyBench {
         profiles.forEach((method, line) -> System.out.printf("%s profile (last run): %s%n", method, line));
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
@@ -316,7 +316,7 @@ public final class CopyBench {
         throw new IllegalStateException("not reached within " + atMost);
     }
 
-    private static void tool(EmbeddedPostgres server, String... command) throws Exception {
+    static void tool(EmbeddedPostgres server, String... command) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         if (server != null) {
             builder.environment().put("PGPASSWORD", server.password());
@@ -352,11 +352,11 @@ public final class CopyBench {
         return !list(server, "postgres", "SELECT 1 FROM pg_database WHERE datname = '" + database + "'").isEmpty();
     }
 
-    private static Connection connect(EmbeddedPostgres server, String database) throws SQLException {
+    static Connection connect(EmbeddedPostgres server, String database) throws SQLException {
         return DriverManager.getConnection(server.jdbcUrl(database), server.superuser(), server.password());
     }
 
-    private static void execute(EmbeddedPostgres server, String database, String... statements) throws SQLException {
+    static void execute(EmbeddedPostgres server, String database, String... statements) throws SQLException {
         try (Connection c = connect(server, database); Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
@@ -364,7 +364,7 @@ public final class CopyBench {
         }
     }
 
-    private static List<String> list(EmbeddedPostgres server, String database, String sql) throws SQLException {
+    static List<String> list(EmbeddedPostgres server, String database, String sql) throws SQLException {
         List<String> rows = new ArrayList<>();
         try (Connection c = connect(server, database); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
@@ -381,7 +381,7 @@ public final class CopyBench {
         }
     }
 
-    private static void say(String format, Object... args) {
+    static void say(String format, Object... args) {
         System.out.printf("[%s] %s%n", java.time.LocalTime.now().withNano(0), String.format(format, args));
     }
 }

@@ -43,6 +43,15 @@ public final class TestServers {
                 "max_active_replication_origins", "0"));
     }
 
+    /**
+     * A PostgreSQL 15 source that lets a slot keep at most 32 MB of WAL: a slot that falls
+     * further behind loses the WAL it needs (wal_status 'lost') at the next checkpoint.
+     */
+    public static EmbeddedPostgres smallWalSource() {
+        return server("small-wal-source", 15, Map.of("max_slot_wal_keep_size", "32MB", "min_wal_size", "32MB",
+                "max_wal_size", "64MB"));
+    }
+
     private static EmbeddedPostgres server(String role, int major) {
         return server(role, major, Map.of());
     }

@@ -398,6 +398,40 @@ class WebTest {
     }
 
     @Test
+    void aDatabaseWhoseSlotLostItsWalOffersTheOperatorToStartItOver() throws Exception {
+        MappingStatus streaming = board.get("shop").orElseThrow();
+        DatabaseStatus database = streaming.databases().getFirst();
+        ObservedDatabase o = database.observed();
+        ObservedDatabase lost = new ObservedDatabase(o.database(), o.observedAt(), null, null, true, true, 1, true,
+                Optional.of(new ObservedDatabase.Slot(false, "lost", 512, 0)),
+                Optional.of(new ObservedDatabase.Subscription(7, false, false, 0, 0)), o.tables(), false,
+                Optional.empty());
+        board.publish(new MappingStatus(SHOP, streaming.source(), streaming.destination(), List.of(new DatabaseStatus(
+                lost, database.checks(), database.readiness(), new Plan(Phase.FAILED, "the replication slot lost WAL "
+                        + "it still needed", List.of()), Optional.empty())), Instant.now()));
+        mvc.perform(get("/mappings/shop/database?name=shop").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(content().string(containsString("id=\"start-over\"")))
+                .andExpect(content().string(containsString("data-alert-kind=\"slot.wal-status\"")));
+        mvc.perform(get("/mappings/shop/database?name=shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(not(containsString("id=\"start-over\""))));
+        mvc.perform(post("/api/mappings/shop/database/start-over").param("name", "shop")
+                .with(httpBasic("watcher", "watch-pw"))).andExpect(status().isForbidden());
+        when(actions.startOver("shop", "shop", "ops")).thenReturn(board.get("shop").orElseThrow());
+        mvc.perform(post("/mappings/shop/database/start-over").param("name", "shop")
+                .with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
+                .andExpect(status().is3xxRedirection());
+        mvc.perform(post("/api/mappings/shop/database/start-over").param("name", "shop")
+                .with(httpBasic("ops", "ops-pw"))).andExpect(status().isOk());
+        verify(actions, org.mockito.Mockito.times(2)).startOver("shop", "shop", "ops");
+    }
+
+    @Test
+    void aStreamingDatabaseOffersNoStartOver() throws Exception {
+        mvc.perform(get("/mappings/shop/database?name=shop").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(content().string(not(containsString("id=\"start-over\""))));
+    }
+
+    @Test
     void operatorSeesCompleteDisabledUntilCutoverReady() throws Exception {
         mvc.perform(get("/mappings/shop/cutover").with(user("ops").roles("VIEWER", "OPERATOR"))).andExpect(status().isOk())
                 .andExpect(content().string(containsString("id=\"complete\" disabled")))

@@ -1,0 +1,108 @@
+package dev.pgferry.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgferry.demo.SampleSchema;
+import dev.pgferry.demo.SampleWriter;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.TestServers;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.client.HttpClientErrorException;
+
+/**
+ * The subscription stops applying (disabled on the destination) while an application writes,
+ * and the source (max_slot_wal_keep_size 32 MB) removes WAL the slot still needs: pgferry shows
+ * the database FAILED with the reason and a critical alert, never as streaming; the operator
+ * starts it over and it copies again, reaches READY with every row, and complete leaves nothing.
+ */
+class LostSlotIT {
+
+    private static final String DB = "lost_shop";
+    private static final String MAPPING = "lost";
+    private final EmbeddedPostgres source = TestServers.smallWalSource();
+    private final EmbeddedPostgres destination = TestServers.destination();
+
+    @Test
+    void aSlotThatLostItsWalIsShownAndTheDatabaseStartedOver() throws Exception {
+        Db.execute(source, "postgres", "CREATE DATABASE " + DB);
+        try (Connection c = Db.connect(source, DB)) {
+            SampleSchema.create(c, 5_000);
+        }
+        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
+                Duration.ofMillis(10), Duration.ofMinutes(10));
+                PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
+                        .mapping(MAPPING, "src", "dst", DB, "run").start()) {
+            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(2));
+            assertThatThrownBy(() -> app.api().post().uri("/api/mappings/lost/database/start-over?name=" + DB)
+                    .retrieve().toBodilessEntity()).as("a healthy database is never started over")
+                    .isInstanceOf(HttpClientErrorException.Conflict.class);
+            List<Long> subscription = subscriptions();
+            assertThat(subscription).hasSize(1);
+
+            // the destination stops applying; the source writes on, and more than the slot may keep
+            Db.execute(destination, DB, "ALTER SUBSCRIPTION " + subscriptionName() + " DISABLE");
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                Db.execute(source, "postgres", "CREATE TABLE IF NOT EXISTS wal_filler (g int, pad text)",
+                        "INSERT INTO wal_filler SELECT g, repeat('x', 500) FROM generate_series(1, 40000) g",
+                        "SELECT pg_switch_wal()", "CHECKPOINT");
+                return "lost".equals(Db.query(source, "postgres", String.class, "SELECT wal_status FROM "
+                        + "pg_replication_slots WHERE slot_name LIKE 'pgferry\\_lost\\_%'"));
+            });
+
+            // shown, with the way out, never as streaming
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode database = app.mapping(MAPPING).at("/databases/0");
+                assertThat(database.at("/phase").asText()).isEqualTo("FAILED");
+                assertThat(database.at("/reason").asText()).contains("lost WAL").contains("start this database over");
+                assertThat(database.at("/alerts").findValuesAsText("kind")).contains("slot.wal-status");
+            });
+
+            app.api().post().uri("/api/mappings/lost/database/start-over?name=" + DB).retrieve().toBodilessEntity();
+            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
+            assertThat(subscriptions()).as("a new subscription").hasSize(1).doesNotContainAnyElementsOf(subscription);
+            assertThat(Db.query(source, "postgres", String.class, "SELECT wal_status FROM pg_replication_slots "
+                    + "WHERE slot_name LIKE 'pgferry\\_lost\\_%'")).isIn("reserved", "extended");
+            assertThat(Db.list(destination, "postgres", String.class, "SELECT action FROM pgferry.audit_log "
+                    + "WHERE mapping = 'lost'")).contains("start-over");
+            assertThat(writer.transactions()).isPositive();
+            writer.close();
+
+            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+                for (String table : SampleSchema.TABLES) {
+                    assertThat(Db.fingerprint(destination, DB, table)).as(table)
+                            .isEqualTo(Db.fingerprint(source, DB, table));
+                }
+            });
+            assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM pg_replication_slots "
+                    + "WHERE slot_name LIKE 'pgferry\\_lost\\_%'")).hasSize(1);
+            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
+            app.api().post().uri("/api/mappings/lost/complete").retrieve().toBodilessEntity();
+            app.awaitPhase(MAPPING, "COMPLETE", Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(Db.pgferryObjects(source, MAPPING)).isEmpty();
+                assertThat(Db.pgferryObjects(destination, MAPPING)).isEmpty();
+                assertThat(Db.publications(source, DB)).isEmpty();
+            });
+        } finally {
+            Db.execute(source, "postgres", "DROP TABLE IF EXISTS wal_filler");
+        }
+    }
+
+    private String subscriptionName() {
+        return Db.query(destination, "postgres", String.class, "SELECT subname::text FROM pg_subscription "
+                + "WHERE subname LIKE 'pgferry\\_lost\\_%'");
+    }
+
+    private List<Long> subscriptions() {
+        return Db.list(destination, "postgres", Long.class, "SELECT oid::bigint FROM pg_subscription "
+                + "WHERE subname LIKE 'pgferry\\_lost\\_%'");
+    }
+}
