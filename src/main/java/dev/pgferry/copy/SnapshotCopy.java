@@ -4,6 +4,7 @@ import static dev.pgferry.pg.Identifiers.literal;
 import static dev.pgferry.pg.Identifiers.quote;
 
 import dev.pgferry.config.Mapping;
+import dev.pgferry.faults.CrashPoints;
 import dev.pgferry.copy.CopyChunks.Chunk;
 import dev.pgferry.copy.CopyProgress.Stage;
 import dev.pgferry.pg.ActionException;
@@ -128,6 +129,7 @@ public class SnapshotCopy {
             try (Connection exporter = sessions.add(connector.replication(mapping.source(), database))) {
                 String snapshot = createSlot(exporter, names.slot());
                 progress.stage(Stage.SCHEMA);
+                CrashPoints.passed("copy:SCHEMA");
                 pgDump.dumpSchema(mapping.source(), database, filter, archive, snapshot);
                 pgDump.restoreSection(mapping.destination(), database, archive, "pre-data", Map.of());
                 Catalog catalog = readCatalog(mapping, database, snapshot, names.publication(), sessions);
@@ -144,6 +146,7 @@ public class SnapshotCopy {
                 sessions.closed(exporter);
             }
             progress.stage(Stage.SUBSCRIBING);
+            CrashPoints.passed("copy:SUBSCRIBING");
             replication.createSubscriptionOnSlot(mapping, database, names);
         } catch (SQLException e) {
             throw ActionException.from("snapshot copy of " + database, e);
@@ -234,6 +237,7 @@ public class SnapshotCopy {
                                 restoreListed(mapping, database, archive, split.perTable().getOrDefault(table,
                                         List.of()));
                                 progress.indexed(table);
+                                CrashPoints.passed("copy:indexed");
                                 return null;
                             })));
                     return null;

@@ -5,6 +5,7 @@ import dev.pgferry.config.Mode;
 import dev.pgferry.copy.CopyProgress;
 import dev.pgferry.copy.SnapshotCopies;
 import dev.pgferry.cutover.Readiness;
+import dev.pgferry.faults.CrashPoints;
 import dev.pgferry.cutover.ReadinessTracker;
 import dev.pgferry.monitor.DatabaseObserver;
 import dev.pgferry.monitor.ObservedDatabase;
@@ -155,6 +156,7 @@ public class MappingReconciler {
             try {
                 log.info("mapping {} database {}: {}", mapping.name(), database, action.describe());
                 runner.run(mapping, database, action);
+                CrashPoints.passed(action.getClass().getSimpleName());
                 failures.remove(key);
                 metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), "ok");
             } catch (ActionException e) {

@@ -1,6 +1,7 @@
 package dev.pgferry.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,8 +19,10 @@ import org.junit.jupiter.api.Test;
 /**
  * pgferry killed without any shutdown (SIGKILL, as an evicted pod or a crashed JVM) at each phase
  * of a migration, while an application writes to the source as its own role, and started again:
- * before its first look, in the middle of the snapshot copy, while streaming, right after the
- * freeze, and right after "complete". Each time the next process finds where things stand on the
+ * before its first look, in the middle of the snapshot copy, halted at crash points inside the
+ * copy (schema copy, index build, before subscribing), while streaming, right after the freeze,
+ * the drain and the sequence sync, and in the middle of "complete". The native method's steps
+ * are crashed one by one in {@link CrashAtEveryStepNativeIT}. Each time the next process finds where things stand on the
  * servers and goes on; at the end every row is on the destination, nothing of pgferry's is left,
  * and the unfreeze gives the application its login back (its writes then go to the old source
  * only: the migration is complete).
@@ -77,6 +80,15 @@ class CrashAtEveryPhaseIT {
             copying.kill();
             assertThat(subscriptions()).as("never subscribed on a partial copy").isEmpty();
 
+            // halted at chosen points of the copies that start over: the slot made and the schema
+            // copy starting, the first table's indexes built while the others copy or build, and
+            // everything copied but not yet subscribed
+            for (String point : List.of("copy:SCHEMA", "copy:indexed", "copy:SUBSCRIBING")) {
+                PgferryProcess halted = pgferry("0").crashAfter(point).start();
+                halted.awaitCrash(Duration.ofMinutes(2));
+                assertThat(subscriptions()).as("never subscribed on a partial copy (" + point + ")").isEmpty();
+            }
+
             // started again: the interrupted copy starts over; killed while streaming
             PgferryProcess streaming = pgferry("0").start();
             streaming.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
@@ -94,23 +106,43 @@ class CrashAtEveryPhaseIT {
             Thread.sleep(1500);
             assertThat(writer.transactions()).as("the freeze holds without pgferry").isEqualTo(writes);
 
-            // the cutover goes on in a new process; killed right after "complete"
-            PgferryProcess cutover = pgferry("0").start();
-            await().atMost(Duration.ofMinutes(1)).ignoreExceptions().untilAsserted(() -> assertThat(cutover.api()
+            // the cutover goes on, a new process for each step, each killed right after its step
+            PgferryProcess draining = pgferry("0").start();
+            await().atMost(Duration.ofMinutes(1)).ignoreExceptions().untilAsserted(() -> assertThat(draining.api()
                     .get().uri("/api/mappings/crash/cutover").retrieve().body(JsonNode.class)
                     .at("/freeze/frozen").asBoolean()).isTrue());
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> cutover.api().post()
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> draining.api().post()
                     .uri("/api/mappings/crash/drain").retrieve().toBodilessEntity());
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(cutover.mapping(MAPPING)
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(draining.mapping(MAPPING)
                     .at("/databases/0/drained").asBoolean()).isTrue());
-            cutover.api().post().uri("/api/mappings/crash/sync-sequences").retrieve().toBodilessEntity();
+            draining.kill();
+
+            PgferryProcess syncing = pgferry("0").start();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> syncing.api().post()
+                    .uri("/api/mappings/crash/sync-sequences").retrieve().toBodilessEntity());
+            syncing.kill();
             for (String table : SampleSchema.TABLES) {
                 assertThat(Db.fingerprint(destination, DB, table)).as(table)
                         .isEqualTo(Db.fingerprint(source, DB, table));
             }
-            cutover.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
-            cutover.api().post().uri("/api/mappings/crash/complete").retrieve().toBodilessEntity();
-            cutover.kill();
+
+            // verified, then halted in the middle of "complete": its subscription dropped, the rest not
+            PgferryProcess completing = pgferry("0").crashAfter("DropSubscription").start();
+            completing.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
+            completing.api().post().uri("/api/mappings/crash/verify").retrieve().toBodilessEntity();
+            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+                JsonNode verified = completing.mapping(MAPPING).at("/databases/0/verification");
+                assertThat(verified.at("/finishedAt").isNull()).as(verified.toPrettyString()).isFalse();
+                assertThat(verified.at("/error").isNull()).as(verified.toPrettyString()).isTrue();
+                for (JsonNode table : verified.get("tables")) {
+                    assertThat(table.get("firstDifference").isNull()).as(table.toPrettyString()).isTrue();
+                }
+            });
+            assertThatThrownBy(() -> completing.api().post().uri("/api/mappings/crash/complete").retrieve()
+                    .toBodilessEntity()).as("the process halts while it answers").isNotNull();
+            completing.awaitCrash(Duration.ofMinutes(1));
+            assertThat(subscriptions()).as("halted after dropping the subscription").isEmpty();
+            assertThat(Db.publications(source, DB)).as("and before dropping the publication").isNotEmpty();
 
             // the completion was recorded first: the next process finishes the cleanup and unfreezes
             try (PgferryProcess last = pgferry("0").start()) {

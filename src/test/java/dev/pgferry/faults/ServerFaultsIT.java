@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The servers fail under pgferry while an application writes: the source restarted in the middle
- * of the snapshot copy and again while streaming, the replication connection between the servers
+ * of the snapshot copy and again while streaming, the destination restarted in the middle of the
+ * copy and while streaming, the replication connection between the servers
  * cut (walsender terminated), and pgferry's own sessions on both servers cut. Each time the
  * migration comes back to READY by itself; at the end every row is on the destination and
  * complete leaves nothing behind.
@@ -46,10 +47,27 @@ class ServerFaultsIT {
             source.stop();
             Thread.sleep(2000);
             source.startAgain();
+            // the destination restarts in the middle of the copy that started over
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .untilAsserted(() -> {
+                        assertThat(destinationDatabaseOid()).isNotEqualTo(partialCopy);
+                        assertThat(app.mapping(MAPPING).at("/databases/0/copyBytesDone").asLong()).isPositive();
+                    });
+            long secondPartialCopy = destinationDatabaseOid();
+            assertThat(subscriptions()).as("still copying").isEmpty();
+            destination.stop();
+            Thread.sleep(2000);
+            destination.startAgain();
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
             assertThat(subscriptions()).hasSize(1);
             assertThat(destinationDatabaseOid()).as("the copy started over in a new database")
-                    .isNotEqualTo(partialCopy);
+                    .isNotIn(partialCopy, secondPartialCopy);
+
+            // the destination restarts while streaming
+            destination.stop();
+            Thread.sleep(2000);
+            destination.startAgain();
+            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(2));
 
             // the source restarts while streaming
             source.stop();

@@ -29,6 +29,7 @@ public final class PgferryProcess implements AutoCloseable {
     private static final String PASSWORD = "ops-secret";
 
     private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private final String name;
     private Process process;
     private int port;
@@ -60,12 +61,32 @@ public final class PgferryProcess implements AutoCloseable {
         return this;
     }
 
+    /** Arms crash points ({@link dev.pgferry.faults.CrashPoints}): the process halts right after one of them. */
+    public PgferryProcess crashAfter(String... points) {
+        jvmOptions.add("-Dpgferry.crash-after=" + String.join(",", points));
+        return this;
+    }
+
+    /** Waits until the process halted at an armed crash point (and fails if it ended otherwise). */
+    public void awaitCrash(Duration atMost) throws InterruptedException {
+        assertThat(process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS))
+                .as("pgferry reached its crash point within " + atMost + " (log: " + log() + ")").isTrue();
+        assertThat(process.exitValue()).as("halted at the crash point, not ended otherwise (log: " + log() + ")")
+                .isEqualTo(dev.pgferry.faults.CrashPoints.EXIT_STATUS);
+    }
+
+    private String log() {
+        return "target/faults/" + name + "-" + start + ".log";
+    }
+
     public PgferryProcess start() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+                .toString(), "-Xmx512m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar().toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
         builder.environment().put("SERVER_PORT", Integer.toString(port));

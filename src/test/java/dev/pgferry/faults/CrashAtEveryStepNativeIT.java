@@ -1,0 +1,103 @@
+package dev.pgferry.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pgferry.demo.SampleSchema;
+import dev.pgferry.demo.SampleWriter;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryProcess;
+import dev.pgferry.testing.TestServers;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native copy method (the subscription copies the tables), pgferry halted right after each of
+ * its steps in turn while an application writes: after the publication, the roles, the database,
+ * its settings, the schema copy, and the subscription (so the servers' own initial copy runs on
+ * while pgferry is gone). Each next process takes the next step; the last one reaches READY with
+ * every row and one subscription, and complete leaves nothing behind.
+ */
+class CrashAtEveryStepNativeIT {
+
+    private static final String DB = "crash_native";
+    private static final String MAPPING = "crashnative";
+    private static final String ROLE = "crash_native_reader";
+    private final EmbeddedPostgres source = TestServers.source();
+    private final EmbeddedPostgres destination = TestServers.destination();
+    private final List<PgferryProcess> started = new ArrayList<>();
+
+    @AfterEach
+    void stopEveryProcess() throws InterruptedException {
+        for (PgferryProcess process : started) {
+            process.kill();
+        }
+    }
+
+    private PgferryProcess pgferry() {
+        PgferryProcess process = new PgferryProcess(MAPPING);
+        started.add(process);
+        return process.instance("src", source).instance("dst", destination)
+                .env("PGFERRY_MAPPINGS_CRASHNATIVE_SOURCE", "src")
+                .env("PGFERRY_MAPPINGS_CRASHNATIVE_DESTINATION", "dst")
+                .env("PGFERRY_MAPPINGS_CRASHNATIVE_DATABASES", DB)
+                .env("PGFERRY_MAPPINGS_CRASHNATIVE_MODE", "run")
+                .env("PGFERRY_MAPPINGS_CRASHNATIVE_COPY_METHOD", "native");
+    }
+
+    @Test
+    void everyStepOfTheNativeMethodSurvivesAHaltRightAfterIt() throws Exception {
+        Db.execute(source, "postgres", "CREATE DATABASE " + DB, "CREATE ROLE " + ROLE + " NOLOGIN");
+        try (Connection c = Db.connect(source, DB)) {
+            SampleSchema.create(c, 40_000);
+        }
+        // a grant and a setting of the database, so that configuring it is a step of its own
+        Db.execute(source, DB, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + ROLE,
+                "GRANT CONNECT ON DATABASE " + DB + " TO " + ROLE, "ALTER DATABASE " + DB + " SET work_mem = '8MB'");
+        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
+                Duration.ofMillis(5), Duration.ofMinutes(10))) {
+            for (String step : List.of("CreatePublication", "CreateRoles", "CreateDatabase", "ConfigureDatabase",
+                    "CopySchema", "CreateSubscription")) {
+                PgferryProcess halted = pgferry().crashAfter(step).start();
+                halted.awaitCrash(Duration.ofMinutes(2));
+            }
+            assertThat(subscriptions()).as("the subscription was created once").hasSize(1);
+            List<Long> subscription = subscriptions();
+
+            try (PgferryProcess last = pgferry().start()) {
+                last.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
+                assertThat(writer.transactions()).isPositive();
+                writer.close();
+                await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+                    for (String table : SampleSchema.TABLES) {
+                        assertThat(Db.fingerprint(destination, DB, table)).as(table)
+                                .isEqualTo(Db.fingerprint(source, DB, table));
+                    }
+                });
+                assertThat(subscriptions()).as("nothing created twice").isEqualTo(subscription);
+                assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM "
+                        + "pg_replication_slots WHERE slot_name LIKE 'pgferry\\_crashnative\\_%'")).hasSize(1);
+                assertThat(Db.query(destination, DB, Boolean.class, "SELECT has_table_privilege(?, "
+                        + "'public.orders', 'SELECT')", ROLE)).as("the role and its grant were copied").isTrue();
+                last.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
+                last.api().post().uri("/api/mappings/crashnative/complete").retrieve().toBodilessEntity();
+                last.awaitPhase(MAPPING, "COMPLETE", Duration.ofMinutes(1));
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(Db.pgferryObjects(source, MAPPING)).isEmpty();
+                    assertThat(Db.pgferryObjects(destination, MAPPING)).isEmpty();
+                    assertThat(Db.publications(source, DB)).isEmpty();
+                });
+            }
+        }
+    }
+
+    private List<Long> subscriptions() {
+        return Db.list(destination, "postgres", Long.class, "SELECT oid::bigint FROM pg_subscription "
+                + "WHERE subname LIKE 'pgferry\\_crashnative\\_%'");
+    }
+}
