@@ -71,11 +71,13 @@ public class SnapshotCopies implements DisposableBean {
                 new SnapshotCopy.Sessions(), attempt);
         jobs.put(key, job);
         threads.submit(() -> {
-            java.util.concurrent.Semaphore turn = limits.copyPermits(mapping.source().name());
+            io.github.resilience4j.bulkhead.Bulkhead turn = limits.copyPermits(mapping.source().name());
             try {
-                turn.acquire();
-            } catch (InterruptedException e) {
-                job.progress.finished(clock.instant(), "cancelled while waiting for its turn");
+                turn.acquirePermission();
+            } catch (io.github.resilience4j.bulkhead.BulkheadFullException e) {
+                // interrupted (pgferry stops) or waited longer than the bulkhead's max-wait-duration
+                job.progress.finished(clock.instant(), "no turn to copy from " + mapping.source().name() + ": "
+                        + e.getMessage() + " (starts over)");
                 return;
             }
             try {
@@ -99,7 +101,7 @@ public class SnapshotCopies implements DisposableBean {
                 job.progress.finished(clock.instant(), String.valueOf(e.getMessage()));
                 log.error("mapping {} database {}: snapshot copy failed", mapping.name(), database, e);
             } finally {
-                turn.release();
+                turn.onComplete();
             }
             if (!job.sessions.cancelled()) {
                 events.publishEvent(new Finished(mapping.name(), database));

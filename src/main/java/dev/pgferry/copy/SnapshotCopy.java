@@ -289,7 +289,11 @@ public class SnapshotCopy {
             var out = source.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
             boolean freeze = true;
             for (; chunk != null; chunk = queue.poll()) {
-                limits.workerPermits(instance).acquire();
+                try {
+                    limits.workerPermits(instance).acquirePermission();
+                } catch (io.github.resilience4j.bulkhead.BulkheadFullException e) {
+                    throw new InterruptedException("no copy worker free on " + instance + ": " + e.getMessage());
+                }
                 try {
                     long rows;
                     if (chunk.whole() && freeze) {
@@ -320,7 +324,7 @@ public class SnapshotCopy {
                         tableDone.accept(chunk.table().oid());
                     }
                 } finally {
-                    limits.workerPermits(instance).release();
+                    limits.workerPermits(instance).onComplete();
                 }
             }
             source.commit();

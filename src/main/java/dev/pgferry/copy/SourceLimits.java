@@ -2,33 +2,43 @@ package dev.pgferry.copy;
 
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import org.springframework.stereotype.Component;
 
 /**
  * What the snapshot copies may take from each source instance, together: a number of concurrent
  * copy workers and bytes per second. Mappings reading the same instance share them, at the
  * strictest of their settings, so that no production source is overloaded by pgferry.
+ *
+ * <p>Workers and databases are Resilience4j bulkheads per source instance,
+ * {@code copy-workers-<instance>} and {@code copy-databases-<instance>}, from the shared
+ * {@code copy} configuration in application.yml (how long a copy may wait for a turn) with as
+ * many permits as the instance's COPY_WORKERS; their permits show in the metrics
+ * ({@code resilience4j_bulkhead_available_concurrent_calls}).
  */
 @Component
 public class SourceLimits {
 
-    private final Map<String, Semaphore> workers = new HashMap<>();
-    private final Map<String, Semaphore> copies = new HashMap<>();
+    private final Map<String, Bulkhead> workers = new HashMap<>();
+    private final Map<String, Bulkhead> copies = new HashMap<>();
     private final Map<String, ByteRate> rates = new HashMap<>();
     private final Map<String, Integer> sizes = new HashMap<>();
 
-    public SourceLimits(PgferryConfig config) {
+    public SourceLimits(PgferryConfig config, BulkheadRegistry bulkheads) {
+        BulkheadConfig base = bulkheads.getConfiguration("copy").orElse(bulkheads.getDefaultConfig());
         Map<String, Mapping.CopyLimits> strictest = new HashMap<>();
         for (Mapping mapping : config.mappings()) {
             strictest.merge(mapping.source().name(), mapping.copyLimits(), (a, b) -> new Mapping.CopyLimits(
                     Math.min(a.workers(), b.workers()), stricter(a.bytesPerSecond(), b.bytesPerSecond())));
         }
         strictest.forEach((instance, limits) -> {
-            workers.put(instance, new Semaphore(limits.workers(), true));
-            copies.put(instance, new Semaphore(limits.workers(), true));
+            BulkheadConfig sized = BulkheadConfig.from(base).maxConcurrentCalls(limits.workers()).fairCallHandlingStrategyEnabled(true).build();
+            workers.put(instance, bulkheads.bulkhead("copy-workers-" + instance, sized));
+            copies.put(instance, bulkheads.bulkhead("copy-databases-" + instance, sized));
             rates.put(instance, new ByteRate(limits.bytesPerSecond()));
             sizes.put(instance, limits.workers());
         });
@@ -48,11 +58,11 @@ public class SourceLimits {
      * sender) and its own sessions, so hundreds of databases take turns instead of exhausting
      * max_wal_senders and max_connections.
      */
-    Semaphore copyPermits(String instance) {
+    Bulkhead copyPermits(String instance) {
         return copies.get(instance);
     }
 
-    Semaphore workerPermits(String instance) {
+    Bulkhead workerPermits(String instance) {
         return workers.get(instance);
     }
 

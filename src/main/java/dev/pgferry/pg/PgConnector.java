@@ -6,6 +6,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryRegistry;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -18,6 +22,12 @@ import org.springframework.stereotype.Component;
  *
  * <p>Observations reuse one idle session per instance and database between ticks
  * ({@link IdleSessions}); actions always open their own and close it.
+ *
+ * <p>Every connect goes through a Resilience4j retry ({@code pg-connect}: a server restarting is
+ * waited for, with backoff and jitter) inside a circuit breaker per instance ({@code pg-<instance>},
+ * configuration {@code pg-instance}): once most recent connects to an instance failed, the next
+ * ones fail at once for a while instead of each waiting for its connect timeout, so that a tick
+ * over hundreds of databases of a dead server stays short; then a few are let through again.
  */
 @Component
 public class PgConnector implements DisposableBean {
@@ -25,11 +35,15 @@ public class PgConnector implements DisposableBean {
     static final int CONNECT_TIMEOUT_SECONDS = 10;
 
     private final Retry connectRetry;
+    private final CircuitBreakerRegistry breakers;
+    private final CircuitBreakerConfig breakerConfig;
     private final IdleSessions idleSessions;
 
-    public PgConnector(RetryRegistry retries, Clock clock) {
+    public PgConnector(RetryRegistry retries, CircuitBreakerRegistry breakers, Clock clock) {
         // settings in application.yml (resilience4j.retry.instances.pg-connect): backoff with jitter
         this.connectRetry = retries.retry("pg-connect");
+        this.breakers = breakers;
+        this.breakerConfig = breakers.getConfiguration("pg-instance").orElse(breakers.getDefaultConfig());
         this.idleSessions = new IdleSessions(clock);
     }
 
@@ -67,7 +81,7 @@ public class PgConnector implements DisposableBean {
         source.setPreferQueryMode(org.postgresql.jdbc.PreferQueryMode.SIMPLE);
         source.setAssumeMinServerVersion("10");
         source.setOptions("-c statement_timeout=0 -c idle_in_transaction_session_timeout=0");
-        return connect(source);
+        return connect(instance, source);
     }
 
     /** A connection for a bulk copy: no statement timeout (one COPY may run for hours). */
@@ -81,13 +95,26 @@ public class PgConnector implements DisposableBean {
     }
 
     private Connection open(Instance instance, String database, Duration statementTimeout) throws SQLException {
-        return connect(dataSource(instance, database, statementTimeout));
+        return connect(instance, dataSource(instance, database, statementTimeout));
     }
 
-    /** Connects with the retry policy (pg-connect): a server restarting is waited for, briefly. */
-    private Connection connect(PGSimpleDataSource source) throws SQLException {
+    /**
+     * Connects with the retry policy (pg-connect: a server restarting is waited for, briefly)
+     * inside the instance's circuit breaker. An open breaker answers at once with a connection
+     * error (SQLState 08001) that says why and for how long, so the instance shows unreachable.
+     */
+    private Connection connect(Instance instance, PGSimpleDataSource source) throws SQLException {
+        CircuitBreaker breaker = breakers.circuitBreaker("pg-" + instance.name(), breakerConfig);
         try {
-            return Retry.decorateCheckedSupplier(connectRetry, source::getConnection).get();
+            return Retry.decorateCheckedSupplier(connectRetry,
+                    CircuitBreaker.decorateCheckedSupplier(breaker, source::getConnection)).get();
+        } catch (CallNotPermittedException e) {
+            CircuitBreaker.Metrics metrics = breaker.getMetrics();
+            throw new SQLException("connections to instance " + instance.name() + " are paused: "
+                    + metrics.getNumberOfFailedCalls() + " of its last " + metrics.getNumberOfBufferedCalls()
+                    + " connection attempts failed (circuit breaker pg-" + instance.name() + " is open; pgferry "
+                    + "tries again after " + breakerConfig.getWaitIntervalFunctionInOpenState().apply(1) / 1000
+                    + " s). Check that the server runs and is reachable from pgferry", "08001", e);
         } catch (SQLException | RuntimeException e) {
             throw e;
         } catch (Throwable e) {

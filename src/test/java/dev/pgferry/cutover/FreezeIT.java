@@ -34,7 +34,8 @@ class FreezeIT {
 
     private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
-    private final PgConnector connector = new PgConnector(RetryRegistry.ofDefaults(), Clock.systemUTC());
+    private final PgConnector connector = new PgConnector(RetryRegistry.ofDefaults(),
+            io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults(), Clock.systemUTC());
     private final Freeze freeze = new Freeze(connector, new FreezeLedger(connector, new ControlSchema(connector)));
 
     @AfterEach

@@ -95,7 +95,11 @@ class ObservabilityIT {
                     .contains("pgferry_database_wal_retained_bytes{database=\"obs_shop\",mapping=\"obs\"}")
                     .contains("pgferry_instance_up{instance=\"src\"} 1.0")
                     .contains("pgferry_actions_total{action=\"StartSnapshotCopy\",mapping=\"obs\",outcome=\"ok\"} 1.0")
-                    .contains("pgferry_database_phase{database=\"obs_shop\",mapping=\"obs\",phase=\"READY\"}");
+                    .contains("pgferry_database_phase{database=\"obs_shop\",mapping=\"obs\",phase=\"READY\"}")
+                    // the Resilience4j parts: a circuit breaker per instance, the copy bulkheads per source
+                    .contains("resilience4j_circuitbreaker_state{name=\"pg-src\",state=\"closed\"} 1.0")
+                    .contains("resilience4j_bulkhead_available_concurrent_calls{name=\"copy-workers-src\"}")
+                    .contains("resilience4j_bulkhead_available_concurrent_calls{name=\"copy-databases-src\"}");
             RestClient anonymous = RestClient.create("http://127.0.0.1:" + app.port());
             for (String group : new String[] {"liveness", "readiness"}) {
                 JsonNode health = anonymous.get().uri("/actuator/health/" + group).retrieve().body(JsonNode.class);
