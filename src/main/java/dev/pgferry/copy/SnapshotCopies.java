@@ -110,11 +110,25 @@ public class SnapshotCopies implements DisposableBean {
         return true;
     }
 
-    /** Stops every copy (shutdown): their sessions end, the servers roll back what was under way. */
+    /**
+     * Stops every copy (shutdown): their sessions end, the servers roll back what was under way,
+     * and the next start begins those copies again from an empty database. Returns how many ran.
+     */
+    public int cancelAll() {
+        int running = 0;
+        for (Job job : jobs.values()) {
+            if (job.progress.state().running()) {
+                running++;
+            }
+            job.sessions.cancel();
+        }
+        threads.shutdownNow();
+        return running;
+    }
+
     @Override
     public void destroy() {
-        jobs.values().forEach(job -> job.sessions.cancel());
-        threads.shutdownNow();
+        cancelAll();
     }
 
     private static String key(String mapping, String database) {

@@ -11,8 +11,15 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs every mapping's tick every poll interval. On shutdown, lets the running ticks finish
- * (every action is idempotent, so one cut short is simply redone by the next start).
+ * Runs every mapping's tick every poll interval.
+ *
+ * <p>On shutdown (SIGTERM: a pod stopped or evicted) the work is bounded: snapshot copies, which
+ * may run for hours, are cancelled at once (the servers roll back; the next start copies those
+ * databases again from an empty one); the running ticks get {@code pgferry.shutdown-grace}
+ * (20 s) to finish their current action, after which they are cut short (every action is
+ * idempotent and redone by the next start). Stopped first, before the web server's own graceful
+ * stop (spring.lifecycle.timeout-per-shutdown-phase, 10 s), so the whole stays within
+ * Kubernetes' default 30 s grace period.
  */
 @Component
 public class ReconcileLoop implements SmartLifecycle {
@@ -22,11 +29,17 @@ public class ReconcileLoop implements SmartLifecycle {
 
     private final PgferryConfig config;
     private final MappingReconciler reconciler;
+    private final dev.pgferry.copy.SnapshotCopies copies;
+    private final java.time.Duration shutdownGrace;
     private ScheduledExecutorService scheduler;
 
-    public ReconcileLoop(PgferryConfig config, MappingReconciler reconciler) {
+    public ReconcileLoop(PgferryConfig config, MappingReconciler reconciler, dev.pgferry.copy.SnapshotCopies copies,
+            @org.springframework.beans.factory.annotation.Value("${pgferry.shutdown-grace:20s}")
+            java.time.Duration shutdownGrace) {
         this.config = config;
         this.reconciler = reconciler;
+        this.copies = copies;
+        this.shutdownGrace = shutdownGrace;
     }
 
     @Override
@@ -74,10 +87,19 @@ public class ReconcileLoop implements SmartLifecycle {
         if (scheduler == null) {
             return;
         }
+        long started = System.nanoTime();
         scheduler.shutdown();
+        int cancelled = copies.cancelAll();
+        log.info("stopping: {} snapshot cop{} cancelled{}; waiting up to {} s for the running actions", cancelled,
+                cancelled == 1 ? "y" : "ies", cancelled == 0 ? "" : " (copied again from an empty database at the "
+                        + "next start)", shutdownGrace.toSeconds());
         try {
-            if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
+            if (scheduler.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.info("stopped: every running action finished in {} ms", (System.nanoTime() - started) / 1_000_000);
+            } else {
                 scheduler.shutdownNow();
+                log.warn("stopped: actions still running after {} s were cut short; each is redone by the next start",
+                        shutdownGrace.toSeconds());
             }
         } catch (InterruptedException e) {
             scheduler.shutdownNow();

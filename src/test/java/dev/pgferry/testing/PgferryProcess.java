@@ -75,6 +75,22 @@ public final class PgferryProcess implements AutoCloseable {
                 .isEqualTo(dev.pgferry.faults.CrashPoints.EXIT_STATUS);
     }
 
+    /**
+     * SIGTERM, as Kubernetes stops a pod; fails unless the process exits within the bound.
+     * Returns its exit status (143: ended by the signal, after its shutdown).
+     */
+    public int terminate(Duration bound) throws InterruptedException {
+        process.destroy();
+        assertThat(process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS))
+                .as("pgferry stopped within " + bound + " of SIGTERM (log: " + log() + ")").isTrue();
+        return process.exitValue();
+    }
+
+    /** What the process wrote so far. */
+    public String output() throws IOException {
+        return Files.readString(Path.of(log()));
+    }
+
     private String log() {
         return "target/faults/" + name + "-" + start + ".log";
     }

@@ -1,0 +1,97 @@
+package dev.pgferry.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pgferry.demo.SampleSchema;
+import dev.pgferry.demo.SampleWriter;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryProcess;
+import dev.pgferry.testing.TestServers;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SIGTERM (a pod stopped) in the middle of a slow snapshot copy: pgferry cancels the copy, lets
+ * its running actions end and exits within Kubernetes' default grace period, with none of its
+ * sessions left on either server and nothing subscribed on a partial copy; the next start copies
+ * the database again and reaches READY with every row.
+ */
+class GracefulShutdownIT {
+
+    /** Kubernetes' default terminationGracePeriodSeconds: after it, the pod is killed. */
+    private static final Duration KUBERNETES_GRACE = Duration.ofSeconds(30);
+    private static final String DB = "term_shop";
+    private static final String MAPPING = "term";
+    private final EmbeddedPostgres source = TestServers.source();
+    private final EmbeddedPostgres destination = TestServers.destination();
+    private final List<PgferryProcess> started = new ArrayList<>();
+
+    @AfterEach
+    void stopEveryProcess() throws InterruptedException {
+        for (PgferryProcess process : started) {
+            process.kill();
+        }
+    }
+
+    private PgferryProcess pgferry(String rate) {
+        PgferryProcess process = new PgferryProcess(MAPPING);
+        started.add(process);
+        return process.instance("src", source).instance("dst", destination)
+                .env("PGFERRY_MAPPINGS_TERM_SOURCE", "src").env("PGFERRY_MAPPINGS_TERM_DESTINATION", "dst")
+                .env("PGFERRY_MAPPINGS_TERM_DATABASES", DB).env("PGFERRY_MAPPINGS_TERM_MODE", "run")
+                .env("PGFERRY_MAPPINGS_TERM_COPY_MAX_RATE", rate);
+    }
+
+    @Test
+    void sigtermDuringACopyStopsWithinTheBoundAndTheNextStartCopiesAgain() throws Exception {
+        Db.execute(source, "postgres", "CREATE DATABASE " + DB);
+        try (Connection c = Db.connect(source, DB)) {
+            SampleSchema.create(c, 40_000);
+        }
+        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
+                Duration.ofMillis(10), Duration.ofMinutes(10))) {
+            PgferryProcess copying = pgferry("1MB").start();
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                    .untilAsserted(() -> assertThat(copying.mapping(MAPPING).at("/databases/0/copyBytesDone")
+                            .asLong()).isPositive());
+
+            int status = copying.terminate(KUBERNETES_GRACE);
+            assertThat(status).as("ended by SIGTERM after its shutdown").isEqualTo(143);
+            assertThat(copying.output()).contains("stopping: 1 snapshot copy cancelled")
+                    .contains("stopped: every running action finished");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                for (EmbeddedPostgres server : List.of(source, destination)) {
+                    assertThat(Db.list(server, "postgres", String.class, "SELECT datname::text FROM pg_stat_activity "
+                            + "WHERE application_name = 'pgferry'")).as("sessions of pgferry left").isEmpty();
+                }
+            });
+            assertThat(Db.list(destination, "postgres", String.class, "SELECT subname::text FROM pg_subscription "
+                    + "WHERE subname LIKE 'pgferry\\_term\\_%'")).as("never subscribed on a partial copy").isEmpty();
+
+            try (PgferryProcess next = pgferry("0").start()) {
+                next.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
+                writer.close();
+                await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+                    for (String table : SampleSchema.TABLES) {
+                        assertThat(Db.fingerprint(destination, DB, table)).as(table)
+                                .isEqualTo(Db.fingerprint(source, DB, table));
+                    }
+                });
+                next.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
+                next.api().post().uri("/api/mappings/term/complete").retrieve().toBodilessEntity();
+                next.awaitPhase(MAPPING, "COMPLETE", Duration.ofMinutes(1));
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(Db.pgferryObjects(source, MAPPING)).isEmpty();
+                    assertThat(Db.pgferryObjects(destination, MAPPING)).isEmpty();
+                    assertThat(Db.publications(source, DB)).isEmpty();
+                });
+            }
+        }
+    }
+}
