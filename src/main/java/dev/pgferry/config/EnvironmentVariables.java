@@ -18,7 +18,7 @@ final class EnvironmentVariables {
                     + "|COPY_WORKERS|COPY_MAX_RATE)"),
             Pattern.compile("PGFERRY_USERS_[A-Z0-9]+_(PASSWORD|PASSWORD_FILE|ROLE)"),
             Pattern.compile("PGFERRY_(POLL_INTERVAL|PG_BIN_DIR|READY_MAX_LAG_BYTES|READY_MAX_LAG_SECONDS|READY_STABLE_FOR"
-                    + "|DASHBOARD_REFRESH|EXACT_COUNT_INTERVAL|USER_FILE|VERIFY_CHUNK_ROWS)"));
+                    + "|DASHBOARD_REFRESH|EXACT_COUNT_INTERVAL|USER_FILE|VERIFY_CHUNK_ROWS|SHUTDOWN_GRACE)"));
 
     private EnvironmentVariables() {
     }

@@ -81,17 +81,19 @@ public final class Planner {
 
     private static Plan streaming(PlanInput in, ObservedDatabase o) {
         if (o.slot().isEmpty()) {
-            return Plan.of(Phase.FAILED, "the subscription exists but its replication slot is gone from the source; "
-                    + "changes since then are lost to it: start this database over (drop the destination database "
-                    + "and the subscription)");
+            return Plan.of(Phase.FAILED, "[slot-gone] the subscription exists but its replication slot is gone from "
+                    + "the source; changes since then are lost to it: start this database over (the database's page, "
+                    + "or POST /api/mappings/{name}/database/start-over)");
         }
         if ("lost".equals(o.slot().get().walStatus())) {
-            return Plan.of(Phase.FAILED, "the replication slot lost WAL it still needed (max_slot_wal_keep_size "
-                    + "exceeded): start this database over (drop the destination database and the subscription)");
+            return Plan.of(Phase.FAILED, "[slot-lost] the replication slot lost WAL it still needed "
+                    + "(max_slot_wal_keep_size exceeded): start this database over (the database's page, or POST "
+                    + "/api/mappings/{name}/database/start-over), after raising max_slot_wal_keep_size on the source");
         }
         if (!o.publicationExists()) {
-            return Plan.of(Phase.FAILED, "the publication was dropped on the source while the subscription exists: "
-                    + "start this database over (drop the destination database and the subscription)");
+            return Plan.of(Phase.FAILED, "[publication-gone] the publication was dropped on the source while the "
+                    + "subscription exists: start this database over (the database's page, or POST "
+                    + "/api/mappings/{name}/database/start-over)");
         }
         List<String> states = o.tables().stream().map(Table::syncState).filter(s -> s != null).toList();
         if (states.stream().anyMatch(COPYING_STATES::contains)) {
@@ -122,7 +124,7 @@ public final class Planner {
         if (in.lastFailure().isPresent()) {
             ActionFailure failure = in.lastFailure().get();
             boolean waiting = in.now().isBefore(failure.at().plus(backoff(failure.attempts())));
-            return Plan.of(Phase.FAILED, failure.action() + " failed: " + failure.message()
+            return Plan.of(Phase.FAILED, "[action-failed] " + failure.action() + " failed: " + failure.message()
                     + (waiting ? " (trying again later)" : " (trying again now)"), waiting ? List.of() : steps);
         }
         return Plan.of(Phase.SCHEMA, "preparing: " + steps.getFirst().describe(), steps);
