@@ -1,4 +1,6 @@
-# pgferry image. Not built in CI here (no container engine on these machines); see docs/operations.md.
+# pgferry image. Not built in CI here (no container engine on these machines); see docs/kubernetes.md.
+# The build stage runs the same ./mvnw package as the tests; PackagedJarIT starts that jar with this
+# file's ENTRYPOINT and JVM options (read from here).
 #   docker build -t pgferry .
 #   docker run -p 8080:8080 -e PGFERRY_INSTANCES_OLD_HOST=... pgferry
 

@@ -21,7 +21,7 @@ public class ControlSchema {
         this.connector = connector;
     }
 
-    public void ensure(Instance destination) {
+    public void ensure(Instance destination) throws java.sql.SQLException {
         if (migrated.contains(destination.name())) {
             return;
         }

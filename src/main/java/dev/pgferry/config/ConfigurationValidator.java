@@ -103,7 +103,7 @@ public final class ConfigurationValidator {
         if (blank(i.user())) {
             problems.add(var + "USER: missing; set it to the PostgreSQL role pgferry connects as");
         }
-        Secret password = secret(var, i.password(), i.passwordFile());
+        Secret password = instanceSecret(var, i);
         String sslmode = i.sslmode() == null ? "prefer" : i.sslmode().toLowerCase(Locale.ROOT);
         if (!SSLMODES.contains(sslmode)) {
             problems.add(var + "SSLMODE=" + i.sslmode() + ": unknown; use one of disable, allow, prefer, require, "
@@ -223,6 +223,22 @@ public final class ConfigurationValidator {
                     + "_HOST" + (declared.isEmpty() ? "" : " or use one of " + String.join(", ", declared)));
         }
         return valid.get(name);
+    }
+
+    /** An instance's password: inline, from a file or from a command, one of them at most. */
+    private Secret instanceSecret(String var, PgferryProperties.InstanceProperties i) {
+        String command = i.passwordCommand() == null || i.passwordCommand().isBlank() ? null : i.passwordCommand();
+        if (command == null) {
+            return secret(var, i.password(), i.passwordFile());
+        }
+        boolean other = (i.password() != null && !i.password().isEmpty())
+                || (i.passwordFile() != null && !i.passwordFile().isBlank());
+        if (other) {
+            problems.add(var + "PASSWORD_COMMAND: set together with " + var + "PASSWORD or " + var
+                    + "PASSWORD_FILE; keep one");
+            return Secret.none();
+        }
+        return Secret.fromCommand(command);
     }
 
     private Secret secret(String var, String rawPassword, String rawPasswordFile) {

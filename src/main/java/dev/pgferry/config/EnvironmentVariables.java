@@ -8,10 +8,10 @@ import java.util.regex.Pattern;
  * Recognizes the PGFERRY_* variables of the configuration contract, so that a typo or a name
  * with an underscore (which Spring would split into two levels) is reported instead of ignored.
  */
-final class EnvironmentVariables {
+public final class EnvironmentVariables {
 
     private static final List<Pattern> KNOWN = List.of(
-            Pattern.compile("PGFERRY_INSTANCES_[A-Z0-9]+_(HOST|PORT|USER|PASSWORD|PASSWORD_FILE|SSLMODE"
+            Pattern.compile("PGFERRY_INSTANCES_[A-Z0-9]+_(HOST|PORT|USER|PASSWORD|PASSWORD_FILE|PASSWORD_COMMAND|SSLMODE"
                     + "|MAINTENANCE_DATABASE)"),
             Pattern.compile("PGFERRY_MAPPINGS_[A-Z0-9]+_(SOURCE|DESTINATION|DATABASES|MODE|COPY_METHOD|TABLES_WITHOUT_KEY"
                     + "|ROLE_CONFLICT|CONTENT|SCHEMAS|EXCLUDE_SCHEMAS|TABLES|EXCLUDE_TABLES|ALLOW_FREEZE"
@@ -24,7 +24,7 @@ final class EnvironmentVariables {
     }
 
     /** One message per PGFERRY_* variable that the configuration contract does not know. */
-    static List<String> unknown(Map<String, String> environment) {
+    public static List<String> unknown(Map<String, String> environment) {
         return environment.keySet().stream()
                 .filter(name -> name.startsWith("PGFERRY_"))
                 .filter(name -> KNOWN.stream().noneMatch(p -> p.matcher(name).matches()))

@@ -37,13 +37,14 @@ public record PgferryProperties(
 
     /** One PostgreSQL server. {@code toString} never shows the password. */
     public record InstanceProperties(String host, @DefaultValue("5432") String port, String user, String password,
-            String passwordFile, @DefaultValue("prefer") String sslmode,
+            String passwordFile, String passwordCommand, @DefaultValue("prefer") String sslmode,
             @DefaultValue("postgres") String maintenanceDatabase) {
 
         @Override
         public String toString() {
             return "InstanceProperties[host=" + host + ", port=" + port + ", user=" + user + ", password="
-                    + (password == null ? "unset" : "******") + ", passwordFile=" + passwordFile + ", sslmode="
+                    + (password == null ? "unset" : "******") + ", passwordFile=" + passwordFile
+                    + ", passwordCommand=" + (passwordCommand == null ? "unset" : "******") + ", sslmode="
                     + sslmode + ", maintenanceDatabase=" + maintenanceDatabase + "]";
         }
     }

@@ -71,6 +71,8 @@ public class SnapshotCopies implements DisposableBean {
                 new SnapshotCopy.Sessions(), attempt);
         jobs.put(key, job);
         threads.submit(() -> {
+            org.slf4j.MDC.put(dev.pgferry.LogContext.MAPPING, mapping.name());
+            org.slf4j.MDC.put(dev.pgferry.LogContext.DATABASE, database);
             io.github.resilience4j.bulkhead.Bulkhead turn = limits.copyPermits(mapping.source().name());
             try {
                 turn.acquirePermission();

@@ -223,6 +223,9 @@ public class SnapshotCopy {
             TocEntries.Split split, Path archive, int workers, CopyProgress progress, Sessions sessions)
             throws SQLException, PgToolException, IOException, InterruptedException {
         ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>(chunks);
+        // the pools' threads log about this mapping and database too
+        Map<String, String> logContext = java.util.Objects.requireNonNullElse(org.slf4j.MDC.getCopyOfContextMap(),
+                Map.of());
         ExecutorService copiers = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon()
                 .name("copy-" + database + "-", 0).factory());
         ExecutorService builders = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon()
@@ -232,8 +235,10 @@ public class SnapshotCopy {
             List<Future<?>> copies = new ArrayList<>();
             for (int i = 0; i < Math.min(workers, chunks.size()); i++) {
                 copies.add(copiers.submit(() -> {
+                    org.slf4j.MDC.setContextMap(logContext);
                     copyChunks(mapping, database, snapshot, queue, progress, sessions, table -> builds.add(
                             builders.submit(() -> {
+                                org.slf4j.MDC.setContextMap(logContext);
                                 restoreListed(mapping, database, archive, split.perTable().getOrDefault(table,
                                         List.of()));
                                 progress.indexed(table);

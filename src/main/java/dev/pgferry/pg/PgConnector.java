@@ -90,7 +90,7 @@ public class PgConnector implements DisposableBean {
     }
 
     /** A non-pooling DataSource, for Flyway on the control schema. */
-    public DataSource dataSource(Instance instance, String database) {
+    public DataSource dataSource(Instance instance, String database) throws SQLException {
         return dataSource(instance, database, Duration.ofMinutes(1));
     }
 
@@ -122,14 +122,21 @@ public class PgConnector implements DisposableBean {
         }
     }
 
-    private static PGSimpleDataSource dataSource(Instance instance, String database, Duration statementTimeout) {
+    private static PGSimpleDataSource dataSource(Instance instance, String database, Duration statementTimeout)
+            throws SQLException {
         PGSimpleDataSource source = new PGSimpleDataSource();
         source.setServerNames(new String[] {instance.host()});
         source.setPortNumbers(new int[] {instance.port()});
         source.setDatabaseName(database);
         source.setUser(instance.user());
         if (instance.password().isPresent()) {
-            source.setPassword(instance.password().reveal());
+            try {
+                source.setPassword(instance.password().reveal());
+            } catch (java.io.UncheckedIOException e) {
+                // the password file or command failed: a login problem of this instance, not retried
+                throw new SQLException("the password of instance " + instance.name() + " is not available: "
+                        + e.getCause().getMessage(), "28000", e);
+            }
         }
         source.setSslMode(instance.sslmode());
         source.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);

@@ -1,5 +1,6 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
 import dev.pgferry.copy.CopyProgress;
@@ -87,12 +88,13 @@ public class MappingReconciler {
             List<String> databases = databases(mapping, source);
             // first what every database looks like, published at once so that pages show it while
             // the actions of a first tick (schema copies of many databases) run
-            List<DatabaseStatus> observed = inParallel(databases, db -> evaluate(mapping, db, source, destination));
+            List<DatabaseStatus> observed = inParallel(databases, db -> LogContext.about(mapping.name(), db,
+                    () -> evaluate(mapping, db, source, destination)));
             if (observed.stream().anyMatch(d -> willAct(mapping, d, destination))) {
                 board.preview(new MappingStatus(mapping, source, destination, observed, clock.instant()));
             }
-            List<DatabaseStatus> statuses = inParallel(observed, status -> act(mapping, status, source,
-                    destination));
+            List<DatabaseStatus> statuses = inParallel(observed, status -> LogContext.about(mapping.name(),
+                    status.database(), () -> act(mapping, status, source, destination)));
             MappingStatus status = new MappingStatus(mapping, source, destination, statuses, clock.instant());
             board.publish(status);
             exactCounts.consider(status);

@@ -75,7 +75,7 @@ public class ReconcileLoop implements SmartLifecycle {
 
     private void safeTick(Mapping mapping) {
         try {
-            reconciler.tick(mapping);
+            dev.pgferry.LogContext.about(mapping.name(), null, () -> reconciler.tick(mapping));
         } catch (RuntimeException e) {
             // a scheduled task that throws is never run again: log and go on
             log.error("mapping {}: tick failed: {}", mapping.name(), e.getMessage(), e);

@@ -57,6 +57,37 @@ class ConfigurationValidatorTest {
     }
 
     @Test
+    void aPasswordCommandGivesTheInstancesPasswordAndIsRunAgainOnlyAfterItsReuseTime(@TempDir Path dir)
+            throws Exception {
+        Path runs = dir.resolve("runs");
+        env.remove("PGFERRY_INSTANCES_OLD_PASSWORD");
+        env.put("PGFERRY_INSTANCES_OLD_PASSWORD_COMMAND", "echo run >> '" + runs + "'; echo ' token-1 '");
+        Secret password = validate().mapping("main").orElseThrow().source().password();
+        assertThat(password.reveal()).isEqualTo("token-1");
+        assertThat(password.reveal()).isEqualTo("token-1");
+        assertThat(Files.readAllLines(runs)).as("reused for " + Secret.COMMAND_REUSE).hasSize(1);
+        assertThat(password.source()).isEqualTo("from a command");
+        assertThat(password.toString()).doesNotContain("token");
+    }
+
+    @Test
+    void aFailingPasswordCommandSaysSoWithoutItsOutput() {
+        env.remove("PGFERRY_INSTANCES_OLD_PASSWORD");
+        env.put("PGFERRY_INSTANCES_OLD_PASSWORD_COMMAND", "echo half-a-secret; exit 3");
+        Secret password = validate().mapping("main").orElseThrow().source().password();
+        Throwable failure = catchThrowableOfType(java.io.UncheckedIOException.class, password::reveal);
+        assertThat(failure.getCause().getMessage()).contains("exited with status 3").contains("run it by hand")
+                .doesNotContain("half-a-secret");
+    }
+
+    @Test
+    void aPasswordCommandWithAPasswordIsOneTooMany() {
+        env.put("PGFERRY_INSTANCES_OLD_PASSWORD_COMMAND", "echo token");
+        assertThat(problems()).singleElement().asString().startsWith("PGFERRY_INSTANCES_OLD_PASSWORD_COMMAND")
+                .contains("keep one");
+    }
+
+    @Test
     void defaultsArePlanModeAndTheSnapshotCopy() {
         Mapping main = validate().mapping("main").orElseThrow();
         assertThat(main.mode()).isEqualTo(Mode.PLAN);

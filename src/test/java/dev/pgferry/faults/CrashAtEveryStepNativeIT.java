@@ -82,6 +82,7 @@ class CrashAtEveryStepNativeIT {
                 assertThat(subscriptions()).as("nothing created twice").isEqualTo(subscription);
                 assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM "
                         + "pg_replication_slots WHERE slot_name LIKE 'pgferry\\_crashnative\\_%'")).hasSize(1);
+                assertThat(Db.publications(source, DB)).as("exactly one publication").hasSize(1);
                 assertThat(Db.query(destination, DB, Boolean.class, "SELECT has_table_privilege(?, "
                         + "'public.orders', 'SELECT')", ROLE)).as("the role and its grant were copied").isTrue();
                 last.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));

@@ -83,6 +83,7 @@ class LostSlotIT {
             });
             assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM pg_replication_slots "
                     + "WHERE slot_name LIKE 'pgferry\\_lost\\_%'")).hasSize(1);
+            assertThat(Db.publications(source, DB)).as("exactly one publication").hasSize(1);
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
             app.api().post().uri("/api/mappings/lost/complete").retrieve().toBodilessEntity();
             app.awaitPhase(MAPPING, "COMPLETE", Duration.ofSeconds(60));

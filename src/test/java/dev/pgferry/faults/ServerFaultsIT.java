@@ -98,6 +98,7 @@ class ServerFaultsIT {
             assertThat(subscriptions()).as("exactly one subscription all along").hasSize(1);
             assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM pg_replication_slots "
                     + "WHERE slot_name LIKE 'pgferry\\_faults\\_%'")).hasSize(1);
+            assertThat(Db.publications(source, DB)).as("exactly one publication").hasSize(1);
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
             app.api().post().uri("/api/mappings/faults/complete").retrieve().toBodilessEntity();
             app.awaitPhase(MAPPING, "COMPLETE", Duration.ofSeconds(60));

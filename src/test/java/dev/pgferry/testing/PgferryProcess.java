@@ -30,6 +30,7 @@ public final class PgferryProcess implements AutoCloseable {
 
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> jvmOptions = new ArrayList<>();
+    private boolean imageCommand;
     private final String name;
     private Process process;
     private int port;
@@ -52,6 +53,30 @@ public final class PgferryProcess implements AutoCloseable {
         env.put(prefix + "PORT", Integer.toString(server.port()));
         env.put(prefix + "USER", server.superuser());
         env.put(prefix + "PASSWORD", server.password());
+        return this;
+    }
+
+    /** Leaves a variable out (e.g. a password given another way). */
+    public PgferryProcess without(String variable) {
+        env.remove(variable);
+        return this;
+    }
+
+    /**
+     * Runs the jar exactly as the image does: the Dockerfile's ENTRYPOINT ({@code java -jar}) and
+     * its JVM options (JAVA_TOOL_OPTIONS, MALLOC_ARENA_MAX), read from the Dockerfile itself.
+     */
+    public PgferryProcess asTheImageRunsIt() throws IOException {
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        var options = java.util.regex.Pattern.compile("JAVA_TOOL_OPTIONS=\"([^\"]+)\"").matcher(dockerfile);
+        var arenas = java.util.regex.Pattern.compile("MALLOC_ARENA_MAX=(\\d+)").matcher(dockerfile);
+        assertThat(options.find() && arenas.find()).as("the Dockerfile sets JAVA_TOOL_OPTIONS and MALLOC_ARENA_MAX")
+                .isTrue();
+        assertThat(dockerfile).contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/pgferry.jar\"]");
+        // the image's temporary directory is a mounted /tmp; here the system's
+        env.put("JAVA_TOOL_OPTIONS", options.group(1));
+        env.put("MALLOC_ARENA_MAX", arenas.group(1));
+        imageCommand = true;
         return this;
     }
 
@@ -100,7 +125,10 @@ public final class PgferryProcess implements AutoCloseable {
             port = socket.getLocalPort();
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx512m", "-XX:TieredStopAtLevel=1"));
+                .toString()));
+        if (!imageCommand) {
+            command.addAll(List.of("-Xmx512m", "-XX:TieredStopAtLevel=1"));
+        }
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar().toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
