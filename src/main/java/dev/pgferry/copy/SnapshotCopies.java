@@ -1,7 +1,10 @@
 package dev.pgferry.copy;
 
+import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.pg.ActionException;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
@@ -71,12 +75,12 @@ public class SnapshotCopies implements DisposableBean {
                 new SnapshotCopy.Sessions(), attempt);
         jobs.put(key, job);
         threads.submit(() -> {
-            org.slf4j.MDC.put(dev.pgferry.LogContext.MAPPING, mapping.name());
-            org.slf4j.MDC.put(dev.pgferry.LogContext.DATABASE, database);
-            io.github.resilience4j.bulkhead.Bulkhead turn = limits.copyPermits(mapping.source().name());
+            MDC.put(LogContext.MAPPING, mapping.name());
+            MDC.put(LogContext.DATABASE, database);
+            Bulkhead turn = limits.copyPermits(mapping.source().name());
             try {
                 turn.acquirePermission();
-            } catch (io.github.resilience4j.bulkhead.BulkheadFullException e) {
+            } catch (BulkheadFullException e) {
                 // interrupted (pgferry stops) or waited longer than the bulkhead's max-wait-duration
                 job.progress.finished(clock.instant(), "no turn to copy from " + mapping.source().name() + ": "
                         + e.getMessage() + " (starts over)");

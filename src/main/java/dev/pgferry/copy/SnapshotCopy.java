@@ -4,9 +4,9 @@ import static dev.pgferry.pg.Identifiers.literal;
 import static dev.pgferry.pg.Identifiers.quote;
 
 import dev.pgferry.config.Mapping;
-import dev.pgferry.faults.CrashPoints;
 import dev.pgferry.copy.CopyChunks.Chunk;
 import dev.pgferry.copy.CopyProgress.Stage;
+import dev.pgferry.faults.CrashPoints;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.Jdbc;
 import dev.pgferry.pg.PgConnector;
@@ -14,6 +14,7 @@ import dev.pgferry.pg.PgDumpRunner;
 import dev.pgferry.pg.PgToolException;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.replication.ReplicationObjects;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -33,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
 /**
@@ -224,8 +227,7 @@ public class SnapshotCopy {
             throws SQLException, PgToolException, IOException, InterruptedException {
         ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>(chunks);
         // the pools' threads log about this mapping and database too
-        Map<String, String> logContext = java.util.Objects.requireNonNullElse(org.slf4j.MDC.getCopyOfContextMap(),
-                Map.of());
+        Map<String, String> logContext = Objects.requireNonNullElse(MDC.getCopyOfContextMap(), Map.of());
         ExecutorService copiers = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon()
                 .name("copy-" + database + "-", 0).factory());
         ExecutorService builders = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon()
@@ -235,10 +237,10 @@ public class SnapshotCopy {
             List<Future<?>> copies = new ArrayList<>();
             for (int i = 0; i < Math.min(workers, chunks.size()); i++) {
                 copies.add(copiers.submit(() -> {
-                    org.slf4j.MDC.setContextMap(logContext);
+                    MDC.setContextMap(logContext);
                     copyChunks(mapping, database, snapshot, queue, progress, sessions, table -> builds.add(
                             builders.submit(() -> {
-                                org.slf4j.MDC.setContextMap(logContext);
+                                MDC.setContextMap(logContext);
                                 restoreListed(mapping, database, archive, split.perTable().getOrDefault(table,
                                         List.of()));
                                 progress.indexed(table);
@@ -296,7 +298,7 @@ public class SnapshotCopy {
             for (; chunk != null; chunk = queue.poll()) {
                 try {
                     limits.workerPermits(instance).acquirePermission();
-                } catch (io.github.resilience4j.bulkhead.BulkheadFullException e) {
+                } catch (BulkheadFullException e) {
                     throw new InterruptedException("no copy worker free on " + instance + ": " + e.getMessage());
                 }
                 try {

@@ -36,7 +36,8 @@ public class SourceLimits {
                     Math.min(a.workers(), b.workers()), stricter(a.bytesPerSecond(), b.bytesPerSecond())));
         }
         strictest.forEach((instance, limits) -> {
-            BulkheadConfig sized = BulkheadConfig.from(base).maxConcurrentCalls(limits.workers()).fairCallHandlingStrategyEnabled(true).build();
+            BulkheadConfig sized = BulkheadConfig.from(base).maxConcurrentCalls(limits.workers())
+                    .fairCallHandlingStrategyEnabled(true).build();
             workers.put(instance, bulkheads.bulkhead("copy-workers-" + instance, sized));
             copies.put(instance, bulkheads.bulkhead("copy-databases-" + instance, sized));
             rates.put(instance, new ByteRate(limits.bytesPerSecond()));

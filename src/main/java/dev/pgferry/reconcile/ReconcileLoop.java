@@ -1,12 +1,16 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;
+import dev.pgferry.copy.SnapshotCopies;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -29,13 +33,12 @@ public class ReconcileLoop implements SmartLifecycle {
 
     private final PgferryConfig config;
     private final MappingReconciler reconciler;
-    private final dev.pgferry.copy.SnapshotCopies copies;
-    private final java.time.Duration shutdownGrace;
+    private final SnapshotCopies copies;
+    private final Duration shutdownGrace;
     private ScheduledExecutorService scheduler;
 
-    public ReconcileLoop(PgferryConfig config, MappingReconciler reconciler, dev.pgferry.copy.SnapshotCopies copies,
-            @org.springframework.beans.factory.annotation.Value("${pgferry.shutdown-grace:20s}")
-            java.time.Duration shutdownGrace) {
+    public ReconcileLoop(PgferryConfig config, MappingReconciler reconciler, SnapshotCopies copies,
+            @Value("${pgferry.shutdown-grace:20s}") Duration shutdownGrace) {
         this.config = config;
         this.reconciler = reconciler;
         this.copies = copies;
@@ -62,7 +65,7 @@ public class ReconcileLoop implements SmartLifecycle {
 
     /** A snapshot copy ended: look at its mapping now rather than at the next interval. */
     @org.springframework.context.event.EventListener
-    public void copyFinished(dev.pgferry.copy.SnapshotCopies.Finished event) {
+    public void copyFinished(SnapshotCopies.Finished event) {
         ScheduledExecutorService running = scheduler;
         if (running != null) {
             try {
@@ -75,7 +78,7 @@ public class ReconcileLoop implements SmartLifecycle {
 
     private void safeTick(Mapping mapping) {
         try {
-            dev.pgferry.LogContext.about(mapping.name(), null, () -> reconciler.tick(mapping));
+            LogContext.about(mapping.name(), null, () -> reconciler.tick(mapping));
         } catch (RuntimeException e) {
             // a scheduled task that throws is never run again: log and go on
             log.error("mapping {}: tick failed: {}", mapping.name(), e.getMessage(), e);
