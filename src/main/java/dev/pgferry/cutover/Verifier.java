@@ -41,7 +41,7 @@ public class Verifier implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(Verifier.class);
     private static final List<String> SAME_TEXT = List.of("SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, YMD'",
             "SET IntervalStyle = 'postgres'", "SET extra_float_digits = 1", "SET bytea_output = 'hex'",
-            "SET max_parallel_workers_per_gather = 0", "SET statement_timeout = '1h'");
+            "SET max_parallel_workers_per_gather = 0");
     static final String PRIMARY_KEY = """
             SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type
             FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
@@ -113,8 +113,10 @@ public class Verifier implements DisposableBean {
     private void verify(Mapping mapping, String database, List<TableName> tables, String key, VerifyReport queued) {
         List<TableVerification> done = new ArrayList<>();
         String error = null;
-        try (Connection source = connector.act(mapping.source(), database);
-                Connection destination = connector.act(mapping.destination(), database)) {
+        // a table's checksums may take up to an hour (a full scan of a large table)
+        try (Connection source = connector.act(mapping.source(), database, java.time.Duration.ofHours(1));
+                Connection destination = connector.act(mapping.destination(), database,
+                        java.time.Duration.ofHours(1))) {
             sameText(source);
             sameText(destination);
             for (TableName table : tables) {

@@ -74,8 +74,10 @@ public class ExactCounter implements DisposableBean {
         counts.put(key, progress);
         List<TableCount> done = new ArrayList<>();
         String error = null;
-        try (Connection source = connector.act(mapping.source(), database);
-                Connection destination = connector.act(mapping.destination(), database)) {
+        // a table may take up to an hour to count (statement timeout of these sessions)
+        try (Connection source = connector.act(mapping.source(), database, java.time.Duration.ofHours(1));
+                Connection destination = connector.act(mapping.destination(), database,
+                        java.time.Duration.ofHours(1))) {
             gentle(source);
             gentle(destination);
             for (TableName table : tables) {
@@ -101,7 +103,6 @@ public class ExactCounter implements DisposableBean {
     private static void gentle(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET max_parallel_workers_per_gather = 0");
-            statement.execute("SET statement_timeout = '1h'");
         }
     }
 

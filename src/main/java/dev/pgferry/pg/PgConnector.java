@@ -71,6 +71,14 @@ public class PgConnector implements DisposableBean {
     }
 
     /**
+     * A connection for an action whose statements may run up to the given time (a count or a
+     * checksum of a large table); its socket timeout follows.
+     */
+    public Connection act(Instance instance, String database, Duration statementTimeout) throws SQLException {
+        return open(instance, database, statementTimeout);
+    }
+
+    /**
      * A replication connection (replication=database, simple query protocol) for creating a slot
      * with an exported snapshot. No timeout ends it: the snapshot lives as long as the connection
      * stays idle in it. Never pool or validate it (any command destroys the snapshot).
@@ -141,6 +149,13 @@ public class PgConnector implements DisposableBean {
         source.setSslMode(instance.sslmode());
         source.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
         source.setLoginTimeout(CONNECT_TIMEOUT_SECONDS);
+        // a network that swallows packets (no reset) would leave a read waiting forever: a session
+        // with a statement timeout also gives up reading a minute after the server would have
+        // cancelled; keepalives let the kernel notice a dead peer on idle sessions
+        source.setTcpKeepAlive(true);
+        if (!statementTimeout.isZero()) {
+            source.setSocketTimeout((int) statementTimeout.plusMinutes(1).toSeconds());
+        }
         source.setApplicationName("pgferry");
         // pgferry's own sessions stay writable on a source database frozen by default_transaction_read_only:
         // it writes only its own objects there (the publication, the freeze and its undo)
