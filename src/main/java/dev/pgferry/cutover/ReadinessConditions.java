@@ -23,9 +23,14 @@ public final class ReadinessConditions {
                         : notReady == 0 ? "all " + published.size() + " published tables synchronized (state r)"
                                 : notReady + " of " + published.size() + " published tables not synchronized yet: "
                                         + firstNotReady(published)));
-        boolean connected = o.subscription().map(s -> s.enabled() && s.applyWorkerRunning()).orElse(false);
+        // connected at both ends: an apply worker that runs may still be retrying its connection to
+        // the source (after a source restart); the slot is active only once its walsender streams
+        boolean working = o.subscription().map(s -> s.enabled() && s.applyWorkerRunning()).orElse(false);
+        boolean streaming = o.slot().map(ObservedDatabase.Slot::active).orElse(false);
+        boolean connected = working && streaming;
         conditions.add(new Condition("subscription-connected", connected,
-                connected ? "subscription enabled, apply worker running"
+                connected ? "subscription enabled, apply worker running, slot active on the source"
+                        : working ? "apply worker running but not connected to the source yet (slot not active)"
                         : o.subscription().map(s -> s.enabled() ? "apply worker not running"
                                 : "subscription disabled").orElse("no subscription yet")));
         // replay_lag is NULL while the link is idle, which means caught up

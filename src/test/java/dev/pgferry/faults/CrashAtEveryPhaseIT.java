@@ -9,6 +9,7 @@ import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryVerification;
 import dev.pgferry.testing.PgferryProcess;
 import dev.pgferry.testing.TestServers;
 import java.sql.Connection;
@@ -129,15 +130,7 @@ class CrashAtEveryPhaseIT {
             // verified, then halted in the middle of "complete": its subscription dropped, the rest not
             PgferryProcess completing = pgferry("0").crashAfter("DropSubscription").start();
             completing.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
-            completing.api().post().uri("/api/mappings/crash/verify").retrieve().toBodilessEntity();
-            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-                JsonNode verified = completing.mapping(MAPPING).at("/databases/0/verification");
-                assertThat(verified.at("/finishedAt").isNull()).as(verified.toPrettyString()).isFalse();
-                assertThat(verified.at("/error").isNull()).as(verified.toPrettyString()).isTrue();
-                for (JsonNode table : verified.get("tables")) {
-                    assertThat(table.get("firstDifference").isNull()).as(table.toPrettyString()).isTrue();
-                }
-            });
+            PgferryVerification.everyTableEqual(completing.api(), MAPPING);
             assertThatThrownBy(() -> completing.api().post().uri("/api/mappings/crash/complete").retrieve()
                     .toBodilessEntity()).as("the process halts while it answers").isNotNull();
             completing.awaitCrash(Duration.ofMinutes(1));

@@ -7,6 +7,7 @@ import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryVerification;
 import dev.pgferry.testing.PgferryProcess;
 import dev.pgferry.testing.TestServers;
 import java.sql.Connection;
@@ -79,6 +80,8 @@ class CrashAtEveryStepNativeIT {
                                 .isEqualTo(Db.fingerprint(source, DB, table));
                     }
                 });
+                // and pgferry's own verification agrees: counts and checksums of every table
+                PgferryVerification.everyTableEqual(last.api(), "crashnative");
                 assertThat(subscriptions()).as("nothing created twice").isEqualTo(subscription);
                 assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM "
                         + "pg_replication_slots WHERE slot_name LIKE 'pgferry\\_crashnative\\_%'")).hasSize(1);

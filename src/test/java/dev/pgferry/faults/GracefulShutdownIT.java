@@ -7,6 +7,7 @@ import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryVerification;
 import dev.pgferry.testing.PgferryProcess;
 import dev.pgferry.testing.TestServers;
 import java.sql.Connection;
@@ -83,6 +84,8 @@ class GracefulShutdownIT {
                                 .isEqualTo(Db.fingerprint(source, DB, table));
                     }
                 });
+                // and pgferry's own verification agrees: counts and checksums of every table
+                PgferryVerification.everyTableEqual(next.api(), "term");
                 next.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
                 next.api().post().uri("/api/mappings/term/complete").retrieve().toBodilessEntity();
                 next.awaitPhase(MAPPING, "COMPLETE", Duration.ofMinutes(1));

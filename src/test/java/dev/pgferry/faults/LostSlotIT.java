@@ -9,6 +9,7 @@ import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryVerification;
 import dev.pgferry.testing.PgferryApp;
 import dev.pgferry.testing.TestServers;
 import java.sql.Connection;
@@ -81,6 +82,8 @@ class LostSlotIT {
                             .isEqualTo(Db.fingerprint(source, DB, table));
                 }
             });
+            // and pgferry's own verification agrees: counts and checksums of every table
+            PgferryVerification.everyTableEqual(app.api(), "lost");
             assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM pg_replication_slots "
                     + "WHERE slot_name LIKE 'pgferry\\_lost\\_%'")).hasSize(1);
             assertThat(Db.publications(source, DB)).as("exactly one publication").hasSize(1);
