@@ -43,7 +43,10 @@ public class PgConnector implements DisposableBean {
         // settings in application.yml (resilience4j.retry.instances.pg-connect): backoff with jitter
         this.connectRetry = retries.retry("pg-connect");
         this.breakers = breakers;
-        this.breakerConfig = breakers.getConfiguration("pg-instance").orElse(breakers.getDefaultConfig());
+        // only failures to reach a server count (a wrong password must not pause the instance): set
+        // here rather than in application.yml, where the shared config's predicate is not applied
+        this.breakerConfig = CircuitBreakerConfig.from(breakers.getConfiguration("pg-instance")
+                .orElse(breakers.getDefaultConfig())).recordException(new TransientSqlError()).build();
         this.idleSessions = new IdleSessions(clock);
     }
 

@@ -41,7 +41,7 @@ class ConnectCircuitBreakerTest {
             });
             CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(Map.of("pg-instance", CircuitBreakerConfig
                     .custom().slidingWindowSize(4).minimumNumberOfCalls(2).failureRateThreshold(50)
-                    .waitDurationInOpenState(Duration.ofMinutes(5)).recordException(new TransientSqlError()).build()));
+                    .waitDurationInOpenState(Duration.ofMinutes(5)).build()));
             PgConnector connector = new PgConnector(RetryRegistry.of(RetryConfig.custom().maxAttempts(1).build()),
                     breakers, Clock.systemUTC());
             Instance dropping = new Instance("flaky", "127.0.0.1", dropper.getLocalPort(), "u", Secret.of("pw"),
