@@ -297,16 +297,17 @@ public final class CopyBench {
         return "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     }
 
-    private interface Check {
+    interface Check {
         boolean holds() throws Exception;
     }
 
-    private static void await(Process pgferry, Check check, Duration atMost) throws Exception {
+    /** Polls until the check holds; fails when pgferry exits first (its log is in target/bench/). */
+    static void await(Process pgferry, Check check, Duration atMost) throws Exception {
         Instant deadline = Instant.now().plus(atMost);
         while (Instant.now().isBefore(deadline)) {
             if (!pgferry.isAlive()) {
                 throw new IllegalStateException("pgferry exited with " + pgferry.exitValue()
-                        + "; see target/bench/copy-pgferry-*.log");
+                        + "; see its log in target/bench/");
             }
             if (check.holds()) {
                 return;

@@ -74,11 +74,11 @@ public final class SoakBench {
             try {
                 String base = "http://127.0.0.1:" + port;
                 Instant start = Instant.now();
-                await(pgferry, () -> streaming(base), Duration.ofMinutes(10));
+                CopyBench.await(pgferry, () -> streaming(base), Duration.ofMinutes(10));
                 CopyBench.say("pgferry streams %s after %d s", DB, Duration.between(start, Instant.now()).toSeconds());
                 Samples samples = soak(source, pgferry);
                 Instant load = Instant.now();
-                await(pgferry, () -> caughtUp(source), Duration.ofMinutes(5));
+                CopyBench.await(pgferry, () -> caughtUp(source), Duration.ofMinutes(5));
                 double drain = Duration.between(load, Instant.now()).toMillis() / 1000.0;
                 String equal = compare(source, destination);
                 report(samples, drain, equal);
@@ -265,24 +265,5 @@ public final class SoakBench {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
-    }
-
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(Process pgferry, Check check, Duration atMost) throws Exception {
-        Instant deadline = Instant.now().plus(atMost);
-        while (Instant.now().isBefore(deadline)) {
-            if (!pgferry.isAlive()) {
-                throw new IllegalStateException("pgferry exited with " + pgferry.exitValue()
-                        + "; see target/bench/soak-pgferry.log");
-            }
-            if (check.holds()) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException("not reached within " + atMost);
     }
 }
