@@ -24,12 +24,21 @@ public class ControlRecords {
         this.schema = schema;
     }
 
-    /** Records the operator's decision; idempotent. */
+    /**
+     * Records the operator's decision; idempotent. In the same transaction the database stops
+     * being pgferry's (its ownership record goes): from now on it belongs to its applications, and
+     * nothing pgferry does, even if the completion record were lost, may empty or drop it.
+     */
     public void markComplete(Instance destination, String mapping, String database, String actor) throws SQLException {
         schema.ensure(destination);
         try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
-            Jdbc.over(c).sql("INSERT INTO pgferry.completion (mapping, database, completed_by) VALUES (?, ?, ?) "
+            c.setAutoCommit(false);
+            var jdbc = Jdbc.over(c);
+            jdbc.sql("INSERT INTO pgferry.completion (mapping, database, completed_by) VALUES (?, ?, ?) "
                     + "ON CONFLICT (mapping, database) DO NOTHING").params(mapping, database, actor).update();
+            jdbc.sql("DELETE FROM pgferry.owned_database WHERE mapping = ? AND database = ?").params(mapping, database)
+                    .update();
+            c.commit();
         }
     }
 

@@ -149,12 +149,28 @@ public final class ConfigurationValidator {
         boolean allowFreeze = flag(var + "ALLOW_FREEZE", m.allowFreeze());
         Mapping.CopyLimits copyLimits = new Mapping.CopyLimits(copyWorkers(var + "COPY_WORKERS", m.copyWorkers()),
                 rate(var + "COPY_MAX_RATE", m.copyMaxRate()));
+        Mapping.FreezeRoles freezeRoles = new Mapping.FreezeRoles(list(m.freezeRoles()),
+                list(m.freezeExcludeRoles()));
+        List<String> both = freezeRoles.add().stream().filter(freezeRoles.exclude()::contains).toList();
+        if (!both.isEmpty()) {
+            problems.add(var + "FREEZE_EXCLUDE_ROLES: " + both + " also listed in " + var + "FREEZE_ROLES; a role is "
+                    + "either frozen or never frozen, keep it in one list");
+        }
+        List<String> adopt = list(m.adoptDatabases());
+        if (!adopt.isEmpty() && content == Mapping.Content.DATA_ONLY) {
+            problems.add(var + "ADOPT_DATABASES: not with CONTENT=data-only, which moves rows into the destination's "
+                    + "own databases and never takes them over; remove the variable");
+        }
+        if (!adopt.isEmpty() && !databases.isEmpty() && !databases.containsAll(adopt)) {
+            problems.add(var + "ADOPT_DATABASES=" + String.join(",", adopt) + ": lists "
+                    + adopt.stream().filter(d -> !databases.contains(d)).toList() + ", not among " + var + "DATABASES");
+        }
         // an instance with problems of its own is reported there; the mapping is left out
         if (problems.size() > before || source == null || destination == null) {
             return null;
         }
         return new Mapping(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict,
-                content, scope, allowFreeze, copyLimits);
+                content, scope, allowFreeze, copyLimits, adopt, freezeRoles);
     }
 
     private void checkDestinationOverlap(List<Mapping> mappings) {
@@ -314,7 +330,8 @@ public final class ConfigurationValidator {
     /** Bytes per second from a size such as 100MB; 0 means unlimited. */
     private long rate(String var, String value) {
         try {
-            long bytes = org.springframework.util.unit.DataSize.parse(value.strip().replace(" ", "")).toBytes();
+            long bytes = org.springframework.util.unit.DataSize.parse(value.strip().replace(" ", "").toUpperCase(Locale.ROOT))
+                    .toBytes();
             if (bytes >= 0) {
                 return bytes;
             }

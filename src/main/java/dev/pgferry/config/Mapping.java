@@ -5,11 +5,26 @@ import java.util.List;
 /**
  * A validated source -> destination mapping; an empty database list means every non-template
  * database. {@code allowFreeze}: whether an operator may let pgferry freeze the source's writes
- * at cutover (off unless configured).
+ * at cutover (off unless configured). {@code adoptDatabases}: existing, empty destination
+ * databases the operator hands over to pgferry (it never takes over any other).
  */
 public record Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
         CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict, Content content,
-        Scope scope, boolean allowFreeze, CopyLimits copyLimits) {
+        Scope scope, boolean allowFreeze, CopyLimits copyLimits, List<String> adoptDatabases,
+        FreezeRoles freezeRoles) {
+
+    /**
+     * Roles a freeze also holds back ({@code add}, FREEZE_ROLES) and never holds back
+     * ({@code exclude}, FREEZE_EXCLUDE_ROLES), beside those that use the mapping's databases.
+     */
+    public record FreezeRoles(List<String> add, List<String> exclude) {
+        public static final FreezeRoles NONE = new FreezeRoles(List.of(), List.of());
+
+        public FreezeRoles {
+            add = List.copyOf(add);
+            exclude = List.copyOf(exclude);
+        }
+    }
 
     /**
      * How hard the snapshot copy may read a source instance: concurrent copy workers and bytes per
@@ -24,11 +39,13 @@ public record Mapping(String name, Instance source, Instance destination, List<S
             CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict, Content content,
             Scope scope, boolean allowFreeze) {
         this(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict, content, scope,
-                allowFreeze, CopyLimits.DEFAULT);
+                allowFreeze, CopyLimits.DEFAULT, List.of(), FreezeRoles.NONE);
     }
 
     public Mapping {
         databases = List.copyOf(databases);
+        adoptDatabases = adoptDatabases == null ? List.of() : List.copyOf(adoptDatabases);
+        freezeRoles = freezeRoles == null ? FreezeRoles.NONE : freezeRoles;
     }
 
     /** A mapping with the defaults for the remedies (block tables without key, merge roles). */

@@ -49,12 +49,31 @@ public class SnapshotCopies implements DisposableBean {
         this.clock = clock;
     }
 
-    /** A copy, its progress and how many attempts in a row have failed (for the back-off). */
-    private record Job(CopyProgress progress, SnapshotCopy.Sessions sessions, int attempt) {
+    /**
+     * A copy, its progress, how many attempts in a row have failed (for the back-off), and its
+     * thread's end, which a cancel waits for.
+     */
+    private record Job(CopyProgress progress, SnapshotCopy.Sessions sessions, int attempt,
+            java.util.concurrent.CompletableFuture<Void> ended,
+            java.util.concurrent.atomic.AtomicReference<Thread> runner) {
     }
 
     /** The state of the last copy of the database in this process, running or finished, with its attempt. */
     public record Copy(CopyProgress.State state, int attempt) {
+    }
+
+    /**
+     * Whether a copy of the database started or ended after the given moment: what a tick saw
+     * before that is no ground to undo an "interrupted" copy.
+     */
+    public boolean changedSince(String mapping, String database, java.time.Instant since) {
+        Job job = jobs.get(key(mapping, database));
+        if (job == null) {
+            return false;
+        }
+        CopyProgress.State state = job.progress.state();
+        return state.running() || state.startedAt().isAfter(since)
+                || (state.finishedAt() != null && state.finishedAt().isAfter(since));
     }
 
     public Optional<Copy> last(String mapping, String database) {
@@ -72,48 +91,99 @@ public class SnapshotCopies implements DisposableBean {
         int attempt = previous == null || previous.progress.state().stage() != CopyProgress.Stage.FAILED ? 1
                 : previous.attempt + 1;
         Job job = new Job(new CopyProgress(clock.instant(), limits.workers(mapping.source().name())),
-                new SnapshotCopy.Sessions(), attempt);
+                new SnapshotCopy.Sessions(), attempt, new java.util.concurrent.CompletableFuture<>(),
+                new java.util.concurrent.atomic.AtomicReference<>());
         jobs.put(key, job);
         threads.submit(() -> {
-            MDC.put(LogContext.MAPPING, mapping.name());
-            MDC.put(LogContext.DATABASE, database);
-            Bulkhead turn = limits.copyPermits(mapping.source().name());
             try {
-                turn.acquirePermission();
-            } catch (BulkheadFullException e) {
-                // interrupted (pgferry stops) or waited longer than the bulkhead's max-wait-duration
-                job.progress.finished(clock.instant(), "no turn to copy from " + mapping.source().name() + ": "
-                        + e.getMessage() + " (starts over)");
-                return;
-            }
-            try {
-                job.progress.stage(CopyProgress.Stage.STARTING);
-                copy.run(mapping, database, filter, job.progress, job.sessions);
-                job.progress.finished(clock.instant(), null);
-                var state = job.progress.state();
-                log.info("mapping {} database {}: snapshot copy done in {} s, {} bytes of {} tables; seconds per stage: {}",
-                        mapping.name(), database, java.time.Duration.between(state.startedAt(), state.finishedAt())
-                                .toMillis() / 1000.0, state.bytesDone(), state.tables().size(), job.progress.profile());
-                log.info("mapping {} database {}: per table (seconds from the start): {}", mapping.name(), database,
-                        job.progress.tableProfile());
-            } catch (ActionException e) {
-                job.progress.finished(clock.instant(), e.getMessage());
-                if (e.isTransient()) {
-                    log.warn("mapping {} database {}: {} (starts over)", mapping.name(), database, e.getMessage());
-                } else {
-                    log.error("mapping {} database {}: {}", mapping.name(), database, e.getMessage());
-                }
-            } catch (RuntimeException e) {
-                job.progress.finished(clock.instant(), String.valueOf(e.getMessage()));
-                log.error("mapping {} database {}: snapshot copy failed", mapping.name(), database, e);
+                copy(mapping, database, filter, job);
             } finally {
-                turn.onComplete();
-            }
-            if (!job.sessions.cancelled()) {
-                events.publishEvent(new Finished(mapping.name(), database));
+                job.ended().complete(null);
             }
         });
         return true;
+    }
+
+    private void copy(Mapping mapping, String database, List<String> filter, Job job) {
+        MDC.put(LogContext.MAPPING, mapping.name());
+        MDC.put(LogContext.DATABASE, database);
+        job.runner().set(Thread.currentThread());
+        Bulkhead turn = limits.copyPermits(mapping.source().name());
+        try {
+            turn.acquirePermission();
+        } catch (BulkheadFullException e) {
+            // interrupted (pgferry stops) or waited longer than the bulkhead's max-wait-duration
+            job.progress.finished(clock.instant(), "no turn to copy from " + mapping.source().name() + ": "
+                    + e.getMessage() + " (starts over)");
+            return;
+        }
+        try {
+            job.progress.stage(CopyProgress.Stage.STARTING);
+            copy.run(mapping, database, filter, job.progress, job.sessions);
+            job.progress.finished(clock.instant(), null);
+            var state = job.progress.state();
+            log.info("mapping {} database {}: snapshot copy done in {} s, {} bytes of {} tables; seconds per stage: {}",
+                    mapping.name(), database, java.time.Duration.between(state.startedAt(), state.finishedAt())
+                            .toMillis() / 1000.0, state.bytesDone(), state.tables().size(), job.progress.profile());
+            log.info("mapping {} database {}: per table (seconds from the start): {}", mapping.name(), database,
+                    job.progress.tableProfile());
+        } catch (ActionException e) {
+            job.progress.finished(clock.instant(), e.getMessage());
+            if (e.isTransient()) {
+                log.warn("mapping {} database {}: {} (starts over)", mapping.name(), database, e.getMessage());
+            } else {
+                log.error("mapping {} database {}: {}", mapping.name(), database, e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            job.progress.finished(clock.instant(), String.valueOf(e.getMessage()));
+            log.error("mapping {} database {}: snapshot copy failed", mapping.name(), database, e);
+        } finally {
+            turn.onComplete();
+        }
+        if (!job.sessions.cancelled()) {
+            events.publishEvent(new Finished(mapping.name(), database));
+        }
+    }
+
+    /**
+     * Stops the database's copy, if one runs, and waits until its thread has ended (its sessions
+     * closed, so the servers roll back what was under way and it loads no further row). True when
+     * none runs any more; false when it did not end within the wait.
+     */
+    public boolean cancel(String mapping, String database, java.time.Duration wait) {
+        Job job = jobs.get(key(mapping, database));
+        if (job == null) {
+            return true;
+        }
+        job.sessions.cancel();
+        Thread runner = job.runner().get();
+        if (runner != null && job.progress.state().stage() == CopyProgress.Stage.QUEUED) {
+            // still waiting for its turn to read the source: wake it, it then gives up
+            runner.interrupt();
+        }
+        try {
+            job.ended().get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Stops every running copy of a mapping (its lease was lost); returns how many ran. */
+    public int cancelMapping(String mapping) {
+        int running = 0;
+        for (Map.Entry<String, Job> entry : jobs.entrySet()) {
+            if (entry.getKey().startsWith(mapping + "\0") && entry.getValue().progress.state().running()) {
+                entry.getValue().sessions.cancel();
+                running++;
+            }
+        }
+        return running;
     }
 
     /**

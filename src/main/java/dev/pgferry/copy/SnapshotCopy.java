@@ -7,6 +7,7 @@ import dev.pgferry.config.Mapping;
 import dev.pgferry.copy.CopyChunks.Chunk;
 import dev.pgferry.copy.CopyProgress.Stage;
 import dev.pgferry.faults.CrashPoints;
+import dev.pgferry.ownership.OwnershipRecords;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.Jdbc;
 import dev.pgferry.pg.PgConnector;
@@ -79,9 +80,11 @@ public class SnapshotCopy {
     private final PgDumpRunner pgDump;
     private final ReplicationObjects replication;
     private final SourceLimits limits;
+    private final OwnershipRecords ownership;
 
     public SnapshotCopy(PgConnector connector, PgDumpRunner pgDump, ReplicationObjects replication,
-            SourceLimits limits) {
+            SourceLimits limits, OwnershipRecords ownership) {
+        this.ownership = ownership;
         this.connector = connector;
         this.pgDump = pgDump;
         this.replication = replication;
@@ -126,6 +129,8 @@ public class SnapshotCopy {
     public void run(Mapping mapping, String database, List<String> filter, CopyProgress progress, Sessions sessions)
             throws ActionException {
         ReplicationNames names = ReplicationNames.of(mapping.name(), database);
+        // the copy truncates and loads tables: only into a database pgferry recorded as its own
+        ownership.requireOwned(mapping.destination(), mapping.name(), database, "snapshot copy into " + database);
         Path archive = null;
         try {
             archive = Files.createTempFile("pgferry-snapshot-", ".dump");

@@ -6,10 +6,11 @@ final class CatalogQueries {
     private CatalogQueries() {
     }
 
-    /** Which control tables exist: none before the first write, in plan mode never. */
     /**
-     * to_regclass raises "permission denied for schema" without USAGE, and has_schema_privilege
-     * raises on a missing schema: each step runs only when the previous one allows it.
+     * Which control tables exist (none before the first write; in plan mode never), and whether
+     * they can be read. to_regclass raises "permission denied for schema" without USAGE, and
+     * has_schema_privilege raises on a missing schema: each step runs only when the previous one
+     * allows it.
      */
     static final String CONTROL_TABLES = """
             WITH ns AS (SELECT to_regnamespace('pgferry') IS NOT NULL AS present),
@@ -17,18 +18,24 @@ final class CatalogQueries {
                                                  ELSE false END AS usage FROM ns),
                  tables AS (SELECT present, usage,
                                    CASE WHEN usage THEN to_regclass('pgferry.completion') IS NOT NULL END AS completion,
-                                   CASE WHEN usage THEN to_regclass('pgferry.start_request') IS NOT NULL END AS starts
+                                   CASE WHEN usage THEN to_regclass('pgferry.start_request') IS NOT NULL END AS starts,
+                                   CASE WHEN usage THEN to_regclass('pgferry.owned_database') IS NOT NULL END AS owned
                             FROM usable)
             SELECT coalesce(completion, false) AS completion, coalesce(starts, false) AS start_request,
+                   coalesce(owned, false) AS owned_database,
                    NOT present OR (usage
                        AND CASE WHEN completion THEN has_table_privilege('pgferry.completion', 'SELECT') ELSE true END
-                       AND CASE WHEN starts THEN has_table_privilege('pgferry.start_request', 'SELECT') ELSE true END)
+                       AND CASE WHEN starts THEN has_table_privilege('pgferry.start_request', 'SELECT') ELSE true END
+                       AND CASE WHEN owned THEN has_table_privilege('pgferry.owned_database', 'SELECT') ELSE true END)
                    AS readable
             FROM tables""";
 
     static final String COMPLETIONS = "SELECT mapping, database FROM pgferry.completion";
 
     static final String STARTED_MAPPINGS = "SELECT mapping FROM pgferry.start_request";
+
+    static final String OWNED_DATABASES = """
+            SELECT mapping, database, how, database_oid::bigint AS database_oid FROM pgferry.owned_database""";
 
     static final String PUBLICATION_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ?)";
 

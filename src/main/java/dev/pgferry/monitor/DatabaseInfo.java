@@ -5,15 +5,22 @@ import java.util.List;
 /**
  * A database as pg_database shows it: encoding and locale (provider c libc, i icu, b builtin),
  * owner, privileges as "grantee:PRIVILEGE" ("*" when grantable), settings as "name=value", and
- * settings of roles in this database as "role|name=value". Lists are sorted.
+ * settings of roles in this database as "role|name=value". Lists are sorted. {@code oid} tells a
+ * database from another of the same name created later (null when not read).
  */
 public record DatabaseInfo(String encoding, String collate, String ctype, String localeProvider, String locale,
-        String owner, List<String> privileges, List<String> settings, List<String> roleSettings) {
+        String owner, List<String> privileges, List<String> settings, List<String> roleSettings, Long oid) {
 
     public DatabaseInfo {
         privileges = privileges == null ? List.of() : List.copyOf(privileges);
         settings = settings == null ? List.of() : List.copyOf(settings);
         roleSettings = roleSettings == null ? List.of() : List.copyOf(roleSettings);
+    }
+
+    /** Without the OID. */
+    public DatabaseInfo(String encoding, String collate, String ctype, String localeProvider, String locale,
+            String owner, List<String> privileges, List<String> settings, List<String> roleSettings) {
+        this(encoding, collate, ctype, localeProvider, locale, owner, privileges, settings, roleSettings, null);
     }
 
     /** Encoding and locale only, for a database known by those alone. */

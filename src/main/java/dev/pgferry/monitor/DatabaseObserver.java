@@ -5,6 +5,8 @@ import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase.Slot;
 import dev.pgferry.monitor.ObservedDatabase.Subscription;
 import dev.pgferry.monitor.ObservedDatabase.Table;
+import dev.pgferry.ownership.Ownership;
+import dev.pgferry.ownership.UserObjects;
 import dev.pgferry.pg.Jdbc;
 import dev.pgferry.pg.PgConnector;
 import dev.pgferry.pg.PgErrors;
@@ -47,25 +49,13 @@ public class DatabaseObserver {
             JdbcClient jdbc = Jdbc.over(connection);
             ServerFacts facts = FactsReader.server(connection, jdbc);
             Map<String, DatabaseInfo> databases = FactsReader.databases(jdbc);
-            Set<String> completions = new HashSet<>();
-            Set<String> started = new HashSet<>();
-            boolean[] tables = readMarkers ? jdbc.sql(CatalogQueries.CONTROL_TABLES)
-                    .query((rs, n) -> new boolean[] {rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3)}).single()
-                    : new boolean[] {false, false, true};
-            if (!tables[2]) {
-                // markers exist but this user cannot read them: never guess what was completed
-                return new ObservedInstance(instance.name(), null, facts, databases, completions, started,
-                        instance.user() + " cannot read pgferry's control schema on " + instance.name());
+            if (!readMarkers) {
+                return new ObservedInstance(instance.name(), null, facts, databases, Set.of(), Set.of());
             }
-            if (tables[0]) {
-                jdbc.sql(CatalogQueries.COMPLETIONS).query(rs -> {
-                    completions.add(ObservedInstance.completionKey(rs.getString(1), rs.getString(2)));
-                });
-            }
-            if (tables[1]) {
-                started.addAll(jdbc.sql(CatalogQueries.STARTED_MAPPINGS).query(String.class).list());
-            }
-            return new ObservedInstance(instance.name(), null, facts, databases, completions, started);
+            ControlRecordReader.Records records = ControlRecordReader.read(connection, jdbc, instance.user(),
+                    instance.name());
+            return new ObservedInstance(instance.name(), null, facts, databases, records.completions(),
+                    records.started(), records.error(), records.owned());
         } catch (SQLException | DataAccessException e) {
             return ObservedInstance.unreachable(instance.name(), instance.name() + " (" + instance.address()
                     + ") is unreachable: " + PgErrors.describe(e));
@@ -144,6 +134,7 @@ public class DatabaseObserver {
         Map<String, String> syncStates = Map.of();
         TableCensus destinationCensus = TableCensus.EMPTY;
         Optional<ColumnFacts> columnFacts = Optional.empty();
+        long userObjects = -1;
         if (destinationError == null && destinationExists) {
             try (Connection connection = connector.observe(mapping.destination(), database)) {
                 JdbcClient jdbc = Jdbc.over(connection);
@@ -160,6 +151,10 @@ public class DatabaseObserver {
                     syncStates = states;
                 }
                 destinationCensus = TableCensus.read(jdbc, true);
+                if (subscription.isEmpty()) {
+                    // what may be dropped or taken over is decided before replication starts
+                    userObjects = jdbc.sql(UserObjects.COUNT).query(Long.class).single();
+                }
                 if (dataOnly) {
                     List<ColumnFacts.Column> columns = FactsReader.columns(jdbc);
                     columnFacts = Optional.of(new ColumnFacts(sourceColumns, columns, subscription.isPresent()
@@ -173,7 +168,15 @@ public class DatabaseObserver {
                 destinationExists, destinationCensus.tables().size(), publication, slot, subscription,
                 TableCensus.merge(sourceCensus, destinationCensus, syncStates, published),
                 destination.completed(mapping.name(), database), facts,
-                TableCensus.sequences(sourceCensus, destinationCensus), columnFacts);
+                TableCensus.sequences(sourceCensus, destinationCensus), columnFacts,
+                ownership(mapping, database, destination, destinationError == null ? userObjects : -1));
+    }
+
+    private static Ownership ownership(Mapping mapping, String database, ObservedInstance destination,
+            long userObjects) {
+        return Ownership.of(destination.databaseOid(database), destination.controlSchemaError() == null,
+                destination.ownershipRecord(mapping.name(), database), mapping.adoptDatabases().contains(database),
+                userObjects);
     }
 
 }

@@ -55,7 +55,7 @@ final class FactQueries {
 
     /** datlocprovider from 15, daticulocale 15-16, datlocale from 17; privileges with their defaults. */
     static final String DATABASES = """
-            SELECT d.datname, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate, d.datctype,
+            SELECT d.oid::bigint AS oid, d.datname, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate, d.datctype,
                    to_jsonb(d) ->> 'datlocprovider' AS provider,
                    coalesce(to_jsonb(d) ->> 'datlocale', to_jsonb(d) ->> 'daticulocale') AS locale,
                    pg_get_userbyid(d.datdba) AS owner,

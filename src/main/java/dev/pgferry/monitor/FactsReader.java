@@ -64,7 +64,7 @@ final class FactsReader {
             databases.put(rs.getString("datname"), new DatabaseInfo(rs.getString("encoding"),
                     rs.getString("datcollate"), rs.getString("datctype"), rs.getString("provider"),
                     rs.getString("locale"), rs.getString("owner"), strings(rs.getArray("privileges")),
-                    strings(rs.getArray("settings")), strings(rs.getArray("role_settings"))));
+                    strings(rs.getArray("settings")), strings(rs.getArray("role_settings")), rs.getLong("oid")));
         });
         return databases;
     }

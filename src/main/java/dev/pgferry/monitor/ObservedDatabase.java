@@ -1,12 +1,14 @@
 package dev.pgferry.monitor;
 
+import dev.pgferry.ownership.Ownership;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Everything one tick read about one database migration, on both sides. Immutable, built fresh
- * every tick: the planner derives the phase from this alone.
+ * every tick: the planner derives the phase from this alone. {@code ownership}: whether the
+ * destination database is pgferry's to change (see {@link Ownership}).
  */
 public record ObservedDatabase(
         String database,
@@ -23,21 +25,42 @@ public record ObservedDatabase(
         boolean completionRecorded,
         Optional<SourceFacts> sourceFacts,
         List<Sequence> sequences,
-        Optional<ColumnFacts> columnFacts) {
+        Optional<ColumnFacts> columnFacts,
+        Ownership ownership) {
 
     public ObservedDatabase {
         tables = List.copyOf(tables);
         sequences = List.copyOf(sequences);
     }
 
-    /** The same observation without sequences (they are shown, never planned on). */
+    /**
+     * The same observation without sequences (they are shown, never planned on), with a
+     * destination database, if any, that pgferry created (empty when it has no table).
+     */
+    public ObservedDatabase(String database, Instant observedAt, String sourceError, String destinationError,
+            boolean sourceDatabaseExists, boolean destinationDatabaseExists, int destinationTableCount,
+            boolean publicationExists, Optional<Slot> slot, Optional<Subscription> subscription, List<Table> tables,
+            boolean completionRecorded, Optional<SourceFacts> sourceFacts, Ownership ownership) {
+        this(database, observedAt, sourceError, destinationError, sourceDatabaseExists, destinationDatabaseExists,
+                destinationTableCount, publicationExists, slot, subscription, tables, completionRecorded, sourceFacts,
+                List.of(), Optional.empty(), ownership);
+    }
+
+    /** The same, with a destination database (if any) that pgferry created and that is empty without tables. */
     public ObservedDatabase(String database, Instant observedAt, String sourceError, String destinationError,
             boolean sourceDatabaseExists, boolean destinationDatabaseExists, int destinationTableCount,
             boolean publicationExists, Optional<Slot> slot, Optional<Subscription> subscription, List<Table> tables,
             boolean completionRecorded, Optional<SourceFacts> sourceFacts) {
         this(database, observedAt, sourceError, destinationError, sourceDatabaseExists, destinationDatabaseExists,
                 destinationTableCount, publicationExists, slot, subscription, tables, completionRecorded, sourceFacts,
-                List.of(), Optional.empty());
+                destinationDatabaseExists ? Ownership.owned(destinationTableCount == 0) : Ownership.absent());
+    }
+
+    /** A database that could not be looked at: nothing known of it, nothing planned on it. */
+    public static ObservedDatabase unobserved(String database, Instant at) {
+        return new ObservedDatabase(database, at, null, null, false, false, 0, false, Optional.empty(),
+                Optional.empty(), List.of(), false, Optional.empty(), List.of(), Optional.empty(),
+                new Ownership(Ownership.State.UNKNOWN, false, "not looked at"));
     }
 
     /** A sequence's last value on both sides (null when unknown: not readable, not there, or never used). */

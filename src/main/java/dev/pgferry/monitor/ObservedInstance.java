@@ -1,19 +1,28 @@
 package dev.pgferry.monitor;
 
+import dev.pgferry.ownership.Ownership;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * What one tick saw of a whole server: its databases, server-wide facts, and on a destination
- * pgferry's markers ("mapping/database" completions, started mappings) from its control schema.
- * {@code error} is set (and the rest empty) when the server could not be reached.
+ * pgferry's records from its control schema: "mapping/database" completions, started mappings,
+ * and the ownership records of the databases it created or was handed, by "mapping/database".
+ * {@code error} is set (and the rest empty) when the server could not be reached;
+ * {@code controlSchemaError} when the records could not be read or are not to be trusted (then
+ * they are left empty, and nothing they would allow is done).
  */
 public record ObservedInstance(String name, String error, ServerFacts facts, Map<String, DatabaseInfo> databases,
-        Set<String> completions, Set<String> startedMappings, String controlSchemaError) {
+        Set<String> completions, Set<String> startedMappings, String controlSchemaError,
+        Map<String, Ownership.Record> ownershipRecords) {
+
+    public ObservedInstance {
+        ownershipRecords = ownershipRecords == null ? Map.of() : Map.copyOf(ownershipRecords);
+    }
 
     public ObservedInstance(String name, String error, ServerFacts facts, Map<String, DatabaseInfo> databases,
             Set<String> completions, Set<String> startedMappings) {
-        this(name, error, facts, databases, completions, startedMappings, null);
+        this(name, error, facts, databases, completions, startedMappings, null, Map.of());
     }
 
     public static ObservedInstance unreachable(String name, String error) {
@@ -30,6 +39,17 @@ public record ObservedInstance(String name, String error, ServerFacts facts, Map
 
     public boolean completed(String mapping, String database) {
         return completions.contains(completionKey(mapping, database));
+    }
+
+    /** pgferry's ownership record of the database for the mapping, or null. */
+    public Ownership.Record ownershipRecord(String mapping, String database) {
+        return ownershipRecords.get(completionKey(mapping, database));
+    }
+
+    /** The database's OID, or null when there is no such database. */
+    public Long databaseOid(String database) {
+        DatabaseInfo info = databases.get(database);
+        return info == null ? null : info.oid() == null ? 0L : info.oid();
     }
 
     public static String completionKey(String mapping, String database) {

@@ -95,6 +95,26 @@ public class PgConnector implements DisposableBean {
         return connect(instance, source);
     }
 
+    /**
+     * The session that holds a mapping's lease (an advisory lock): it stays idle for hours, so
+     * no idle timeout of the server may end it, and a dead peer must be noticed on both ends
+     * within seconds: the server ends the session (and frees the lock) once its keepalives or
+     * unacknowledged data go unanswered for about 30 s, and pgferry's own reads give up after
+     * 10 s, so the holder always knows it lost the lease before another pgferry can take it.
+     */
+    public Connection lease(Instance instance, String database, String applicationName) throws SQLException {
+        PGSimpleDataSource source = dataSource(instance, database, Duration.ofSeconds(5));
+        source.setSocketTimeout(LEASE_READ_TIMEOUT_SECONDS);
+        source.setApplicationName(applicationName);
+        source.setOptions(source.getOptions() + " -c idle_session_timeout=0 -c idle_in_transaction_session_timeout=0"
+                + " -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=4"
+                + " -c tcp_user_timeout=30000");
+        return connect(instance, source);
+    }
+
+    /** How long the lease holder waits for an answer before taking its lease for lost. */
+    public static final int LEASE_READ_TIMEOUT_SECONDS = 10;
+
     /** A connection for a bulk copy: no statement timeout (one COPY may run for hours). */
     public Connection bulk(Instance instance, String database) throws SQLException {
         return open(instance, database, Duration.ZERO);

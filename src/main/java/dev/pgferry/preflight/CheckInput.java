@@ -44,6 +44,10 @@ public record CheckInput(Mapping mapping, ObservedDatabase database, ObservedIns
     }
 
     static String instanceVariables(String instance) {
-        return "PGFERRY_INSTANCES_" + instance.toUpperCase().replace('-', '_') + "_*";
+        return instanceVariable(instance, "*");
+    }
+
+    static String instanceVariable(String instance, String suffix) {
+        return "PGFERRY_INSTANCES_" + instance.toUpperCase().replace('-', '_') + "_" + suffix;
     }
 }

@@ -25,8 +25,9 @@ final class ConnectionChecks {
                         + "accepts pgferry (pg_hba.conf)."));
         if (in.destination().controlSchemaError() != null) {
             checks.add(Check.block("destination.control_schema", in.destination().controlSchemaError()
-                    + " (completion markers and starts are kept there)", "Connect as the user that created schema "
-                    + "pgferry in the maintenance database, or grant USAGE on it and SELECT, INSERT on its tables."));
+                    + " (completion markers, starts and the ownership of databases are kept there)", "Connect as the "
+                    + "role that owns schema pgferry in the maintenance database and its tables (pgferry trusts "
+                    + "records only there), or drop that schema if it is not pgferry's."));
         }
         if (o.sourceError() == null) {
             checks.add(o.sourceDatabaseExists()

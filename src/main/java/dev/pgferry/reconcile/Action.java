@@ -50,6 +50,17 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * Records an existing, empty destination database as pgferry's: one it created but stopped
+     * before recording ({@code how} "created"), or one handed over in ADOPT_DATABASES ("adopted").
+     */
+    record ClaimDatabase(String database, String how) implements Action {
+        public String describe() {
+            return "record database " + database + " on the destination as pgferry's ("
+                    + ("adopted".equals(how) ? "handed over in ADOPT_DATABASES" : "created by pgferry") + "; empty)";
+        }
+    }
+
     record ConfigureDatabase(String database, DatabaseInfo source) implements Action {
         public String describe() {
             return "give database " + database + " the source's owner (" + source.owner() + "), privileges and "
@@ -107,7 +118,8 @@ public sealed interface Action {
     /**
      * A snapshot copy was interrupted (pgferry stopped, a server failed): its partial destination
      * database is dropped so that the copy starts over from an empty one, never subscribing on top
-     * of partial data. Only pgferry's own copy is dropped: nothing has subscribed to it yet.
+     * of partial data. Only a database pgferry recorded as its own is dropped (checked again when
+     * the step runs), and only while nothing has subscribed to it.
      */
     record ResetInterruptedCopy(String database) implements Action {
         public String describe() {

@@ -3,6 +3,8 @@ package dev.pgferry.reconcile;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.cutover.CompletionMarker;
 import dev.pgferry.pg.ActionException;
+import dev.pgferry.ownership.OwnershipRecords;
+import dev.pgferry.reconcile.Action.ClaimDatabase;
 import dev.pgferry.reconcile.Action.ConfigureDatabase;
 import dev.pgferry.reconcile.Action.CopySchema;
 import dev.pgferry.reconcile.Action.CreateDatabase;
@@ -22,6 +24,7 @@ import dev.pgferry.replication.ReplicationObjects;
 import dev.pgferry.schema.DatabaseCreator;
 import dev.pgferry.schema.RoleCopier;
 import dev.pgferry.schema.SchemaCopier;
+import java.time.Instant;
 import org.springframework.stereotype.Component;
 
 /** The thin actor: carries out one planned action with the feature that owns it. */
@@ -34,10 +37,12 @@ class ActionRunner {
     private final RoleCopier roles;
     private final CompletionMarker completion;
     private final SnapshotCopies copies;
+    private final OwnershipRecords ownership;
 
     ActionRunner(ReplicationObjects replication, DatabaseCreator databases, SchemaCopier schema, RoleCopier roles,
-            CompletionMarker completion, SnapshotCopies copies) {
+            CompletionMarker completion, SnapshotCopies copies, OwnershipRecords ownership) {
         this.copies = copies;
+        this.ownership = ownership;
         this.replication = replication;
         this.databases = databases;
         this.schema = schema;
@@ -45,24 +50,45 @@ class ActionRunner {
         this.completion = completion;
     }
 
-    void run(Mapping mapping, String database, Action action) throws ActionException {
+    /**
+     * Carries out the action planned on what the tick saw at {@code observedAt}. The steps that
+     * undo an interrupted copy check first that no copy of the database started or ended since:
+     * a copy that finished and subscribed meanwhile is no interrupted copy.
+     */
+    void run(Mapping mapping, String database, Action action, Instant observedAt) throws ActionException {
         switch (action) {
             case CreatePublication a ->
                 replication.createPublication(mapping.source(), database, a.publication(), a.tables());
             case CreateRoles a -> roles.copy(mapping, database, a.roles(), a.memberships());
-            case CreateDatabase a -> databases.create(mapping.destination(), a.database(), a.source());
-            case ConfigureDatabase a -> databases.configure(mapping.destination(), a.database(), a.source());
+            case CreateDatabase a -> databases.create(mapping, a.database(), a.source());
+            case ClaimDatabase a -> ownership.claim(mapping.destination(), mapping.name(), a.database(), a.how());
+            case ConfigureDatabase a -> databases.configure(mapping, a.database(), a.source());
             case CopySchema a -> schema.copy(mapping, a.database(), a.filter());
-            case DropInactiveSlot a -> replication.dropInactiveSlot(mapping.source(), database, a.slot());
+            case DropInactiveSlot a -> {
+                requireNoCopySince(mapping, database, observedAt, a);
+                replication.dropInactiveSlot(mapping, database, a.slot());
+            }
             case CreateSubscription a ->
                 replication.createSubscription(mapping, database, ReplicationNames.of(mapping.name(), database));
             case RecordCompletion a -> completion.markSchemaOnlyDone(mapping, a.database());
             case StartSnapshotCopy a -> copies.start(mapping, a.database(), a.filter());
-            case ResetInterruptedCopy a -> databases.dropPartialCopy(mapping.destination(), a.database());
+            case ResetInterruptedCopy a -> {
+                requireNoCopySince(mapping, database, observedAt, a);
+                databases.dropPartialCopy(mapping, a.database());
+            }
             case DropSubscription a -> replication.dropSubscription(mapping.destination(), database, a.subscription());
             case DetachSubscription a ->
                 replication.detachAndDropSubscription(mapping.destination(), database, a.subscription());
             case DropPublication a -> replication.dropPublication(mapping.source(), database, a.publication());
+        }
+    }
+
+    private void requireNoCopySince(Mapping mapping, String database, Instant observedAt, Action action)
+            throws ActionException {
+        if (copies.changedSince(mapping.name(), database, observedAt)) {
+            // not a failure: the next tick plans on what is there now
+            throw new ActionException("not done: " + action.describe() + " (a snapshot copy of " + database
+                    + " started or ended after the tick looked; the next tick decides again)", true);
         }
     }
 }

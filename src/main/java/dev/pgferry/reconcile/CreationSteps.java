@@ -8,6 +8,8 @@ import dev.pgferry.monitor.ServerFacts;
 import dev.pgferry.monitor.ServerFacts.Membership;
 import dev.pgferry.monitor.SourceFacts;
 import dev.pgferry.monitor.SourceFacts.Relation;
+import dev.pgferry.ownership.Ownership;
+import dev.pgferry.reconcile.Action.ClaimDatabase;
 import dev.pgferry.reconcile.Action.ConfigureDatabase;
 import dev.pgferry.reconcile.Action.CopySchema;
 import dev.pgferry.reconcile.Action.CreateDatabase;
@@ -66,13 +68,14 @@ final class CreationSteps {
 
     /**
      * The snapshot method: roles and the database as usual; then the copy, which restores the
-     * schema itself (as of its snapshot). A slot or tables without a subscription, and no copy
-     * running here, is an interrupted copy: its slot is dropped and its partial database reset,
-     * and the copy starts over on a later tick.
+     * schema itself (as of its snapshot). A database of pgferry's own that holds anything, without
+     * a subscription and with no copy running here, is an interrupted copy: its slot is dropped
+     * and the partial database reset, and the copy starts over on a later tick. Someone else's
+     * database is never taken for one: the ownership check blocks before any of this runs.
      */
     private static List<Action> snapshotSteps(PlanInput in, ObservedDatabase o, ReplicationNames names,
             SourceFacts facts, List<Action> steps) {
-        boolean interrupted = o.destinationTableCount() > 0;
+        boolean interrupted = o.ownership().owned() && !o.ownership().empty();
         if (!interrupted) {
             databaseSteps(in, o, facts, steps);
         }
@@ -88,10 +91,13 @@ final class CreationSteps {
         return steps;
     }
 
-    /** Roles, database and its settings, schema: what schema-and-data and schema-only create. */
+    /**
+     * Roles, database and its settings, schema: what schema-and-data and schema-only create. The
+     * schema is restored in one transaction, so a database of pgferry's that holds anything has it.
+     */
     private static void schemaSteps(PlanInput in, ObservedDatabase o, SourceFacts facts, List<Action> steps) {
         databaseSteps(in, o, facts, steps);
-        if (o.destinationTableCount() == 0) {
+        if (o.ownership().empty()) {
             steps.add(new CopySchema(o.database(), facts == null ? List.of()
                     : DumpFilter.arguments(in.mapping().scope(), facts.relations())));
         }
@@ -106,9 +112,14 @@ final class CreationSteps {
             }
         }
         DatabaseInfo source = in.source().databases().get(o.database());
-        if (!o.destinationDatabaseExists()) {
+        Ownership ownership = o.ownership();
+        if (ownership.state() == Ownership.State.ABSENT) {
             steps.add(new CreateDatabase(o.database(), source == null
                     ? new DatabaseInfo("UTF8", null, null, null, null) : source));
+        } else if (ownership.state() == Ownership.State.CLAIMABLE) {
+            steps.add(new ClaimDatabase(o.database(), in.mapping().adoptDatabases().contains(o.database())
+                    && in.destination().ownershipRecord(in.mapping().name(), o.database()) == null
+                    ? "adopted" : "created"));
         }
         DatabaseInfo destination = in.destination().databases().get(o.database());
         if (source != null && (destination == null || !destination.configuredLike(source))) {

@@ -40,9 +40,14 @@ public class CutoverActions {
     private final SequenceSync sequences;
     private final MaterializedViews views;
     private final Verifier verifier;
+    private final MappingTurns turns;
+    private final MappingLeases leases;
 
     public CutoverActions(PgferryConfig config, StatusBoard board, ControlRecords records, Freeze freeze, Drain drain,
-            SequenceSync sequences, MaterializedViews views, Verifier verifier) {
+            SequenceSync sequences, MaterializedViews views, Verifier verifier, MappingTurns turns,
+            MappingLeases leases) {
+        this.turns = turns;
+        this.leases = leases;
         this.config = config;
         this.board = board;
         this.records = records;
@@ -90,6 +95,11 @@ public class CutoverActions {
      */
     public Freeze.Frozen freeze(String mappingName, String actor, boolean force) throws ActionRefused {
         Mapping mapping = mapping(mappingName);
+        return turns.betweenTicks(mapping, () -> freezeBetweenTicks(mapping, actor, force));
+    }
+
+    private Freeze.Frozen freezeBetweenTicks(Mapping mapping, String actor, boolean force) throws ActionRefused {
+        String mappingName = mapping.name();
         MappingStatus status = board.get(mappingName).orElseThrow();
         if (!mapping.allowFreeze()) {
             throw new ActionRefused("the assisted freeze is off for mapping " + mappingName + ": set "
@@ -146,6 +156,11 @@ public class CutoverActions {
      */
     public List<Drain.FreezePoint> drain(String mappingName, String actor) throws ActionRefused {
         Mapping mapping = mapping(mappingName);
+        return turns.betweenTicks(mapping, () -> drainBetweenTicks(mapping, actor));
+    }
+
+    private List<Drain.FreezePoint> drainBetweenTicks(Mapping mapping, String actor) throws ActionRefused {
+        String mappingName = mapping.name();
         MappingStatus status = board.get(mappingName).orElseThrow();
         List<DatabaseStatus> replicating = status.databases().stream()
                 .filter(d -> d.observed().slot().isPresent()).toList();
@@ -171,6 +186,12 @@ public class CutoverActions {
      */
     public List<SequenceReport> syncSequences(String mappingName, String actor, long margin) throws ActionRefused {
         Mapping mapping = mapping(mappingName);
+        return turns.betweenTicks(mapping, () -> syncSequencesBetweenTicks(mapping, actor, margin));
+    }
+
+    private List<SequenceReport> syncSequencesBetweenTicks(Mapping mapping, String actor, long margin)
+            throws ActionRefused {
+        String mappingName = mapping.name();
         MappingStatus status = board.get(mappingName).orElseThrow();
         if (margin < 0 || margin > MAX_SEQUENCE_MARGIN) {
             throw new ActionRefused("margin=" + margin + ": use 0 (exact) up to " + MAX_SEQUENCE_MARGIN
@@ -194,6 +215,11 @@ public class CutoverActions {
      */
     public List<RefreshReport> refreshMaterializedViews(String mappingName, String actor) throws ActionRefused {
         Mapping mapping = mapping(mappingName);
+        return turns.betweenTicks(mapping, () -> refreshBetweenTicks(mapping, actor));
+    }
+
+    private List<RefreshReport> refreshBetweenTicks(Mapping mapping, String actor) throws ActionRefused {
+        String mappingName = mapping.name();
         MappingStatus status = board.get(mappingName).orElseThrow();
         OperatorActions.requireRun(status);
         List<DatabaseStatus> there = status.databases().stream()
@@ -216,6 +242,7 @@ public class CutoverActions {
      */
     public int verify(String mappingName, String actor) throws ActionRefused {
         Mapping mapping = mapping(mappingName);
+        leases.requireHeld(mapping);
         MappingStatus status = board.get(mappingName).orElseThrow();
         int queued = 0;
         for (DatabaseStatus database : onBothSides(status)) {

@@ -45,8 +45,6 @@ public class MappingReconciler {
 
     private static final Logger log = LoggerFactory.getLogger(MappingReconciler.class);
     private static final int PARALLEL_DATABASES = 4;
-    /** The maintenance database holds pgferry's control schema and is left out of "every database". */
-    private static final String MAINTENANCE_DATABASE = "postgres";
 
     private final PgferryConfig config;
     private final PgDumpRunner pgDump;
@@ -59,12 +57,16 @@ public class MappingReconciler {
     private final StatusMetrics metrics;
     private final SnapshotCopies copies;
     private final Map<String, ActionFailure> failures = new ConcurrentHashMap<>();
-    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final MappingLeases leases;
+    private final MappingTurns turns;
 
     public MappingReconciler(PgferryConfig config, PgDumpRunner pgDump, DatabaseObserver observer,
             ReadinessTracker readiness, ActionRunner runner, StatusBoard board, Clock clock,
-            ExactCountSchedule exactCounts, StatusMetrics metrics, SnapshotCopies copies) {
+            ExactCountSchedule exactCounts, StatusMetrics metrics, SnapshotCopies copies, MappingLeases leases,
+            MappingTurns turns) {
+        this.leases = leases;
+        this.turns = turns;
         this.copies = copies;
         this.exactCounts = exactCounts;
         this.metrics = metrics;
@@ -77,33 +79,37 @@ public class MappingReconciler {
         this.clock = clock;
     }
 
-    /** Runs one tick; ticks of the same mapping never overlap. */
+    /**
+     * Runs one tick; ticks of the same mapping never overlap, nor do they overlap an operator's
+     * action on it ({@link MappingTurns}). Only the holder of the mapping's lease acts.
+     */
     public MappingStatus tick(Mapping mapping) {
-        ReentrantLock lock = locks.computeIfAbsent(mapping.name(), k -> new ReentrantLock());
+        ReentrantLock lock = turns.lock(mapping);
         lock.lock();
         Timer.Sample timing = Timer.start();
         try {
+            Lease lease = leases.acquire(mapping);
             ObservedInstance source = observer.observeInstance(mapping.source(), false);
             ObservedInstance destination = observer.observeInstance(mapping.destination(), true);
             List<String> databases = databases(mapping, source);
             // first what every database looks like, published at once so that pages show it while
             // the actions of a first tick (schema copies of many databases) run
             List<DatabaseStatus> observed = inParallel(databases, db -> LogContext.about(mapping.name(), db,
-                    () -> evaluate(mapping, db, source, destination)));
-            if (observed.stream().anyMatch(d -> willAct(mapping, d, destination))) {
-                board.preview(new MappingStatus(mapping, source, destination, observed, clock.instant()));
+                    () -> evaluateOrExplain(mapping, db, source, destination)));
+            boolean acting = lease.held();
+            if (acting && observed.stream().anyMatch(d -> willAct(mapping, d, destination))) {
+                board.preview(new MappingStatus(mapping, source, destination, observed, clock.instant(), lease));
             }
-            List<DatabaseStatus> statuses = inParallel(observed, status -> LogContext.about(mapping.name(),
-                    status.database(), () -> act(mapping, status, source, destination)));
-            MappingStatus status = new MappingStatus(mapping, source, destination, statuses, clock.instant());
+            List<DatabaseStatus> statuses = !acting ? observed : inParallel(observed, status -> LogContext.about(
+                    mapping.name(), status.database(), () -> actOrExplain(mapping, status, source, destination)));
+            MappingStatus status = new MappingStatus(mapping, source, destination, statuses, clock.instant(),
+                    leases.last(mapping));
             board.publish(status);
             exactCounts.consider(status);
             return status;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return board.get(mapping.name()).orElseThrow();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("tick of mapping " + mapping.name() + " failed", e.getCause());
         } finally {
             timing.stop(metrics.tickTimer(mapping.name()));
             lock.unlock();
@@ -119,12 +125,20 @@ public class MappingReconciler {
             return board.get(mapping.name()).map(s -> s.databases().stream().map(DatabaseStatus::database).toList())
                     .orElse(List.of());
         }
-        return source.databases().keySet().stream().filter(db -> !db.equals(MAINTENANCE_DATABASE)).sorted().toList();
+        // the maintenance databases hold pgferry's control schema and its freeze ledger: never moved unless listed
+        return source.databases().keySet().stream()
+                .filter(db -> !db.equals(mapping.source().maintenanceDatabase())
+                        && !db.equals(mapping.destination().maintenanceDatabase()))
+                .sorted().toList();
     }
 
-    /** Runs a function over the items, a few at a time, in their order; one failing stops the tick. */
+    /**
+     * Runs a function over the items, a few at a time, in their order. The function answers for
+     * its own item's failures ({@link #evaluateOrExplain}, {@link #actOrExplain}), so one database
+     * never stops the others or the tick.
+     */
     private <T> List<DatabaseStatus> inParallel(List<T> items, Function<T, DatabaseStatus> work)
-            throws InterruptedException, ExecutionException {
+            throws InterruptedException {
         Semaphore slots = new Semaphore(PARALLEL_DATABASES);
         List<Future<DatabaseStatus>> futures = items.stream().map(item -> workers.submit(() -> {
             slots.acquire();
@@ -136,9 +150,46 @@ public class MappingReconciler {
         })).toList();
         List<DatabaseStatus> results = new ArrayList<>();
         for (Future<DatabaseStatus> future : futures) {
-            results.add(future.get());
+            try {
+                results.add(future.get());
+            } catch (ExecutionException e) {
+                // the functions catch everything; an Error (out of memory) still ends the tick
+                throw new IllegalStateException("a database of the tick failed", e.getCause());
+            }
         }
         return results;
+    }
+
+    /**
+     * {@link #evaluate}, or, when looking at the database failed in a way no check foresaw (a
+     * password command that failed, a bug), the database shown FAILED with the reason: the others
+     * go on.
+     */
+    private DatabaseStatus evaluateOrExplain(Mapping mapping, String database, ObservedInstance source,
+            ObservedInstance destination) {
+        try {
+            return evaluate(mapping, database, source, destination);
+        } catch (RuntimeException e) {
+            log.error("mapping {} database {}: could not look at it: {}", mapping.name(), database, e.toString(), e);
+            return unexplained(database, "could not look at " + database + ": " + e);
+        }
+    }
+
+    private DatabaseStatus actOrExplain(Mapping mapping, DatabaseStatus status, ObservedInstance source,
+            ObservedInstance destination) {
+        try {
+            return act(mapping, status, source, destination);
+        } catch (RuntimeException e) {
+            log.error("mapping {} database {}: {}", mapping.name(), status.database(), e.toString(), e);
+            return unexplained(status.database(), "its steps failed: " + e);
+        }
+    }
+
+    private DatabaseStatus unexplained(String database, String why) {
+        Plan plan = new Plan(Phase.FAILED, "[internal] " + why + " (pgferry's log has the details; it tries again "
+                + "at the next tick)", List.of());
+        return new DatabaseStatus(ObservedDatabase.unobserved(database, clock.instant()), List.of(),
+                Readiness.notReady(why), plan, Optional.empty());
     }
 
     private static boolean willAct(Mapping mapping, DatabaseStatus status, ObservedInstance destination) {
@@ -155,22 +206,34 @@ public class MappingReconciler {
         }
         String key = mapping.name() + "/" + database;
         for (Action action : status.plan().actions()) {
+            if (!leases.stillHeld(mapping)) {
+                log.warn("mapping {} database {}: lease lost, {} not done", mapping.name(), database,
+                        action.describe());
+                break;
+            }
             try {
                 log.info("mapping {} database {}: {}", mapping.name(), database, action.describe());
-                runner.run(mapping, database, action);
+                runner.run(mapping, database, action, status.observed().observedAt());
                 CrashPoints.passed(action.getClass().getSimpleName());
                 failures.remove(key);
                 metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), "ok");
-            } catch (ActionException e) {
-                metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), e.isTransient() ? "retry"
+            } catch (ActionException | RuntimeException e) {
+                ActionException failure = e instanceof ActionException a ? a
+                        // an unforeseen failure (a password command that failed, a bug): shown, tried again later
+                        : new ActionException("[internal] " + e, false);
+                if (!(e instanceof ActionException)) {
+                    log.error("mapping {} database {}: {}", mapping.name(), database, e.toString(), e);
+                }
+                metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), failure.isTransient() ? "retry"
                         : "failed");
-                if (e.isTransient()) {
-                    log.warn("mapping {} database {}: {} (will retry)", mapping.name(), database, e.getMessage());
+                if (failure.isTransient()) {
+                    log.warn("mapping {} database {}: {} (will retry)", mapping.name(), database, failure.getMessage());
                 } else {
                     ActionFailure previous = failures.get(key);
                     int attempts = previous == null ? 1 : previous.attempts() + 1;
-                    failures.put(key, new ActionFailure(action.describe(), e.getMessage(), attempts, clock.instant()));
-                    log.error("mapping {} database {}: {}", mapping.name(), database, e.getMessage());
+                    failures.put(key, new ActionFailure(action.describe(), failure.getMessage(), attempts,
+                            clock.instant()));
+                    log.error("mapping {} database {}: {}", mapping.name(), database, failure.getMessage());
                 }
                 break;
             }

@@ -11,9 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The last tick's view of a whole mapping. */
+/**
+ * The last tick's view of a whole mapping; {@code lease} says whether this pgferry acts on it
+ * (null when not known, as before the first tick).
+ */
 public record MappingStatus(Mapping mapping, ObservedInstance source, ObservedInstance destination,
-        List<DatabaseStatus> databases, Instant observedAt, List<Alert> alerts) {
+        List<DatabaseStatus> databases, Instant observedAt, List<Alert> alerts, Lease lease) {
 
     public MappingStatus {
         databases = List.copyOf(databases);
@@ -22,19 +25,30 @@ public record MappingStatus(Mapping mapping, ObservedInstance source, ObservedIn
 
     /** As a tick sees it, before the status board adds the alerts (they need the history). */
     public MappingStatus(Mapping mapping, ObservedInstance source, ObservedInstance destination,
+            List<DatabaseStatus> databases, Instant observedAt, Lease lease) {
+        this(mapping, source, destination, databases, observedAt, List.of(), lease);
+    }
+
+    /** Without knowing the lease. */
+    public MappingStatus(Mapping mapping, ObservedInstance source, ObservedInstance destination,
             List<DatabaseStatus> databases, Instant observedAt) {
-        this(mapping, source, destination, databases, observedAt, List.of());
+        this(mapping, source, destination, databases, observedAt, List.of(), null);
+    }
+
+    /** Why this pgferry does not act on the mapping (another holds its lease, or none can be taken); null when it does. */
+    public String passiveReason() {
+        return lease == null ? null : lease.passiveReason();
     }
 
     /** The mapping as seen for one of its databases only (with the alerts of the instances). */
     public MappingStatus withOnly(String database) {
         return new MappingStatus(mapping, source, destination,
                 databases.stream().filter(d -> d.database().equals(database)).toList(), observedAt,
-                alerts.stream().filter(a -> a.database() == null || a.database().equals(database)).toList());
+                alerts.stream().filter(a -> a.database() == null || a.database().equals(database)).toList(), lease);
     }
 
     public MappingStatus withAlerts(List<Alert> alerts) {
-        return new MappingStatus(mapping, source, destination, databases, observedAt, alerts);
+        return new MappingStatus(mapping, source, destination, databases, observedAt, alerts, lease);
     }
 
     /** Databases per phase, in phase order, for the overview. */

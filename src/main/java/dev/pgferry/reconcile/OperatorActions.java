@@ -6,11 +6,14 @@ import dev.pgferry.config.Mode;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.cutover.CompletionMarker;
 import dev.pgferry.cutover.CompletionMarker.CompletionException;
+import dev.pgferry.ownership.OwnershipRecords;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.PgErrors;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.replication.ReplicationObjects;
+import dev.pgferry.copy.SnapshotCopies;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import dev.pgferry.monitor.ExactCounter;
@@ -33,10 +36,21 @@ public class OperatorActions {
     private final ExactCounter counter;
     private final FidelityCheck fidelity;
     private final ReplicationObjects replication;
+    private final OwnershipRecords ownership;
+    private final MappingTurns turns;
+    private final MappingLeases leases;
+    private final SnapshotCopies copies;
+    /** How long complete waits for a running snapshot copy to stop. */
+    static final Duration COPY_STOP_WAIT = Duration.ofSeconds(60);
 
     public OperatorActions(PgferryConfig config, StatusBoard board, CompletionMarker completion, ReconcileLoop loop,
-            ControlRecords records, ExactCounter counter, FidelityCheck fidelity, ReplicationObjects replication) {
+            ControlRecords records, ExactCounter counter, FidelityCheck fidelity, ReplicationObjects replication,
+            OwnershipRecords ownership, MappingTurns turns, MappingLeases leases, SnapshotCopies copies) {
+        this.turns = turns;
+        this.leases = leases;
+        this.copies = copies;
         this.replication = replication;
+        this.ownership = ownership;
         this.counter = counter;
         this.fidelity = fidelity;
         this.config = config;
@@ -52,28 +66,37 @@ public class OperatorActions {
      */
     public MappingStatus complete(String mappingName, String actor, boolean force) throws ActionRefused {
         Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
-        MappingStatus status = board.get(mappingName).orElseThrow();
-        if (status.effectiveMode() != Mode.RUN) {
-            throw new ActionRefused("mapping " + mappingName + " is in mode plan and has created nothing to "
-                    + "complete: start it first");
-        }
-        if (status.databases().isEmpty()) {
-            throw new ActionRefused("mapping " + mappingName + " has not been observed yet; try again in a moment");
-        }
-        if (!force && !status.cutoverReady() && status.phase() != Phase.COMPLETE) {
-            Optional<DatabaseStatus> blocking = status.databases().stream().filter(d -> !d.cutoverReady()
-                    && d.phase() != Phase.COMPLETE).findFirst();
-            throw new ActionRefused("mapping " + mappingName + " is not cutover-ready"
-                    + blocking.map(d -> ": " + d.database() + " is " + d.phase() + " (" + d.plan().reason() + ")")
-                            .orElse("") + ". Wait for the green light, or force it with a second confirmation.");
-        }
-        List<String> databases = status.databases().stream().map(DatabaseStatus::database).toList();
-        try {
-            completion.markComplete(mapping, databases, actor, force);
-        } catch (CompletionException e) {
-            throw new ActionRefused(e.getMessage());
-        }
-        return loop.tickNow(mapping);
+        return turns.betweenTicks(mapping, () -> {
+            MappingStatus status = board.get(mappingName).orElseThrow();
+            if (status.effectiveMode() != Mode.RUN) {
+                throw new ActionRefused("mapping " + mappingName + " is in mode plan and has created nothing to "
+                        + "complete: start it first");
+            }
+            if (status.databases().isEmpty()) {
+                throw new ActionRefused("mapping " + mappingName + " has not been observed yet; try again in a moment");
+            }
+            if (!force && !status.cutoverReady() && status.phase() != Phase.COMPLETE) {
+                Optional<DatabaseStatus> blocking = status.databases().stream().filter(d -> !d.cutoverReady()
+                        && d.phase() != Phase.COMPLETE).findFirst();
+                throw new ActionRefused("mapping " + mappingName + " is not cutover-ready"
+                        + blocking.map(d -> ": " + d.database() + " is " + d.phase() + " (" + d.plan().reason() + ")")
+                                .orElse("") + ". Wait for the green light, or force it with a second confirmation.");
+            }
+            List<String> databases = status.databases().stream().map(DatabaseStatus::database).toList();
+            // a copy still loading tables would go on writing into the database the applications now own
+            for (String database : databases) {
+                if (!copies.cancel(mappingName, database, COPY_STOP_WAIT)) {
+                    throw new ActionRefused("the snapshot copy of " + database + " did not stop within "
+                            + COPY_STOP_WAIT.toSeconds() + " s; nothing was marked complete: try again");
+                }
+            }
+            try {
+                completion.markComplete(mapping, databases, actor, force);
+            } catch (CompletionException e) {
+                throw new ActionRefused(e.getMessage());
+            }
+            return loop.tickNow(mapping);
+        });
     }
 
     /**
@@ -82,6 +105,11 @@ public class OperatorActions {
      */
     public MappingStatus start(String mappingName, String actor) throws ActionRefused {
         Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
+        return turns.betweenTicks(mapping, () -> startBetweenTicks(mapping, actor));
+    }
+
+    private MappingStatus startBetweenTicks(Mapping mapping, String actor) throws ActionRefused {
+        String mappingName = mapping.name();
         MappingStatus status = board.get(mappingName).orElseThrow();
         if (status.effectiveMode() == Mode.RUN) {
             throw new ActionRefused("mapping " + mappingName + " already runs");
@@ -102,8 +130,9 @@ public class OperatorActions {
      * Compares the schema of every database of the mapping on both sides now (read-only) and
      * writes the outcome to the audit log; the reports also show on the pages afterwards.
      */
-    public List<FidelityReport> checkFidelity(String mappingName, String actor) {
+    public List<FidelityReport> checkFidelity(String mappingName, String actor) throws ActionRefused {
         Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
+        leases.requireHeld(mapping);
         MappingStatus status = board.get(mappingName).orElseThrow();
         List<FidelityReport> reports = status.databases().stream().map(d -> fidelity.run(mapping, d.database()))
                 .toList();
@@ -119,6 +148,7 @@ public class OperatorActions {
      */
     public void countRows(String mappingName, String database, String actor) throws ActionRefused {
         Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
+        leases.requireHeld(mapping);
         DatabaseStatus status = board.get(mappingName).orElseThrow().database(database)
                 .orElseThrow(() -> new ActionRefused("mapping " + mappingName + " has no database " + database
                         + " (yet); see the mapping's page for its databases"));
@@ -142,6 +172,12 @@ public class OperatorActions {
      */
     public MappingStatus startOver(String mappingName, String database, String actor) throws ActionRefused {
         Mapping mapping = config.mapping(mappingName).orElseThrow(() -> new UnknownMapping(mappingName));
+        return turns.betweenTicks(mapping, () -> startOverBetweenTicks(mapping, database, actor));
+    }
+
+    private MappingStatus startOverBetweenTicks(Mapping mapping, String database, String actor)
+            throws ActionRefused {
+        String mappingName = mapping.name();
         MappingStatus status = board.get(mappingName).orElseThrow();
         requireRun(status);
         DatabaseStatus db = status.database(database).orElseThrow(() -> new ActionRefused("mapping " + mappingName
@@ -152,6 +188,10 @@ public class OperatorActions {
         }
         String subscription = ReplicationNames.of(mappingName, database).subscription();
         try {
+            if (mapping.content() != Mapping.Content.DATA_ONLY) {
+                // data-only writes into a database the operator handed over for that; others must be pgferry's
+                ownership.requireOwned(mapping.destination(), mapping.name(), database, "start over of " + database);
+            }
             int emptied = replication.abandonSubscription(mapping.destination(), database, subscription);
             records.auditAfterwards(mapping.destination(), actor, "start-over", mapping.name(), database,
                     "was " + db.phase() + " (" + db.plan().reason() + "); subscription " + subscription

@@ -4,6 +4,7 @@ import dev.pgferry.config.Instance;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.ConnInfo;
+import dev.pgferry.pg.Jdbc;
 import dev.pgferry.pg.PgConnector;
 import dev.pgferry.pg.PgErrors;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -92,33 +94,37 @@ public class ReplicationObjects {
      * Starting a database over, in one transaction on the destination: the subscription lets go
      * of its slot and is dropped, and the tables it wrote are emptied. Afterwards the database
      * looks like an interrupted copy (tables, maybe a slot, no subscription), which the planner
-     * starts over from an empty database; a crash before the commit changes nothing. Returns
-     * the number of tables emptied, or -1 when there was no such subscription.
+     * starts over from an empty database; a crash before the commit changes nothing. Refused,
+     * with nothing changed, when a table the subscription does not write references one it does
+     * (only the subscription's own tables are ever emptied). Returns the number of tables
+     * emptied, or -1 when there was no such subscription.
      */
     public int abandonSubscription(Instance destination, String database, String subscription)
             throws ActionException {
         try (Connection c = connector.act(destination, database); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
-            List<String> tables;
-            try (PreparedStatement written = c.prepareStatement(ReplicationSql.subscribedTables())) {
-                written.setString(1, subscription);
-                tables = new java.util.ArrayList<>();
-                try (var rs = written.executeQuery()) {
-                    if (!rs.next()) {
-                        return -1;
-                    }
-                    do {
-                        if (rs.getString(1) != null) {
-                            tables.add(rs.getString(1));
-                        }
-                    } while (rs.next());
-                }
+            var jdbc = Jdbc.over(c);
+            List<String> tables = jdbc.sql(ReplicationSql.subscribedTables()).param(subscription)
+                    .query((rs, n) -> Optional.ofNullable(rs.getString(1))).list().stream()
+                    .flatMap(Optional::stream).toList();
+            if (!jdbc.sql("SELECT EXISTS (SELECT 1 FROM pg_subscription WHERE subname = ? AND subdbid = "
+                    + "(SELECT oid FROM pg_database WHERE datname = current_database()))").param(subscription)
+                    .query(Boolean.class).single()) {
+                return -1;
+            }
+            List<String> references = jdbc.sql(ReplicationSql.outsideReferences()).param(subscription)
+                    .query(String.class).list();
+            if (!references.isEmpty()) {
+                throw new ActionException("nothing changed: " + references.size() + " destination table(s) outside "
+                        + "the subscription reference tables it writes, and start over empties only its own tables: "
+                        + String.join("; ", references) + ". Drop those foreign keys (or empty those tables) on the "
+                        + "destination first, then start over", false);
             }
             for (String sql : ReplicationSql.detachAndDropSubscription(subscription)) {
                 s.execute(sql);
             }
             if (!tables.isEmpty()) {
-                s.execute("TRUNCATE " + String.join(", ", tables) + " CASCADE");
+                s.execute("TRUNCATE " + String.join(", ", tables));
             }
             c.commit();
             return tables.size();
@@ -135,7 +141,26 @@ public class ReplicationObjects {
         }
     }
 
-    public void dropInactiveSlot(Instance source, String database, String slot) throws ActionException {
+    /**
+     * Drops pgferry's slot left by an interrupted step, unless a subscription on the destination
+     * uses it now (one created since the tick looked: its apply worker may not have connected
+     * yet, so "inactive" alone proves nothing) or a walsender does.
+     */
+    public void dropInactiveSlot(Mapping mapping, String database, String slot) throws ActionException {
+        Instance destination = mapping.destination();
+        try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
+            if (Jdbc.over(c).sql("SELECT EXISTS (SELECT 1 FROM pg_subscription WHERE subslotname = ?)").param(slot)
+                    .query(Boolean.class).single()) {
+                throw new ActionException("replication slot " + slot + " left as it is: a subscription on the "
+                        + "destination uses it now (the next tick looks again)", true);
+            }
+        } catch (SQLException e) {
+            throw ActionException.from("check who uses replication slot " + slot, e);
+        }
+        dropInactiveSlot(mapping.source(), database, slot);
+    }
+
+    private void dropInactiveSlot(Instance source, String database, String slot) throws ActionException {
         try (Connection c = connector.act(source, database);
                 PreparedStatement s = c.prepareStatement(ReplicationSql.dropInactiveSlot())) {
             s.setString(1, slot);

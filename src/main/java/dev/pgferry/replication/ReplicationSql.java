@@ -82,6 +82,27 @@ public final class ReplicationSql {
                 ORDER BY 1""";
     }
 
+    /**
+     * Foreign keys from tables the subscription does not write to tables it writes (one bound
+     * parameter: the subscription's name), each described: emptying the subscribed tables would
+     * have to empty those too (TRUNCATE ... CASCADE), which start over never does. Partitions count
+     * as their partitioned table.
+     */
+    public static String outsideReferences() {
+        return """
+                WITH written AS (
+                    SELECT r.srrelid FROM pg_subscription s JOIN pg_subscription_rel r ON r.srsubid = s.oid
+                    WHERE s.subname = ?
+                      AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))
+                SELECT DISTINCT format('%s references %s (constraint %I)', c.conrelid::regclass,
+                                       c.confrelid::regclass, c.conname)
+                FROM pg_constraint c
+                WHERE c.contype = 'f' AND c.conparentid = 0
+                  AND coalesce(pg_partition_root(c.confrelid), c.confrelid) IN (SELECT srrelid FROM written)
+                  AND coalesce(pg_partition_root(c.conrelid), c.conrelid) NOT IN (SELECT srrelid FROM written)
+                ORDER BY 1""";
+    }
+
     /** What an operator runs on the source once it is back: where, then the SQL. */
     public static String sourceCleanup(String database, String slot, String publication) {
         return "in database " + quote(database) + ": " + sourceCleanupSql(slot, publication);

@@ -4,7 +4,9 @@ import static dev.pgferry.pg.Identifiers.literal;
 import static dev.pgferry.pg.Identifiers.quote;
 
 import dev.pgferry.config.Instance;
+import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.DatabaseInfo;
+import dev.pgferry.ownership.OwnershipRecords;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.PgConnector;
 import dev.pgferry.pg.PgErrors;
@@ -17,36 +19,73 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.stereotype.Component;
 
-/** Creates the destination database with the source's encoding and locale. */
+/**
+ * Creates the destination database with the source's encoding and locale, records it as
+ * pgferry's, and later configures or drops it: only while pgferry's record names it.
+ */
 @Component
 public class DatabaseCreator {
 
     private final PgConnector connector;
+    private final OwnershipRecords ownership;
 
-    public DatabaseCreator(PgConnector connector) {
+    public DatabaseCreator(PgConnector connector, OwnershipRecords ownership) {
         this.connector = connector;
+        this.ownership = ownership;
     }
 
-    public void create(Instance destination, String database, DatabaseInfo source) throws ActionException {
+    /**
+     * Records that pgferry is creating the database, creates it, then records its OID. A name
+     * taken meanwhile by someone else's database is left alone (its intent record is withdrawn),
+     * never adopted.
+     */
+    public void create(Mapping mapping, String database, DatabaseInfo source) throws ActionException {
+        Instance destination = mapping.destination();
+        try {
+            ownership.recordCreating(destination, mapping.name(), database);
+        } catch (SQLException e) {
+            throw ActionException.from("record that pgferry creates database " + database, e);
+        }
         try (Connection c = connector.act(destination, destination.maintenanceDatabase());
                 Statement s = c.createStatement()) {
             s.execute(createDatabaseSql(database, source));
         } catch (SQLException e) {
-            if (!PgErrors.DUPLICATE_DATABASE.equals(e.getSQLState())) {
-                throw ActionException.from("create database " + database, e);
+            if (PgErrors.DUPLICATE_DATABASE.equals(e.getSQLState())) {
+                forget(mapping, database);
+                throw new ActionException("create database " + database + ": a database of that name was created on "
+                        + "destination " + destination.name() + " by someone else meanwhile; pgferry leaves it alone",
+                        false);
             }
+            throw ActionException.from("create database " + database, e);
+        }
+        try {
+            ownership.recordCreated(destination, mapping.name(), database);
+        } catch (SQLException e) {
+            // the intent record stands: the next tick claims the database while it is still empty
+            throw ActionException.from("record the database " + database + " pgferry created", e);
+        }
+    }
+
+    private void forget(Mapping mapping, String database) throws ActionException {
+        try {
+            ownership.forgetCreating(mapping.destination(), mapping.name(), database);
+        } catch (SQLException e) {
+            throw ActionException.from("withdraw the record of creating " + database, e);
         }
     }
 
     /**
-     * Drops the partial destination database of an interrupted snapshot copy (the planner asks
-     * only when the copy is pgferry's own and no subscription exists; PostgreSQL itself refuses to
-     * drop a database that holds one). Its sessions (a dead copy's) are ended with it.
+     * Drops the partial destination database of an interrupted snapshot copy: only one pgferry
+     * recorded as its own (checked now, on the same connection), and only without a subscription
+     * (PostgreSQL itself refuses to drop a database that holds one). Its sessions (a dead copy's)
+     * are ended with it.
      */
-    public void dropPartialCopy(Instance destination, String database) throws ActionException {
+    public void dropPartialCopy(Mapping mapping, String database) throws ActionException {
+        Instance destination = mapping.destination();
         try (Connection c = connector.act(destination, destination.maintenanceDatabase());
                 Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + dev.pgferry.pg.Identifiers.quote(database) + " WITH (FORCE)");
+            OwnershipRecords.requireOwned(c, mapping.name(), database, "drop the partial copy " + database);
+            s.execute("DROP DATABASE IF EXISTS " + quote(database) + " WITH (FORCE)");
         } catch (SQLException e) {
             throw ActionException.from("drop the partial copy " + database, e);
         }
@@ -54,11 +93,14 @@ public class DatabaseCreator {
 
     /**
      * Gives the destination database the source's owner, privileges, settings and per-role
-     * settings. Idempotent: settings and privileges are reset, then set as on the source.
+     * settings. Idempotent: settings and privileges are reset, then set as on the source. Only a
+     * database pgferry recorded as its own: revoking and resetting would lock others out of theirs.
      */
-    public void configure(Instance destination, String database, DatabaseInfo source) throws ActionException {
+    public void configure(Mapping mapping, String database, DatabaseInfo source) throws ActionException {
+        Instance destination = mapping.destination();
         try (Connection c = connector.act(destination, destination.maintenanceDatabase());
                 Statement s = c.createStatement()) {
+            OwnershipRecords.requireOwned(c, mapping.name(), database, "configure database " + database);
             for (String sql : DatabaseSql.configure(database, source, currentGrantees(c, database),
                     rolesWithSettings(c, database))) {
                 s.execute(sql);

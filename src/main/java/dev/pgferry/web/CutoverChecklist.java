@@ -129,9 +129,9 @@ final class CutoverChecklist {
                         + "the roles' sessions"
                 : "the assisted freeze is off (" + freeze.allowVariable() + "=true turns it on): stop the "
                         + "applications' writers, or run these commands as a superuser on the source";
-        List<String> undo = plan == null ? List.of() : plan.undoCommands();
-        String rollback = freeze.frozen() ? "Unfreeze (below) restores exactly what the freeze changed."
-                : "By hand: " + String.join(" ", undo);
+        String rollback = freeze.frozen() ? "Unfreeze (below) restores exactly what the freeze changed, as recorded "
+                + "on the source; by hand: " + String.join(" ", freeze.undoCommands())
+                : "By hand: " + String.join(" ", freeze.undoCommands());
         return new Step("freeze", "Stop the writes on the source (freeze)", state, detail, notes,
                 plan == null ? List.of() : plan.commands(), rollback, "freeze",
                 freeze.allowed() && !freeze.frozen() && !complete && "run".equals(view.mode()));
@@ -173,10 +173,11 @@ final class CutoverChecklist {
         return new FreezeView(outlook.allowed(), outlook.allowVariable(), frozen, frozen ? state.frozenAt() : null,
                 frozen ? state.frozenBy() : null,
                 frozen ? state.changes().stream().map(CutoverChecklist::describe).toList() : List.of(),
-                plan == null ? List.of() : plan.roles().stream().map(r -> r.name() + (r.sessions() > 0 ? " ("
-                        + r.sessions() + " session(s))" : "")).toList(),
+                plan == null ? List.of() : plan.roles().stream().map(r -> r.name() + " (" + String.join("; ", r.reasons())
+                        + (r.sessions() > 0 ? "; " + r.sessions() + " session(s) to end" : "") + ")").toList(),
                 plan == null ? List.of() : plan.leftAlone().stream().map(r -> r.name() + ": " + r.reason()).toList(),
-                plan == null ? 0 : plan.sessionsToEnd(), plan == null ? List.of() : plan.warnings(), outlook.error());
+                plan == null ? 0 : plan.sessionsToEnd(), plan == null ? List.of() : plan.warnings(), outlook.error(),
+                frozen ? state.undoCommands() : plan == null ? List.of() : plan.undoCommands());
     }
 
     private static String describe(Entry entry) {

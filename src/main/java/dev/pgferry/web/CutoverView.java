@@ -22,11 +22,12 @@ public record CutoverView(String mapping, String source, String destination, Str
 
     /**
      * The write freeze: allowed (configuration), frozen (what pgferry changed, from its records)
-     * and what a freeze would change now (roles, sessions, warnings).
+     * and what a freeze would change now (roles with why, sessions, warnings). {@code undoCommands}:
+     * how to undo it by hand, from the records once frozen (never from the frozen state itself).
      */
     public record FreezeView(boolean allowed, String allowVariable, boolean frozen, Instant frozenAt, String frozenBy,
             List<String> changes, List<String> rolesToFreeze, List<String> rolesLeftAlone, long sessionsToEnd,
-            List<String> warnings, String error) {
+            List<String> warnings, String error, List<String> undoCommands) {
     }
 
     /** What an application's connection to one database changes from and to (no passwords). */

@@ -77,7 +77,7 @@ class MappingApiController {
      * now (read-only on both servers); the reports also show in the mapping afterwards.
      */
     @PostMapping("/{name}/fidelity")
-    List<FidelityReport> fidelity(@PathVariable String name, Principal user) {
+    List<FidelityReport> fidelity(@PathVariable String name, Principal user) throws ActionRefused {
         return actions.checkFidelity(name, user.getName());
     }
 

@@ -12,12 +12,14 @@ import java.util.Map;
 
 /**
  * A mapping as the API and the pages show it. Field names are a contract (DESIGN.md): add
- * fields freely, rename none.
+ * fields freely, rename none. {@code active}: this pgferry holds the mapping's lease and acts on
+ * it; otherwise {@code passive} says who does (or why nobody can) and it only observes.
  */
 public record MappingView(String name, String source, String destination, String mode, String configuredMode,
         String copyMethod,
         String phase, boolean cutoverReady, Instant observedAt, String sourceError, String destinationError,
-        List<DatabaseView> databases, Map<String, Long> databasesByPhase, Long worstLagBytes, List<AlertView> alerts) {
+        List<DatabaseView> databases, Map<String, Long> databasesByPhase, Long worstLagBytes, List<AlertView> alerts,
+        boolean active, String passive, String leaseHolder) {
 
     /** An alert (severity warning or critical); database is null for a whole instance. */
     public record AlertView(String severity, String kind, String mapping, String database, String message,

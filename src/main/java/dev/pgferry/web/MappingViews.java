@@ -113,7 +113,8 @@ final class MappingViews {
                 status.source() == null ? null : status.source().error(),
                 status.destination() == null ? null : status.destination().error(),
                 status.databases().stream().map(d -> database(status, d, alerts, extras, charts)).toList(),
-                byPhase(status), worstLag(status), alerts);
+                byPhase(status), worstLag(status), alerts, status.lease() != null && status.lease().held(),
+                status.passiveReason(), status.lease() == null ? null : status.lease().holder());
     }
 
     private static Map<String, Long> byPhase(MappingStatus status) {

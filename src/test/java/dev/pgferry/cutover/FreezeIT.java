@@ -3,7 +3,6 @@ package dev.pgferry.cutover;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pgferry.audit.ControlSchema;
 import dev.pgferry.config.CopyMethod;
 import dev.pgferry.config.Instance;
 import dev.pgferry.config.Mapping;
@@ -22,9 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The freeze on real servers, without the rest of pgferry: a source user without the privileges
- * changes nothing and records nothing; freezing twice keeps the first recorded values and
- * catches a role created in between; unfreeze puts every value back, including a database
- * setting that was there before the freeze and one that was not.
+ * changes nothing and records nothing (not even the ledger); a second freeze of a frozen mapping
+ * is refused and changes nothing; unfreeze puts every value back, including a database setting
+ * that was there before the freeze and one that was not, and removes the ledger from the source.
  */
 class FreezeIT {
 
@@ -36,7 +35,7 @@ class FreezeIT {
     private final EmbeddedPostgres destination = TestServers.destination();
     private final PgConnector connector = new PgConnector(RetryRegistry.ofDefaults(),
             io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults(), Clock.systemUTC());
-    private final Freeze freeze = new Freeze(connector, new FreezeLedger(connector, new ControlSchema(connector)));
+    private final Freeze freeze = new Freeze(connector, new FreezeLedger(connector), new FreezeFacts(connector));
 
     @AfterEach
     void closeSessions() {
@@ -44,8 +43,9 @@ class FreezeIT {
     }
 
     private Mapping mapping(String name, String user, String password) {
-        Instance src = new Instance("src", source.host(), source.port(), user, Secret.of(password), "disable",
-                "postgres");
+        // an instance per user: one configured instance has one user (its idle sessions are shared)
+        Instance src = new Instance("src-" + user.replace('_', '-'), source.host(), source.port(), user,
+                Secret.of(password), "disable", "postgres");
         Instance dst = new Instance("dst", destination.host(), destination.port(), destination.superuser(),
                 Secret.of(destination.password()), "disable", "postgres");
         return new Mapping(name, src, dst, List.of(DB, OTHER), Mode.RUN, CopyMethod.NATIVE,
@@ -66,38 +66,52 @@ class FreezeIT {
 
             Mapping limited = mapping("freezelimited", "freeze_limited", "limited-pw");
             assertThatThrownBy(() -> freeze.freeze(limited, List.of(DB, OTHER), "ops"))
-                    .isInstanceOf(Freeze.FreezeFailed.class).hasMessageContaining("nothing frozen on source src")
-                    .hasMessageContaining("permission denied").hasMessageContaining("CREATEROLE");
+                    .isInstanceOf(Freeze.FreezeFailed.class).hasMessageContaining("nothing frozen")
+                    .hasMessageContaining("permission denied");
             assertThat(catalogs()).as("nothing changed").isEqualTo(before);
             assertThat(freeze.state(limited).frozen()).as("nothing recorded").isFalse();
+
+            assertThat(ledgerTables()).as("no ledger left behind").isZero();
 
             Mapping mapping = mapping("freezetwice", source.superuser(), source.password());
             Freeze.Frozen first = freeze.freeze(mapping, List.of(DB, OTHER), "ops");
             assertThat(first.plan().roles()).extracting(FreezePlan.RoleToFreeze::name)
                     .containsExactly("freeze_app", "freeze_limited");
+            assertThat(first.plan().roles().getFirst().reasons()).containsExactly("was granted CONNECT on the "
+                    + "database in " + DB);
             assertThat(Db.query(source, "postgres", Boolean.class, "SELECT rolcanlogin FROM pg_roles "
                     + "WHERE rolname = 'freeze_app'")).isFalse();
+            List<FreezeLedger.Entry> recorded = freeze.state(mapping).changes();
+            assertThat(recorded).extracting(FreezeLedger.Entry::change).containsExactlyInAnyOrder(
+                    FreezeChange.roleLogin("freeze_app"), FreezeChange.roleLogin("freeze_limited"),
+                    FreezeChange.databaseReadOnly(DB, null), FreezeChange.databaseReadOnly(OTHER, "off"));
+            List<String> frozen = catalogs();
 
-            // a role added meanwhile is caught; what was recorded first stays (not the frozen values)
+            // a second freeze while frozen changes nothing and keeps the records of the first
             Db.execute(source, "postgres", "CREATE ROLE freeze_late LOGIN",
                     "GRANT CONNECT ON DATABASE " + QUOTED_OTHER + " TO freeze_late");
-            Freeze.Frozen second = freeze.freeze(mapping, List.of(DB, OTHER), "ops");
-            assertThat(second.recorded()).containsExactly(FreezeChange.roleLogin("freeze_late"));
-            assertThat(freeze.state(mapping).changes()).extracting(FreezeLedger.Entry::change).contains(
-                    FreezeChange.databaseReadOnly(DB, null), FreezeChange.databaseReadOnly(OTHER, "off"));
-
-            Freeze.Unfrozen unfrozen = freeze.unfreeze(mapping);
-            assertThat(unfrozen.restored()).hasSize(5);
+            assertThatThrownBy(() -> freeze.freeze(mapping, List.of(DB, OTHER), "ops"))
+                    .isInstanceOf(Freeze.FreezeFailed.class).hasMessageContaining("is frozen already (by ops");
+            assertThat(freeze.state(mapping).changes()).isEqualTo(recorded);
             Db.execute(source, "postgres", "REVOKE CONNECT ON DATABASE " + QUOTED_OTHER + " FROM freeze_late",
                     "DROP ROLE freeze_late");
-            assertThat(catalogs()).as("as before the freezes").isEqualTo(before);
+            assertThat(catalogs()).isEqualTo(frozen);
+
+            Freeze.Unfrozen unfrozen = freeze.unfreeze(mapping);
+            assertThat(unfrozen.restored()).hasSize(4);
+            assertThat(catalogs()).as("as before the freeze").isEqualTo(before);
             assertThat(freeze.state(mapping).frozen()).isFalse();
+            assertThat(ledgerTables()).as("the last unfreeze removes the ledger and schema pgferry").isZero();
             assertThatThrownBy(() -> freeze.unfreeze(mapping)).hasMessageContaining("is not frozen by pgferry");
         } finally {
             Db.execute(source, "postgres", "DROP DATABASE IF EXISTS " + DB, "DROP DATABASE IF EXISTS " + QUOTED_OTHER,
                     "DROP ROLE IF EXISTS freeze_late", "DROP ROLE IF EXISTS freeze_app",
                     "DROP ROLE IF EXISTS freeze_limited");
         }
+    }
+
+    private long ledgerTables() {
+        return Db.query(source, "postgres", Long.class, "SELECT count(*) FROM pg_namespace WHERE nspname = 'pgferry'");
     }
 
     private List<String> catalogs() {

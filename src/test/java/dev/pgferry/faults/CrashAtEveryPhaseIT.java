@@ -11,11 +11,13 @@ import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
 import dev.pgferry.testing.PgferryVerification;
 import dev.pgferry.testing.PgferryProcess;
+import dev.pgferry.testing.PgferryProcesses;
 import dev.pgferry.testing.TestServers;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * pgferry killed without any shutdown (SIGKILL, as an evicted pod or a crashed JVM) at each phase
@@ -35,24 +37,12 @@ class CrashAtEveryPhaseIT {
     private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
 
-    /** Every process started, stopped after the test whatever happens (a failed assertion included). */
-    private final java.util.List<PgferryProcess> started = new java.util.ArrayList<>();
-
-    @org.junit.jupiter.api.AfterEach
-    void stopEveryProcess() throws InterruptedException {
-        for (PgferryProcess process : started) {
-            process.kill();
-        }
-    }
+    @RegisterExtension
+    final PgferryProcesses processes = new PgferryProcesses();
 
     private PgferryProcess pgferry(String rate) {
-        PgferryProcess process = new PgferryProcess("crash");
-        started.add(process);
-        return process.instance("src", source).instance("dst", destination)
-                .env("PGFERRY_MAPPINGS_CRASH_SOURCE", "src").env("PGFERRY_MAPPINGS_CRASH_DESTINATION", "dst")
-                .env("PGFERRY_MAPPINGS_CRASH_DATABASES", DB).env("PGFERRY_MAPPINGS_CRASH_MODE", "run")
-                .env("PGFERRY_MAPPINGS_CRASH_ALLOW_FREEZE", "true")
-                .env("PGFERRY_MAPPINGS_CRASH_COPY_WORKERS", "2")
+        return processes.mapping("crash", MAPPING, DB, source, destination)
+                .env("PGFERRY_MAPPINGS_CRASH_ALLOW_FREEZE", "true").env("PGFERRY_MAPPINGS_CRASH_COPY_WORKERS", "2")
                 .env("PGFERRY_MAPPINGS_CRASH_COPY_MAX_RATE", rate);
     }
 

@@ -9,13 +9,13 @@ import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
 import dev.pgferry.testing.PgferryVerification;
 import dev.pgferry.testing.PgferryProcess;
+import dev.pgferry.testing.PgferryProcesses;
 import dev.pgferry.testing.TestServers;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The native copy method (the subscription copies the tables), pgferry halted right after each of
@@ -31,23 +31,11 @@ class CrashAtEveryStepNativeIT {
     private static final String ROLE = "crash_native_reader";
     private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
-    private final List<PgferryProcess> started = new ArrayList<>();
-
-    @AfterEach
-    void stopEveryProcess() throws InterruptedException {
-        for (PgferryProcess process : started) {
-            process.kill();
-        }
-    }
+    @RegisterExtension
+    final PgferryProcesses processes = new PgferryProcesses();
 
     private PgferryProcess pgferry() {
-        PgferryProcess process = new PgferryProcess(MAPPING);
-        started.add(process);
-        return process.instance("src", source).instance("dst", destination)
-                .env("PGFERRY_MAPPINGS_CRASHNATIVE_SOURCE", "src")
-                .env("PGFERRY_MAPPINGS_CRASHNATIVE_DESTINATION", "dst")
-                .env("PGFERRY_MAPPINGS_CRASHNATIVE_DATABASES", DB)
-                .env("PGFERRY_MAPPINGS_CRASHNATIVE_MODE", "run")
+        return processes.mapping(MAPPING, MAPPING, DB, source, destination)
                 .env("PGFERRY_MAPPINGS_CRASHNATIVE_COPY_METHOD", "native");
     }
 

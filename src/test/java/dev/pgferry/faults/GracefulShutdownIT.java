@@ -9,13 +9,13 @@ import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
 import dev.pgferry.testing.PgferryVerification;
 import dev.pgferry.testing.PgferryProcess;
+import dev.pgferry.testing.PgferryProcesses;
 import dev.pgferry.testing.TestServers;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SIGTERM (a pod stopped) in the middle of a slow snapshot copy: pgferry cancels the copy, lets
@@ -31,22 +31,12 @@ class GracefulShutdownIT {
     private static final String MAPPING = "term";
     private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
-    private final List<PgferryProcess> started = new ArrayList<>();
-
-    @AfterEach
-    void stopEveryProcess() throws InterruptedException {
-        for (PgferryProcess process : started) {
-            process.kill();
-        }
-    }
+    @RegisterExtension
+    final PgferryProcesses processes = new PgferryProcesses();
 
     private PgferryProcess pgferry(String rate) {
-        PgferryProcess process = new PgferryProcess(MAPPING);
-        started.add(process);
-        return process.instance("src", source).instance("dst", destination)
-                .env("PGFERRY_MAPPINGS_TERM_SOURCE", "src").env("PGFERRY_MAPPINGS_TERM_DESTINATION", "dst")
-                .env("PGFERRY_MAPPINGS_TERM_DATABASES", DB).env("PGFERRY_MAPPINGS_TERM_MODE", "run")
-                .env("PGFERRY_MAPPINGS_TERM_COPY_MAX_RATE", rate);
+        return processes.mapping(MAPPING, MAPPING, DB, source, destination).env("PGFERRY_MAPPINGS_TERM_COPY_MAX_RATE",
+                rate);
     }
 
     @Test

@@ -66,6 +66,24 @@ class LostSlotIT {
                 assertThat(database.at("/alerts").findValuesAsText("kind")).contains("slot.wal-status");
             });
 
+            // a table of the destination's own refers to a subscribed one: start over would have to empty it
+            // too, so it is refused and nothing is emptied
+            Db.execute(destination, DB, "CREATE TABLE local_notes (id int PRIMARY KEY, customer_id int REFERENCES "
+                    + "customers (id))", "INSERT INTO local_notes SELECT id, id FROM customers LIMIT 3");
+            List<String> kept = java.util.Arrays.stream(SampleSchema.TABLES)
+                    .map(t -> Db.fingerprint(destination, DB, t)).toList();
+            HttpClientErrorException refused = (HttpClientErrorException) org.assertj.core.api.Assertions
+                    .catchThrowable(() -> app.api().post().uri("/api/mappings/lost/database/start-over?name=" + DB)
+                            .retrieve().toBodilessEntity());
+            assertThat(refused.getStatusCode().value()).isEqualTo(409);
+            assertThat(refused.getResponseBodyAsString()).contains("local_notes references customers")
+                    .contains("nothing changed");
+            assertThat(java.util.Arrays.stream(SampleSchema.TABLES).map(t -> Db.fingerprint(destination, DB, t))
+                    .toList()).as("nothing emptied").isEqualTo(kept);
+            assertThat(subscriptions()).isEqualTo(subscription);
+            assertThat(Db.query(destination, DB, Long.class, "SELECT count(*) FROM local_notes")).isEqualTo(3L);
+            Db.execute(destination, DB, "DROP TABLE local_notes");
+
             app.api().post().uri("/api/mappings/lost/database/start-over?name=" + DB).retrieve().toBodilessEntity();
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
             assertThat(subscriptions()).as("a new subscription").hasSize(1).doesNotContainAnyElementsOf(subscription);

@@ -40,7 +40,7 @@ class PreflightIT {
 
         table(S, "pf_busy", "CREATE TABLE t (id int PRIMARY KEY)");
         table(D, "pf_busy", "CREATE TABLE somebody_elses (id int PRIMARY KEY)", "INSERT INTO somebody_elses VALUES (1)");
-        EXPECTED.put("busydest", List.of("destination.database_empty"));
+        EXPECTED.put("busydest", List.of("destination.database_owned"));
 
         table(S, "pf_ext", "CREATE EXTENSION old_snapshot", "CREATE TABLE t (id int PRIMARY KEY)");
         EXPECTED.put("noext", List.of("destination.extensions"));
@@ -62,7 +62,7 @@ class PreflightIT {
         table(S, "pf_enc", "CREATE TABLE t (id int PRIMARY KEY)");
         Db.execute(D, "postgres", "CREATE DATABASE pf_enc TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' "
                 + "LC_CTYPE 'C'");
-        EXPECTED.put("enc", List.of("database.locale"));
+        EXPECTED.put("enc", List.of("database.locale", "destination.database_owned"));
 
         table(S, "pf_priv", "CREATE TABLE t (id int PRIMARY KEY)");
         Db.execute(S, "postgres", "CREATE ROLE pf_limited LOGIN PASSWORD 'limited-pw'");

@@ -24,6 +24,9 @@ import dev.pgferry.preflight.Check;
 import dev.pgferry.preflight.CheckInput;
 import dev.pgferry.preflight.PreflightChecks;
 import dev.pgferry.replication.PublishedTable;
+import dev.pgferry.config.Scope;
+import dev.pgferry.ownership.Ownership;
+import dev.pgferry.reconcile.Action.ClaimDatabase;
 import dev.pgferry.reconcile.Action.ConfigureDatabase;
 import dev.pgferry.reconcile.Action.CopySchema;
 import dev.pgferry.reconcile.Action.CreateDatabase;
@@ -159,11 +162,39 @@ class PlannerTest {
         }
 
         @Test
-        void foreignNonEmptyDestinationDatabaseBlocks() {
-            Plan plan = plan(Mode.RUN, fresh().destinationDatabase(3));
-            assertThat(plan.phase()).isEqualTo(Phase.BLOCKED);
-            assertThat(plan.reason()).contains("already exists on destination dst");
-            assertThat(plan.blockedBy()).containsExactly("destination.database_empty");
+        void aDestinationDatabasePgferryDidNotCreateBlocksEvenWhenEmptyAndAStalePublicationProvesNothing() {
+            for (int objects : new int[] {0, 3}) {
+                Observed o = fresh().publication().destinationDatabase(objects);
+                o.ownership = Ownership.of(16400L, true, null, false, objects);
+                Plan plan = plan(Mode.RUN, o);
+                assertThat(plan.phase()).isEqualTo(Phase.BLOCKED);
+                assertThat(plan.reason()).contains("already exists on destination dst and is not pgferry's");
+                assertThat(plan.blockedBy()).containsExactly("destination.database_owned");
+                assertThat(plan.executable()).isFalse();
+            }
+        }
+
+        @Test
+        void anotherDatabaseOfTheSameNameIsNotTakenForTheOnePgferryCreated() {
+            Observed o = snapshot(fresh().destinationDatabase(2));
+            o.ownership = Ownership.of(16500L, true, new Ownership.Record("created", 16400L), false, 2);
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.blockedBy()).containsExactly("destination.database_owned");
+            assertThat(plan.reason()).contains("(OID 16400) is gone; this one (OID 16500");
+        }
+
+        @Test
+        void unreadableOwnershipRecordsBlockAnExistingDatabase() {
+            Observed o = fresh().destinationDatabase(0);
+            o.ownership = Ownership.of(16400L, false, null, false, 0);
+            assertThat(plan(Mode.RUN, o).blockedBy()).containsExactly("destination.database_owned");
+        }
+
+        @Test
+        void theMaintenanceDatabaseIsNeverATarget() {
+            Observed o = fresh();
+            o.database = "postgres";
+            assertThat(plan(Mode.RUN, o).blockedBy()).contains("destination.maintenance_database");
         }
 
         @Test
@@ -222,6 +253,61 @@ class PlannerTest {
             Observed o = subscribed("r");
             o.publication = false;
             assertThat(plan(Mode.RUN, o).phase()).isEqualTo(Phase.FAILED);
+        }
+    }
+
+    @Nested
+    class Ownerships {
+
+        @Test
+        void anEmptyDatabaseHandedOverIsRecordedAsPgferrysThenUsedLikeItsOwn() {
+            Observed o = fresh().publication().destinationDatabase(0);
+            o.rolesOnDestination = true;
+            o.adopt = List.of("shop");
+            o.ownership = Ownership.of(16400L, true, null, true, 0);
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.SCHEMA);
+            assertThat(plan.actions()).containsExactly(new ClaimDatabase("shop", "adopted"),
+                    new CopySchema("shop", List.of()), new CreateSubscription(NAME, NAME, NAME));
+        }
+
+        @Test
+        void aDatabaseHandedOverThatHoldsObjectsBlocks() {
+            Observed o = fresh().destinationDatabase(1);
+            o.adopt = List.of("shop");
+            o.ownership = Ownership.of(16400L, true, null, true, 1);
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.blockedBy()).containsExactly("destination.database_owned");
+            assertThat(plan.reason()).contains("only an empty database is handed over");
+        }
+
+        @Test
+        void aDatabasePgferryCreatedButDidNotRecordIsClaimedWhileEmptyAndBlocksOtherwise() {
+            Observed o = snapshot(fresh().publication().destinationDatabase(0));
+            o.rolesOnDestination = true;
+            o.ownership = Ownership.of(16400L, true, new Ownership.Record("created", null), false, 0);
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new ClaimDatabase("shop", "created"),
+                    new StartSnapshotCopy("shop", NAME, List.of()));
+            o.ownership = Ownership.of(16400L, true, new Ownership.Record("created", null), false, 4);
+            assertThat(plan(Mode.RUN, o).blockedBy()).containsExactly("destination.database_owned");
+        }
+
+        @Test
+        void dataOnlyMovesRowsIntoTheDestinationsOwnDatabaseWithoutOwningIt() {
+            Observed o = fresh().destinationDatabase(3);
+            o.content = Mapping.Content.DATA_ONLY;
+            o.ownership = Ownership.of(16400L, true, null, false, 3);
+            assertThat(plan(Mode.RUN, o).blockedBy()).doesNotContain("destination.database_owned");
+        }
+
+        @Test
+        void onlyAnOwnedDatabaseThatHoldsSomethingIsAnInterruptedCopy() {
+            Observed owned = snapshot(fresh().publication().destinationDatabase(0));
+            owned.rolesOnDestination = true;
+            owned.ownership = Ownership.of(16400L, true, new Ownership.Record("created", 16400L), false, 1);
+            assertThat(plan(Mode.RUN, owned).actions()).containsExactly(new ResetInterruptedCopy("shop"));
+            owned.ownership = Ownership.of(16400L, true, new Ownership.Record("created", 16400L), false, 0);
+            assertThat(plan(Mode.RUN, owned).actions()).containsExactly(new StartSnapshotCopy("shop", NAME, List.of()));
         }
     }
 
@@ -296,11 +382,6 @@ class PlannerTest {
     @Nested
     class SnapshotCopy {
 
-        private Observed snapshot(Observed o) {
-            o.copyMethod = CopyMethod.SNAPSHOT;
-            return o;
-        }
-
         private CopyProgress.State state(CopyProgress.Stage stage, String error) {
             return new CopyProgress.State(stage, NOW.minusSeconds(60), stage == CopyProgress.Stage.FAILED
                     ? NOW.minusSeconds(1) : null, error, List.of(), 4);
@@ -352,6 +433,11 @@ class PlannerTest {
         }
     }
 
+    private static Observed snapshot(Observed o) {
+        o.copyMethod = CopyMethod.SNAPSHOT;
+        return o;
+    }
+
     private static Observed subscribed(String... states) {
         Observed o = fresh().publication().destinationDatabase(states.length).slot(ACTIVE_SLOT);
         o.subscription = Optional.of(RUNNING);
@@ -364,13 +450,14 @@ class PlannerTest {
     }
 
     private static PlanInput input(Mode mode, Observed o, Readiness readiness, Optional<ActionFailure> failure) {
-        Mapping mapping = new Mapping("m", SOURCE, DESTINATION, List.of("shop"), mode, o.copyMethod, o.remedy,
-                Mapping.RoleConflict.MERGE);
+        Mapping mapping = new Mapping("m", SOURCE, DESTINATION, List.of(o.database), mode, o.copyMethod, o.remedy,
+                Mapping.RoleConflict.MERGE, o.content, Scope.ALL, false, Mapping.CopyLimits.DEFAULT, o.adopt,
+                Mapping.FreezeRoles.NONE);
         ObservedDatabase observed = o.build();
-        ObservedInstance source = new ObservedInstance("src", null, server(15, true), Map.of("shop", SHOP_INFO),
+        ObservedInstance source = new ObservedInstance("src", null, server(15, true), Map.of(o.database, SHOP_INFO),
                 Set.of(), Set.of());
         ObservedInstance destination = new ObservedInstance("dst", null, server(18, o.rolesOnDestination),
-                o.destinationDatabaseExists ? Map.of("shop", SHOP_INFO) : Map.of(), Set.of(), Set.of());
+                o.destinationDatabaseExists ? Map.of(o.database, SHOP_INFO) : Map.of(), Set.of(), Set.of());
         if (o.sourceError != null) {
             source = ObservedInstance.unreachable("src", o.sourceError);
         }
@@ -414,6 +501,11 @@ class PlannerTest {
         boolean rolesOnDestination;
         Mapping.TablesWithoutKey remedy = Mapping.TablesWithoutKey.BLOCK;
         CopyMethod copyMethod = CopyMethod.NATIVE;
+        Mapping.Content content = Mapping.Content.SCHEMA_AND_DATA;
+        List<String> adopt = List.of();
+        String database = "shop";
+        /** null: the default of a database pgferry created (see {@link #build}). */
+        Ownership ownership;
         Optional<CopyProgress.State> copy = Optional.empty();
         List<Relation> relations = List.of(relation("public", "orders", true),
                 new Relation("public", "events", true, false, "public", "events", false, false, true, true),
@@ -442,9 +534,12 @@ class PlannerTest {
             }
             SourceFacts facts = new SourceFacts(relations, 0, Set.of(), List.of(), true, Set.of("app", "alice"),
                     publication ? Boolean.TRUE : null);
-            return new ObservedDatabase("shop", NOW, sourceError, null, sourceDatabaseExists,
+            Ownership owner = ownership != null ? ownership : destinationDatabaseExists
+                    ? Ownership.of(16400L, true, new Ownership.Record("created", 16400L), false, destinationTables)
+                    : Ownership.absent();
+            return new ObservedDatabase(database, NOW, sourceError, null, sourceDatabaseExists,
                     destinationDatabaseExists, destinationTables, publication, slot, subscription, tables, completion,
-                    sourceError == null && sourceDatabaseExists ? Optional.of(facts) : Optional.empty());
+                    sourceError == null && sourceDatabaseExists ? Optional.of(facts) : Optional.empty(), owner);
         }
     }
 }

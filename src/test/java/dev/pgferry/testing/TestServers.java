@@ -31,6 +31,11 @@ public final class TestServers {
         return server("destination", 18);
     }
 
+    /** A second PostgreSQL 18 destination, for tests that stop it (the shared one stays up for the others). */
+    public static EmbeddedPostgres spareDestination() {
+        return server("spare-destination", 18);
+    }
+
     /** A PostgreSQL 15 source unfit for logical replication: wal_level replica, no slots, no senders. */
     public static EmbeddedPostgres unfitSource() {
         return server("unfit-source", 15, Map.of("wal_level", "replica", "max_replication_slots", "0",

@@ -133,9 +133,10 @@ class WebTest {
         board.publish(new MappingStatus(SHOP, source, destination, List.of(database), Instant.now()));
         when(cutover.freezeOutlook("shop")).thenReturn(new FreezeOutlook(false, "PGFERRY_MAPPINGS_SHOP_ALLOW_FREEZE",
                 new Freeze.FreezeState(List.of()), FreezePlan.of(List.of("shop"), List.of(
-                        new FreezePlan.RoleFacts("App \"RW\"", false, false, false, true, 2, List.of("reports")),
-                        new FreezePlan.RoleFacts("postgres", true, false, false, true, 1, List.of()),
-                        new FreezePlan.RoleFacts("u", true, false, true, true, 3, List.of())), Map.of()), null));
+                        new FreezePlan.RoleFacts("App \"RW\"", true, false, false, false, 2, List.of("reports")),
+                        new FreezePlan.RoleFacts("postgres", true, true, false, false, 1, List.of()),
+                        new FreezePlan.RoleFacts("u", true, true, false, true, 3, List.of())), List.of(), List.of(),
+                        Mapping.FreezeRoles.NONE, Map.of()), null));
     }
 
     @ParameterizedTest
@@ -559,7 +560,7 @@ class WebTest {
                 .andExpect(content().string(containsString(
                         "ALTER DATABASE &quot;shop&quot; RESET default_transaction_read_only;")))
                 .andExpect(content().string(containsString("usename IN (&#39;App &quot;RW&quot;&#39;)")))
-                .andExpect(content().string(containsString("also has sessions on reports")))
+                .andExpect(content().string(containsString("also uses reports (not in this mapping)")))
                 .andExpect(content().string(containsString("postgres: superuser")))
                 .andExpect(content().string(containsString("is not a barrier")))
                 .andExpect(content().string(containsString("postgresql://10.0.0.1:5432/shop")))
@@ -577,15 +578,16 @@ class WebTest {
                 .andExpect(jsonPath("$.steps[*].id").value(org.hamcrest.Matchers.contains("ready", "fidelity",
                         "freeze", "drain", "sync-sequences", "refresh-matviews", "verify", "switch", "complete")))
                 .andExpect(jsonPath("$.freeze.allowed").value(false))
-                .andExpect(jsonPath("$.freeze.rolesToFreeze[0]").value("App \"RW\" (2 session(s))"))
+                .andExpect(jsonPath("$.freeze.rolesToFreeze[0]").value("App \"RW\" (has 2 session(s) on the mapping's "
+                        + "databases; 2 session(s) to end)"))
                 .andExpect(jsonPath("$.connections[0].to").value("postgresql://10.0.0.2:5432/shop"))
                 .andExpect(content().string(not(containsString("db-secret"))));
     }
 
     @Test
     void freezeAndUnfreezeNeedTheOperatorAndReportWhatChanged() throws Exception {
-        FreezePlan plan = FreezePlan.of(List.of("shop"), List.of(new FreezePlan.RoleFacts("app", false, false, false,
-                true, 2, List.of())), Map.of());
+        FreezePlan plan = FreezePlan.of(List.of("shop"), List.of(new FreezePlan.RoleFacts("app", true, false, false,
+                false, 2, List.of())), List.of(), List.of(), Mapping.FreezeRoles.NONE, Map.of());
         when(cutover.freeze("shop", "ops", false)).thenReturn(new Freeze.Frozen(plan, plan.changes(), 2, null));
         when(cutover.unfreeze("shop", "ops")).thenReturn(new Freeze.Unfrozen(plan.changes(), List.of()));
         mvc.perform(post("/mappings/shop/freeze").with(user("watcher").roles("VIEWER")).with(csrf()))
@@ -609,7 +611,7 @@ class WebTest {
                 .andExpect(status().isConflict()).andExpect(jsonPath("$.error").value("the assisted freeze is off"));
 
         // frozen: the page says since when and by whom, what changed, and offers the unfreeze
-        var entry = new FreezeLedger.Entry(FreezeChange.roleLogin("app"), "old", Instant.now(), "ops");
+        var entry = new FreezeLedger.Entry(FreezeChange.roleLogin("app"), Instant.now(), "ops");
         when(cutover.freezeOutlook("shop")).thenReturn(new FreezeOutlook(true, "PGFERRY_MAPPINGS_SHOP_ALLOW_FREEZE",
                 new Freeze.FreezeState(List.of(entry)), plan, null));
         mvc.perform(get("/mappings/shop/cutover").with(user("ops").roles("VIEWER", "OPERATOR")))

@@ -1,0 +1,56 @@
+package dev.pgferry.monitor;
+
+import dev.pgferry.audit.ControlSchema;
+import dev.pgferry.ownership.Ownership;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** Reads pgferry's own records in a destination's control schema, only when they can be trusted. */
+final class ControlRecordReader {
+
+    /** The records, or why none are trusted (then all are empty). */
+    record Records(Set<String> completions, Set<String> started, Map<String, Ownership.Record> owned, String error) {
+    }
+
+    private ControlRecordReader() {
+    }
+
+    static Records read(Connection connection, JdbcClient jdbc, String user, String instance) throws SQLException {
+        Set<String> completions = new HashSet<>();
+        Set<String> started = new HashSet<>();
+        Map<String, Ownership.Record> owned = new HashMap<>();
+        boolean[] tables = jdbc.sql(CatalogQueries.CONTROL_TABLES).query((rs, n) -> new boolean[] {
+            rs.getBoolean("completion"), rs.getBoolean("start_request"), rs.getBoolean("owned_database"),
+            rs.getBoolean("readable")}).single();
+        if (!tables[3]) {
+            // markers exist but this user cannot read them: never guess what was completed or owned
+            return new Records(completions, started, owned, user + " cannot read pgferry's control schema on "
+                    + instance);
+        }
+        String distrust = ControlSchema.distrust(connection);
+        if (distrust != null) {
+            return new Records(completions, started, owned, distrust);
+        }
+        if (tables[0]) {
+            jdbc.sql(CatalogQueries.COMPLETIONS).query(rs -> {
+                completions.add(ObservedInstance.completionKey(rs.getString(1), rs.getString(2)));
+            });
+        }
+        if (tables[1]) {
+            started.addAll(jdbc.sql(CatalogQueries.STARTED_MAPPINGS).query(String.class).list());
+        }
+        if (tables[2]) {
+            jdbc.sql(CatalogQueries.OWNED_DATABASES).query(rs -> {
+                long oid = rs.getLong("database_oid");
+                owned.put(ObservedInstance.completionKey(rs.getString("mapping"), rs.getString("database")),
+                        new Ownership.Record(rs.getString("how"), rs.wasNull() ? null : oid));
+            });
+        }
+        return new Records(completions, started, owned, null);
+    }
+}
