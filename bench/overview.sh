@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The overview at scale: N databases (default 100) across 2 mappings, all streaming; prints the
 # time of one observe tick, the overview's response time and pgferry's memory.
-#   bash bench/overview.sh [--databases=100] [--rows=200] [--seconds=60] [--jvm="..."] [--nmt]
+#   bash bench/overview.sh [--databases=100] [--rows=200] [--seconds=180] [--jvm="..."] [--nmt]
 # Needs what the tests need (see .ci/run): a JDK 21+, pg_dump, and the postgres OS user when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."

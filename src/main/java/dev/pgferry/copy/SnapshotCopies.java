@@ -32,6 +32,7 @@ public class SnapshotCopies implements DisposableBean {
     private final SourceLimits limits;
     private final Clock clock;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private final Map<String, Long> generations = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon()
             .name("snapshot-copy-", 0).factory());
 
@@ -58,27 +59,26 @@ public class SnapshotCopies implements DisposableBean {
             java.util.concurrent.atomic.AtomicReference<Thread> runner) {
     }
 
-    /** The state of the last copy of the database in this process, running or finished, with its attempt. */
-    public record Copy(CopyProgress.State state, int attempt) {
+    /**
+     * The state of the last copy of the database in this process, running or finished, with its
+     * attempt and the {@link #generation} it was read at.
+     */
+    public record Copy(CopyProgress.State state, int attempt, long generation) {
     }
 
     /**
-     * Whether a copy of the database started or ended after the given moment: what a tick saw
-     * before that is no ground to undo an "interrupted" copy.
+     * How many times a copy of the database started or ended in this process: a step planned on
+     * an older generation (undoing an "interrupted" copy) was planned on a stale picture.
      */
-    public boolean changedSince(String mapping, String database, java.time.Instant since) {
-        Job job = jobs.get(key(mapping, database));
-        if (job == null) {
-            return false;
-        }
-        CopyProgress.State state = job.progress.state();
-        return state.running() || state.startedAt().isAfter(since)
-                || (state.finishedAt() != null && state.finishedAt().isAfter(since));
+    public long generation(String mapping, String database) {
+        return generations.getOrDefault(key(mapping, database), 0L);
     }
 
     public Optional<Copy> last(String mapping, String database) {
-        Job job = jobs.get(key(mapping, database));
-        return job == null ? Optional.empty() : Optional.of(new Copy(job.progress.state(), job.attempt));
+        String key = key(mapping, database);
+        long generation = generations.getOrDefault(key, 0L);
+        Job job = jobs.get(key);
+        return job == null ? Optional.empty() : Optional.of(new Copy(job.progress.state(), job.attempt, generation));
     }
 
     /** Starts the copy unless one runs for the database; true when started. */
@@ -94,10 +94,12 @@ public class SnapshotCopies implements DisposableBean {
                 new SnapshotCopy.Sessions(), attempt, new java.util.concurrent.CompletableFuture<>(),
                 new java.util.concurrent.atomic.AtomicReference<>());
         jobs.put(key, job);
+        generations.merge(key, 1L, Long::sum);
         threads.submit(() -> {
             try {
                 copy(mapping, database, filter, job);
             } finally {
+                generations.merge(key, 1L, Long::sum);
                 job.ended().complete(null);
             }
         });

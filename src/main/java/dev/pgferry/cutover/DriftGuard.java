@@ -1,5 +1,6 @@
 package dev.pgferry.cutover;
 
+import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.config.Scope;
@@ -10,25 +11,39 @@ import dev.pgferry.schema.FidelityReport;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Guards a streaming database against schema drift: on a slow tick (every
- * {@link #SLOW_TICKS} poll intervals, and every tick while a drift is seen) the source's schema
- * is compared with the destination's from the catalogs. Logical replication carries no DDL, so a
- * column added on the source stops the apply worker the moment a row uses it; caught here, the
- * difference blocks readiness and says what to do before that happens.
+ * Guards a streaming database against schema drift: every {@link #SLOW_TICKS} poll intervals
+ * (and every tick while a drift is seen) the source's schema is compared with the destination's
+ * from the catalogs. Logical replication carries no DDL, so a column added on the source stops
+ * the apply worker the moment a row uses it; caught here, the difference blocks readiness and
+ * says what to do before that happens.
+ *
+ * <p>The comparisons run beside the loop, {@link #CONCURRENT} at a time for the whole process:
+ * a tick only reads the last report and asks for a new one when it is due, so hundreds of
+ * databases that began streaming together never make one tick compare them all.
  */
 @Component
-public class DriftGuard {
+public class DriftGuard implements DisposableBean {
 
     static final int SLOW_TICKS = 12;
+    static final int CONCURRENT = 2;
     static final String ID = "schema-unchanged";
 
     private final FidelityCheck fidelity;
     private final Duration every;
     private final Clock clock;
+    private final ExecutorService comparisons = Executors.newFixedThreadPool(CONCURRENT,
+            Thread.ofPlatform().daemon().name("drift-guard-", 0).factory());
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
 
     public DriftGuard(FidelityCheck fidelity, PgferryConfig config, Clock clock) {
         this.fidelity = fidelity;
@@ -36,7 +51,7 @@ public class DriftGuard {
         this.clock = clock;
     }
 
-    /** The schema-unchanged condition of one database, checking the catalogs when it is due. */
+    /** The schema-unchanged condition of one database, from its last comparison; asks for the next when due. */
     public Condition condition(Mapping mapping, ObservedDatabase o) {
         if (mapping.content() != Mapping.Content.SCHEMA_AND_DATA || !mapping.scope().equals(Scope.ALL)) {
             return new Condition(ID, true, "not checked: the mapping copies " + (mapping.content()
@@ -46,10 +61,14 @@ public class DriftGuard {
         if (o.subscription().isEmpty() || o.sourceError() != null || o.destinationError() != null) {
             return new Condition(ID, false, "schema compared once streaming");
         }
-        FidelityReport last = fidelity.last(mapping.name(), o.database());
+        FidelityReport report = fidelity.last(mapping.name(), o.database());
         Instant now = clock.instant();
-        boolean due = last == null || !last.identical() || !last.checkedAt().plus(every).isAfter(now);
-        FidelityReport report = due ? fidelity.run(mapping, o.database()) : last;
+        if (report == null || !report.identical() || !report.checkedAt().plus(every).isAfter(now)) {
+            compareSoon(mapping, o.database());
+        }
+        if (report == null) {
+            return new Condition(ID, false, "first schema comparison queued");
+        }
         if (report.error() != null) {
             return new Condition(ID, false, "schema check failed: " + report.error());
         }
@@ -64,5 +83,30 @@ public class DriftGuard {
                 + differences + (report.differences().size() > 3 ? "; ..." : "") + ". Apply the same DDL on the "
                 + "destination (a new table: also add it to the publication and ALTER SUBSCRIPTION ... REFRESH "
                 + "PUBLICATION); the database's page lists every difference");
+    }
+
+    /** Queues a comparison of the database unless one is queued or running already. */
+    private void compareSoon(Mapping mapping, String database) {
+        String key = mapping.name() + "/" + database;
+        if (!queued.add(key)) {
+            return;
+        }
+        try {
+            comparisons.execute(() -> {
+                try {
+                    LogContext.about(mapping.name(), database, () -> fidelity.run(mapping, database));
+                } finally {
+                    queued.remove(key);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // stopping
+            queued.remove(key);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        comparisons.shutdownNow();
     }
 }

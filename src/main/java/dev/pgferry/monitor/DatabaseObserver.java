@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -64,27 +65,30 @@ public class DatabaseObserver {
 
     /**
      * The pre-flight facts of a source database: read every tick until replication is set up,
-     * then at most every {@link #SETTLED_FACTS_MAX_AGE} (they guard creation, and a streaming
-     * database's tick should cost the source as little as possible).
+     * then once every {@link #SETTLED_FACTS_MAX_AGE} or up to half as long again, at random
+     * (they guard creation, and a streaming database's tick should cost the source as little as
+     * possible; spread, so that databases that began streaming together are not all read again
+     * in the same tick).
      */
     private SourceFacts sourceFacts(Mapping mapping, String database, JdbcClient jdbc, ReplicationNames names,
             boolean replicating) {
         String key = mapping.name() + "\0" + database;
         Instant now = clock.instant();
         TimedFacts cached = settledFacts.get(key);
-        if (replicating && cached != null && cached.readAt().plus(SETTLED_FACTS_MAX_AGE).isAfter(now)) {
+        if (replicating && cached != null && cached.readAgainAt().isAfter(now)) {
             return cached.facts();
         }
         SourceFacts facts = FactsReader.source(jdbc, names.publication());
         if (replicating) {
-            settledFacts.put(key, new TimedFacts(now, facts));
+            long spread = ThreadLocalRandom.current().nextLong(SETTLED_FACTS_MAX_AGE.toMillis() / 2 + 1);
+            settledFacts.put(key, new TimedFacts(now.plus(SETTLED_FACTS_MAX_AGE).plusMillis(spread), facts));
         } else {
             settledFacts.remove(key);
         }
         return facts;
     }
 
-    private record TimedFacts(Instant readAt, SourceFacts facts) {
+    private record TimedFacts(Instant readAgainAt, SourceFacts facts) {
     }
 
     /** One database migration, given what the tick already saw of both servers. */

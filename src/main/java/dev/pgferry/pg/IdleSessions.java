@@ -11,14 +11,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Keeps the session of an observation open between ticks, at most one idle session per instance
  * and database, so that a tick does not pay a login (fork, SCRAM) and cold catalog caches for
  * every database on every server: that is most of what observing a database costs. A session
  * idle longer than {@link #MAX_IDLE} is closed, one that no longer answers is replaced, one older
- * than {@link #MAX_AGE} is replaced (so that changed credentials or pg_hba rules show within
- * minutes), and a session handed out is used by one caller only until it closes it.
+ * than {@link #MAX_AGE} (or up to half as long again, at random, so that the sessions of hundreds
+ * of databases opened together are not all replaced in the same tick) is replaced (so that changed
+ * credentials or pg_hba rules show within minutes), and a session handed out is used by one
+ * caller only until it closes it.
  */
 final class IdleSessions {
 
@@ -32,8 +35,8 @@ final class IdleSessions {
         this.clock = clock;
     }
 
-    /** A session, when it logged in, and since when it waits (null while lent). */
-    record Idle(Connection connection, Instant openedAt, Instant since) {
+    /** A session, when it is to be replaced, and since when it waits (null while lent). */
+    record Idle(Connection connection, Instant retireAt, Instant since) {
     }
 
     /** An idle session for this key that still answers, or null. */
@@ -51,7 +54,8 @@ final class IdleSessions {
 
     /** A session just opened, to lend. */
     Idle opened(Connection connection) {
-        return new Idle(connection, clock.instant(), null);
+        long spread = ThreadLocalRandom.current().nextLong(MAX_AGE.toMillis() / 2 + 1);
+        return new Idle(connection, clock.instant().plus(MAX_AGE).plusMillis(spread), null);
     }
 
     /** Wraps a session so that closing it puts it back for this key instead. */
@@ -102,7 +106,7 @@ final class IdleSessions {
 
     private void giveBack(String key, Idle session) {
         Connection connection = session.connection();
-        if (session.openedAt().plus(MAX_AGE).isBefore(clock.instant())) {
+        if (session.retireAt().isBefore(clock.instant())) {
             closeQuietly(connection);
             return;
         }
@@ -116,7 +120,7 @@ final class IdleSessions {
             closeQuietly(connection);
             return;
         }
-        Idle previous = idle.put(key, new Idle(connection, session.openedAt(), clock.instant()));
+        Idle previous = idle.put(key, new Idle(connection, session.retireAt(), clock.instant()));
         if (previous != null) {
             closeQuietly(previous.connection());
         }

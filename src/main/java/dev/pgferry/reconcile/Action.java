@@ -85,7 +85,11 @@ public sealed interface Action {
         }
     }
 
-    record DropInactiveSlot(String slot) implements Action {
+    /**
+     * {@code copyGeneration}: the database's snapshot-copy generation the step was planned on; it
+     * is not carried out once a copy started or ended since (see {@link PlanInput#copyGeneration}).
+     */
+    record DropInactiveSlot(String slot, long copyGeneration) implements Action {
         public String describe() {
             return "drop the leftover replication slot " + slot + " on the source (not in use)";
         }
@@ -121,7 +125,7 @@ public sealed interface Action {
      * of partial data. Only a database pgferry recorded as its own is dropped (checked again when
      * the step runs), and only while nothing has subscribed to it.
      */
-    record ResetInterruptedCopy(String database) implements Action {
+    record ResetInterruptedCopy(String database, long copyGeneration) implements Action {
         public String describe() {
             return "start the interrupted snapshot copy of " + database + " over: drop the partial destination "
                     + "database " + database + " (no subscription yet) to create it again";

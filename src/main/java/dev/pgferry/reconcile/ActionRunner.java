@@ -24,7 +24,6 @@ import dev.pgferry.replication.ReplicationObjects;
 import dev.pgferry.schema.DatabaseCreator;
 import dev.pgferry.schema.RoleCopier;
 import dev.pgferry.schema.SchemaCopier;
-import java.time.Instant;
 import org.springframework.stereotype.Component;
 
 /** The thin actor: carries out one planned action with the feature that owns it. */
@@ -51,11 +50,11 @@ class ActionRunner {
     }
 
     /**
-     * Carries out the action planned on what the tick saw at {@code observedAt}. The steps that
-     * undo an interrupted copy check first that no copy of the database started or ended since:
-     * a copy that finished and subscribed meanwhile is no interrupted copy.
+     * Carries out one planned action. The steps that undo an interrupted copy check first that no
+     * copy of the database started or ended since they were planned: a copy that finished and
+     * subscribed meanwhile is no interrupted copy.
      */
-    void run(Mapping mapping, String database, Action action, Instant observedAt) throws ActionException {
+    void run(Mapping mapping, String database, Action action) throws ActionException {
         switch (action) {
             case CreatePublication a ->
                 replication.createPublication(mapping.source(), database, a.publication(), a.tables());
@@ -65,7 +64,7 @@ class ActionRunner {
             case ConfigureDatabase a -> databases.configure(mapping, a.database(), a.source());
             case CopySchema a -> schema.copy(mapping, a.database(), a.filter());
             case DropInactiveSlot a -> {
-                requireNoCopySince(mapping, database, observedAt, a);
+                requireSameCopyGeneration(mapping, database, a.copyGeneration(), a);
                 replication.dropInactiveSlot(mapping, database, a.slot());
             }
             case CreateSubscription a ->
@@ -73,7 +72,7 @@ class ActionRunner {
             case RecordCompletion a -> completion.markSchemaOnlyDone(mapping, a.database());
             case StartSnapshotCopy a -> copies.start(mapping, a.database(), a.filter());
             case ResetInterruptedCopy a -> {
-                requireNoCopySince(mapping, database, observedAt, a);
+                requireSameCopyGeneration(mapping, database, a.copyGeneration(), a);
                 databases.dropPartialCopy(mapping, a.database());
             }
             case DropSubscription a -> replication.dropSubscription(mapping.destination(), database, a.subscription());
@@ -83,9 +82,9 @@ class ActionRunner {
         }
     }
 
-    private void requireNoCopySince(Mapping mapping, String database, Instant observedAt, Action action)
+    private void requireSameCopyGeneration(Mapping mapping, String database, long planned, Action action)
             throws ActionException {
-        if (copies.changedSince(mapping.name(), database, observedAt)) {
+        if (copies.generation(mapping.name(), database) != planned) {
             // not a failure: the next tick plans on what is there now
             throw new ActionException("not done: " + action.describe() + " (a snapshot copy of " + database
                     + " started or ended after the tick looked; the next tick decides again)", true);

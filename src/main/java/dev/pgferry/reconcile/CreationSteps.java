@@ -60,7 +60,7 @@ final class CreationSteps {
             return steps;
         }
         if (o.slot().isPresent()) {
-            steps.add(new DropInactiveSlot(names.slot()));
+            steps.add(new DropInactiveSlot(names.slot(), in.copyGeneration()));
         }
         steps.add(new CreateSubscription(names.subscription(), names.publication(), names.slot()));
         return steps;
@@ -80,10 +80,10 @@ final class CreationSteps {
             databaseSteps(in, o, facts, steps);
         }
         if (o.slot().isPresent()) {
-            steps.add(new DropInactiveSlot(names.slot()));
+            steps.add(new DropInactiveSlot(names.slot(), in.copyGeneration()));
         }
         if (interrupted) {
-            steps.add(new ResetInterruptedCopy(o.database()));
+            steps.add(new ResetInterruptedCopy(o.database(), in.copyGeneration()));
             return steps;
         }
         steps.add(new StartSnapshotCopy(o.database(), names.slot(), facts == null ? List.of()

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.stereotype.Component;
 
 /**
@@ -30,6 +31,15 @@ public class ExactCountSchedule {
         this.clock = clock;
     }
 
+    /**
+     * One interval from now, or up to a quarter longer, at random: databases that began streaming
+     * together are not all counted (full scans on both servers) in the same hour.
+     */
+    private Instant next(Instant now) {
+        long interval = config.exactCountInterval().toMillis();
+        return now.plusMillis(interval + ThreadLocalRandom.current().nextLong(interval / 4 + 1));
+    }
+
     /** Called after every tick: queues the counts that are due. */
     void consider(MappingStatus status) {
         if (config.exactCountInterval().isZero()) {
@@ -41,10 +51,10 @@ public class ExactCountSchedule {
                 continue;
             }
             String key = status.mapping().name() + "\0" + database.database();
-            Instant dueAt = due.computeIfAbsent(key, k -> now.plus(config.exactCountInterval()));
+            Instant dueAt = due.computeIfAbsent(key, k -> next(now));
             if (!now.isBefore(dueAt) && counter.request(status.mapping(), database.database(), database.replicatedTables(),
                     "schedule")) {
-                due.put(key, now.plus(config.exactCountInterval()));
+                due.put(key, next(now));
             }
         }
     }

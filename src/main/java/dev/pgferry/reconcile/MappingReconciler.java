@@ -9,6 +9,7 @@ import dev.pgferry.copy.SnapshotCopies;
 import dev.pgferry.cutover.Readiness;
 import dev.pgferry.cutover.ReadinessTracker;
 import dev.pgferry.faults.CrashPoints;
+import dev.pgferry.faults.TickPauses;
 import dev.pgferry.monitor.DatabaseObserver;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;
@@ -213,7 +214,7 @@ public class MappingReconciler {
             }
             try {
                 log.info("mapping {} database {}: {}", mapping.name(), database, action.describe());
-                runner.run(mapping, database, action, status.observed().observedAt());
+                runner.run(mapping, database, action);
                 CrashPoints.passed(action.getClass().getSimpleName());
                 failures.remove(key);
                 metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), "ok");
@@ -245,17 +246,20 @@ public class MappingReconciler {
 
     private DatabaseStatus evaluate(Mapping mapping, String database, ObservedInstance source,
             ObservedInstance destination) {
+        // the copy first, the catalogs after: a copy that ends in between has subscribed by the time they are read
+        Optional<SnapshotCopies.Copy> copy = copies.last(mapping.name(), database);
         ObservedDatabase observed = observer.observeDatabase(mapping, database, source, destination);
+        TickPauses.reached("observed", mapping.name(), database);
         List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
                 pgDump.pgDumpMajor(), claimedBy(mapping, database)));
         Readiness ready = readiness.evaluate(mapping, observed);
-        Optional<SnapshotCopies.Copy> copy = copies.last(mapping.name(), database);
         Optional<ActionFailure> failure = Optional.ofNullable(failures.get(mapping.name() + "/" + database))
                 .or(() -> copy.filter(c -> c.state().stage() == CopyProgress.Stage.FAILED)
                         .map(c -> new ActionFailure("snapshot copy", c.state().error(), c.attempt(),
                                 c.state().finishedAt())));
         Plan plan = Planner.plan(new PlanInput(mapping, effectiveMode(mapping, destination), observed, source,
-                destination, checks, ready, failure, clock.instant(), copy.map(SnapshotCopies.Copy::state)));
+                destination, checks, ready, failure, clock.instant(), copy.map(SnapshotCopies.Copy::state),
+                copy.map(SnapshotCopies.Copy::generation).orElse(0L)));
         return new DatabaseStatus(observed, checks, ready, plan, failure);
     }
 

@@ -13,17 +13,21 @@ import java.util.Optional;
 
 /**
  * Everything the planner needs, gathered before it runs so that it can stay pure. {@code mode}
- * is the effective mode: run when configured so or started by an operator.
+ * is the effective mode: run when configured so or started by an operator. {@code copy} and
+ * {@code copyGeneration} are this process's snapshot copy of the database as read <em>before</em>
+ * the catalogs were observed: the generation counts every start and end of a copy, so a step
+ * planned on it (undoing an "interrupted" copy) can tell, when it runs, that a copy started or
+ * ended since and the observation is stale.
  */
 public record PlanInput(Mapping mapping, Mode mode, ObservedDatabase observed, ObservedInstance source,
         ObservedInstance destination, List<Check> checks, Readiness readiness, Optional<ActionFailure> lastFailure,
-        Instant now, Optional<CopyProgress.State> copy) {
+        Instant now, Optional<CopyProgress.State> copy, long copyGeneration) {
 
     /** Without a snapshot copy in this process. */
     public PlanInput(Mapping mapping, Mode mode, ObservedDatabase observed, ObservedInstance source,
             ObservedInstance destination, List<Check> checks, Readiness readiness,
             Optional<ActionFailure> lastFailure, Instant now) {
-        this(mapping, mode, observed, source, destination, checks, readiness, lastFailure, now, Optional.empty());
+        this(mapping, mode, observed, source, destination, checks, readiness, lastFailure, now, Optional.empty(), 0);
     }
 
     /** A snapshot copy of this database runs in this process now. */

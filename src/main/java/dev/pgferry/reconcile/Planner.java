@@ -37,7 +37,7 @@ public final class Planner {
         ObservedDatabase o = in.observed();
         ReplicationNames names = ReplicationNames.of(in.mapping().name(), o.database());
         if (o.completionRecorded()) {
-            return complete(o, names, in.source().reachable() && o.sourceError() == null);
+            return complete(o, names, in.source().reachable() && o.sourceError() == null, in.copyGeneration());
         }
         // without both servers nothing can be judged, whatever the phase was
         List<Check> unreachable = in.checks().stream().filter(Check::blocks)
@@ -55,7 +55,7 @@ public final class Planner {
         return create(in, o, names);
     }
 
-    private static Plan complete(ObservedDatabase o, ReplicationNames names, boolean sourceSeen) {
+    private static Plan complete(ObservedDatabase o, ReplicationNames names, boolean sourceSeen, long generation) {
         List<Action> cleanup = new ArrayList<>();
         if (!sourceSeen) {
             // the slot and publication cannot be dropped now: free the destination, say what is left
@@ -73,7 +73,7 @@ public final class Planner {
             cleanup.add(new DropPublication(names.publication()));
         }
         if (o.slot().isPresent() && o.subscription().isEmpty()) {
-            cleanup.add(new DropInactiveSlot(names.slot()));
+            cleanup.add(new DropInactiveSlot(names.slot(), generation));
         }
         return Plan.of(Phase.COMPLETE, cleanup.isEmpty() ? "marked complete; replication objects removed"
                 : "marked complete; removing replication objects", cleanup);

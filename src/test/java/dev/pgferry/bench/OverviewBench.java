@@ -66,7 +66,7 @@ public final class OverviewBench {
     private OverviewBench(Map<String, String> options) {
         this.databases = Integer.parseInt(options.getOrDefault("databases", "100"));
         this.rows = Integer.parseInt(options.getOrDefault("rows", "200"));
-        this.window = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "60")));
+        this.window = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "180")));
         this.jar = Path.of(options.getOrDefault("jar", "target/pgferry.jar"));
         List<String> jvm = new ArrayList<>(List.of(options.getOrDefault("jvm",
                 // the Dockerfile's options, in a container limited to 512 MiB
@@ -153,8 +153,13 @@ public final class OverviewBench {
         instance(env, "TARGET", destination);
         mapping(env, "FROMEAST", "east", eastDbs);
         mapping(env, "FROMWEST", "west", westDbs);
-        env.put("PGFERRY_USERS_BENCH_PASSWORD", PASSWORD);
-        env.put("PGFERRY_USERS_BENCH_ROLE", "operator");
+        // bcrypt of cost 4 (about 1 ms), not 10: the bench reads the metrics twice a second with HTTP
+        // Basic, and each request checks the hash; at the default cost that alone would take a tenth of a core
+        Path users = Path.of("target", "bench", "overview-users");
+        Files.createDirectories(users.getParent());
+        Files.writeString(users, USER + ":operator:"
+                + new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder(4).encode(PASSWORD) + "\n");
+        env.put("PGFERRY_USER_FILE", users.toAbsolutePath().toString());
         env.put("PGFERRY_READY_STABLE_FOR", "10s");
         env.put("SERVER_PORT", Integer.toString(port));
         env.put("SERVER_ADDRESS", "127.0.0.1");
@@ -228,9 +233,11 @@ public final class OverviewBench {
         say("measuring ticks for %d s ...", window.toSeconds());
         long maxRss = 0;
         Instant end = Instant.now().plus(window);
+        TickDurations durations = new TickDurations(ticksBefore);
         while (Instant.now().isBefore(end)) {
             maxRss = Math.max(maxRss, memory(pgferry.pid()).get("VmRSS"));
-            Thread.sleep(1000);
+            Thread.sleep(TickDurations.SAMPLE.toMillis());
+            durations.sample(ticks());
         }
         Map<String, double[]> ticksAfter = ticks();
         Map<String, long[]> serversAfter = Map.of("east", activity(east), "west", activity(west),
@@ -267,11 +274,12 @@ public final class OverviewBench {
         for (String mapping : ticksAfter.keySet()) {
             double[] before = ticksBefore.getOrDefault(mapping, new double[3]);
             double[] after = ticksAfter.get(mapping);
-            long count = Math.round(after[0] - before[0]);
-            totalTicks += count;
-            System.out.printf("tick %-9s: %d ticks, mean %.0f ms, max %.0f ms (pgferry_tick_seconds)%n", mapping,
-                    count, count == 0 ? 0 : (after[1] - before[1]) / count * 1000, after[2] * 1000);
+            totalTicks += Math.round(after[0] - before[0]);
+            System.out.println("tick " + durations.summary(mapping) + " (pgferry_tick_seconds, sampled every "
+                    + TickDurations.SAMPLE.toMillis() + " ms)");
         }
+        System.out.println("stale actions in pgferry's log (whole run): " + staleActions()
+                + " (\"interrupted snapshot copy\" or \"leftover replication slot\"; expected 0 without restarts)");
         long ticksPerMapping = Math.max(1, totalTicks / Math.max(1, ticksAfter.size()));
         for (var server : List.of(Map.entry("east", east), Map.entry("west", west),
                 Map.entry("destination", destination))) {
@@ -289,7 +297,7 @@ public final class OverviewBench {
         print("GET /api/mappings (JSON, all, HTTP Basic)", api);
         System.out.printf("pgferry memory: RSS now %d MB, max seen %d MB, peak (VmHWM) %d MB; heap used %.0f MB%n",
                 memory.get("VmRSS") / 1024, maxRss / 1024, memory.get("VmHWM") / 1024, heapUsed / 1024 / 1024);
-        System.out.println("goal: tick < 1 s, overview < 100 ms, RSS < 300 MB");
+        System.out.println("goal: every tick < 5 s (mean < 1 s), overview < 100 ms, RSS < 300 MB");
         if (nativeMemory) {
             Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                     Long.toString(pgferry.pid()), "VM.native_memory", "summary", "scale=MB").redirectErrorStream(true)
@@ -302,7 +310,15 @@ public final class OverviewBench {
         }
     }
 
-    private Map<String, double[]> ticks() throws Exception {
+    /** The lines of pgferry's log that undo an "interrupted" copy: in a run without restarts, none is right. */
+    static long staleActions() throws IOException {
+        try (var lines = Files.lines(Path.of("target", "bench", "overview-pgferry.log"))) {
+            return lines.filter(l -> l.contains("interrupted snapshot copy") || l.contains("leftover replication slot"))
+                    .count();
+        }
+    }
+
+    Map<String, double[]> ticks() throws Exception {
         String text = get("/actuator/prometheus", true).body();
         Map<String, double[]> ticks = new TreeMap<>();
         Matcher m = Pattern.compile("pgferry_tick_seconds_(count|sum|max)\\{mapping=\"([^\"]+)\"[^}]*\\} (\\S+)")

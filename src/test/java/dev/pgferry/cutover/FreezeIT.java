@@ -104,7 +104,9 @@ class FreezeIT {
             assertThat(ledgerTables()).as("the last unfreeze removes the ledger and schema pgferry").isZero();
             assertThatThrownBy(() -> freeze.unfreeze(mapping)).hasMessageContaining("is not frozen by pgferry");
         } finally {
-            Db.execute(source, "postgres", "DROP DATABASE IF EXISTS " + DB, "DROP DATABASE IF EXISTS " + QUOTED_OTHER,
+            // the observation sessions pgferry keeps between reads are still open: FORCE ends them
+            Db.execute(source, "postgres", "DROP DATABASE IF EXISTS " + DB + " WITH (FORCE)",
+                    "DROP DATABASE IF EXISTS " + QUOTED_OTHER + " WITH (FORCE)",
                     "DROP ROLE IF EXISTS freeze_late", "DROP ROLE IF EXISTS freeze_app",
                     "DROP ROLE IF EXISTS freeze_limited");
         }

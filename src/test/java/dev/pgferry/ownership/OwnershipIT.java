@@ -83,6 +83,38 @@ class OwnershipIT {
         }
     }
 
+    @Test
+    void recordsInASchemaPgferrysUserDoesNotOwnAreNotTrustedAndNothingIsWritten() {
+        Db.execute(source, "postgres", "CREATE DATABASE own_forged");
+        Db.execute(source, "own_forged", "CREATE TABLE t (id int PRIMARY KEY)");
+        // someone else's schema pgferry, with a forged completion and ownership record
+        Db.execute(destination, "postgres", "CREATE ROLE own_forger NOLOGIN", "CREATE DATABASE own_maintenance",
+                "CREATE DATABASE own_forged");
+        Db.execute(destination, "own_maintenance", "CREATE SCHEMA pgferry AUTHORIZATION own_forger",
+                "CREATE TABLE pgferry.owned_database (mapping text, database text, database_oid oid, how text, "
+                        + "recorded_at timestamptz, recorded_by text)",
+                "INSERT INTO pgferry.owned_database SELECT 'forged', 'own_forged', oid, 'created', now(), 'x' "
+                        + "FROM pg_database WHERE datname = 'own_forged'",
+                "ALTER TABLE pgferry.owned_database OWNER TO own_forger");
+        String before = databaseRow("own_forged");
+        try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
+                .property("pgferry.instances.dst.maintenance-database", "own_maintenance")
+                .mapping("forged", "src", "dst", "own_forged", "run").start()) {
+            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+                JsonNode db = app.mapping("forged").at("/databases/0");
+                assertThat(db.at("/phase").asText()).as(db.toPrettyString()).isEqualTo("BLOCKED");
+                assertThat(db.at("/blockedBy").toString()).contains("destination.control_schema")
+                        .contains("destination.database_owned");
+                assertThat(check(db, "destination.control_schema").at("/message").asText())
+                        .contains("owned by role own_forger, not by pgferry's user postgres");
+            });
+            assertThat(databaseRow("own_forged")).isEqualTo(before);
+            assertThat(Db.list(destination, "own_maintenance", String.class, "SELECT tablename::text FROM "
+                    + "pg_tables WHERE schemaname = 'pgferry'")).as("pgferry wrote nothing there")
+                    .containsExactly("owned_database");
+        }
+    }
+
     private void awaitBlocked(PgferryApp app, String database, String detail) {
         JsonNode db = awaitDatabase(app, database, "BLOCKED");
         assertThat(db.at("/blockedBy").toString()).contains("destination.database_owned");

@@ -114,7 +114,7 @@ class PlannerTest {
             Observed o = fresh().publication().destinationDatabase(5).slot(new Slot(false, "reserved", 0, 0));
             o.rolesOnDestination = true;
             Plan plan = plan(Mode.RUN, o);
-            assertThat(plan.actions()).containsExactly(new DropInactiveSlot(NAME),
+            assertThat(plan.actions()).containsExactly(new DropInactiveSlot(NAME, 0),
                     new CreateSubscription(NAME, NAME, NAME));
         }
 
@@ -305,7 +305,7 @@ class PlannerTest {
             Observed owned = snapshot(fresh().publication().destinationDatabase(0));
             owned.rolesOnDestination = true;
             owned.ownership = Ownership.of(16400L, true, new Ownership.Record("created", 16400L), false, 1);
-            assertThat(plan(Mode.RUN, owned).actions()).containsExactly(new ResetInterruptedCopy("shop"));
+            assertThat(plan(Mode.RUN, owned).actions()).containsExactly(new ResetInterruptedCopy("shop", 0));
             owned.ownership = Ownership.of(16400L, true, new Ownership.Record("created", 16400L), false, 0);
             assertThat(plan(Mode.RUN, owned).actions()).containsExactly(new StartSnapshotCopy("shop", NAME, List.of()));
         }
@@ -353,7 +353,7 @@ class PlannerTest {
         void slotLeftAfterTheSubscriptionIsDropped() {
             Observed o = fresh().destinationDatabase(5).slot(new Slot(false, "reserved", 0, 0));
             o.completion = true;
-            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new DropInactiveSlot(NAME));
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new DropInactiveSlot(NAME, 0));
         }
 
         @Test
@@ -412,13 +412,23 @@ class PlannerTest {
             Observed o = snapshot(fresh().publication().destinationDatabase(3).slot(new Slot(false, "reserved", 0, 0)));
             o.rolesOnDestination = true;
             Plan plan = plan(Mode.RUN, o);
-            assertThat(plan.actions()).containsExactly(new DropInactiveSlot(NAME), new ResetInterruptedCopy("shop"));
+            assertThat(plan.actions()).containsExactly(new DropInactiveSlot(NAME, 0), new ResetInterruptedCopy("shop", 0));
             assertThat(plan.actions()).noneMatch(a -> a instanceof CreateSubscription);
             // once reset: database again, then the copy
             Observed reset = snapshot(fresh().publication());
             reset.rolesOnDestination = true;
             assertThat(plan(Mode.RUN, reset).actions()).containsExactly(new CreateDatabase("shop", SHOP_INFO),
                     new ConfigureDatabase("shop", SHOP_INFO), new StartSnapshotCopy("shop", NAME, List.of()));
+        }
+
+        @Test
+        void theStepsThatUndoAnInterruptedCopyCarryTheCopyGenerationTheyWerePlannedOn() {
+            Observed o = snapshot(fresh().publication().destinationDatabase(3).slot(new Slot(false, "reserved", 0, 0)));
+            o.rolesOnDestination = true;
+            o.copyGeneration = 2;
+            o.copy = Optional.of(state(CopyProgress.Stage.DONE, null));
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new DropInactiveSlot(NAME, 2),
+                    new ResetInterruptedCopy("shop", 2));
         }
 
         @Test
@@ -463,7 +473,8 @@ class PlannerTest {
         }
         List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
                 OptionalInt.of(15), null));
-        return new PlanInput(mapping, mode, observed, source, destination, checks, readiness, failure, NOW, o.copy);
+        return new PlanInput(mapping, mode, observed, source, destination, checks, readiness, failure, NOW, o.copy,
+                o.copyGeneration);
     }
 
     /** A server with room to spare, a superuser, and (on the source, or when asked) the role app with member alice. */
@@ -507,6 +518,7 @@ class PlannerTest {
         /** null: the default of a database pgferry created (see {@link #build}). */
         Ownership ownership;
         Optional<CopyProgress.State> copy = Optional.empty();
+        long copyGeneration;
         List<Relation> relations = List.of(relation("public", "orders", true),
                 new Relation("public", "events", true, false, "public", "events", false, false, true, true),
                 new Relation("public", "events_2026", false, true, "public", "events", false, true, true, true));

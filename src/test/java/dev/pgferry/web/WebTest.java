@@ -643,7 +643,7 @@ class WebTest {
                         // an empty table not copied yet: no percentage to show
                         new dev.pgferry.copy.CopyProgress.TableState("public", "empty", 0, 0, 0, false, false)), 2);
         when(snapshotCopies.last("shop", "shop")).thenReturn(Optional.of(new dev.pgferry.copy.SnapshotCopies.Copy(
-                state, 1)));
+                state, 1, 1)));
         mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
                 .andExpect(content().string(containsString("1/3 tables copied, 9.0 kB of 12.0 kB")));
         mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
