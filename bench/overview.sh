@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The overview at scale: N databases (default 100) across 2 mappings, all streaming; prints the
-# time of one observe tick, the overview's response time and pgferry's memory.
-#   bash bench/overview.sh [--databases=100] [--rows=200] [--seconds=180] [--jvm="..."] [--nmt]
+# The overview at scale: N databases (default 100) on S sources (default 2), of which --streaming
+# (default all) stream in one run-mode mapping per source and the rest are observed by one plan-mode
+# mapping per source; prints each tick's mean, p99 and max, the pages' response times and pgferry's
+# memory, and counts stale actions in pgferry's log.
+#   bash bench/overview.sh [--databases=100] [--sources=2] [--streaming=N] [--rows=200] [--seconds=180]
+#                          [--jvm="..."] [--nmt]
 # Needs what the tests need (see .ci/run): a JDK 21+, pg_dump, and the postgres OS user when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."

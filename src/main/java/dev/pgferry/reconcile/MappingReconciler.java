@@ -20,6 +20,9 @@ import dev.pgferry.preflight.CheckInput;
 import dev.pgferry.preflight.PreflightChecks;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +64,13 @@ public class MappingReconciler {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final MappingLeases leases;
     private final MappingTurns turns;
+    /**
+     * A tick starts no step once this long has passed since it began, so that no tick holds up its
+     * mapping's pages and the operators' actions for long (a first tick would otherwise create tens
+     * of databases in one go); the mapping then ticks again at once ({@link #cutShort}).
+     */
+    static final Duration ACT_BUDGET = Duration.ofSeconds(3);
+    private final Set<String> cutShort = ConcurrentHashMap.newKeySet();
 
     public MappingReconciler(PgferryConfig config, PgDumpRunner pgDump, DatabaseObserver observer,
             ReadinessTracker readiness, ActionRunner runner, StatusBoard board, Clock clock,
@@ -88,6 +98,8 @@ public class MappingReconciler {
         ReentrantLock lock = turns.lock(mapping);
         lock.lock();
         Timer.Sample timing = Timer.start();
+        Instant deadline = clock.instant().plus(ACT_BUDGET);
+        cutShort.remove(mapping.name());
         try {
             Lease lease = leases.acquire(mapping);
             ObservedInstance source = observer.observeInstance(mapping.source(), false);
@@ -102,7 +114,8 @@ public class MappingReconciler {
                 board.preview(new MappingStatus(mapping, source, destination, observed, clock.instant(), lease));
             }
             List<DatabaseStatus> statuses = !acting ? observed : inParallel(observed, status -> LogContext.about(
-                    mapping.name(), status.database(), () -> actOrExplain(mapping, status, source, destination)));
+                    mapping.name(), status.database(), () -> actOrExplain(mapping, status, source, destination,
+                    deadline)));
             MappingStatus status = new MappingStatus(mapping, source, destination, statuses, clock.instant(),
                     leases.last(mapping));
             board.publish(status);
@@ -115,6 +128,11 @@ public class MappingReconciler {
             timing.stop(metrics.tickTimer(mapping.name()));
             lock.unlock();
         }
+    }
+
+    /** Whether the mapping's last tick left steps for lack of time: it should tick again at once. */
+    public boolean cutShort(Mapping mapping) {
+        return cutShort.contains(mapping.name());
     }
 
     private List<String> databases(Mapping mapping, ObservedInstance source) {
@@ -177,9 +195,9 @@ public class MappingReconciler {
     }
 
     private DatabaseStatus actOrExplain(Mapping mapping, DatabaseStatus status, ObservedInstance source,
-            ObservedInstance destination) {
+            ObservedInstance destination, Instant deadline) {
         try {
-            return act(mapping, status, source, destination);
+            return act(mapping, status, source, destination, deadline);
         } catch (RuntimeException e) {
             log.error("mapping {} database {}: {}", mapping.name(), status.database(), e.toString(), e);
             return unexplained(status.database(), "its steps failed: " + e);
@@ -200,13 +218,20 @@ public class MappingReconciler {
 
     /** Takes the planned steps of one database in run mode, and shows the state they left behind. */
     private DatabaseStatus act(Mapping mapping, DatabaseStatus status, ObservedInstance source,
-            ObservedInstance destination) {
+            ObservedInstance destination, Instant deadline) {
         String database = status.database();
         if (!willAct(mapping, status, destination)) {
             return status;
         }
         String key = mapping.name() + "/" + database;
+        int done = 0;
         for (Action action : status.plan().actions()) {
+            if (clock.instant().isAfter(deadline)) {
+                // the tick has used its time: the next one, at once, takes the remaining steps
+                cutShort.add(mapping.name());
+                break;
+            }
+            done++;
             if (!leases.stillHeld(mapping)) {
                 log.warn("mapping {} database {}: lease lost, {} not done", mapping.name(), database,
                         action.describe());
@@ -238,6 +263,9 @@ public class MappingReconciler {
                 }
                 break;
             }
+        }
+        if (done == 0) {
+            return status;
         }
         // show the state the actions left behind, not the one before them
         ObservedInstance destinationNow = observer.observeInstance(mapping.destination(), true);

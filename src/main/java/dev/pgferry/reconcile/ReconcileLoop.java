@@ -83,6 +83,17 @@ public class ReconcileLoop implements SmartLifecycle {
             // a scheduled task that throws is never run again: log and go on
             log.error("mapping {}: tick failed: {}", mapping.name(), e.getMessage(), e);
         }
+        if (reconciler.cutShort(mapping)) {
+            // steps left for lack of time in that tick: go on now rather than a poll interval later
+            ScheduledExecutorService running = scheduler;
+            if (running != null) {
+                try {
+                    running.execute(() -> safeTick(mapping));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // stopping
+                }
+            }
+        }
     }
 
     @Override

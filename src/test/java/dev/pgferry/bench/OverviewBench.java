@@ -36,12 +36,13 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * bench/overview.sh: many databases across two mappings (two PostgreSQL 15 sources, one 18
- * destination, embedded, 127.0.0.1), pgferry started as users start it ({@code java -jar} with
- * PGFERRY_* environment variables), every database brought to STREAMING, then measured for a
- * while: the time of one reconcile tick (pgferry_tick_seconds), the sessions and transactions a
- * tick costs each server (pg_stat_database), the overview's response time (logged in, as a
- * browser asks for it), and pgferry's resident memory (/proc/PID/status).
+ * bench/overview.sh: many databases on several PostgreSQL 15 sources into one 18 destination
+ * (embedded, 127.0.0.1), pgferry started as users start it ({@code java -jar} with PGFERRY_*
+ * environment variables): per source one mapping in run mode, brought to STREAMING, and, when
+ * fewer are to stream than there are databases, one in plan mode that only observes the rest.
+ * Then measured for a while: each reconcile tick (pgferry_tick_seconds), the sessions and
+ * transactions a tick costs each server (pg_stat_database), the pages' response times (logged
+ * in, as a browser asks for them), and pgferry's resident memory (/proc/PID/status).
  */
 public final class OverviewBench {
 
@@ -54,6 +55,8 @@ public final class OverviewBench {
     private static final String PASSWORD = UUID.randomUUID().toString();
 
     private final int databases;
+    private final int sources;
+    private final int streaming;
     private final int rows;
     private final Duration window;
     private final Path jar;
@@ -65,6 +68,8 @@ public final class OverviewBench {
 
     private OverviewBench(Map<String, String> options) {
         this.databases = Integer.parseInt(options.getOrDefault("databases", "100"));
+        this.sources = Integer.parseInt(options.getOrDefault("sources", "2"));
+        this.streaming = Integer.parseInt(options.getOrDefault("streaming", Integer.toString(databases)));
         this.rows = Integer.parseInt(options.getOrDefault("rows", "200"));
         this.window = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "180")));
         this.jar = Path.of(options.getOrDefault("jar", "target/pgferry.jar"));
@@ -94,27 +99,42 @@ public final class OverviewBench {
     }
 
     private void run() throws Exception {
-        Map<String, String> serverSettings = Map.of("max_wal_senders", "160", "max_replication_slots", "160",
-                "max_connections", "400", "max_worker_processes", "200");
-        Map<String, String> destinationSettings = new TreeMap<>(serverSettings);
-        destinationSettings.put("max_logical_replication_workers", "160");
-        destinationSettings.put("max_active_replication_origins", "160");
-        say("starting PostgreSQL 15 (two sources) and 18 (destination) on 127.0.0.1 ...");
-        try (EmbeddedPostgres east = EmbeddedPostgres.start(15, UUID.randomUUID().toString(), serverSettings);
-                EmbeddedPostgres west = EmbeddedPostgres.start(15, UUID.randomUUID().toString(), serverSettings);
-                EmbeddedPostgres destination = EmbeddedPostgres.start(18, UUID.randomUUID().toString(),
-                        destinationSettings)) {
-            int half = databases / 2;
-            List<String> eastDbs = createDatabases(east, "east", half);
-            List<String> westDbs = createDatabases(west, "west", databases - half);
-            Process pgferry = startPgferry(east, west, destination, eastDbs, westDbs);
+        int perSource = databases / sources;
+        int streamingPerSource = streaming / sources;
+        Map<String, String> sourceSettings = Map.of("max_wal_senders", Integer.toString(streamingPerSource + 20),
+                "max_replication_slots", Integer.toString(streamingPerSource + 20),
+                "max_connections", Integer.toString(perSource + streamingPerSource + 100),
+                "max_worker_processes", "40");
+        Map<String, String> destinationSettings = Map.of("max_connections", Integer.toString(streaming * 2 + 200),
+                "max_worker_processes", Integer.toString(streaming + 40),
+                "max_logical_replication_workers", Integer.toString(streaming + 20),
+                "max_active_replication_origins", Integer.toString(streaming + 20));
+        say("starting PostgreSQL 15 (%d sources) and 18 (destination) on 127.0.0.1 ...", sources);
+        List<EmbeddedPostgres> servers = new ArrayList<>();
+        try {
+            for (int i = 1; i <= sources; i++) {
+                servers.add(EmbeddedPostgres.start(15, UUID.randomUUID().toString(), sourceSettings));
+            }
+            EmbeddedPostgres destination = EmbeddedPostgres.start(18, UUID.randomUUID().toString(),
+                    destinationSettings);
+            servers.add(destination);
+            Map<String, EmbeddedPostgres> sourceServers = new LinkedHashMap<>();
+            Map<String, List<String>> sourceDatabases = new LinkedHashMap<>();
+            for (int i = 1; i <= sources; i++) {
+                String name = "src" + i;
+                sourceServers.put(name, servers.get(i - 1));
+                sourceDatabases.put(name, createDatabases(servers.get(i - 1), name, perSource));
+            }
+            Process pgferry = startPgferry(sourceServers, destination, sourceDatabases, streamingPerSource);
             try {
-                awaitStreaming(pgferry, Duration.ofMinutes(25));
-                measure(pgferry, east, west, destination);
+                awaitStreaming(pgferry, streamingPerSource * sources, perSource * sources, Duration.ofMinutes(60));
+                measure(pgferry, sourceServers, destination);
             } finally {
                 pgferry.destroy();
                 pgferry.waitFor();
             }
+        } finally {
+            servers.forEach(EmbeddedPostgres::close);
         }
     }
 
@@ -125,7 +145,7 @@ public final class OverviewBench {
         try (Connection c = connect(server, template)) {
             SampleSchema.create(c, rows);
         }
-        List<String> names = IntStream.rangeClosed(1, count).mapToObj(i -> String.format("%s_%03d", prefix, i))
+        List<String> names = IntStream.rangeClosed(1, count).mapToObj(i -> String.format("%s_%04d", prefix, i))
                 .toList();
         for (String name : names) {
             execute(server, "postgres", "CREATE DATABASE " + name + " TEMPLATE " + template);
@@ -135,8 +155,8 @@ public final class OverviewBench {
         return names;
     }
 
-    private Process startPgferry(EmbeddedPostgres east, EmbeddedPostgres west, EmbeddedPostgres destination,
-            List<String> eastDbs, List<String> westDbs) throws IOException {
+    private Process startPgferry(Map<String, EmbeddedPostgres> sourceServers, EmbeddedPostgres destination,
+            Map<String, List<String>> sourceDatabases, int streamingPerSource) throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -148,11 +168,15 @@ public final class OverviewBench {
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
-        instance(env, "EAST", east);
-        instance(env, "WEST", west);
         instance(env, "TARGET", destination);
-        mapping(env, "FROMEAST", "east", eastDbs);
-        mapping(env, "FROMWEST", "west", westDbs);
+        sourceServers.forEach((name, server) -> {
+            instance(env, name.toUpperCase(), server);
+            List<String> dbs = sourceDatabases.get(name);
+            mapping(env, "RUN" + name.substring(3), name, dbs.subList(0, streamingPerSource), "run");
+            if (streamingPerSource < dbs.size()) {
+                mapping(env, "PLAN" + name.substring(3), name, dbs.subList(streamingPerSource, dbs.size()), "plan");
+            }
+        });
         // bcrypt of cost 4 (about 1 ms), not 10: the bench reads the metrics twice a second with HTTP
         // Basic, and each request checks the hash; at the default cost that alone would take a tenth of a core
         Path users = Path.of("target", "bench", "overview-users");
@@ -179,14 +203,15 @@ public final class OverviewBench {
         env.put("PGFERRY_INSTANCES_" + name + "_PASSWORD", server.password());
     }
 
-    private static void mapping(Map<String, String> env, String name, String source, List<String> dbs) {
+    private static void mapping(Map<String, String> env, String name, String source, List<String> dbs,
+            String mode) {
         env.put("PGFERRY_MAPPINGS_" + name + "_SOURCE", source);
         env.put("PGFERRY_MAPPINGS_" + name + "_DESTINATION", "target");
         env.put("PGFERRY_MAPPINGS_" + name + "_DATABASES", String.join(",", dbs));
-        env.put("PGFERRY_MAPPINGS_" + name + "_MODE", "run");
+        env.put("PGFERRY_MAPPINGS_" + name + "_MODE", mode);
     }
 
-    private void awaitStreaming(Process pgferry, Duration atMost) throws Exception {
+    private void awaitStreaming(Process pgferry, int toStream, int total, Duration atMost) throws Exception {
         Instant start = Instant.now();
         Instant deadline = start.plus(atMost);
         String last = "";
@@ -202,8 +227,9 @@ public final class OverviewBench {
                 say("%4d s  %s", Duration.between(start, Instant.now()).toSeconds(), now);
                 last = now;
             }
-            if (streaming == databases) {
-                say("every database streaming after %d s", Duration.between(start, Instant.now()).toSeconds());
+            if (streaming == toStream && phases.getOrDefault("PLANNED", 0L) == total - toStream) {
+                say("%d databases streaming and %d planned after %d s", toStream, total - toStream,
+                        Duration.between(start, Instant.now()).toSeconds());
                 return;
             }
             Thread.sleep(2000);
@@ -223,13 +249,17 @@ public final class OverviewBench {
         }
     }
 
-    private void measure(Process pgferry, EmbeddedPostgres east, EmbeddedPostgres west, EmbeddedPostgres destination)
+    private void measure(Process pgferry, Map<String, EmbeddedPostgres> sourceServers, EmbeddedPostgres destination)
             throws Exception {
         logIn();
+        Map<String, EmbeddedPostgres> servers = new LinkedHashMap<>(sourceServers);
+        servers.put("destination", destination);
         // first the ticks alone (no page is asked for), then the pages: each figure without the other's load
         Map<String, double[]> ticksBefore = ticks();
-        Map<String, long[]> serversBefore = Map.of("east", activity(east), "west", activity(west),
-                "destination", activity(destination));
+        Map<String, long[]> serversBefore = new LinkedHashMap<>();
+        for (var server : servers.entrySet()) {
+            serversBefore.put(server.getKey(), activity(server.getValue()));
+        }
         say("measuring ticks for %d s ...", window.toSeconds());
         long maxRss = 0;
         Instant end = Instant.now().plus(window);
@@ -240,20 +270,22 @@ public final class OverviewBench {
             durations.sample(ticks());
         }
         Map<String, double[]> ticksAfter = ticks();
-        Map<String, long[]> serversAfter = Map.of("east", activity(east), "west", activity(west),
-                "destination", activity(destination));
+        Map<String, long[]> serversAfter = new LinkedHashMap<>();
+        for (var server : servers.entrySet()) {
+            serversAfter.put(server.getKey(), activity(server.getValue()));
+        }
         say("measuring pages (%d requests each) ...", REQUESTS);
         List<Long> overview = new ArrayList<>();
         List<Long> overviewRow = new ArrayList<>();
         List<Long> mappingPage = new ArrayList<>();
         List<Long> databasePage = new ArrayList<>();
         List<Long> api = new ArrayList<>();
-        String firstDb = URLEncoder.encode("east_001", StandardCharsets.UTF_8);
+        String firstDb = URLEncoder.encode("src1_0001", StandardCharsets.UTF_8);
         for (int i = 0; i < REQUESTS; i++) {
             overview.add(timed("/", false));
-            overviewRow.add(timed("/overview/mappings/fromeast", false, "HX-Request", "true"));
-            mappingPage.add(timed("/mappings/fromeast", false));
-            databasePage.add(timed("/mappings/fromeast/database?name=" + firstDb, false));
+            overviewRow.add(timed("/overview/mappings/run1", false, "HX-Request", "true"));
+            mappingPage.add(timed("/mappings/run1", false));
+            databasePage.add(timed("/mappings/run1/database?name=" + firstDb, false));
             if (i % 10 == 0) {
                 api.add(timed("/api/mappings", true));
             }
@@ -267,8 +299,10 @@ public final class OverviewBench {
         System.out.printf("machine: %d cores, %s, Java %s; pgferry JVM options: %s; MALLOC_ARENA_MAX=%s%n",
                 Runtime.getRuntime().availableProcessors(), osName(), System.getProperty("java.version"),
                 String.join(" ", jvmOptions), System.getenv().getOrDefault("MALLOC_ARENA_MAX", "2"));
-        System.out.printf("databases: %d across 2 mappings (2 x PostgreSQL 15 -> 1 x PostgreSQL 18), 5 tables + 3 "
-                + "partitions each, all STREAMING/READY; poll interval 5 s; window %d s%n", databases,
+        System.out.printf("databases: %d on %d x PostgreSQL 15 -> 1 x PostgreSQL 18, 5 tables + 3 partitions each; "
+                + "%d STREAMING/READY (one run-mode mapping per source), %d observed in plan mode (one plan-mode "
+                + "mapping per source); poll interval 5 s; window %d s%n", databases / sources * sources, sources,
+                streaming / sources * sources, databases / sources * sources - streaming / sources * sources,
                 window.toSeconds());
         long totalTicks = 0;
         for (String mapping : ticksAfter.keySet()) {
@@ -280,20 +314,19 @@ public final class OverviewBench {
         }
         System.out.println("stale actions in pgferry's log (whole run): " + staleActions()
                 + " (\"interrupted snapshot copy\" or \"leftover replication slot\"; expected 0 without restarts)");
-        long ticksPerMapping = Math.max(1, totalTicks / Math.max(1, ticksAfter.size()));
-        for (var server : List.of(Map.entry("east", east), Map.entry("west", west),
-                Map.entry("destination", destination))) {
+        long ticksPerSource = Math.max(1, totalTicks / Math.max(1, sources));
+        for (var server : servers.entrySet()) {
             long[] before = serversBefore.get(server.getKey());
             long[] after = serversAfter.get(server.getKey());
-            long ticks = server.getKey().equals("destination") ? totalTicks : ticksPerMapping;
+            long ticks = server.getKey().equals("destination") ? totalTicks : ticksPerSource;
             System.out.printf("per tick on %-11s: %.1f sessions opened, %.1f transactions (pg_stat_database, "
                     + "all databases)%n", server.getKey(), (after[0] - before[0]) / (double) ticks,
                     (after[1] - before[1]) / (double) ticks);
         }
         print("GET / (overview, full page)", overview);
-        print("GET /overview/mappings/fromeast (row, htmx)", overviewRow);
-        print("GET /mappings/fromeast (" + databases / 2 + " databases)", mappingPage);
-        print("GET /mappings/fromeast/database (one database)", databasePage);
+        print("GET /overview/mappings/run1 (row, htmx)", overviewRow);
+        print("GET /mappings/run1 (" + streaming / sources + " databases)", mappingPage);
+        print("GET /mappings/run1/database (one database)", databasePage);
         print("GET /api/mappings (JSON, all, HTTP Basic)", api);
         System.out.printf("pgferry memory: RSS now %d MB, max seen %d MB, peak (VmHWM) %d MB; heap used %.0f MB%n",
                 memory.get("VmRSS") / 1024, maxRss / 1024, memory.get("VmHWM") / 1024, heapUsed / 1024 / 1024);
