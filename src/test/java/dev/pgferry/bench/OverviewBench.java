@@ -65,6 +65,8 @@ public final class OverviewBench {
     private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private String base;
+    /** The longest tick while the databases were set up and copied (pgferry_tick_seconds_max, seconds). */
+    private double setupMaxTick;
 
     private OverviewBench(Map<String, String> options) {
         this.databases = Integer.parseInt(options.getOrDefault("databases", "100"));
@@ -221,6 +223,7 @@ public final class OverviewBench {
                         + "; see target/bench/overview-pgferry.log");
             }
             Map<String, Long> phases = phases();
+            setupMaxTick = Math.max(setupMaxTick, maxTick());
             long streaming = phases.getOrDefault("STREAMING", 0L) + phases.getOrDefault("READY", 0L);
             String now = phases.toString();
             if (!now.equals(last)) {
@@ -228,8 +231,8 @@ public final class OverviewBench {
                 last = now;
             }
             if (streaming == toStream && phases.getOrDefault("PLANNED", 0L) == total - toStream) {
-                say("%d databases streaming and %d planned after %d s", toStream, total - toStream,
-                        Duration.between(start, Instant.now()).toSeconds());
+                say("%d databases streaming and %d planned after %d s; longest tick meanwhile %.0f ms", toStream,
+                        total - toStream, Duration.between(start, Instant.now()).toSeconds(), setupMaxTick * 1000);
                 return;
             }
             Thread.sleep(2000);
@@ -312,6 +315,8 @@ public final class OverviewBench {
             System.out.println("tick " + durations.summary(mapping) + " (pgferry_tick_seconds, sampled every "
                     + TickDurations.SAMPLE.toMillis() + " ms)");
         }
+        System.out.printf("longest tick while setting up and copying: %.0f ms (pgferry_tick_seconds_max)%n",
+                setupMaxTick * 1000);
         System.out.println("stale actions in pgferry's log (whole run): " + staleActions()
                 + " (\"interrupted snapshot copy\" or \"leftover replication slot\"; expected 0 without restarts)");
         long ticksPerSource = Math.max(1, totalTicks / Math.max(1, sources));
@@ -348,6 +353,15 @@ public final class OverviewBench {
         try (var lines = Files.lines(Path.of("target", "bench", "overview-pgferry.log"))) {
             return lines.filter(l -> l.contains("interrupted snapshot copy") || l.contains("leftover replication slot"))
                     .count();
+        }
+    }
+
+    /** The longest recent tick of any mapping (the timer's max, which covers the last minutes); 0 when unknown. */
+    private double maxTick() {
+        try {
+            return ticks().values().stream().mapToDouble(v -> v[2]).max().orElse(0);
+        } catch (Exception e) {
+            return 0;
         }
     }
 
