@@ -2,6 +2,7 @@ package dev.pgferry.monitor;
 
 import dev.pgferry.config.Instance;
 import dev.pgferry.config.Mapping;
+import dev.pgferry.config.Mode;
 import dev.pgferry.monitor.ObservedDatabase.Slot;
 import dev.pgferry.monitor.ObservedDatabase.Subscription;
 import dev.pgferry.monitor.ObservedDatabase.Table;
@@ -64,22 +65,22 @@ public class DatabaseObserver {
     }
 
     /**
-     * The pre-flight facts of a source database: read every tick until replication is set up,
-     * then once every {@link #SETTLED_FACTS_MAX_AGE} or up to half as long again, at random
+     * The pre-flight facts of a source database: read every tick until replication is set up (in
+     * run mode), then once every {@link #SETTLED_FACTS_MAX_AGE} or up to half as long again, at random
      * (they guard creation, and a streaming database's tick should cost the source as little as
      * possible; spread, so that databases that began streaming together are not all read again
      * in the same tick).
      */
     private SourceFacts sourceFacts(Mapping mapping, String database, JdbcClient jdbc, ReplicationNames names,
-            boolean replicating) {
+            boolean settled) {
         String key = mapping.name() + "\0" + database;
         Instant now = clock.instant();
         TimedFacts cached = settledFacts.get(key);
-        if (replicating && cached != null && cached.readAgainAt().isAfter(now)) {
+        if (settled && cached != null && cached.readAgainAt().isAfter(now)) {
             return cached.facts();
         }
         SourceFacts facts = FactsReader.source(jdbc, names.publication());
-        if (replicating) {
+        if (settled) {
             long spread = ThreadLocalRandom.current().nextLong(SETTLED_FACTS_MAX_AGE.toMillis() / 2 + 1);
             settledFacts.put(key, new TimedFacts(now.plus(SETTLED_FACTS_MAX_AGE).plusMillis(spread), facts));
         } else {
@@ -126,7 +127,10 @@ public class DatabaseObserver {
                     listed.add(TableCensus.key(rs.getString("schema"), rs.getString("name")));
                 });
                 published = listed;
-                facts = Optional.of(sourceFacts(mapping, database, jdbc, names, publication && slot.isPresent()));
+                // settled once replicating, and while only watched: plan mode acts on nothing they guard
+                boolean settled = publication && slot.isPresent() || (mapping.mode() == Mode.PLAN
+                        && !destination.startedMappings().contains(mapping.name()));
+                facts = Optional.of(sourceFacts(mapping, database, jdbc, names, settled));
                 if (dataOnly) {
                     sourceColumns = FactsReader.columns(jdbc);
                 }

@@ -25,7 +25,12 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class IdleSessions {
 
-    static final Duration MAX_IDLE = Duration.ofSeconds(60);
+    /**
+     * Longer than any tick: a mapping of hundreds of databases may take a minute to look at
+     * them all the first time, and a session closed before the next tick would make every tick
+     * pay the logins and cold caches again.
+     */
+    static final Duration MAX_IDLE = Duration.ofMinutes(5);
     static final Duration MAX_AGE = Duration.ofMinutes(10);
 
     private final Clock clock;

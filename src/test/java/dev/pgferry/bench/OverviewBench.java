@@ -244,8 +244,15 @@ public final class OverviewBench {
         try {
             JsonNode mappings = JSON.readTree(get("/api/mappings", true).body());
             Map<String, Long> phases = new TreeMap<>();
-            mappings.forEach(m -> m.get("databases").forEach(d -> phases.merge(d.get("phase").asText(), 1L,
-                    Long::sum)));
+            Map<String, String> why = new TreeMap<>();
+            mappings.forEach(m -> m.get("databases").forEach(d -> {
+                String phase = d.get("phase").asText();
+                phases.merge(phase, 1L, Long::sum);
+                if (phase.equals("BLOCKED") || phase.equals("FAILED")) {
+                    why.putIfAbsent(phase, d.get("name").asText() + ": " + d.get("reason").asText());
+                }
+            }));
+            why.forEach((phase, reason) -> say("  a %s database: %s", phase, reason));
             return phases;
         } catch (IOException | InterruptedException e) {
             return Map.of("(pgferry not answering yet)", 0L);
