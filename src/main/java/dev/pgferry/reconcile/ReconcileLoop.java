@@ -2,6 +2,8 @@ package dev.pgferry.reconcile;
 
 import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
+import dev.pgferry.config.Mode;
+import java.time.Clock;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.copy.SnapshotCopies;
 import java.time.Duration;
@@ -30,15 +32,21 @@ public class ReconcileLoop implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
     private static final int MAX_THREADS = 16;
+    /** A mapping in plan mode (not started) ticks once every this many poll intervals. */
+    static final int PLAN_MODE_EVERY = 6;
 
     private final PgferryConfig config;
     private final MappingReconciler reconciler;
     private final SnapshotCopies copies;
     private final Duration shutdownGrace;
+    private final StatusBoard board;
+    private final Clock clock;
     private ScheduledExecutorService scheduler;
 
     public ReconcileLoop(PgferryConfig config, MappingReconciler reconciler, SnapshotCopies copies,
-            @Value("${pgferry.shutdown-grace:20s}") Duration shutdownGrace) {
+            @Value("${pgferry.shutdown-grace:20s}") Duration shutdownGrace, StatusBoard board, Clock clock) {
+        this.board = board;
+        this.clock = clock;
         this.config = config;
         this.reconciler = reconciler;
         this.copies = copies;
@@ -77,6 +85,9 @@ public class ReconcileLoop implements SmartLifecycle {
     }
 
     private void safeTick(Mapping mapping) {
+        if (resting(mapping)) {
+            return;
+        }
         try {
             LogContext.about(mapping.name(), null, () -> reconciler.tick(mapping));
         } catch (RuntimeException e) {
@@ -94,6 +105,19 @@ public class ReconcileLoop implements SmartLifecycle {
                 }
             }
         }
+    }
+
+    /**
+     * A mapping in plan mode that nobody started acts on nothing: it is looked at every
+     * {@link #PLAN_MODE_EVERY} poll intervals only, so that hundreds of databases merely watched do
+     * not cost their servers (and pgferry) as much as those that move. Started, it ticks at once
+     * (the start runs a tick) and at the poll interval from then on.
+     */
+    private boolean resting(Mapping mapping) {
+        return board.get(mapping.name()).filter(s -> s.observedAt() != null && s.effectiveMode() == Mode.PLAN)
+                .map(s -> s.observedAt().plus(config.pollInterval().multipliedBy(PLAN_MODE_EVERY))
+                        .minus(config.pollInterval().dividedBy(2)).isAfter(clock.instant()))
+                .orElse(false);
     }
 
     @Override
