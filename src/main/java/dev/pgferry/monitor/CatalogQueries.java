@@ -52,12 +52,17 @@ final class CatalogQueries {
     /**
      * Every permanent table and partition with its live-row estimate and size, beside the
      * top-level table it belongs to (itself when it is no partition), ordered by that table.
-     * pg_stat_get_live_tuples reads the one counter instead of the whole pg_stat_all_tables view.
+     * pg_stat_get_live_tuples reads the one counter instead of the whole pg_stat_all_tables view;
+     * the size is the planner's page count (kept by VACUUM and ANALYZE) where there is one, so that
+     * a tick does not stat every file of every table of every database it looks at (system time
+     * was near half of the servers' CPU at 1,000 databases).
      */
     static final String RELATIONS = """
             SELECT rn.nspname AS root_schema, r.relname AS root_name, r.relkind = 'p' AS partitioned,
                    n.nspname AS schema, c.relname AS name, c.relispartition AS partition, c.relkind = 'r' AS leaf,
-                   coalesce(pg_stat_get_live_tuples(c.oid), 0) AS rows, pg_table_size(c.oid) AS bytes
+                   coalesce(pg_stat_get_live_tuples(c.oid), 0) AS rows,
+                   CASE WHEN c.relpages > 0 THEN c.relpages::bigint * current_setting('block_size')::bigint
+                        ELSE pg_table_size(c.oid) END AS bytes
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                  JOIN pg_class r ON r.oid = CASE WHEN c.relispartition THEN pg_partition_root(c.oid) ELSE c.oid END
                  JOIN pg_namespace rn ON rn.oid = r.relnamespace
