@@ -3,9 +3,9 @@ package dev.pgferry.reconcile;
 import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
-import java.time.Clock;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.copy.SnapshotCopies;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -74,14 +74,7 @@ public class ReconcileLoop implements SmartLifecycle {
     /** A snapshot copy ended: look at its mapping now rather than at the next interval. */
     @org.springframework.context.event.EventListener
     public void copyFinished(SnapshotCopies.Finished event) {
-        ScheduledExecutorService running = scheduler;
-        if (running != null) {
-            try {
-                config.mapping(event.mapping()).ifPresent(m -> running.execute(() -> safeTick(m)));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // stopping: the next start looks at it anyway
-            }
-        }
+        config.mapping(event.mapping()).ifPresent(this::tickSoon);
     }
 
     private void safeTick(Mapping mapping) {
@@ -96,13 +89,18 @@ public class ReconcileLoop implements SmartLifecycle {
         }
         if (reconciler.cutShort(mapping)) {
             // steps left for lack of time in that tick: go on now rather than a poll interval later
-            ScheduledExecutorService running = scheduler;
-            if (running != null) {
-                try {
-                    running.execute(() -> safeTick(mapping));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    // stopping
-                }
+            tickSoon(mapping);
+        }
+    }
+
+    /** Runs a tick of the mapping now, beside its schedule (ticks of one mapping never overlap). */
+    private void tickSoon(Mapping mapping) {
+        ScheduledExecutorService running = scheduler;
+        if (running != null) {
+            try {
+                running.execute(() -> safeTick(mapping));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping: the next start looks at it anyway
             }
         }
     }

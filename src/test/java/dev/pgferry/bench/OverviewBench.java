@@ -62,6 +62,7 @@ public final class OverviewBench {
     private final Path jar;
     private final List<String> jvmOptions;
     private final boolean nativeMemory;
+    private final boolean statements;
     private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private String base;
@@ -79,6 +80,7 @@ public final class OverviewBench {
                 // the Dockerfile's options, in a container limited to 512 MiB
                 "-XX:MaxRAM=512m " + DOCKERFILE_JVM_OPTIONS).split(" ")));
         this.nativeMemory = options.containsKey("nmt");
+        this.statements = options.containsKey("statements");
         if (nativeMemory) {
             jvm.add("-XX:NativeMemoryTracking=summary");
         }
@@ -103,14 +105,19 @@ public final class OverviewBench {
     private void run() throws Exception {
         int perSource = databases / sources;
         int streamingPerSource = streaming / sources;
-        Map<String, String> sourceSettings = Map.of("max_wal_senders", Integer.toString(streamingPerSource + 20),
-                "max_replication_slots", Integer.toString(streamingPerSource + 20),
-                "max_connections", Integer.toString(perSource + streamingPerSource + 100),
-                "max_worker_processes", "40");
-        Map<String, String> destinationSettings = Map.of("max_connections", Integer.toString(streaming * 2 + 200),
-                "max_worker_processes", Integer.toString(streaming + 40),
+        Map<String, String> sourceSettings = new TreeMap<>(Map.of("max_wal_senders",
+                Integer.toString(streamingPerSource + 20), "max_replication_slots",
+                Integer.toString(streamingPerSource + 20), "max_connections",
+                Integer.toString(perSource + streamingPerSource + 100), "max_worker_processes", "40"));
+        Map<String, String> destinationSettings = new TreeMap<>(Map.of("max_connections",
+                Integer.toString(streaming * 2 + 200), "max_worker_processes", Integer.toString(streaming + 40),
                 "max_logical_replication_workers", Integer.toString(streaming + 20),
-                "max_active_replication_origins", Integer.toString(streaming + 20));
+                "max_active_replication_origins", Integer.toString(streaming + 20)));
+        if (statements) {
+            // --statements: what the servers spend their time on, by statement (pg_stat_statements)
+            sourceSettings.put("shared_preload_libraries", "pg_stat_statements");
+            destinationSettings.put("shared_preload_libraries", "pg_stat_statements");
+        }
         say("starting PostgreSQL 15 (%d sources) and 18 (destination) on 127.0.0.1 ...", sources);
         List<EmbeddedPostgres> servers = new ArrayList<>();
         try {
@@ -343,6 +350,11 @@ public final class OverviewBench {
         System.out.printf("pgferry memory: RSS now %d MB, max seen %d MB, peak (VmHWM) %d MB; heap used %.0f MB%n",
                 memory.get("VmRSS") / 1024, maxRss / 1024, memory.get("VmHWM") / 1024, heapUsed / 1024 / 1024);
         System.out.println("goal: every tick < 5 s (mean < 1 s), overview < 100 ms, RSS < 300 MB");
+        if (statements) {
+            for (var server : servers.entrySet()) {
+                printStatements(server.getKey(), server.getValue());
+            }
+        }
         if (nativeMemory) {
             Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                     Long.toString(pgferry.pid()), "VM.native_memory", "summary", "scale=MB").redirectErrorStream(true)
@@ -397,6 +409,21 @@ public final class OverviewBench {
             sum += Double.parseDouble(m.group(1));
         }
         return sum;
+    }
+
+    /** The statements that took the server's time, most first (from its start: set-up and copy included). */
+    private static void printStatements(String name, EmbeddedPostgres server) throws SQLException {
+        execute(server, "postgres", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        try (Connection c = connect(server, "postgres"); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT round(total_exec_time)::bigint, calls, "
+                        + "round((total_exec_time / calls)::numeric, 3), regexp_replace(left(query, 110), '\\s+', ' ', "
+                        + "'g') FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8")) {
+            System.out.println("statements on " + name + " by total time (ms total, calls, ms each, statement):");
+            while (rs.next()) {
+                System.out.printf("  %8d %8d %8s  %s%n", rs.getLong(1), rs.getLong(2), rs.getString(3),
+                        rs.getString(4));
+            }
+        }
     }
 
     /** Sessions and transactions of every database of the server so far. */
