@@ -411,13 +411,16 @@ public final class OverviewBench {
         return sum;
     }
 
-    /** The statements that took the server's time, most first (from its start: set-up and copy included). */
+    /**
+     * The statements that took the server's time, most first, summed over its databases (from its
+     * start: set-up and copy included).
+     */
     private static void printStatements(String name, EmbeddedPostgres server) throws SQLException {
         execute(server, "postgres", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         try (Connection c = connect(server, "postgres"); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT round(total_exec_time)::bigint, calls, "
-                        + "round((total_exec_time / calls)::numeric, 3), regexp_replace(left(query, 110), '\\s+', ' ', "
-                        + "'g') FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8")) {
+                ResultSet rs = s.executeQuery("SELECT round(sum(total_exec_time))::bigint, sum(calls), "
+                        + "round((sum(total_exec_time) / sum(calls))::numeric, 3), regexp_replace(left(min(query), 110), "
+                        + "'\\s+', ' ', 'g') FROM pg_stat_statements GROUP BY queryid ORDER BY 1 DESC LIMIT 8")) {
             System.out.println("statements on " + name + " by total time (ms total, calls, ms each, statement):");
             while (rs.next()) {
                 System.out.printf("  %8d %8d %8s  %s%n", rs.getLong(1), rs.getLong(2), rs.getString(3),
