@@ -66,7 +66,7 @@ final class CatalogQueries {
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                  JOIN pg_class r ON r.oid = CASE WHEN c.relispartition THEN pg_partition_root(c.oid) ELSE c.oid END
                  JOIN pg_namespace rn ON rn.oid = r.relnamespace
-            WHERE c.relkind IN ('r', 'p') AND r.relpersistence = 'p'
+            WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p') AND r.relpersistence = 'p'
               AND rn.nspname <> 'information_schema' AND rn.nspname NOT LIKE 'pg\\_%'
             ORDER BY 1, 2, 4, 5""";
 

@@ -113,9 +113,10 @@ public class MappingReconciler {
             if (acting && observed.stream().anyMatch(d -> willAct(mapping, d, destination))) {
                 board.preview(new MappingStatus(mapping, source, destination, observed, clock.instant(), lease));
             }
-            List<DatabaseStatus> statuses = !acting ? observed : inParallel(observed, status -> LogContext.about(
-                    mapping.name(), status.database(), () -> actOrExplain(mapping, status, source, destination,
-                    deadline)));
+            Set<String> acted = ConcurrentHashMap.newKeySet();
+            List<DatabaseStatus> statuses = !acting ? observed : afterActing(mapping, source, destination,
+                    inParallel(observed, status -> LogContext.about(mapping.name(), status.database(),
+                            () -> actOrExplain(mapping, status, source, destination, deadline, acted))), acted);
             MappingStatus status = new MappingStatus(mapping, source, destination, statuses, clock.instant(),
                     leases.last(mapping));
             board.publish(status);
@@ -195,9 +196,9 @@ public class MappingReconciler {
     }
 
     private DatabaseStatus actOrExplain(Mapping mapping, DatabaseStatus status, ObservedInstance source,
-            ObservedInstance destination, Instant deadline) {
+            ObservedInstance destination, Instant deadline, Set<String> acted) {
         try {
-            return act(mapping, status, source, destination, deadline);
+            return act(mapping, status, source, destination, deadline, acted);
         } catch (RuntimeException e) {
             log.error("mapping {} database {}: {}", mapping.name(), status.database(), e.toString(), e);
             return unexplained(status.database(), "its steps failed: " + e);
@@ -216,9 +217,9 @@ public class MappingReconciler {
                 && !status.plan().actions().isEmpty();
     }
 
-    /** Takes the planned steps of one database in run mode, and shows the state they left behind. */
+    /** Takes the planned steps of one database in run mode; {@code acted} learns whether any ran. */
     private DatabaseStatus act(Mapping mapping, DatabaseStatus status, ObservedInstance source,
-            ObservedInstance destination, Instant deadline) {
+            ObservedInstance destination, Instant deadline, Set<String> acted) {
         String database = status.database();
         if (!willAct(mapping, status, destination)) {
             return status;
@@ -264,12 +265,26 @@ public class MappingReconciler {
                 break;
             }
         }
-        if (done == 0) {
-            return status;
+        if (done > 0) {
+            acted.add(database);
         }
-        // show the state the actions left behind, not the one before them
-        ObservedInstance destinationNow = observer.observeInstance(mapping.destination(), true);
-        return evaluate(mapping, database, source, destinationNow.reachable() ? destinationNow : destination);
+        return status;
+    }
+
+    /**
+     * The statuses to show after acting: a database some step ran for is looked at again (what
+     * was seen before is stale), with one look at the destination server for all of them.
+     */
+    private List<DatabaseStatus> afterActing(Mapping mapping, ObservedInstance source, ObservedInstance destination,
+            List<DatabaseStatus> statuses, Set<String> acted) throws InterruptedException {
+        if (acted.isEmpty()) {
+            return statuses;
+        }
+        ObservedInstance now = observer.observeInstance(mapping.destination(), true);
+        ObservedInstance destinationNow = now.reachable() ? now : destination;
+        return inParallel(statuses, status -> !acted.contains(status.database()) ? status
+                : LogContext.about(mapping.name(), status.database(), () -> evaluateOrExplain(mapping,
+                        status.database(), source, destinationNow)));
     }
 
     private DatabaseStatus evaluate(Mapping mapping, String database, ObservedInstance source,
