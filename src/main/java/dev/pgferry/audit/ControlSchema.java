@@ -52,7 +52,8 @@ public class ControlSchema {
         }).optional().orElse(null);
     }
 
-    public void ensure(Instance destination) throws SQLException {
+    /** Creates or migrates the schema once per destination; the databases of a tick ask at once, one migrates. */
+    public synchronized void ensure(Instance destination) throws SQLException {
         if (migrated.contains(destination.name())) {
             return;
         }

@@ -22,11 +22,11 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -69,7 +69,7 @@ public class MappingReconciler {
      * mapping's pages and the operators' actions for long (a first tick would otherwise create tens
      * of databases in one go); the mapping then ticks again at once ({@link #cutShort}).
      */
-    static final Duration ACT_BUDGET = Duration.ofSeconds(3);
+    static final Duration ACT_BUDGET = Duration.ofSeconds(2);
     private final Set<String> cutShort = ConcurrentHashMap.newKeySet();
 
     public MappingReconciler(PgferryConfig config, PgDumpRunner pgDump, DatabaseObserver observer,

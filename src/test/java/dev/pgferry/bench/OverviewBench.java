@@ -333,14 +333,18 @@ public final class OverviewBench {
                 setupMaxTick * 1000);
         System.out.println("stale actions in pgferry's log (whole run): " + staleActions()
                 + " (\"interrupted snapshot copy\" or \"leftover replication slot\"; expected 0 without restarts)");
-        long ticksPerSource = Math.max(1, totalTicks / Math.max(1, sources));
         for (var server : servers.entrySet()) {
             long[] before = serversBefore.get(server.getKey());
             long[] after = serversAfter.get(server.getKey());
-            long ticks = server.getKey().equals("destination") ? totalTicks : ticksPerSource;
+            // a source's ticks are those of its mappings (run1 and plan1 read src1); the destination's, all
+            String number = server.getKey().replace("src", "");
+            long ticks = server.getKey().equals("destination") ? totalTicks : ticksAfter.entrySet().stream()
+                    .filter(e -> e.getKey().equals("run" + number) || e.getKey().equals("plan" + number))
+                    .mapToLong(e -> Math.round(e.getValue()[0] - ticksBefore.getOrDefault(e.getKey(),
+                            new double[3])[0])).sum();
             System.out.printf("per tick on %-11s: %.1f sessions opened, %.1f transactions (pg_stat_database, "
-                    + "all databases)%n", server.getKey(), (after[0] - before[0]) / (double) ticks,
-                    (after[1] - before[1]) / (double) ticks);
+                    + "all databases)%n", server.getKey(), (after[0] - before[0]) / (double) Math.max(1, ticks),
+                    (after[1] - before[1]) / (double) Math.max(1, ticks));
         }
         print("GET / (overview, full page)", overview);
         print("GET /overview/mappings/run1 (row, htmx)", overviewRow);
