@@ -104,16 +104,27 @@ public final class ConfigurationValidator {
             problems.add(var + "USER: missing; set it to the PostgreSQL role pgferry connects as");
         }
         Secret password = instanceSecret(var, i);
-        String sslmode = i.sslmode() == null ? "prefer" : i.sslmode().toLowerCase(Locale.ROOT);
-        if (!SSLMODES.contains(sslmode)) {
-            problems.add(var + "SSLMODE=" + i.sslmode() + ": unknown; use one of disable, allow, prefer, require, "
-                    + "verify-ca, verify-full");
-        }
+        String sslmode = sslmode(var + "SSLMODE", i.sslmode() == null ? "prefer" : i.sslmode());
+        // where the destination server reaches this instance: by default where pgferry does
+        String replicationHost = blank(i.replicationHost()) ? i.host() : i.replicationHost().strip();
+        int replicationPort = blank(i.replicationPort()) ? port : port(var + "REPLICATION_PORT", i.replicationPort());
+        String replicationSslmode = blank(i.replicationSslmode()) ? sslmode
+                : sslmode(var + "REPLICATION_SSLMODE", i.replicationSslmode());
         if (problems.size() > before) {
             return null;
         }
         return new Instance(name, i.host().strip(), port, i.user().strip(), password, sslmode,
-                i.maintenanceDatabase());
+                i.maintenanceDatabase(), new Instance.ReplicationAddress(replicationHost.strip(), replicationPort,
+                        replicationSslmode));
+    }
+
+    private String sslmode(String variable, String value) {
+        String sslmode = value.strip().toLowerCase(Locale.ROOT);
+        if (!SSLMODES.contains(sslmode)) {
+            problems.add(variable + "=" + value + ": unknown; use one of disable, allow, prefer, require, "
+                    + "verify-ca, verify-full");
+        }
+        return sslmode;
     }
 
     private Mapping mapping(String name, MappingProperties m, Set<String> declared, Map<String, Instance> valid) {

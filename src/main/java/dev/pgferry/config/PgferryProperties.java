@@ -38,14 +38,16 @@ public record PgferryProperties(
     /** One PostgreSQL server. {@code toString} never shows the password. */
     public record InstanceProperties(String host, @DefaultValue("5432") String port, String user, String password,
             String passwordFile, String passwordCommand, @DefaultValue("prefer") String sslmode,
-            @DefaultValue("postgres") String maintenanceDatabase) {
+            @DefaultValue("postgres") String maintenanceDatabase, String replicationHost, String replicationPort,
+            String replicationSslmode) {
 
         @Override
         public String toString() {
             return "InstanceProperties[host=" + host + ", port=" + port + ", user=" + user + ", password="
                     + (password == null ? "unset" : "******") + ", passwordFile=" + passwordFile
                     + ", passwordCommand=" + (passwordCommand == null ? "unset" : "******") + ", sslmode="
-                    + sslmode + ", maintenanceDatabase=" + maintenanceDatabase + "]";
+                    + sslmode + ", maintenanceDatabase=" + maintenanceDatabase + ", replicationHost=" + replicationHost
+                    + ", replicationPort=" + replicationPort + ", replicationSslmode=" + replicationSslmode + "]";
         }
     }
 

@@ -102,6 +102,14 @@ public final class Secret {
         }
     }
 
+    /**
+     * Whether the secret comes from a command: a token that changes at every run (a cloud IAM
+     * token) rather than a password that changes when someone rotates it.
+     */
+    public boolean isCommand() {
+        return command != null;
+    }
+
     /** Where the secret comes from, for the configuration page: never its value. */
     public String source() {
         return command != null ? "from a command" : file != null ? "from file " + file : value != null ? "set"

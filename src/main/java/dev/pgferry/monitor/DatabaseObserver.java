@@ -12,6 +12,7 @@ import dev.pgferry.pg.Jdbc;
 import dev.pgferry.pg.PgConnector;
 import dev.pgferry.pg.PgErrors;
 import dev.pgferry.replication.ReplicationNames;
+import dev.pgferry.replication.SubscriptionConnections;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -38,11 +39,13 @@ public class DatabaseObserver {
 
     private final PgConnector connector;
     private final Clock clock;
+    private final SubscriptionConnections connections;
     private final Map<String, TimedFacts> settledFacts = new ConcurrentHashMap<>();
 
-    public DatabaseObserver(PgConnector connector, Clock clock) {
+    public DatabaseObserver(PgConnector connector, Clock clock, SubscriptionConnections connections) {
         this.connector = connector;
         this.clock = clock;
+        this.connections = connections;
     }
 
     /** Databases and server-wide facts of a server and, on a destination, pgferry's markers on it. */
@@ -149,7 +152,11 @@ public class DatabaseObserver {
                 subscription = jdbc.sql(CatalogQueries.SUBSCRIPTION).param(names.subscription())
                         .query((rs, n) -> new Subscription(rs.getLong("oid"), rs.getBoolean("subenabled"),
                                 rs.getBoolean("apply_running"), rs.getLong("apply_errors"), rs.getLong("sync_errors")))
-                        .optional();
+                        .optional()
+                        .map(s -> new Subscription(s.oid(), s.enabled(), s.applyWorkerRunning(), s.applyErrors(),
+                                s.syncErrors(), connections.current(mapping, database, names.subscription(), s.oid(),
+                                        jdbc), connections.updatedAt(mapping, database, names.subscription())
+                                        .orElse(null)));
                 if (subscription.isPresent()) {
                     Map<String, String> states = new LinkedHashMap<>();
                     jdbc.sql(CatalogQueries.SUBSCRIPTION_TABLES).param(subscription.get().oid()).query(rs -> {

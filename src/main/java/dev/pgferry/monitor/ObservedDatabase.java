@@ -85,8 +85,18 @@ public record ObservedDatabase(
     }
 
     /** The subscription on the destination, with its worker and error counters. */
+    /**
+     * pgferry's subscription on the destination. {@code connectionCurrent}: it connects with the
+     * password and replication address the configuration gives now; {@code connectionUpdatedAt}:
+     * when this pgferry last gave it a new one (null: never).
+     */
     public record Subscription(long oid, boolean enabled, boolean applyWorkerRunning, long applyErrors,
-            long syncErrors) {
+            long syncErrors, boolean connectionCurrent, Instant connectionUpdatedAt) {
+
+        /** A subscription whose connection is current and was never updated. */
+        public Subscription(long oid, boolean enabled, boolean applyWorkerRunning, long applyErrors, long syncErrors) {
+            this(oid, enabled, applyWorkerRunning, applyErrors, syncErrors, true, null);
+        }
     }
 
     /**

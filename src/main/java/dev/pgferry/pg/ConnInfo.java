@@ -15,16 +15,46 @@ public final class ConnInfo {
     private ConnInfo() {
     }
 
+    /** Where pgferry itself (and its pg_dump, pg_restore) connects. */
     public static String of(Instance instance, String database, boolean withPassword) {
+        return build(instance.host(), instance.port(), instance.sslmode(), instance, database, withPassword);
+    }
+
+    /**
+     * What the destination server connects to for a subscription: the instance's replication
+     * address (PGFERRY_INSTANCES_&lt;N&gt;_REPLICATION_*, by default where pgferry connects), with the
+     * password (a non-superuser's subscription must carry it).
+     */
+    public static String forSubscription(Instance source, String database) {
+        Instance.ReplicationAddress to = source.replication();
+        return build(to.host(), to.port(), to.sslmode(), source, database, true);
+    }
+
+    /**
+     * A probe of the subscription's path that carries no secret: the replication address with a
+     * password that is wrong on purpose and a connection timeout. The source refusing that
+     * password proves the destination reached it and was asked for one.
+     */
+    public static String forProbe(Instance source, String database) {
+        Instance.ReplicationAddress to = source.replication();
+        return build(to.host(), to.port(), to.sslmode(), source, database, false)
+                + " password=" + value(PROBE_PASSWORD) + " connect_timeout='10'";
+    }
+
+    /** Not a secret: the probe's wrong password, which the source refuses. */
+    public static final String PROBE_PASSWORD = "pgferry-reachability-probe";
+
+    private static String build(String host, int port, String sslmode, Instance instance, String database,
+            boolean withPassword) {
         Map<String, String> parts = new LinkedHashMap<>();
-        parts.put("host", instance.host());
-        parts.put("port", Integer.toString(instance.port()));
+        parts.put("host", host);
+        parts.put("port", Integer.toString(port));
         parts.put("dbname", database);
         parts.put("user", instance.user());
         if (withPassword && instance.password().isPresent()) {
             parts.put("password", instance.password().reveal());
         }
-        parts.put("sslmode", instance.sslmode());
+        parts.put("sslmode", sslmode);
         parts.put("application_name", "pgferry");
         return parts.entrySet().stream()
                 .map(e -> e.getKey() + "=" + value(e.getValue()))

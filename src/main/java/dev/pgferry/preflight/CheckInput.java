@@ -6,16 +6,24 @@ import dev.pgferry.monitor.ObservedInstance;
 import dev.pgferry.monitor.ServerFacts;
 import dev.pgferry.monitor.SourceFacts;
 import dev.pgferry.replication.ReplicationNames;
+import dev.pgferry.replication.SourceReach;
 import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
  * What the checks look at: the mapping, this database's observation, both servers, the major
- * version of the pg_dump on this host (empty when missing), and another mapping already writing
- * the same destination database (null when none).
+ * version of the pg_dump on this host (empty when missing), another mapping already writing
+ * the same destination database (null when none), and whether the destination server reaches
+ * the source where its subscriptions will connect.
  */
 public record CheckInput(Mapping mapping, ObservedDatabase database, ObservedInstance source,
-        ObservedInstance destination, OptionalInt pgDumpMajor, String claimedBy) {
+        ObservedInstance destination, OptionalInt pgDumpMajor, String claimedBy, SourceReach reach) {
+
+    /** Without a probe of the subscription's path (nothing said of it). */
+    public CheckInput(Mapping mapping, ObservedDatabase database, ObservedInstance source,
+            ObservedInstance destination, OptionalInt pgDumpMajor, String claimedBy) {
+        this(mapping, database, source, destination, pgDumpMajor, claimedBy, SourceReach.unknown("not probed"));
+    }
 
     String db() {
         return database.database();

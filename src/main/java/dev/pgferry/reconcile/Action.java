@@ -149,6 +149,14 @@ public sealed interface Action {
         }
     }
 
+    /** The subscription's connection string as the configuration gives it now; the password is never shown. */
+    record UpdateSubscriptionConnection(String subscription) implements Action {
+        public String describe() {
+            return "give subscription " + subscription + " the source's current password and replication address "
+                    + "(ALTER SUBSCRIPTION ... CONNECTION; the value is not shown)";
+        }
+    }
+
     record DropPublication(String publication) implements Action {
         public String describe() {
             return "drop publication " + publication + " on the source";

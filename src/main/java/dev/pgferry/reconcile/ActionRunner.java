@@ -1,5 +1,6 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.audit.ControlRecords;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.cutover.CompletionMarker;
 import dev.pgferry.pg.ActionException;
@@ -15,6 +16,7 @@ import dev.pgferry.reconcile.Action.DetachSubscription;
 import dev.pgferry.reconcile.Action.DropInactiveSlot;
 import dev.pgferry.reconcile.Action.DropPublication;
 import dev.pgferry.reconcile.Action.DropSubscription;
+import dev.pgferry.reconcile.Action.UpdateSubscriptionConnection;
 import dev.pgferry.reconcile.Action.RecordCompletion;
 import dev.pgferry.reconcile.Action.ResetInterruptedCopy;
 import dev.pgferry.reconcile.Action.StartSnapshotCopy;
@@ -37,9 +39,11 @@ class ActionRunner {
     private final CompletionMarker completion;
     private final SnapshotCopies copies;
     private final OwnershipRecords ownership;
+    private final ControlRecords records;
 
     ActionRunner(ReplicationObjects replication, DatabaseCreator databases, SchemaCopier schema, RoleCopier roles,
-            CompletionMarker completion, SnapshotCopies copies, OwnershipRecords ownership) {
+            CompletionMarker completion, SnapshotCopies copies, OwnershipRecords ownership, ControlRecords records) {
+        this.records = records;
         this.copies = copies;
         this.ownership = ownership;
         this.replication = replication;
@@ -79,6 +83,12 @@ class ActionRunner {
             case DetachSubscription a ->
                 replication.detachAndDropSubscription(mapping.destination(), database, a.subscription());
             case DropPublication a -> replication.dropPublication(mapping.source(), database, a.publication());
+            case UpdateSubscriptionConnection a -> {
+                replication.updateSubscriptionConnection(mapping, database, a.subscription());
+                records.auditAfterwards(mapping.destination(), "pgferry", "subscription-connection", mapping.name(),
+                        database, "subscription " + a.subscription() + " given the source's current password and "
+                                + "replication address (" + mapping.source().replication().address() + ")");
+            }
         }
     }
 

@@ -18,6 +18,8 @@ import dev.pgferry.pg.PgDumpRunner;
 import dev.pgferry.preflight.Check;
 import dev.pgferry.preflight.CheckInput;
 import dev.pgferry.preflight.PreflightChecks;
+import dev.pgferry.replication.ReachabilityProbe;
+import dev.pgferry.replication.SourceReach;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,18 +66,27 @@ public class MappingReconciler {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final MappingLeases leases;
     private final MappingTurns turns;
+    private final ReachabilityProbe reachability;
     /**
      * A tick starts no step once this long has passed since it began, so that no tick holds up its
      * mapping's pages and the operators' actions for long (a first tick would otherwise create tens
      * of databases in one go); the mapping then ticks again at once ({@link #cutShort}).
      */
     static final Duration ACT_BUDGET = Duration.ofSeconds(2);
+    /**
+     * A tick looks at databases for this long at most (a first look at hundreds of databases
+     * opens hundreds of sessions; a watched mapping may hold hundreds): the databases it did not
+     * reach keep their last status, are not acted on, and are looked at first by the next tick,
+     * which comes at once. The steps then get their own {@link #ACT_BUDGET}.
+     */
+    static final Duration OBSERVE_BUDGET = Duration.ofMillis(1500);
     private final Set<String> cutShort = ConcurrentHashMap.newKeySet();
 
     public MappingReconciler(PgferryConfig config, PgDumpRunner pgDump, DatabaseObserver observer,
             ReadinessTracker readiness, ActionRunner runner, StatusBoard board, Clock clock,
             ExactCountSchedule exactCounts, StatusMetrics metrics, SnapshotCopies copies, MappingLeases leases,
-            MappingTurns turns) {
+            MappingTurns turns, ReachabilityProbe reachability) {
+        this.reachability = reachability;
         this.leases = leases;
         this.turns = turns;
         this.copies = copies;
@@ -98,25 +109,34 @@ public class MappingReconciler {
         ReentrantLock lock = turns.lock(mapping);
         lock.lock();
         Timer.Sample timing = Timer.start();
-        Instant deadline = clock.instant().plus(ACT_BUDGET);
+        Instant started = clock.instant();
+        Instant lookUntil = started.plus(OBSERVE_BUDGET);
         cutShort.remove(mapping.name());
         try {
             Lease lease = leases.acquire(mapping);
             ObservedInstance source = observer.observeInstance(mapping.source(), false);
             ObservedInstance destination = observer.observeInstance(mapping.destination(), true);
             List<String> databases = databases(mapping, source);
+            SourceReach reach = reach(mapping, source, destination);
             // first what every database looks like, published at once so that pages show it while
             // the actions of a first tick (schema copies of many databases) run
-            List<DatabaseStatus> observed = inParallel(databases, db -> LogContext.about(mapping.name(), db,
-                    () -> evaluateOrExplain(mapping, db, source, destination)));
+            Set<String> looked = ConcurrentHashMap.newKeySet();
+            List<DatabaseStatus> observed = look(mapping, databases, lookUntil, looked, db -> LogContext.about(
+                    mapping.name(), db, () -> evaluateOrExplain(mapping, db, source, destination, reach)));
+            if (behind(mapping, destination, observed, looked, started)) {
+                cutShort.add(mapping.name());
+            }
+            Instant deadline = clock.instant().plus(ACT_BUDGET);
             boolean acting = lease.held();
             if (acting && observed.stream().anyMatch(d -> willAct(mapping, d, destination))) {
                 board.preview(new MappingStatus(mapping, source, destination, observed, clock.instant(), lease));
             }
             Set<String> acted = ConcurrentHashMap.newKeySet();
             List<DatabaseStatus> statuses = !acting ? observed : afterActing(mapping, source, destination,
-                    inParallel(observed, status -> LogContext.about(mapping.name(), status.database(),
-                            () -> actOrExplain(mapping, status, source, destination, deadline, acted))), acted);
+                    inParallel(observed, status -> !looked.contains(status.database()) ? status
+                            : LogContext.about(mapping.name(), status.database(),
+                                    () -> actOrExplain(mapping, status, source, destination, deadline, acted))), acted,
+                    reach);
             MappingStatus status = new MappingStatus(mapping, source, destination, statuses, clock.instant(),
                     leases.last(mapping));
             board.publish(status);
@@ -129,6 +149,68 @@ public class MappingReconciler {
             timing.stop(metrics.tickTimer(mapping.name()));
             lock.unlock();
         }
+    }
+
+    /**
+     * Whether the destination server reaches the source where subscriptions connect: probed while
+     * some database of the mapping has no subscription yet (or none was looked at), when pgferry
+     * reaches both servers.
+     */
+    private SourceReach reach(Mapping mapping, ObservedInstance source, ObservedInstance destination) {
+        if (!source.reachable() || !destination.reachable()) {
+            return SourceReach.unknown("a server is unreachable");
+        }
+        boolean needed = board.get(mapping.name()).map(last -> last.databases().isEmpty() || last.databases()
+                .stream().anyMatch(d -> d.observed().subscription().isEmpty())).orElse(true);
+        return needed ? reachability.reach(mapping) : SourceReach.unknown("every database has its subscription");
+    }
+
+    /**
+     * Looks at the databases until {@code until}, those seen longest ago (or never) first; a
+     * database not reached in time keeps its last status (shown with its age, never acted on) or,
+     * never seen, is shown as not looked at yet. {@code looked} learns which were looked at now.
+     * Returns the statuses in the databases' order.
+     */
+    private List<DatabaseStatus> look(Mapping mapping, List<String> databases, Instant until, Set<String> looked,
+            Function<String, DatabaseStatus> evaluate) throws InterruptedException {
+        Map<String, DatabaseStatus> last = new java.util.HashMap<>();
+        board.get(mapping.name()).ifPresent(s -> s.databases().forEach(d -> last.put(d.database(), d)));
+        List<String> order = databases.stream().sorted(java.util.Comparator.comparing((String db) ->
+                !last.containsKey(db) || last.get(db).plan().phase() == Phase.LOOKING ? Instant.MIN
+                        : last.get(db).observed().observedAt())).toList();
+        Map<String, DatabaseStatus> seen = new java.util.HashMap<>();
+        for (DatabaseStatus status : inParallel(order, db -> {
+            if (clock.instant().isAfter(until)) {
+                return last.containsKey(db) ? last.get(db) : notLookedAtYet(db);
+            }
+            looked.add(db);
+            return evaluate.apply(db);
+        })) {
+            seen.put(status.database(), status);
+        }
+        return databases.stream().map(seen::get).toList();
+    }
+
+    /**
+     * Whether databases this tick did not reach were last looked at longer ago than half the
+     * mapping's cadence (the poll interval, or a resting plan-mode mapping's longer one): then the
+     * mapping ticks again at once. A round over hundreds of databases thus takes a few short ticks
+     * and ends, rather than one long tick.
+     */
+    private boolean behind(Mapping mapping, ObservedInstance destination, List<DatabaseStatus> statuses,
+            Set<String> looked, Instant started) {
+        Duration cadence = config.pollInterval().multipliedBy(effectiveMode(mapping, destination) == Mode.PLAN
+                ? ReconcileLoop.PLAN_MODE_EVERY : 1);
+        Instant stale = started.minus(cadence.dividedBy(2));
+        return statuses.stream().anyMatch(d -> !looked.contains(d.database())
+                && (d.phase() == Phase.LOOKING || d.observed().observedAt().isBefore(stale)));
+    }
+
+    private DatabaseStatus notLookedAtYet(String database) {
+        Plan plan = new Plan(Phase.LOOKING, "not looked at yet since pgferry started: it is looking at the mapping's "
+                + "databases a few at a time, this one within seconds", List.of());
+        return new DatabaseStatus(ObservedDatabase.unobserved(database, clock.instant()), List.of(),
+                Readiness.notReady("not looked at yet"), plan, Optional.empty());
     }
 
     /** Whether the mapping's last tick left steps for lack of time: it should tick again at once. */
@@ -159,7 +241,8 @@ public class MappingReconciler {
      */
     private <T> List<DatabaseStatus> inParallel(List<T> items, Function<T, DatabaseStatus> work)
             throws InterruptedException {
-        Semaphore slots = new Semaphore(PARALLEL_DATABASES);
+        // fair: the items start in their order (the databases seen longest ago first)
+        Semaphore slots = new Semaphore(PARALLEL_DATABASES, true);
         List<Future<DatabaseStatus>> futures = items.stream().map(item -> workers.submit(() -> {
             slots.acquire();
             try {
@@ -186,9 +269,9 @@ public class MappingReconciler {
      * go on.
      */
     private DatabaseStatus evaluateOrExplain(Mapping mapping, String database, ObservedInstance source,
-            ObservedInstance destination) {
+            ObservedInstance destination, SourceReach reach) {
         try {
-            return evaluate(mapping, database, source, destination);
+            return evaluate(mapping, database, source, destination, reach);
         } catch (RuntimeException e) {
             log.error("mapping {} database {}: could not look at it: {}", mapping.name(), database, e.toString(), e);
             return unexplained(database, "could not look at " + database + ": " + e);
@@ -276,7 +359,7 @@ public class MappingReconciler {
      * was seen before is stale), with one look at the destination server for all of them.
      */
     private List<DatabaseStatus> afterActing(Mapping mapping, ObservedInstance source, ObservedInstance destination,
-            List<DatabaseStatus> statuses, Set<String> acted) throws InterruptedException {
+            List<DatabaseStatus> statuses, Set<String> acted, SourceReach reach) throws InterruptedException {
         if (acted.isEmpty()) {
             return statuses;
         }
@@ -284,17 +367,17 @@ public class MappingReconciler {
         ObservedInstance destinationNow = now.reachable() ? now : destination;
         return inParallel(statuses, status -> !acted.contains(status.database()) ? status
                 : LogContext.about(mapping.name(), status.database(), () -> evaluateOrExplain(mapping,
-                        status.database(), source, destinationNow)));
+                        status.database(), source, destinationNow, reach)));
     }
 
     private DatabaseStatus evaluate(Mapping mapping, String database, ObservedInstance source,
-            ObservedInstance destination) {
+            ObservedInstance destination, SourceReach reach) {
         // the copy first, the catalogs after: a copy that ends in between has subscribed by the time they are read
         Optional<SnapshotCopies.Copy> copy = copies.last(mapping.name(), database);
         ObservedDatabase observed = observer.observeDatabase(mapping, database, source, destination);
         TickPauses.reached("observed", mapping.name(), database);
         List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
-                pgDump.pgDumpMajor(), claimedBy(mapping, database)));
+                pgDump.pgDumpMajor(), claimedBy(mapping, database), reach));
         Readiness ready = readiness.evaluate(mapping, observed);
         Optional<ActionFailure> failure = Optional.ofNullable(failures.get(mapping.name() + "/" + database))
                 .or(() -> copy.filter(c -> c.state().stage() == CopyProgress.Stage.FAILED)

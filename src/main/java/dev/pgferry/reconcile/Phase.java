@@ -2,6 +2,8 @@ package dev.pgferry.reconcile;
 
 /** Where a database migration stands, derived on every tick from what the servers show. */
 public enum Phase {
+    /** not looked at yet since pgferry started (a tick looks at databases for a bounded time). */
+    LOOKING,
     /** mode plan: nothing created yet; the plan shows what run mode would do. */
     PLANNED,
     /** a pre-flight check blocks; nothing is written until it is fixed. */

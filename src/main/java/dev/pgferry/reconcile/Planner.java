@@ -8,6 +8,7 @@ import dev.pgferry.reconcile.Action.DetachSubscription;
 import dev.pgferry.reconcile.Action.DropInactiveSlot;
 import dev.pgferry.reconcile.Action.DropPublication;
 import dev.pgferry.reconcile.Action.DropSubscription;
+import dev.pgferry.reconcile.Action.UpdateSubscriptionConnection;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.replication.ReplicationSql;
 import java.time.Duration;
@@ -46,7 +47,7 @@ public final class Planner {
             return blocked(unreachable, List.of());
         }
         if (o.subscription().isPresent()) {
-            return streaming(in, o);
+            return withCurrentConnection(in, streaming(in, o), o, names);
         }
         if (in.copying()) {
             // the snapshot copy runs in the background; it subscribes when it is done
@@ -77,6 +78,24 @@ public final class Planner {
         }
         return Plan.of(Phase.COMPLETE, cleanup.isEmpty() ? "marked complete; replication objects removed"
                 : "marked complete; removing replication objects", cleanup);
+    }
+
+    /**
+     * A subscription whose connection is no longer what the configuration says (a rotated
+     * password, a new replication address) gets the current one before its next reconnect needs
+     * it. A password from a command is a token that changes at every run (IAM): an apply worker
+     * that is connected keeps its session, so the subscription gets a fresh token only when its
+     * worker is not running (it failed to log in), not every few minutes.
+     */
+    private static Plan withCurrentConnection(PlanInput in, Plan plan, ObservedDatabase o, ReplicationNames names) {
+        ObservedDatabase.Subscription subscription = o.subscription().get();
+        boolean tokens = in.mapping().source().password().isCommand();
+        if (plan.phase() == Phase.FAILED || subscription.connectionCurrent()
+                || tokens && subscription.applyWorkerRunning()) {
+            return plan;
+        }
+        return new Plan(plan.phase(), plan.reason(), List.of(new UpdateSubscriptionConnection(names.subscription())),
+                plan.blockedBy());
     }
 
     private static Plan streaming(PlanInput in, ObservedDatabase o) {

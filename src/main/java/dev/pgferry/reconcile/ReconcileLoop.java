@@ -78,9 +78,13 @@ public class ReconcileLoop implements SmartLifecycle {
     }
 
     private void safeTick(Mapping mapping) {
-        if (resting(mapping)) {
-            return;
+        if (!resting(mapping)) {
+            tickAndGoOn(mapping);
         }
+    }
+
+    /** One tick, and at once another when it left databases or steps for lack of time (resting or not). */
+    private void tickAndGoOn(Mapping mapping) {
         try {
             LogContext.about(mapping.name(), null, () -> reconciler.tick(mapping));
         } catch (RuntimeException e) {
@@ -98,7 +102,7 @@ public class ReconcileLoop implements SmartLifecycle {
         ScheduledExecutorService running = scheduler;
         if (running != null) {
             try {
-                running.execute(() -> safeTick(mapping));
+                running.execute(() -> tickAndGoOn(mapping));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // stopping: the next start looks at it anyway
             }

@@ -23,9 +23,11 @@ import org.springframework.stereotype.Component;
 public class ReplicationObjects {
 
     private final PgConnector connector;
+    private final SubscriptionConnections connections;
 
-    public ReplicationObjects(PgConnector connector) {
+    public ReplicationObjects(PgConnector connector, SubscriptionConnections connections) {
         this.connector = connector;
+        this.connections = connections;
     }
 
     public void createPublication(Instance source, String database, String publication, List<PublishedTable> tables)
@@ -41,21 +43,40 @@ public class ReplicationObjects {
 
     /** The statement carries the source's password: it is executed, never logged or shown. */
     public void createSubscription(Mapping mapping, String database, ReplicationNames names) throws ActionException {
-        create(mapping, database, names, ReplicationSql.createSubscription(names.subscription(),
-                ConnInfo.of(mapping.source(), database, true), names.publication(), names.slot()));
+        String conninfo = ConnInfo.forSubscription(mapping.source(), database);
+        create(mapping, database, names, ReplicationSql.createSubscription(names.subscription(), conninfo,
+                names.publication(), names.slot()), conninfo);
     }
 
     /** On the slot the snapshot copy created: copies nothing, streams from the slot's consistent point. */
     public void createSubscriptionOnSlot(Mapping mapping, String database, ReplicationNames names)
             throws ActionException {
-        create(mapping, database, names, ReplicationSql.createSubscriptionOnSlot(names.subscription(),
-                ConnInfo.of(mapping.source(), database, true), names.publication(), names.slot()));
+        String conninfo = ConnInfo.forSubscription(mapping.source(), database);
+        create(mapping, database, names, ReplicationSql.createSubscriptionOnSlot(names.subscription(), conninfo,
+                names.publication(), names.slot()), conninfo);
     }
 
-    private void create(Mapping mapping, String database, ReplicationNames names, String sql)
+    /**
+     * Gives the subscription the connection the configuration says now (a changed password or
+     * replication address). The apply worker reconnects with it. The statement carries the
+     * password: executed, never logged or shown.
+     */
+    public void updateSubscriptionConnection(Mapping mapping, String database, String subscription)
+            throws ActionException {
+        String conninfo = ConnInfo.forSubscription(mapping.source(), database);
+        try (Connection c = connector.act(mapping.destination(), database); Statement s = c.createStatement()) {
+            s.execute(ReplicationSql.alterSubscriptionConnection(subscription, conninfo));
+            connections.updated(mapping, database, subscription, conninfo, java.time.Instant.now());
+        } catch (SQLException e) {
+            throw ActionException.from("update the connection of subscription " + subscription, e);
+        }
+    }
+
+    private void create(Mapping mapping, String database, ReplicationNames names, String sql, String conninfo)
             throws ActionException {
         try (Connection c = connector.act(mapping.destination(), database); Statement s = c.createStatement()) {
             s.execute(sql);
+            connections.set(mapping, database, names.subscription(), conninfo);
         } catch (SQLException e) {
             if (!PgErrors.DUPLICATE_OBJECT.equals(e.getSQLState())) {
                 throw ActionException.from("create subscription " + names.subscription(), e);

@@ -52,6 +52,22 @@ public final class ReplicationSql {
                 + " WITH (slot_name = " + literal(slot) + ", create_slot = false, copy_data = false)";
     }
 
+    /**
+     * Makes the destination server connect to the source as a subscription would, creating
+     * nothing: run inside a transaction that is rolled back (allowed because no slot is created),
+     * with a publication that does not exist (the server only warns) and no slot.
+     */
+    public static String reachabilityProbe(String subscription, String conninfo) {
+        return "CREATE SUBSCRIPTION " + quote(subscription) + " CONNECTION " + literal(conninfo)
+                + " PUBLICATION " + quote(subscription) + " WITH (connect = true, enabled = false, "
+                + "create_slot = false, copy_data = false, slot_name = NONE)";
+    }
+
+    /** A new connection for a subscription (a changed password or address). The conninfo holds a password. */
+    public static String alterSubscriptionConnection(String subscription, String conninfo) {
+        return "ALTER SUBSCRIPTION " + quote(subscription) + " CONNECTION " + literal(conninfo);
+    }
+
     /** Also drops the slot on the source when the source is reachable. */
     public static String dropSubscription(String subscription) {
         return "DROP SUBSCRIPTION IF EXISTS " + quote(subscription);

@@ -36,6 +36,12 @@ public class Formats {
         return s / 3600 + " h " + s % 3600 / 60 + " min";
     }
 
+    /** An instant as "2026-12-01 12:47:03 UTC". */
+    public String utc(java.time.Instant at) {
+        return at == null ? "—" : java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+                .withZone(java.time.ZoneOffset.UTC).format(at);
+    }
+
     public String worstLag(MappingView mapping) {
         return bytes(mapping.worstLagBytes());
     }

@@ -41,7 +41,8 @@ public record MappingView(String name, String source, String destination, String
             Long sourceRows, Long destinationRows, Long rowDelta, List<SchemaView> schemas,
             ExactCountView exactCount, List<AlertView> alerts, List<RoleStates.RoleState> roles,
             SequenceSync.SequenceReport sequenceSync, MaterializedViews.RefreshReport materializedViews,
-            Verifier.VerifyReport verification, String freezePoint, Boolean drained) {
+            Verifier.VerifyReport verification, String freezePoint, Boolean drained,
+            java.time.Instant subscriptionConnectionUpdatedAt) {
     }
 
     /** The tables of one schema, summed (row figures are the live estimates). */

@@ -183,7 +183,8 @@ final class MappingViews {
                 extras.sequenceSync(mapping.name(), d.database()),
                 extras.materializedViews(mapping.name(), d.database()),
                 extras.verification(mapping.name(), d.database()),
-                drain.freezePoint(), drain.drained());
+                drain.freezePoint(), drain.drained(),
+                subscription.map(ObservedDatabase.Subscription::connectionUpdatedAt).orElse(null));
     }
 
     /** Where each role the database needs stands on the destination; empty until both sides were read. */

@@ -18,7 +18,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.web.client.HttpClientErrorException;
 
 /**
@@ -31,78 +33,96 @@ import org.springframework.web.client.HttpClientErrorException;
  */
 class WholeCutoverIT {
 
-    private static final String DB = "cut_shop";
-    private static final String WRITER = "cut_writer";
-    private static final String READER = "Cut \"Reader\"";
-    private static final String QUOTED_READER = "\"Cut \"\"Reader\"\"\"";
-
-    private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
+    // per source major: the destination is shared, so its databases, roles and mappings differ
+    private EmbeddedPostgres source;
+    private String mapping;
+    private String db;
+    private String writerRole;
+    private String readerRole;
+    private String quotedReader;
 
-    @Test
-    void theWholeCutoverLosesNothingAndLeavesTheSourceAsItWas() throws Exception {
-        Db.execute(source, "postgres", "CREATE DATABASE " + DB);
-        try (Connection c = Db.connect(source, DB)) {
+    /**
+     * Every source major pgferry moves: 16 and 17 with the client the image ships (18), 15 with
+     * Debian 12's own client 15, what a laptop has (the other tests give 15 sources the 18 client).
+     */
+    @ParameterizedTest(name = "PostgreSQL {0} source, pg_dump {1}")
+    @CsvSource({"15, 15", "16, 18", "17, 18"})
+    void theWholeCutoverLosesNothingAndLeavesTheSourceAsItWas(int major, int client) throws Exception {
+        source = TestServers.source(major);
+        mapping = "cut" + major;
+        db = "cut_shop" + major;
+        writerRole = "cut_writer" + major;
+        readerRole = "Cut \"Reader\" " + major;
+        quotedReader = "\"" + readerRole.replace("\"", "\"\"") + "\"";
+        assertThat(Db.query(source, "postgres", Integer.class, "SELECT current_setting('server_version_num')::int / 10000"))
+                .isEqualTo(major);
+        Db.execute(source, "postgres", "CREATE DATABASE " + db);
+        try (Connection c = Db.connect(source, db)) {
             SampleSchema.create(c, 200);
             c.createStatement().execute("CREATE MATERIALIZED VIEW order_totals AS SELECT status, count(*) AS n "
                     + "FROM orders GROUP BY status");
         }
         // the applications' roles: only they may connect (other tests' roles are not this mapping's business)
-        Db.execute(source, "postgres", "CREATE ROLE " + WRITER + " LOGIN PASSWORD 'writer-pw'",
-                "CREATE ROLE " + QUOTED_READER + " LOGIN PASSWORD 'reader-pw' CONNECTION LIMIT 5",
-                "CREATE ROLE cut_group NOLOGIN", "GRANT cut_group TO " + WRITER,
-                "REVOKE CONNECT ON DATABASE " + DB + " FROM PUBLIC",
-                "GRANT CONNECT ON DATABASE " + DB + " TO " + WRITER + ", " + QUOTED_READER,
-                "ALTER ROLE " + WRITER + " IN DATABASE " + DB + " SET work_mem = '8MB'",
-                "ALTER DATABASE " + DB + " SET default_transaction_read_only = off");
-        Db.execute(source, DB, "GRANT ALL ON ALL TABLES IN SCHEMA public TO " + WRITER,
-                "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + WRITER,
-                "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + QUOTED_READER);
+        Db.execute(source, "postgres", "CREATE ROLE " + writerRole + " LOGIN PASSWORD 'writer-pw'",
+                "CREATE ROLE " + quotedReader + " LOGIN PASSWORD 'reader-pw' CONNECTION LIMIT 5",
+                "CREATE ROLE cut_group NOLOGIN", "GRANT cut_group TO " + writerRole,
+                "REVOKE CONNECT ON DATABASE " + db + " FROM PUBLIC",
+                "GRANT CONNECT ON DATABASE " + db + " TO " + writerRole + ", " + quotedReader,
+                "ALTER ROLE " + writerRole + " IN DATABASE " + db + " SET work_mem = '8MB'",
+                "ALTER DATABASE " + db + " SET default_transaction_read_only = off");
+        Db.execute(source, db, "GRANT ALL ON ALL TABLES IN SCHEMA public TO " + writerRole,
+                "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + writerRole,
+                "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + quotedReader);
         List<String> originsBefore = origins();
 
-        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), WRITER, "writer-pw", Duration.ofMillis(2),
+        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(db), writerRole, "writer-pw", Duration.ofMillis(2),
                 Duration.ofMinutes(10));
-                Connection reader = connect(READER, "reader-pw");
-                PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
-                        .mapping("cut", "src", "dst", DB, "run").property("pgferry.mappings.cut.allow-freeze", "true")
+                Connection reader = connect(readerRole, "reader-pw");
+                PgferryApp app = client(new PgferryApp(), client).instance("src", source).instance("dst", destination)
+                        .mapping(mapping, "src", "dst", db, "run")
+                        .property("pgferry.mappings." + mapping + ".allow-freeze", "true")
                         .property("pgferry.verify-chunk-rows", "150").start()) {
-            app.awaitPhase("cut", "READY", Duration.ofMinutes(3));
+            app.awaitPhase(mapping, "READY", Duration.ofMinutes(3));
+            JsonNode pgDump = StreamSupport.stream(app.mapping(mapping).at("/databases/0/checks").spliterator(), false)
+                    .filter(check -> check.at("/id").asText().equals("host.pg_dump")).findFirst().orElseThrow();
+            assertThat(pgDump.at("/message").asText()).isEqualTo("pg_dump " + client + " on this host");
             await().atMost(Duration.ofSeconds(30)).until(() -> writer.transactions() > 50);
             Map<String, List<String>> catalogsBefore = catalogs();
 
             // the checklist before the freeze: what it will do, for this mapping
             JsonNode checklist = cutover(app);
             assertThat(checklist.at("/freeze/allowed").asBoolean()).isTrue();
-            assertThat(checklist.at("/freeze/rolesToFreeze").toString()).contains(WRITER).contains("Cut \\\"Reader\\\"");
+            assertThat(checklist.at("/freeze/rolesToFreeze").toString()).contains(writerRole).contains(json(readerRole));
             assertThat(step(checklist, "freeze").get("commands").toString())
-                    .contains("ALTER ROLE \\\"Cut \\\"\\\"Reader\\\"\\\"\\\" NOLOGIN");
+                    .contains(json("ALTER ROLE " + quotedReader + " NOLOGIN"));
             assertThat(checklist.at("/connections/0/to").asText())
-                    .isEqualTo("postgresql://" + destination.host() + ":" + destination.port() + "/" + DB);
+                    .isEqualTo("postgresql://" + destination.host() + ":" + destination.port() + "/" + db);
 
             // freeze: the applications' roles cannot log in, their sessions end, the writes stop
-            JsonNode frozen = app.api().post().uri("/api/mappings/cut/freeze").retrieve().body(JsonNode.class);
-            assertThat(frozen.at("/plan/roles").findValuesAsText("name")).containsExactlyInAnyOrder(WRITER, READER);
+            JsonNode frozen = app.api().post().uri("/api/mappings/{m}/freeze", mapping).retrieve().body(JsonNode.class);
+            assertThat(frozen.at("/plan/roles").findValuesAsText("name")).containsExactlyInAnyOrder(writerRole, readerRole);
             assertThat(frozen.at("/sessionsEnded").asLong()).as(frozen.toPrettyString()).isGreaterThanOrEqualTo(1);
             assertThat(frozen.at("/plan/roles").findValuesAsText("name")).doesNotContain("cut_group",
                     source.superuser());
-            assertThatThrownBy(() -> connect(WRITER, "writer-pw").close()).isInstanceOf(SQLException.class)
+            assertThatThrownBy(() -> connect(writerRole, "writer-pw").close()).isInstanceOf(SQLException.class)
                     .hasMessageContaining("not permitted to log in");
             await().atMost(Duration.ofSeconds(10)).until(() -> !reader.isValid(2));
             long stopped = writer.transactions();
             Thread.sleep(1500);
             assertThat(writer.transactions()).as("the writer is stopped by the freeze").isEqualTo(stopped);
-            assertThat(Db.query(source, DB, String.class, "SHOW default_transaction_read_only")).isEqualTo("on");
+            assertThat(Db.query(source, db, String.class, "SHOW default_transaction_read_only")).isEqualTo("on");
             assertThat(step(cutover(app), "freeze").get("state").asText()).isEqualTo("done");
 
             // drain: once no session holds a transaction id, the freeze point; then drained
             JsonNode[] points = new JsonNode[1];
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> points[0] = app.api().post()
-                    .uri("/api/mappings/cut/drain").retrieve().body(JsonNode.class));
-            assertThat(points[0].at("/0/database").asText()).isEqualTo(DB);
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(app.mapping("cut")
+                    .uri("/api/mappings/{m}/drain", mapping).retrieve().body(JsonNode.class));
+            assertThat(points[0].at("/0/database").asText()).isEqualTo(db);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(app.mapping(mapping)
                     .at("/databases/0/drained").asBoolean()).isTrue());
 
-            JsonNode sequences = app.api().post().uri("/api/mappings/cut/sync-sequences").retrieve()
+            JsonNode sequences = app.api().post().uri("/api/mappings/{m}/sync-sequences", mapping).retrieve()
                     .body(JsonNode.class);
             assertThat(sequences.at("/0/error").isNull()).as(sequences.toPrettyString()).isTrue();
             Map<String, Long> sourceSequences = sequenceValues(source);
@@ -111,13 +131,13 @@ class WholeCutoverIT {
             sourceSequences.forEach((name, value) -> assertThat(destinationSequences.get(name)).as(name)
                     .isGreaterThanOrEqualTo(value));
 
-            JsonNode views = app.api().post().uri("/api/mappings/cut/refresh-matviews").retrieve().body(JsonNode.class);
+            JsonNode views = app.api().post().uri("/api/mappings/{m}/refresh-matviews", mapping).retrieve().body(JsonNode.class);
             assertThat(views.at("/0/views/0/refreshed").asBoolean()).as(views.toPrettyString()).isTrue();
-            assertThat(Db.list(destination, DB, String.class, "SELECT status || '=' || n FROM order_totals ORDER BY 1"))
-                    .isEqualTo(Db.list(source, DB, String.class, "SELECT status || '=' || n FROM order_totals "
+            assertThat(Db.list(destination, db, String.class, "SELECT status || '=' || n FROM order_totals ORDER BY 1"))
+                    .isEqualTo(Db.list(source, db, String.class, "SELECT status || '=' || n FROM order_totals "
                             + "ORDER BY 1"));
 
-            app.api().post().uri("/api/mappings/cut/verify").retrieve().toBodilessEntity();
+            app.api().post().uri("/api/mappings/{m}/verify", mapping).retrieve().toBodilessEntity();
             JsonNode verified = awaitVerification(app);
             assertThat(verified.at("/error").isNull()).as(verified.toPrettyString()).isTrue();
             assertThat(verified.at("/tables").findValuesAsText("name")).containsAll(List.of(SampleSchema.TABLES));
@@ -127,49 +147,58 @@ class WholeCutoverIT {
             }
             // and independently of pgferry: every row of every table, on both sides
             for (String table : SampleSchema.TABLES) {
-                assertThat(Db.fingerprint(destination, DB, "public." + table)).as(table)
-                        .isEqualTo(Db.fingerprint(source, DB, "public." + table));
+                assertThat(Db.fingerprint(destination, db, "public." + table)).as(table)
+                        .isEqualTo(Db.fingerprint(source, db, "public." + table));
             }
             assertThat(step(cutover(app), "verify").get("state").asText()).isEqualTo("done");
 
-            app.api().post().uri("/api/mappings/cut/complete").retrieve().toBodilessEntity();
-            app.awaitPhase("cut", "COMPLETE", Duration.ofSeconds(60));
+            app.api().post().uri("/api/mappings/{m}/complete", mapping).retrieve().toBodilessEntity();
+            app.awaitPhase(mapping, "COMPLETE", Duration.ofSeconds(60));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(Db.pgferryObjects(source, "cut")).isEmpty();
-                assertThat(Db.pgferryObjects(destination, "cut")).isEmpty();
-                assertThat(Db.publications(source, DB)).isEmpty();
+                assertThat(Db.pgferryObjects(source, mapping)).isEmpty();
+                assertThat(Db.pgferryObjects(destination, mapping)).isEmpty();
+                assertThat(Db.publications(source, db)).isEmpty();
                 assertThat(origins()).isEqualTo(originsBefore);
             });
             // complete leaves the freeze: an application still pointed at the source must not write there
             assertThat(cutover(app).at("/freeze/frozen").asBoolean()).isTrue();
 
-            JsonNode unfrozen = app.api().post().uri("/api/mappings/cut/unfreeze").retrieve().body(JsonNode.class);
+            JsonNode unfrozen = app.api().post().uri("/api/mappings/{m}/unfreeze", mapping).retrieve().body(JsonNode.class);
             assertThat(unfrozen.at("/restored").size()).isEqualTo(3);
             assertThat(catalogs()).as("every role and setting as before the freeze").isEqualTo(catalogsBefore);
-            connect(WRITER, "writer-pw").close();
+            connect(writerRole, "writer-pw").close();
             assertThat(cutover(app).at("/freeze/frozen").asBoolean()).isFalse();
             HttpClientErrorException again = org.junit.jupiter.api.Assertions.assertThrows(
-                    HttpClientErrorException.class, () -> app.api().post().uri("/api/mappings/cut/unfreeze").retrieve()
+                    HttpClientErrorException.class, () -> app.api().post().uri("/api/mappings/{m}/unfreeze", mapping).retrieve()
                             .toBodilessEntity());
             assertThat(again.getResponseBodyAsString()).contains("not frozen");
 
             assertThat(Db.list(destination, "postgres", String.class, "SELECT action FROM pgferry.audit_log "
-                    + "WHERE mapping = 'cut' AND actor = ? ORDER BY id", PgferryApp.OPERATOR)).containsSubsequence(
+                    + "WHERE mapping = ? AND actor = ? ORDER BY id", mapping, PgferryApp.OPERATOR)).containsSubsequence(
                     "freeze", "drain", "sync-sequences", "refresh-matviews", "verify", "complete", "unfreeze");
         } finally {
-            Db.execute(source, "postgres", "ALTER ROLE " + WRITER + " LOGIN", "ALTER ROLE " + QUOTED_READER + " LOGIN");
+            Db.execute(source, "postgres", "ALTER ROLE " + writerRole + " LOGIN", "ALTER ROLE " + quotedReader + " LOGIN");
         }
+    }
+
+    private static PgferryApp client(PgferryApp app, int client) {
+        return client == 18 ? app : app.hostClient();
+    }
+
+    /** The text as it stands inside a JSON string. */
+    private static String json(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     private Connection connect(String role, String password) throws SQLException {
         var props = new java.util.Properties();
         props.setProperty("user", role);
         props.setProperty("password", password);
-        return DriverManager.getConnection(source.jdbcUrl(DB), props);
+        return DriverManager.getConnection(source.jdbcUrl(db), props);
     }
 
-    private static JsonNode cutover(PgferryApp app) {
-        return app.api().get().uri("/api/mappings/cut/cutover").retrieve().body(JsonNode.class);
+    private JsonNode cutover(PgferryApp app) {
+        return app.api().get().uri("/api/mappings/{m}/cutover", mapping).retrieve().body(JsonNode.class);
     }
 
     private static JsonNode step(JsonNode checklist, String id) {
@@ -181,10 +210,10 @@ class WholeCutoverIT {
         throw new AssertionError("no step " + id + " in " + checklist.toPrettyString());
     }
 
-    private static JsonNode awaitVerification(PgferryApp app) {
+    private JsonNode awaitVerification(PgferryApp app) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
-            last[0] = app.mapping("cut").at("/databases/0/verification");
+            last[0] = app.mapping(mapping).at("/databases/0/verification");
             assertThat(last[0].at("/finishedAt").isNull()).as(last[0].toPrettyString()).isFalse();
         });
         return last[0];
@@ -208,7 +237,7 @@ class WholeCutoverIT {
 
     private Map<String, Long> sequenceValues(EmbeddedPostgres server) {
         Map<String, Long> values = new TreeMap<>();
-        for (String row : Db.list(server, DB, String.class, "SELECT schemaname || '.' || sequencename || '=' || "
+        for (String row : Db.list(server, db, String.class, "SELECT schemaname || '.' || sequencename || '=' || "
                 + "coalesce(last_value, 0) FROM pg_sequences")) {
             int at = row.lastIndexOf('=');
             values.put(row.substring(0, at), Long.parseLong(row.substring(at + 1)));

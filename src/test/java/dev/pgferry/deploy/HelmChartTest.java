@@ -43,6 +43,8 @@ class HelmChartTest {
         assertThat(EnvironmentVariables.unknown(asValues(env))).as("variables pgferry would refuse").isEmpty();
         assertThat(env).containsKeys("PGFERRY_INSTANCES_OLD_HOST", "PGFERRY_INSTANCES_OLD_PORT",
                 "PGFERRY_INSTANCES_OLD_USER", "PGFERRY_INSTANCES_OLD_SSLMODE", "PGFERRY_INSTANCES_OLD_PASSWORD",
+                "PGFERRY_INSTANCES_OLD_REPLICATION_HOST", "PGFERRY_INSTANCES_OLD_REPLICATION_PORT",
+                "PGFERRY_INSTANCES_OLD_REPLICATION_SSLMODE",
                 "PGFERRY_INSTANCES_NEW_PASSWORD", "PGFERRY_INSTANCES_AZURE_PASSWORD_COMMAND",
                 "PGFERRY_INSTANCES_ROTATING_PASSWORD_FILE", "PGFERRY_MAPPINGS_MAIN_SOURCE",
                 "PGFERRY_MAPPINGS_MAIN_DESTINATION", "PGFERRY_MAPPINGS_MAIN_DATABASES", "PGFERRY_MAPPINGS_MAIN_MODE",
@@ -55,6 +57,7 @@ class HelmChartTest {
                 "PGFERRY_POLL_INTERVAL", "PGFERRY_READY_STABLE_FOR", "PGFERRY_SHUTDOWN_GRACE",
                 "LOGGING_STRUCTURED_FORMAT_CONSOLE");
         assertThat(env.get("PGFERRY_INSTANCES_OLD_PORT").get("value")).isEqualTo("5433");
+        assertThat(env.get("PGFERRY_INSTANCES_OLD_REPLICATION_PORT").get("value")).isEqualTo("6432");
         assertThat(env.get("PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE").get("value")).isEqualTo("50MB");
         assertThat(env.get("PGFERRY_USERS_WATCHER_ROLE").get("value")).isEqualTo("viewer");
 

@@ -43,4 +43,19 @@ class IdentifiersTest {
                 + "dbname='My DB' user='mig\\'rator' sslmode='require' application_name='pgferry'");
         assertThat(ConnInfo.of(instance, "shop", true)).contains("password='p a\\\\ss\\''");
     }
+
+    @Test
+    void theSubscriptionConnectsAtTheReplicationAddressAndTheProbeCarriesNoSecret() {
+        Instance instance = new Instance("src", "pgbouncer.local", 6432, "migrator", Secret.of("s3cret"), "prefer",
+                "postgres", new Instance.ReplicationAddress("10.0.3.7", 5432, "require"));
+        assertThat(ConnInfo.forSubscription(instance, "shop")).isEqualTo("host='10.0.3.7' port='5432' dbname='shop' "
+                + "user='migrator' password='s3cret' sslmode='require' application_name='pgferry'");
+        assertThat(ConnInfo.of(instance, "shop", false)).startsWith("host='pgbouncer.local' port='6432' ");
+        assertThat(ConnInfo.forProbe(instance, "postgres")).isEqualTo("host='10.0.3.7' port='5432' dbname='postgres' "
+                + "user='migrator' sslmode='require' application_name='pgferry' "
+                + "password='pgferry-reachability-probe' connect_timeout='10'").doesNotContain("s3cret");
+        // by default the destination connects where pgferry does
+        Instance plain = new Instance("src", "db", 5433, "u", Secret.of("p"), "verify-full", "postgres");
+        assertThat(plain.replication()).isEqualTo(new Instance.ReplicationAddress("db", 5433, "verify-full"));
+    }
 }

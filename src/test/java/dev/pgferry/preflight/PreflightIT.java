@@ -92,7 +92,8 @@ class PreflightIT {
     void everyBlockCheckShowsItsIdAndFixAndNothingIsCreated() throws Exception {
         List<String> destinationRolesBefore = roles(D);
         List<String> destinationDatabasesBefore = databases(D);
-        try (PgferryApp app = new PgferryApp().instance("s", S).instance("s2", S2).instance("d", D)
+        // the host's client 15, so that an 18 server as a source meets a pg_dump too old for it
+        try (PgferryApp app = new PgferryApp().hostClient().instance("s", S).instance("s2", S2).instance("d", D)
                 .instance("unfits", UNFIT_S).instance("unfitd", UNFIT_D)
                 .instance("slim", S, "pf_limited", "limited-pw").instance("dlim", D, "pf_dlimited", "dlimited-pw")
                 .instance("dwrong", D, D.superuser(), "wrong password").deadInstance("dead", closedPort())

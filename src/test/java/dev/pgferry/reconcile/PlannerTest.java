@@ -249,6 +249,27 @@ class PlannerTest {
         }
 
         @Test
+        void aSubscriptionWhoseConnectionIsNotCurrentGetsTheCurrentOneAndKeepsItsPhase() {
+            Observed o = subscribed("r", "r");
+            o.subscription = Optional.of(new Subscription(1, true, true, 0, 0, false, null));
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.STREAMING);
+            assertThat(plan.actions()).containsExactly(new Action.UpdateSubscriptionConnection(NAME));
+            assertThat(plan.actions().get(0).describe()).contains("the value is not shown");
+        }
+
+        @Test
+        void aTokenFromACommandIsRenewedOnlyWhenTheApplyWorkerCannotLogIn() {
+            Observed o = subscribed("r", "r");
+            o.sourceInstance = new Instance("src", "10.0.0.1", 5432, "u", Secret.fromCommand("print-token"), "prefer",
+                    "postgres");
+            o.subscription = Optional.of(new Subscription(1, true, true, 0, 0, false, null));
+            assertThat(plan(Mode.RUN, o).actions()).as("a connected worker keeps its session").isEmpty();
+            o.subscription = Optional.of(new Subscription(1, true, false, 0, 0, false, null));
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new Action.UpdateSubscriptionConnection(NAME));
+        }
+
+        @Test
         void droppedPublicationFails() {
             Observed o = subscribed("r");
             o.publication = false;
@@ -460,7 +481,7 @@ class PlannerTest {
     }
 
     private static PlanInput input(Mode mode, Observed o, Readiness readiness, Optional<ActionFailure> failure) {
-        Mapping mapping = new Mapping("m", SOURCE, DESTINATION, List.of(o.database), mode, o.copyMethod, o.remedy,
+        Mapping mapping = new Mapping("m", o.sourceInstance, DESTINATION, List.of(o.database), mode, o.copyMethod, o.remedy,
                 Mapping.RoleConflict.MERGE, o.content, Scope.ALL, false, Mapping.CopyLimits.DEFAULT, o.adopt,
                 Mapping.FreezeRoles.NONE);
         ObservedDatabase observed = o.build();
@@ -515,6 +536,7 @@ class PlannerTest {
         Mapping.Content content = Mapping.Content.SCHEMA_AND_DATA;
         List<String> adopt = List.of();
         String database = "shop";
+        Instance sourceInstance = SOURCE;
         /** null: the default of a database pgferry created (see {@link #build}). */
         Ownership ownership;
         Optional<CopyProgress.State> copy = Optional.empty();

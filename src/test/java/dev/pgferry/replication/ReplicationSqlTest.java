@@ -51,4 +51,29 @@ class ReplicationSqlTest {
                         + "create_slot = true, copy_data = true)");
         assertThat(ReplicationSql.dropSubscription("x\"y")).isEqualTo("DROP SUBSCRIPTION IF EXISTS \"x\"\"y\"");
     }
+
+    @Test
+    void theReachabilityProbeConnectsAndCreatesNoSlot() {
+        assertThat(ReplicationSql.reachabilityProbe("pgferry_reachability_probe", "host='h'"))
+                .isEqualTo("CREATE SUBSCRIPTION \"pgferry_reachability_probe\" CONNECTION 'host=''h''' PUBLICATION "
+                        + "\"pgferry_reachability_probe\" WITH (connect = true, enabled = false, create_slot = false, "
+                        + "copy_data = false, slot_name = NONE)");
+    }
+
+    @Test
+    void theProbesAnswerSaysWhetherTheSourceWasReached() {
+        var refused = new java.sql.SQLException("subscription \"p\" could not connect to the publisher: connection to "
+                + "server at \"127.0.0.1\", port 1 failed: Connection refused", "08006");
+        assertThat(ReachabilityProbe.classify("127.0.0.1:1", refused)).isEqualTo(new SourceReach(
+                SourceReach.State.UNREACHABLE, "127.0.0.1:1", "connection to server at \"127.0.0.1\", port 1 failed: "
+                        + "Connection refused"));
+        var wrongPassword = new java.sql.SQLException("subscription \"p\" could not connect to the publisher: "
+                + "FATAL:  password authentication failed for user \"migrator\"", "08006");
+        assertThat(ReachabilityProbe.classify("h:5432", wrongPassword).state()).isEqualTo(SourceReach.State.REACHED);
+        var trust = new java.sql.SQLException("password is required", "28000");
+        assertThat(ReachabilityProbe.classify("h:5432", trust).state())
+                .isEqualTo(SourceReach.State.NO_PASSWORD_ASKED);
+        var denied = new java.sql.SQLException("permission denied to create subscription", "42501");
+        assertThat(ReachabilityProbe.classify("h:5432", denied).state()).isEqualTo(SourceReach.State.UNKNOWN);
+    }
 }

@@ -16,7 +16,7 @@ import org.springframework.web.client.RestClient;
 /**
  * A whole pgferry server started in the test JVM with its configuration given as properties
  * (the same tree the environment variables bind to), on a random port, and stopped at will:
- * a stop and a new start is a restart.
+ * a stop and a new start is a restart. pg_dump and pg_restore are the 18 client, as in the image.
  */
 public final class PgferryApp implements AutoCloseable {
 
@@ -37,6 +37,13 @@ public final class PgferryApp implements AutoCloseable {
         properties.put("pgferry.users." + OPERATOR + ".role", "operator");
         properties.put("pgferry.users." + VIEWER + ".password", VIEWER_PASSWORD);
         properties.put("pgferry.users." + VIEWER + ".role", "viewer");
+        properties.put("pgferry.pg-bin-dir", PgClients.eighteen());
+    }
+
+    /** pg_dump and pg_restore from Debian 12's own client 15 instead of the image's 18: what a laptop has. */
+    public PgferryApp hostClient() {
+        properties.put("pgferry.pg-bin-dir", PgClients.host());
+        return this;
     }
 
     public PgferryApp instance(String name, EmbeddedPostgres server) {
@@ -63,6 +70,12 @@ public final class PgferryApp implements AutoCloseable {
         properties.put(prefix + "port", Integer.toString(port));
         properties.put(prefix + "user", "nobody");
         properties.put(prefix + "password", "nothing");
+        return this;
+    }
+
+    /** Leaves a property out (e.g. a password given another way). */
+    public PgferryApp without(String key) {
+        properties.remove(key);
         return this;
     }
 

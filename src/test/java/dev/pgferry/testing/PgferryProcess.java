@@ -45,6 +45,7 @@ public final class PgferryProcess implements AutoCloseable {
         env.put("PGFERRY_POLL_INTERVAL", "1s");
         env.put("PGFERRY_READY_STABLE_FOR", "2s");
         env.put("SERVER_ADDRESS", "127.0.0.1");
+        env.put("PGFERRY_PG_BIN_DIR", PgClients.eighteen());
     }
 
     public PgferryProcess instance(String instance, EmbeddedPostgres server) {

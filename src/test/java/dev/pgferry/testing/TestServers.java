@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Real PostgreSQL servers for the integration tests, started once per test JVM on free
  * 127.0.0.1 ports and shared by the test classes (each test uses databases of its own).
- * Sources are 15 because the host's pg_dump (Debian's 15 client) refuses newer servers.
+ * Most sources are 15 (the oldest major pgferry moves); {@link #source(int)} gives 16 and 17 ones,
+ * which pg_dump 18 (the image's client, {@link PgClients}) reads.
  */
 public final class TestServers {
 
@@ -19,6 +20,11 @@ public final class TestServers {
     /** The main PostgreSQL 15 source. */
     public static EmbeddedPostgres source() {
         return server("source", 15);
+    }
+
+    /** A source of that major version (15 is {@link #source()}). */
+    public static EmbeddedPostgres source(int major) {
+        return major == 15 ? source() : server("source" + major, major);
     }
 
     /** A second PostgreSQL 15 source, for N:M layouts. */

@@ -119,7 +119,8 @@ class WebTest {
     void streaming() {
         ObservedDatabase observed = new ObservedDatabase("shop", Instant.now(), null, null, true, true, 1, true,
                 Optional.of(new ObservedDatabase.Slot(true, "reserved", 512, 4096)),
-                Optional.of(new ObservedDatabase.Subscription(7, true, true, 0, 0)),
+                Optional.of(new ObservedDatabase.Subscription(7, true, true, 0, 0, true,
+                        Instant.parse("2026-12-01T12:47:03Z"))),
                 List.of(new ObservedDatabase.Table("public", "Order Items", false, true, "r", 10L, 9L),
                         new ObservedDatabase.Table("public", "big", false, true, "d", 1000L, 0L, List.of(), 4096L,
                                 Optional.of(new ObservedDatabase.CopyProgress(1024, 250)))), false,
@@ -221,6 +222,8 @@ class WebTest {
     void databasePageShowsSchemasTablesLagChartAndConditions() throws Exception {
         mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
                 .andExpect(status().isOk())
+                .andExpect(content().string(containsString("updated by pgferry at 2026-12-01 12:47:03 UTC: the "
+                        + "password or replication address of the source changed")))
                 .andExpect(content().string(containsString("schema public · 2 table(s)")))
                 .andExpect(content().string(containsString("Order Items")))
                 .andExpect(content().string(containsString("need 30 s")))
