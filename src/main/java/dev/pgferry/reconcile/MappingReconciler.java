@@ -192,16 +192,17 @@ public class MappingReconciler {
     }
 
     /**
-     * Whether databases this tick did not reach were last looked at longer ago than half the
-     * mapping's cadence (the poll interval, or a resting plan-mode mapping's longer one): then the
-     * mapping ticks again at once. A round over hundreds of databases thus takes a few short ticks
-     * and ends, rather than one long tick.
+     * Whether databases this tick did not reach were last looked at longer ago than the mapping's
+     * cadence (the poll interval, or a resting plan-mode mapping's longer one): then the mapping
+     * ticks again at once. A round over hundreds of databases thus takes a few short ticks and
+     * ends (those looked at early in the round are younger than the cadence when it ends), rather
+     * than one long tick, or ticks that never rest.
      */
     private boolean behind(Mapping mapping, ObservedInstance destination, List<DatabaseStatus> statuses,
             Set<String> looked, Instant started) {
         Duration cadence = config.pollInterval().multipliedBy(effectiveMode(mapping, destination) == Mode.PLAN
                 ? ReconcileLoop.PLAN_MODE_EVERY : 1);
-        Instant stale = started.minus(cadence.dividedBy(2));
+        Instant stale = started.minus(cadence);
         return statuses.stream().anyMatch(d -> !looked.contains(d.database())
                 && (d.phase() == Phase.LOOKING || d.observed().observedAt().isBefore(stale)));
     }

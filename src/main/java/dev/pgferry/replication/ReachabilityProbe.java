@@ -84,7 +84,9 @@ public class ReachabilityProbe implements DisposableBean {
 
     private Answer probe(Instance source, Instance destination) {
         SourceReach reach = run(source, destination);
-        if (reach.state() != SourceReach.State.REACHED) {
+        Answer before = answers.get(source.name() + "\0" + destination.name());
+        // said once per change, not at every probe
+        if (reach.state() != SourceReach.State.REACHED && (before == null || !before.reach().equals(reach))) {
             log.warn("destination {} reaching source {} at {} as a subscription would: {} {}", destination.name(),
                     source.name(), source.replication().address(), reach.state(), reach.detail());
         }

@@ -10,7 +10,6 @@ import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
 import dev.pgferry.testing.PgferryApp;
 import dev.pgferry.testing.TestServers;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -173,10 +172,7 @@ class NativeMigrationIT {
     }
 
     static void createSampleDatabase(EmbeddedPostgres server, String db) throws Exception {
-        Db.execute(server, "postgres", "CREATE DATABASE " + db);
-        try (Connection c = Db.connect(server, db)) {
-            SampleSchema.create(c, 5_000);
-        }
+        Db.sampleDatabase(server, db, 5_000);
     }
 
     private static JsonNode awaitPhase(PgferryApp app, String phase, Duration atMost) {

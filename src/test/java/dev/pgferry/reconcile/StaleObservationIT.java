@@ -12,7 +12,6 @@ import dev.pgferry.faults.TickPauses;
 import dev.pgferry.testing.Db;
 import dev.pgferry.testing.PgferryApp;
 import dev.pgferry.testing.TestServers;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -35,10 +34,7 @@ class StaleObservationIT {
 
     @Test
     void aTickHeldWhileTheCopyFinishesDropsNothing(CapturedOutput output) throws Exception {
-        Db.execute(source, "postgres", "CREATE DATABASE " + DB);
-        try (Connection c = Db.connect(source, DB)) {
-            SampleSchema.create(c, 20_000);
-        }
+        Db.sampleDatabase(source, DB, 20_000);
         try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
                 Duration.ofMillis(10), Duration.ofMinutes(5));
                 PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)

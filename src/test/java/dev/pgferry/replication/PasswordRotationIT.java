@@ -10,7 +10,6 @@ import dev.pgferry.testing.PgferryApp;
 import dev.pgferry.testing.TestServers;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,11 +29,8 @@ class PasswordRotationIT {
 
     @Test
     void aRotatedPasswordReachesTheSubscriptionBeforeItsNextLogin() throws Exception {
-        Db.execute(source, "postgres", "CREATE ROLE " + ROLE + " SUPERUSER LOGIN PASSWORD 'first rotation'",
-                "CREATE DATABASE " + DB);
-        try (Connection c = Db.connect(source, DB)) {
-            SampleSchema.create(c, 200);
-        }
+        Db.execute(source, "postgres", "CREATE ROLE " + ROLE + " SUPERUSER LOGIN PASSWORD 'first rotation'");
+        Db.sampleDatabase(source, DB, 200);
         Path secret = Files.createTempFile("pgferry-rotating-", ".pw");
         Files.writeString(secret, "first rotation\n");
         String slot = ReplicationNames.of("rot", DB).slot();

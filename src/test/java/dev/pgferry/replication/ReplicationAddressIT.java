@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.pg.ConnInfo;
 import dev.pgferry.testing.Db;
@@ -12,7 +11,6 @@ import dev.pgferry.testing.PgferryApp;
 import dev.pgferry.testing.TcpForwarder;
 import dev.pgferry.testing.TestServers;
 import java.net.ServerSocket;
-import java.sql.Connection;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -29,10 +27,7 @@ class ReplicationAddressIT {
 
     @Test
     void theSubscriptionConnectsAtTheReplicationAddressAndStreamsWithoutPgferrysPath() throws Exception {
-        Db.execute(source, "postgres", "CREATE DATABASE ra_shop");
-        try (Connection c = Db.connect(source, "ra_shop")) {
-            SampleSchema.create(c, 500);
-        }
+        Db.sampleDatabase(source, "ra_shop", 500);
         Db.execute(source, "postgres", "CREATE DATABASE ra_lost");
         Db.execute(source, "ra_lost", "CREATE TABLE t (id int PRIMARY KEY)");
         int closed;

@@ -22,6 +22,16 @@ public final class Db {
         return DriverManager.getConnection(server.jdbcUrl(database), props);
     }
 
+    /** A new database holding the demo's shop schema (5 tables, one partitioned) with that many rows per table. */
+    public static void sampleDatabase(EmbeddedPostgres server, String database, int rows) {
+        execute(server, "postgres", "CREATE DATABASE " + database);
+        try (Connection c = connect(server, database)) {
+            dev.pgferry.demo.SampleSchema.create(c, rows);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Runs statements in autocommit mode (CREATE DATABASE included). */
     public static void execute(EmbeddedPostgres server, String database, String... statements) {
         try (Connection c = connect(server, database); var s = c.createStatement()) {
