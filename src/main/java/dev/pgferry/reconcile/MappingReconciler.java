@@ -25,6 +25,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -173,12 +175,12 @@ public class MappingReconciler {
      */
     private List<DatabaseStatus> look(Mapping mapping, List<String> databases, Instant until, Set<String> looked,
             Function<String, DatabaseStatus> evaluate) throws InterruptedException {
-        Map<String, DatabaseStatus> last = new java.util.HashMap<>();
+        Map<String, DatabaseStatus> last = new HashMap<>();
         board.get(mapping.name()).ifPresent(s -> s.databases().forEach(d -> last.put(d.database(), d)));
-        List<String> order = databases.stream().sorted(java.util.Comparator.comparing((String db) ->
+        List<String> order = databases.stream().sorted(Comparator.comparing((String db) ->
                 !last.containsKey(db) || last.get(db).plan().phase() == Phase.LOOKING ? Instant.MIN
                         : last.get(db).observed().observedAt())).toList();
-        Map<String, DatabaseStatus> seen = new java.util.HashMap<>();
+        Map<String, DatabaseStatus> seen = new HashMap<>();
         for (DatabaseStatus status : inParallel(order, db -> {
             if (clock.instant().isAfter(until)) {
                 return last.containsKey(db) ? last.get(db) : notLookedAtYet(db);

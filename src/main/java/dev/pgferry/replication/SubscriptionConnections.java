@@ -89,10 +89,6 @@ public class SubscriptionConnections {
         return Optional.ofNullable(updatedAt.get(key(mapping, database, subscription)));
     }
 
-    /** Forgets a subscription that was dropped. */
-    public void forget(Mapping mapping, String database, String subscription) {
-        lastSet.remove(key(mapping, database, subscription));
-    }
 
     private static String key(Mapping mapping, String database, String subscription) {
         return mapping.destination().name() + "\0" + database + "\0" + subscription;
