@@ -76,7 +76,10 @@ class ServerFaultsIT {
             source.startAgain();
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(2));
 
-            // the replication connection between the servers is cut
+            // the replication connection between the servers is cut (READY holds while the apply
+            // worker is reconnecting after the restart: wait for its walsender first)
+            await().atMost(Duration.ofSeconds(30)).until(() -> Db.query(source, "postgres", Long.class,
+                    "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'walsender'") > 0);
             assertThat(Db.query(source, "postgres", Long.class, "SELECT count(pg_terminate_backend(pid)) FROM "
                     + "pg_stat_activity WHERE backend_type = 'walsender'")).isPositive();
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
