@@ -110,12 +110,13 @@ public final class ConfigurationValidator {
         int replicationPort = blank(i.replicationPort()) ? port : port(var + "REPLICATION_PORT", i.replicationPort());
         String replicationSslmode = blank(i.replicationSslmode()) ? sslmode
                 : sslmode(var + "REPLICATION_SSLMODE", i.replicationSslmode());
+        TlsFiles tls = TlsFileChecks.check(var, sslmode, i.sslrootcert(), i.sslcert(), i.sslkey(), problems);
         if (problems.size() > before) {
             return null;
         }
         return new Instance(name, i.host().strip(), port, i.user().strip(), password, sslmode,
                 i.maintenanceDatabase(), new Instance.ReplicationAddress(replicationHost.strip(), replicationPort,
-                        replicationSslmode));
+                        replicationSslmode), tls);
     }
 
     private String sslmode(String variable, String value) {

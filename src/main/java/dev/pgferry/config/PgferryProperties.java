@@ -39,7 +39,7 @@ public record PgferryProperties(
     public record InstanceProperties(String host, @DefaultValue("5432") String port, String user, String password,
             String passwordFile, String passwordCommand, @DefaultValue("prefer") String sslmode,
             @DefaultValue("postgres") String maintenanceDatabase, String replicationHost, String replicationPort,
-            String replicationSslmode) {
+            String replicationSslmode, String sslrootcert, String sslcert, String sslkey) {
 
         @Override
         public String toString() {
@@ -47,7 +47,8 @@ public record PgferryProperties(
                     + (password == null ? "unset" : "******") + ", passwordFile=" + passwordFile
                     + ", passwordCommand=" + (passwordCommand == null ? "unset" : "******") + ", sslmode="
                     + sslmode + ", maintenanceDatabase=" + maintenanceDatabase + ", replicationHost=" + replicationHost
-                    + ", replicationPort=" + replicationPort + ", replicationSslmode=" + replicationSslmode + "]";
+                    + ", replicationPort=" + replicationPort + ", replicationSslmode=" + replicationSslmode
+                    + ", sslrootcert=" + sslrootcert + ", sslcert=" + sslcert + ", sslkey=" + sslkey + "]";
         }
     }
 

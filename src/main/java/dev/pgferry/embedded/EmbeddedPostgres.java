@@ -118,6 +118,24 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies a file (a certificate, a key) into the data directory, owned by the server's user and
+     * readable by it only, as the server demands of a key; returns its name there.
+     */
+    public String copyIntoDataDir(Path file) throws IOException {
+        Path target = dataDir.resolve(file.getFileName());
+        Files.copy(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        giveToServerUser(target);
+        return target.getFileName().toString();
+    }
+
+    /** Replaces pg_hba.conf with these lines and reloads the configuration. */
+    public void replaceHba(List<String> lines) throws IOException, InterruptedException {
+        Files.writeString(dataDir.resolve("pg_hba.conf"), String.join("\n", lines) + "\n");
+        asServerUser(List.of(bin("pg_ctl"), "-D", dataDir.toString(), "reload"));
+    }
+
     @Override
     public synchronized void close() {
         stop();

@@ -1,6 +1,7 @@
 package dev.pgferry.pg;
 
 import dev.pgferry.config.Instance;
+import dev.pgferry.config.TlsFiles;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -15,9 +16,22 @@ public final class ConnInfo {
     private ConnInfo() {
     }
 
-    /** Where pgferry itself (and its pg_dump, pg_restore) connects. */
+    /**
+     * Where pgferry itself (and its pg_dump, pg_restore) connects, with the instance's TLS files
+     * (paths on pgferry's machine, not secrets).
+     */
     public static String of(Instance instance, String database, boolean withPassword) {
-        return build(instance.host(), instance.port(), instance.sslmode(), instance, database, withPassword);
+        StringBuilder conninfo = new StringBuilder(build(instance.host(), instance.port(), instance.sslmode(), instance,
+                database, withPassword));
+        TlsFiles tls = instance.tls();
+        if (tls.rootCert() != null) {
+            conninfo.append(" sslrootcert=").append(value(tls.rootCert().toString()));
+        }
+        if (tls.cert() != null) {
+            conninfo.append(" sslcert=").append(value(tls.cert().toString()));
+            conninfo.append(" sslkey=").append(value(tls.key().toString()));
+        }
+        return conninfo.toString();
     }
 
     /**

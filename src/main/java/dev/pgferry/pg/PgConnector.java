@@ -1,6 +1,7 @@
 package dev.pgferry.pg;
 
 import dev.pgferry.config.Instance;
+import dev.pgferry.config.TlsFiles;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -170,6 +171,16 @@ public class PgConnector implements DisposableBean {
             }
         }
         source.setSslMode(instance.sslmode());
+        TlsFiles tls = instance.tls();
+        if (tls.rootCert() != null) {
+            source.setSslRootCert(tls.rootCert().toString());
+        }
+        if (tls.cert() != null) {
+            source.setSslCert(tls.cert().toString());
+            source.setSslKey(tls.key().toString());
+            // pgjdbc reads a PEM key as RSA unless told otherwise
+            source.setProperty("pemKeyAlgorithm", tls.keyAlgorithm());
+        }
         source.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
         source.setLoginTimeout(CONNECT_TIMEOUT_SECONDS);
         // a network that swallows packets (no reset) would leave a read waiting forever: a session

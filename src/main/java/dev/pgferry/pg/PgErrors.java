@@ -19,10 +19,30 @@ public final class PgErrors {
     private PgErrors() {
     }
 
-    /** Connection problems (class 08) and the states above pass; anything else needs a fix. */
+    /**
+     * Connection problems (class 08) and the states above pass; anything else needs a fix, and so
+     * does a TLS failure (a certificate the CA did not sign, a host name it does not hold): retrying
+     * it, or pausing the instance as if it were down, would only hide its reason.
+     */
     public static boolean isTransient(SQLException e) {
         String state = e.getSQLState();
-        return state == null || state.startsWith("08") || TRANSIENT.contains(state);
+        return (state == null || state.startsWith("08") || TRANSIENT.contains(state)) && !isTls(e);
+    }
+
+    /** A TLS handshake or certificate failure (the driver reports those with a connection state). */
+    public static boolean isTls(SQLException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof javax.net.ssl.SSLException || cause instanceof java.security.cert.CertificateException
+                    || cause instanceof java.security.GeneralSecurityException) {
+                return true;
+            }
+            String message = String.valueOf(cause.getMessage());
+            if (message.startsWith("SSL error") || message.contains("could not be verified by hostnameverifier")
+                    || message.contains("does not support SSL")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Unwraps Spring's DataAccessException (whose message holds the SQL) to the driver's error. */

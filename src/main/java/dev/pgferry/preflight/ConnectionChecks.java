@@ -10,20 +10,37 @@ final class ConnectionChecks {
     private ConnectionChecks() {
     }
 
+    /** A TLS failure names the TLS variables; anything else the connection's. */
+    private static String fix(String error, String instance) {
+        if (isTls(error)) {
+            return "TLS between pgferry and the server failed. Set " + CheckInput.instanceVariable(instance,
+                    "SSLROOTCERT") + " to the CA bundle that signed the server's certificate and "
+                    + CheckInput.instanceVariable(instance, "HOST") + " to a name the certificate holds "
+                    + "(SSLMODE=verify-full; verify-ca does not check the name); if the server asks for a client "
+                    + "certificate, set " + CheckInput.instanceVariable(instance, "SSLCERT") + " and "
+                    + CheckInput.instanceVariable(instance, "SSLKEY") + "; a server without TLS needs "
+                    + CheckInput.instanceVariable(instance, "SSLMODE") + "=prefer or disable.";
+        }
+        return "Check host, port, user, password and sslmode in " + CheckInput.instanceVariables(instance)
+                + ", and that the server runs and accepts pgferry (pg_hba.conf).";
+    }
+
+    private static boolean isTls(String error) {
+        String e = error.toLowerCase(java.util.Locale.ROOT);
+        return e.contains("ssl") || e.contains("certificate") || e.contains("pkix") || e.contains("hostname")
+                || e.contains("handshake");
+    }
+
     static void add(CheckInput in, List<Check> checks) {
         ObservedDatabase o = in.database();
         String source = in.mapping().source().name();
         String destination = in.mapping().destination().name();
         checks.add(o.sourceError() == null
                 ? Check.ok("source.reachable", "source " + source + " answers")
-                : Check.block("source.reachable", o.sourceError(), "Check host, port, user, password and sslmode in "
-                        + CheckInput.instanceVariables(source) + ", and that the server runs and accepts pgferry "
-                        + "(pg_hba.conf)."));
+                : Check.block("source.reachable", o.sourceError(), fix(o.sourceError(), source)));
         checks.add(o.destinationError() == null
                 ? Check.ok("destination.reachable", "destination " + destination + " answers")
-                : Check.block("destination.reachable", o.destinationError(), "Check host, port, user, password and "
-                        + "sslmode in " + CheckInput.instanceVariables(destination) + ", and that the server runs and "
-                        + "accepts pgferry (pg_hba.conf)."));
+                : Check.block("destination.reachable", o.destinationError(), fix(o.destinationError(), destination)));
         if (o.sourceError() == null && o.destinationError() == null && o.subscription().isEmpty()) {
             reach(in, checks);
         }

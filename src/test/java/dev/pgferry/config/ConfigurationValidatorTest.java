@@ -146,6 +146,50 @@ class ConfigurationValidatorTest {
     }
 
     @Test
+    void tlsFilesAreReadAsPgDumpAndTheDriverWillReadThemAndGoIntoTheToolsConnectionString(@TempDir Path dir)
+            throws Exception {
+        dev.pgferry.testing.TestCertificates ca = dev.pgferry.testing.TestCertificates.authority(dir, "unit");
+        Path[] client = ca.client("client", "migrator");
+        env.put("PGFERRY_INSTANCES_OLD_SSLMODE", "verify-full");
+        env.put("PGFERRY_INSTANCES_OLD_SSLROOTCERT", ca.certificate().toString());
+        env.put("PGFERRY_INSTANCES_OLD_SSLCERT", client[0].toString());
+        env.put("PGFERRY_INSTANCES_OLD_SSLKEY", client[1].toString());
+        Instance old = validate().instances().get("old");
+        assertThat(old.tls()).isEqualTo(new TlsFiles(ca.certificate(), client[0], client[1], "EC"));
+        assertThat(dev.pgferry.pg.ConnInfo.of(old, "shop", false)).endsWith("sslmode='verify-full' "
+                + "application_name='pgferry' sslrootcert='" + ca.certificate() + "' sslcert='" + client[0]
+                + "' sslkey='" + client[1] + "'");
+        assertThat(dev.pgferry.pg.ConnInfo.forSubscription(old, "shop")).as("paths on pgferry's machine only")
+                .doesNotContain("sslrootcert").doesNotContain("sslkey");
+
+        // a key its group may read: pg_dump would refuse it
+        Files.setPosixFilePermissions(client[1], java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        assertThat(problems()).singleElement().asString().startsWith("PGFERRY_INSTANCES_OLD_SSLKEY=" + client[1]
+                + ": readable by others (mode rw-r-----)").contains("chmod 600").contains("defaultMode 0440");
+        // a PKCS#1 key: pgjdbc reads PEM keys as PKCS#8 only
+        Path pkcs1 = dir.resolve("old-style.key");
+        Files.writeString(pkcs1, "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n");
+        Files.setPosixFilePermissions(pkcs1, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        env.put("PGFERRY_INSTANCES_OLD_SSLKEY", pkcs1.toString());
+        assertThat(problems()).singleElement().asString().contains("not an unencrypted PKCS#8 PEM key")
+                .contains("openssl pkcs8 -topk8 -nocrypt").doesNotContain("MIIB");
+        // half a client certificate, no CA for verify-full, a file that is not there, TLS files with TLS off
+        env.remove("PGFERRY_INSTANCES_OLD_SSLKEY");
+        env.remove("PGFERRY_INSTANCES_OLD_SSLROOTCERT");
+        env.put("PGFERRY_INSTANCES_NEW_SSLROOTCERT", "/nonexistent/ca.crt");
+        env.put("PGFERRY_INSTANCES_NEW_SSLMODE", "disable");
+        assertThat(problems()).containsExactlyInAnyOrder(
+                "PGFERRY_INSTANCES_OLD_SSLCERT and PGFERRY_INSTANCES_OLD_SSLKEY: set both (the client certificate and "
+                        + "its key) or neither",
+                "PGFERRY_INSTANCES_OLD_SSLMODE=verify-full needs PGFERRY_INSTANCES_OLD_SSLROOTCERT: the path of the CA "
+                        + "bundle that signed the server's certificate (your provider publishes it)",
+                "PGFERRY_INSTANCES_NEW_SSLROOTCERT=/nonexistent/ca.crt: no such file; mount it (Kubernetes: a Secret "
+                        + "volume) or fix the path",
+                "PGFERRY_INSTANCES_NEW_SSLMODE=disable with TLS files set: TLS is off, so they would not be used; set "
+                        + "PGFERRY_INSTANCES_NEW_SSLMODE to verify-full (or verify-ca, require) or remove the files");
+    }
+
+    @Test
     void twoMappingsMayNotWriteTheSameDestinationDatabase() {
         env.put("PGFERRY_INSTANCES_THIRD_HOST", "third.db");
         env.put("PGFERRY_INSTANCES_THIRD_USER", "migrator");

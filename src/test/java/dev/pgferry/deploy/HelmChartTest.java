@@ -44,7 +44,8 @@ class HelmChartTest {
         assertThat(env).containsKeys("PGFERRY_INSTANCES_OLD_HOST", "PGFERRY_INSTANCES_OLD_PORT",
                 "PGFERRY_INSTANCES_OLD_USER", "PGFERRY_INSTANCES_OLD_SSLMODE", "PGFERRY_INSTANCES_OLD_PASSWORD",
                 "PGFERRY_INSTANCES_OLD_REPLICATION_HOST", "PGFERRY_INSTANCES_OLD_REPLICATION_PORT",
-                "PGFERRY_INSTANCES_OLD_REPLICATION_SSLMODE",
+                "PGFERRY_INSTANCES_OLD_REPLICATION_SSLMODE", "PGFERRY_INSTANCES_OLD_SSLROOTCERT",
+                "PGFERRY_INSTANCES_OLD_SSLCERT", "PGFERRY_INSTANCES_OLD_SSLKEY",
                 "PGFERRY_INSTANCES_NEW_PASSWORD", "PGFERRY_INSTANCES_AZURE_PASSWORD_COMMAND",
                 "PGFERRY_INSTANCES_ROTATING_PASSWORD_FILE", "PGFERRY_MAPPINGS_MAIN_SOURCE",
                 "PGFERRY_MAPPINGS_MAIN_DESTINATION", "PGFERRY_MAPPINGS_MAIN_DATABASES", "PGFERRY_MAPPINGS_MAIN_MODE",
@@ -59,6 +60,12 @@ class HelmChartTest {
         assertThat(env.get("PGFERRY_INSTANCES_OLD_PORT").get("value")).isEqualTo("5433");
         assertThat(env.get("PGFERRY_INSTANCES_OLD_REPLICATION_PORT").get("value")).isEqualTo("6432");
         assertThat(env.get("PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE").get("value")).isEqualTo("50MB");
+        // TLS files from the instance's Secret, mounted read-only with the key for pgferry's group only
+        assertThat(env.get("PGFERRY_INSTANCES_OLD_SSLKEY").get("value")).isEqualTo("/run/secrets/pgferry/tls-old/tls.key");
+        assertThat(env.get("PGFERRY_INSTANCES_OLD_SSLROOTCERT").get("value"))
+                .isEqualTo("/run/secrets/pgferry/tls-old/ca.crt");
+        assertThat(volumeMounts(deployment(manifests(rendered)))).contains("/run/secrets/pgferry/tls-old");
+        assertThat(rendered).contains("secretName: \"old-db-tls\", defaultMode: 288");
         assertThat(env.get("PGFERRY_USERS_WATCHER_ROLE").get("value")).isEqualTo("viewer");
 
         // every password variable is a reference to a Secret, never a value

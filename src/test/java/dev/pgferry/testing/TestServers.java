@@ -42,6 +42,11 @@ public final class TestServers {
         return server("spare-destination", 18);
     }
 
+    /** A PostgreSQL 17 source of its own for the TLS test, which turns TLS on and rewrites pg_hba.conf. */
+    public static EmbeddedPostgres tlsSource() {
+        return server("tls-source", 17);
+    }
+
     /** A PostgreSQL 15 source unfit for logical replication: wal_level replica, no slots, no senders. */
     public static EmbeddedPostgres unfitSource() {
         return server("unfit-source", 15, Map.of("wal_level", "replica", "max_replication_slots", "0",
