@@ -53,6 +53,80 @@ final class FactQueries {
 
     static final String AVAILABLE_EXTENSIONS = "SELECT name FROM pg_available_extensions";
 
+    /** Extensions whose default version only a superuser may create (not marked trusted). */
+    static final String EXTENSIONS_NEEDING_SUPERUSER = """
+            SELECT e.name FROM pg_available_extensions e JOIN pg_available_extension_versions v
+              ON v.name = e.name AND v.version = e.default_version
+            WHERE v.superuser AND NOT v.trusted""";
+
+    /** Roles the user may SET ROLE to ('SET' from 16 on; before, membership). */
+    static final String ROLES_USER_CAN_BECOME_16 = """
+            SELECT rolname FROM pg_roles WHERE pg_has_role(current_user, oid, 'SET') AND rolname NOT LIKE 'pg\\_%'""";
+    static final String ROLES_USER_CAN_BECOME_15 = """
+            SELECT rolname FROM pg_roles WHERE pg_has_role(current_user, oid, 'MEMBER')
+              AND rolname NOT LIKE 'pg\\_%'""";
+
+    /**
+     * Who owns the objects a schema copy restores, with a few of them named: pg_restore creates
+     * each as its owner, which a destination user that is no superuser may only do for roles it can
+     * become. Objects of extensions are left out (CREATE EXTENSION makes them).
+     */
+    static final String OWNERS = """
+            WITH owned(owner, object) AS (
+                SELECT c.relowner, CASE c.relkind WHEN 'S' THEN 'sequence ' WHEN 'v' THEN 'view '
+                       WHEN 'm' THEN 'materialized view ' WHEN 'f' THEN 'foreign table ' ELSE 'table ' END
+                       || format('%I.%I', n.nspname, c.relname)
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT c.relispartition
+                  AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                                  AND d.objid = c.oid AND d.deptype = 'e')
+                UNION ALL
+                SELECT p.proowner, CASE p.prokind WHEN 'a' THEN 'aggregate ' WHEN 'p' THEN 'procedure '
+                       ELSE 'function ' END || p.oid::regprocedure::text
+                FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE p.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                                  AND d.objid = p.oid AND d.deptype = 'e')
+                UNION ALL
+                SELECT t.typowner, CASE t.typtype WHEN 'd' THEN 'domain ' ELSE 'type ' END || t.oid::regtype::text
+                FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                WHERE t.oid >= 16384 AND (t.typtype IN ('d', 'e', 'r')
+                       OR t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = t.typrelid
+                                                      AND r.relkind = 'c'))
+                  AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                                  AND d.objid = t.oid AND d.deptype = 'e')
+                UNION ALL
+                SELECT n.nspowner, 'schema ' || quote_ident(n.nspname) FROM pg_namespace n
+                WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                UNION ALL
+                SELECT d.datdba, 'database ' || quote_ident(d.datname) FROM pg_database d
+                WHERE d.datname = current_database()
+            )
+            SELECT r.rolname AS owner, count(*) AS objects, (array_agg(o.object ORDER BY o.object))[1:3] AS named
+            FROM owned o JOIN pg_roles r ON r.oid = o.owner
+            WHERE r.rolname NOT LIKE 'pg\\_%'
+            GROUP BY r.rolname""";
+
+    /**
+     * Objects only a superuser may create, which a destination user that is no superuser cannot
+     * restore: event triggers, and functions in untrusted languages (C, internal, plperlu ...)
+     * that no extension makes (aggregates, internal by definition, are anyone's to create).
+     */
+    static final String SUPERUSER_ONLY_OBJECTS = """
+            SELECT 'event trigger ' || quote_ident(e.evtname) FROM pg_event_trigger e
+            WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_event_trigger'::regclass
+                              AND d.objid = e.oid AND d.deptype = 'e')
+            UNION ALL
+            SELECT 'function ' || p.oid::regprocedure::text || ' (language ' || l.lanname || ', not trusted)'
+            FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE p.oid >= 16384 AND NOT l.lanpltrusted AND p.prokind <> 'a'
+              AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                              AND d.objid = p.oid AND d.deptype = 'e')
+            ORDER BY 1""";
+
     /** datlocprovider from 15, daticulocale 15-16, datlocale from 17; privileges with their defaults. */
     static final String DATABASES = """
             SELECT d.oid::bigint AS oid, d.datname, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate, d.datctype,
@@ -98,6 +172,11 @@ final class FactQueries {
               AND NOT has_table_privilege(c.oid, 'SELECT')""";
 
     static final String CAN_CREATE = "SELECT has_database_privilege(current_database(), 'CREATE')";
+
+    /** On the maintenance database: may pgferry keep its records here (create schema pgferry, or own it)? */
+    static final String RECORDS_WRITABLE = """
+            SELECT has_database_privilege(current_database(), 'CREATE')
+                OR EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'pgferry' AND pg_has_role(nspowner, 'USAGE'))""";
 
     /**
      * Roles the database needs: owners of its objects and of the database, grantees of its

@@ -53,9 +53,15 @@ final class FactsReader {
         Set<String> withoutPassword = passwordsReadable
                 ? new HashSet<>(jdbc.sql(FactQueries.LOGIN_ROLES_WITHOUT_PASSWORD).query(String.class).list())
                 : Set.of();
-        return new ServerFacts(connection.getMetaData().getDatabaseMajorVersion(), settings, capacity[0],
-                capacity[1], capacity[2], capacity[3], user, roles, memberships, slots, subscriptions, extensions,
-                passwordsReadable, withoutPassword);
+        int major = connection.getMetaData().getDatabaseMajorVersion();
+        // what a user that is no superuser may restore: as which owners, which extensions
+        Set<String> canBecome = user.superuser() ? Set.of() : new HashSet<>(jdbc.sql(major >= 16
+                ? FactQueries.ROLES_USER_CAN_BECOME_16 : FactQueries.ROLES_USER_CAN_BECOME_15).query(String.class).list());
+        Set<String> superuserExtensions = user.superuser() ? Set.of()
+                : new HashSet<>(jdbc.sql(FactQueries.EXTENSIONS_NEEDING_SUPERUSER).query(String.class).list());
+        return new ServerFacts(major, settings, capacity[0], capacity[1], capacity[2], capacity[3], user, roles,
+                memberships, slots, subscriptions, extensions, passwordsReadable, withoutPassword, canBecome,
+                superuserExtensions, jdbc.sql(FactQueries.RECORDS_WRITABLE).query(Boolean.class).single());
     }
 
     static Map<String, DatabaseInfo> databases(JdbcClient jdbc) {
@@ -111,6 +117,13 @@ final class FactsReader {
         Set<String> roles = new HashSet<>(jdbc.sql(FactQueries.NEEDED_ROLES).query(String.class).list());
         Boolean viaRoot = jdbc.sql(FactQueries.PUBLICATION_VIA_ROOT).param(publication).query(Boolean.class)
                 .optional().orElse(null);
-        return new SourceFacts(relations, largeObjects, extensions, unreadable, canCreate, roles, viaRoot);
+        Map<String, SourceFacts.Owned> owners = new java.util.TreeMap<>();
+        jdbc.sql(FactQueries.OWNERS).query(rs -> {
+            owners.put(rs.getString("owner"), new SourceFacts.Owned(rs.getLong("objects"),
+                    strings(rs.getArray("named"))));
+        });
+        List<String> superuserOnly = jdbc.sql(FactQueries.SUPERUSER_ONLY_OBJECTS).query(String.class).list();
+        return new SourceFacts(relations, largeObjects, extensions, unreadable, canCreate, roles, viaRoot, owners,
+                superuserOnly);
     }
 }

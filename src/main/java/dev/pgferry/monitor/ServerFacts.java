@@ -7,6 +7,10 @@ import java.util.Set;
 /**
  * Server-wide facts the pre-flight checks need, read once per tick per instance: settings,
  * capacity in use, the connecting user's rights, roles, slots, subscriptions and extensions.
+ * {@code rolesUserCanBecome}: the roles the connecting user may SET ROLE to (pg_restore creates
+ * objects as their owners); {@code extensionsNeedingSuperuser}: available extensions only a
+ * superuser may create (not trusted); {@code recordsWritable}: the user may create schema pgferry
+ * in the maintenance database (CREATE there), or owns it already.
  */
 public record ServerFacts(
         int major,
@@ -22,7 +26,20 @@ public record ServerFacts(
         Map<String, String> subscriptionDatabases,
         Set<String> availableExtensions,
         boolean passwordsReadable,
-        Set<String> loginRolesWithoutPassword) {
+        Set<String> loginRolesWithoutPassword,
+        Set<String> rolesUserCanBecome,
+        Set<String> extensionsNeedingSuperuser,
+        boolean recordsWritable) {
+
+    /** Facts where only a superuser connects (the user may become any role, create any extension). */
+    public ServerFacts(int major, Map<String, String> settings, int slotsUsed, int walSendersUsed,
+            int subscriptionWorkersUsed, int replicationOriginsUsed, UserRights user, Map<String, RoleInfo> roles,
+            List<Membership> memberships, Map<String, SlotInfo> slots, Map<String, String> subscriptionDatabases,
+            Set<String> availableExtensions, boolean passwordsReadable, Set<String> loginRolesWithoutPassword) {
+        this(major, settings, slotsUsed, walSendersUsed, subscriptionWorkersUsed, replicationOriginsUsed, user, roles,
+                memberships, slots, subscriptionDatabases, availableExtensions, passwordsReadable,
+                loginRolesWithoutPassword, Set.of(), Set.of(), true);
+    }
 
     /** An integer setting, or -1 when the server has no such setting (e.g. before 18). */
     public int intSetting(String name) {

@@ -10,10 +10,24 @@ import java.util.Set;
  */
 public record SourceFacts(List<Relation> relations, long largeObjects, Set<String> extensions,
         List<String> unreadableSequences, boolean canCreateInDatabase, Set<String> neededRoles,
-        Boolean publicationViaRoot) {
+        Boolean publicationViaRoot, java.util.Map<String, Owned> owners, List<String> superuserOnlyObjects) {
 
     public SourceFacts {
         relations = List.copyOf(relations);
+        owners = java.util.Map.copyOf(owners);
+        superuserOnlyObjects = List.copyOf(superuserOnlyObjects);
+    }
+
+    /** Facts without owners or superuser-only objects (tests of other checks). */
+    public SourceFacts(List<Relation> relations, long largeObjects, Set<String> extensions,
+            List<String> unreadableSequences, boolean canCreateInDatabase, Set<String> neededRoles,
+            Boolean publicationViaRoot) {
+        this(relations, largeObjects, extensions, unreadableSequences, canCreateInDatabase, neededRoles,
+                publicationViaRoot, java.util.Map.of(), List.of());
+    }
+
+    /** How many objects a role owns in the database, and the first few by name. */
+    public record Owned(long objects, List<String> named) {
     }
 
     /** Only the tables (and their partitions) the mapping's scope moves. */
@@ -22,7 +36,8 @@ public record SourceFacts(List<Relation> relations, long largeObjects, Set<Strin
             return this;
         }
         return new SourceFacts(relations.stream().filter(r -> scope.includes(r.rootSchema(), r.rootName())).toList(),
-                largeObjects, extensions, unreadableSequences, canCreateInDatabase, neededRoles, publicationViaRoot);
+                largeObjects, extensions, unreadableSequences, canCreateInDatabase, neededRoles, publicationViaRoot,
+                owners, superuserOnlyObjects);
     }
 
     /**

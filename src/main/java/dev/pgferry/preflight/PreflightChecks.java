@@ -23,6 +23,7 @@ public final class PreflightChecks {
             SchemaChecks.add(in, checks);
             ConflictChecks.add(in, checks);
             RoleChecks.add(in, checks);
+            NonSuperuserChecks.add(in, checks);
         }
         ToolChecks.add(in, checks);
         return checks;

@@ -67,6 +67,16 @@ final class PrivilegeChecks {
                     + " on the destination." : "Connect to the destination as a superuser (PostgreSQL "
                     + facts.major() + " lets only superusers create subscriptions).");
         }
+        if (!facts.recordsWritable()) {
+            String maintenance = in.mapping().destination().maintenanceDatabase();
+            return Check.block("destination.privileges", user.name() + " may not create schema pgferry in the "
+                    + "destination's maintenance database " + maintenance + ", where pgferry keeps its records (which "
+                    + "databases it created, audit log, completion markers)", "Run GRANT CREATE ON DATABASE "
+                    + dev.pgferry.pg.Identifiers.quote(maintenance) + " TO " + dev.pgferry.pg.Identifiers.quote(
+                            user.name()) + " on the destination (as its owner or the service's admin), or set "
+                    + CheckInput.instanceVariable(in.mapping().destination().name(), "MAINTENANCE_DATABASE")
+                    + " to a database where it may.");
+        }
         if (!in.database().destinationDatabaseExists() && !user.superuser() && !user.createdb()) {
             return Check.block("destination.privileges", user.name() + " may not create database " + in.db()
                     + " on the destination", "Run ALTER ROLE " + user.name() + " CREATEDB on the destination, or "

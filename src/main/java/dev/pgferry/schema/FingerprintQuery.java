@@ -37,6 +37,8 @@ final class FingerprintQuery {
 
     private static final String USER_NAMESPACE = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'";
 
+    // a partition's identity column is its parent's: 17 and later show it on the partition too, 16
+    // and earlier not, so a partition's identity is left out (the parent's is compared)
     static final String SQL = """
             WITH ns AS (SELECT n.oid, n.nspname FROM pg_namespace n WHERE %1$s),
             ext_objects AS (SELECT objid FROM pg_depend WHERE deptype = 'e')
@@ -59,7 +61,9 @@ final class FingerprintQuery {
             SELECT 'column', quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname),
                    format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
                    || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
-                   || CASE a.attidentity WHEN 'a' THEN ' identity always' WHEN 'd' THEN ' identity by default' ELSE '' END
+                   || CASE WHEN c.relispartition THEN ''
+                           ELSE CASE a.attidentity WHEN 'a' THEN ' identity always' WHEN 'd' THEN ' identity by default'
+                                ELSE '' END END
                    || CASE a.attgenerated WHEN 's' THEN ' generated stored' WHEN 'v' THEN ' generated virtual' ELSE '' END
                    || coalesce(' collate ' || CASE WHEN a.attcollation <> t.typcollation
                                                    THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END, '')

@@ -61,6 +61,12 @@ public class RoleCopier {
         try (Connection c = connector.act(mapping.destination(), mapping.destination().maintenanceDatabase());
                 Statement s = c.createStatement()) {
             boolean superuser = isSuperuser(c);
+            if (!superuser && c.getMetaData().getDatabaseMajorVersion() >= 16) {
+                // a CREATEROLE user gets only ADMIN on the roles it creates; to create the database,
+                // restore objects and copy rows as their owners (and for the subscription's apply
+                // worker to act as them) it must also be able to SET ROLE to them and use their rights
+                s.execute("SET createrole_self_grant = 'set, inherit'");
+            }
             for (String role : roles) {
                 RoleInfo info = attributes.get(role);
                 if (info != null && createdNow(s, RoleSql.createRole(info, hashes.get(role), superuser), role)) {

@@ -101,18 +101,18 @@ class EveryObjectKindIT {
             app.api().post().uri("/api/mappings/pagila/complete").retrieve().toBodilessEntity();
             app.awaitPhase("pagila", "COMPLETE", Duration.ofSeconds(30));
         }
-        compareRightsDirectly(database);
+        compareRightsDirectly(S, D, database);
         return result;
     }
 
     /** The same facts the fidelity check covers, read straight from the catalogs. */
-    private static void compareRightsDirectly(String database) {
+    static void compareRightsDirectly(EmbeddedPostgres S, EmbeddedPostgres D, String database) {
         String acls = "SELECT string_agg(format('%I.%I', n.nspname, c.relname) || '=' || coalesce((SELECT "
                 + "string_agg(item, ',' ORDER BY item) FROM (SELECT pg_get_userbyid(a.grantee) || ':' || "
                 + "a.privilege_type AS item FROM aclexplode(c.relacl) a WHERE a.privilege_type <> 'MAINTAIN') x), "
                 + "'-'), E'\\n' ORDER BY format('%I.%I', n.nspname, c.relname)) "
                 + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                + "WHERE n.nspname IN ('public', 'reporting') AND c.relkind IN ('r', 'p', 'v', 'm', 'S')";
+                + "WHERE n.nspname IN ('public', 'reporting', 'ledger') AND c.relkind IN ('r', 'p', 'v', 'm', 'S')";
         assertThat(Db.query(D, database, String.class, acls)).isEqualTo(Db.query(S, database, String.class, acls));
         String columnAcls = "SELECT string_agg(attname || '=' || attacl::text, ',' ORDER BY attname) FROM pg_attribute "
                 + "WHERE attrelid = 'public.film'::regclass AND attacl IS NOT NULL";

@@ -42,6 +42,14 @@ public final class TestServers {
         return server("spare-destination", 18);
     }
 
+    /**
+     * A PostgreSQL 18 destination of its own set up as managed services give it: pgferry's user is
+     * no superuser, and the control schema must be its own from the start.
+     */
+    public static EmbeddedPostgres managedDestination() {
+        return server("managed-destination", 18);
+    }
+
     /** A PostgreSQL 17 source of its own for the TLS test, which turns TLS on and rewrites pg_hba.conf. */
     public static EmbeddedPostgres tlsSource() {
         return server("tls-source", 17);
