@@ -53,6 +53,10 @@ class DashboardBrowserIT {
                 "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--window-size=1280,1000", "--user-data-dir=" + Files.createTempDirectory("pgferry-chromium"));
+        // the browser's console, to see that the Content-Security-Policy refused nothing pgferry needs
+        org.openqa.selenium.logging.LoggingPreferences logs = new org.openqa.selenium.logging.LoggingPreferences();
+        logs.enable(org.openqa.selenium.logging.LogType.BROWSER, java.util.logging.Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(Path.of(CHROMEDRIVER)
                 .toFile()).build(), options);
     }
@@ -60,7 +64,14 @@ class DashboardBrowserIT {
     @AfterEach
     void stopBrowser() {
         if (browser != null) {
-            browser.quit();
+            try {
+                List<String> refused = browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
+                        .getAll().stream().map(org.openqa.selenium.logging.LogEntry::getMessage)
+                        .filter(message -> message.contains("Content Security Policy")).toList();
+                assertThat(refused).as("what the Content-Security-Policy refused on pgferry's pages").isEmpty();
+            } finally {
+                browser.quit();
+            }
         }
     }
 

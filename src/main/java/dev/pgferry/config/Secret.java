@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A password given inline, as a file (a mounted Kubernetes secret, read on every use so a
@@ -20,18 +18,28 @@ public final class Secret {
     /** How long a command's password is reused: cloud tokens live 15 minutes (AWS) or longer. */
     static final Duration COMMAND_REUSE = Duration.ofMinutes(5);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a failed command's reason is given before it is run again. */
+    static final Duration COMMAND_RETRY = Duration.ofSeconds(30);
     private static final Secret NONE = new Secret(null, null, null);
 
     private final String value;
     private final Path file;
     private final String command;
+    private final Duration commandTimeout;
     private String commandOutput;
     private Instant commandRanAt;
+    private String commandFailure;
+    private Instant commandFailedAt;
 
     private Secret(String value, Path file, String command) {
+        this(value, file, command, COMMAND_TIMEOUT);
+    }
+
+    private Secret(String value, Path file, String command, Duration commandTimeout) {
         this.value = value;
         this.file = file;
         this.command = command;
+        this.commandTimeout = commandTimeout;
     }
 
     public static Secret of(String value) {
@@ -42,9 +50,17 @@ public final class Secret {
         return new Secret(null, file, null);
     }
 
-    /** A command run by {@code /bin/sh -c}; its standard output, stripped, is the password. */
+    /**
+     * A command run by {@code /bin/sh -c}; its standard output, stripped, is the password. It must
+     * finish within 30 s ({@link PasswordCommand}).
+     */
     public static Secret fromCommand(String command) {
         return new Secret(null, null, command);
+    }
+
+    /** The same with another time limit (tests). */
+    static Secret fromCommand(String command, Duration timeout) {
+        return new Secret(null, null, command, timeout);
     }
 
     public static Secret none() {
@@ -75,27 +91,22 @@ public final class Secret {
         if (commandOutput != null && commandRanAt.plus(COMMAND_REUSE).isAfter(now)) {
             return commandOutput;
         }
+        // a command that failed (or hung until stopped) is not run again at once: every tick and
+        // action of the instance would wait for it again
+        if (commandFailure != null && commandFailedAt.plus(COMMAND_RETRY).isAfter(now)) {
+            throw new UncheckedIOException(new IOException(commandFailure + "; tried again after "
+                    + COMMAND_RETRY.toSeconds() + " s"));
+        }
         try {
-            Process process = new ProcessBuilder("/bin/sh", "-c", command).redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new UncheckedIOException(new IOException("the password command did not finish within "
-                        + COMMAND_TIMEOUT.toSeconds() + " s"));
-            }
-            String password = new String(output, StandardCharsets.UTF_8).strip();
-            if (process.exitValue() != 0 || password.isEmpty()) {
-                // its output is not shown: it may hold a secret
-                throw new UncheckedIOException(new IOException("the password command exited with status "
-                        + process.exitValue() + (password.isEmpty() ? " and printed nothing" : "")
-                        + " (its output is not shown); run it by hand, as pgferry's user, to see why"));
-            }
+            String password = PasswordCommand.run(command, commandTimeout);
             commandOutput = password;
             commandRanAt = now;
+            commandFailure = null;
             return password;
         } catch (IOException e) {
-            throw new UncheckedIOException(new IOException("could not run the password command: " + e.getMessage(), e));
+            commandFailure = e.getMessage();
+            commandFailedAt = Instant.now();
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new IOException("interrupted while the password command ran", e));

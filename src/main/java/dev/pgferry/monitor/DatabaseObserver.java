@@ -75,14 +75,14 @@ public class DatabaseObserver {
      * in the same tick).
      */
     private SourceFacts sourceFacts(Mapping mapping, String database, JdbcClient jdbc, ReplicationNames names,
-            boolean settled) {
+            boolean settled, boolean restoredByNonSuperuser) {
         String key = mapping.name() + "\0" + database;
         Instant now = clock.instant();
         TimedFacts cached = settledFacts.get(key);
         if (settled && cached != null && cached.readAgainAt().isAfter(now)) {
             return cached.facts();
         }
-        SourceFacts facts = FactsReader.source(jdbc, names.publication());
+        SourceFacts facts = FactsReader.source(jdbc, names.publication(), restoredByNonSuperuser);
         if (settled) {
             long spread = ThreadLocalRandom.current().nextLong(SETTLED_FACTS_MAX_AGE.toMillis() / 2 + 1);
             settledFacts.put(key, new TimedFacts(now.plus(SETTLED_FACTS_MAX_AGE).plusMillis(spread), facts));
@@ -133,7 +133,11 @@ public class DatabaseObserver {
                 // settled once replicating, and while only watched: plan mode acts on nothing they guard
                 boolean settled = publication && slot.isPresent() || (mapping.mode() == Mode.PLAN
                         && !destination.startedMappings().contains(mapping.name()));
-                facts = Optional.of(sourceFacts(mapping, database, jdbc, names, settled));
+                // who owns what, and what only a superuser may create, matters only to a destination
+                // user that is none (a managed service's); read when the destination was not seen
+                boolean restoredByNonSuperuser = destination.facts() == null
+                        || !destination.facts().user().superuser();
+                facts = Optional.of(sourceFacts(mapping, database, jdbc, names, settled, restoredByNonSuperuser));
                 if (dataOnly) {
                     sourceColumns = FactsReader.columns(jdbc);
                 }

@@ -32,7 +32,7 @@ final class FactQueries {
 
     static final String ROLES = """
             SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication,
-                   rolbypassrls, rolconnlimit
+                   rolbypassrls, rolconnlimit, """ + ServerFacts.RoleInfo.VALID_UNTIL + "\n" + """
             FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%'""";
 
     static final String MEMBERSHIPS = """
@@ -127,13 +127,17 @@ final class FactQueries {
                               AND d.objid = p.oid AND d.deptype = 'e')
             ORDER BY 1""";
 
-    /** datlocprovider from 15, daticulocale 15-16, datlocale from 17; privileges with their defaults. */
+    /**
+     * datlocprovider from 15, daticulocale 15-16, datlocale from 17; privileges with their defaults,
+     * as grantee:PRIVILEGE(*) where the pseudo-role PUBLIC is the empty grantee (no role has an
+     * empty name, while a role may be named "PUBLIC").
+     */
     static final String DATABASES = """
             SELECT d.oid::bigint AS oid, d.datname, pg_encoding_to_char(d.encoding) AS encoding, d.datcollate, d.datctype,
                    to_jsonb(d) ->> 'datlocprovider' AS provider,
                    coalesce(to_jsonb(d) ->> 'datlocale', to_jsonb(d) ->> 'daticulocale') AS locale,
                    pg_get_userbyid(d.datdba) AS owner,
-                   ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END
+                   ARRAY(SELECT CASE WHEN a.grantee = 0 THEN '' ELSE pg_get_userbyid(a.grantee) END
                                 || ':' || a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END
                          FROM aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a ORDER BY 1) AS privileges,
                    ARRAY(SELECT c FROM pg_db_role_setting s, unnest(s.setconfig) c

@@ -35,7 +35,7 @@ final class FactsReader {
             roles.put(rs.getString("rolname"), new RoleInfo(rs.getString("rolname"), rs.getBoolean("rolsuper"),
                     rs.getBoolean("rolinherit"), rs.getBoolean("rolcreaterole"), rs.getBoolean("rolcreatedb"),
                     rs.getBoolean("rolcanlogin"), rs.getBoolean("rolreplication"), rs.getBoolean("rolbypassrls"),
-                    rs.getInt("rolconnlimit")));
+                    rs.getInt("rolconnlimit"), rs.getString("valid_until")));
         });
         List<Membership> memberships = jdbc.sql(FactQueries.MEMBERSHIPS)
                 .query((rs, n) -> new Membership(rs.getString("role"), rs.getString("member"))).list();
@@ -104,7 +104,7 @@ final class FactsReader {
         return nonEmpty;
     }
 
-    static SourceFacts source(JdbcClient jdbc, String publication) {
+    static SourceFacts source(JdbcClient jdbc, String publication, boolean restoredByNonSuperuser) {
         List<SourceFacts.Relation> relations = jdbc.sql(FactQueries.RELATIONS).query((rs, n) ->
                 new SourceFacts.Relation(rs.getString("schema"), rs.getString("name"), rs.getBoolean("partitioned"),
                         rs.getBoolean("partition"), rs.getString("root_schema"), rs.getString("root_name"),
@@ -118,11 +118,14 @@ final class FactsReader {
         Boolean viaRoot = jdbc.sql(FactQueries.PUBLICATION_VIA_ROOT).param(publication).query(Boolean.class)
                 .optional().orElse(null);
         Map<String, SourceFacts.Owned> owners = new java.util.TreeMap<>();
-        jdbc.sql(FactQueries.OWNERS).query(rs -> {
-            owners.put(rs.getString("owner"), new SourceFacts.Owned(rs.getLong("objects"),
-                    strings(rs.getArray("named"))));
-        });
-        List<String> superuserOnly = jdbc.sql(FactQueries.SUPERUSER_ONLY_OBJECTS).query(String.class).list();
+        List<String> superuserOnly = List.of();
+        if (restoredByNonSuperuser) {
+            jdbc.sql(FactQueries.OWNERS).query(rs -> {
+                owners.put(rs.getString("owner"), new SourceFacts.Owned(rs.getLong("objects"),
+                        strings(rs.getArray("named"))));
+            });
+            superuserOnly = jdbc.sql(FactQueries.SUPERUSER_ONLY_OBJECTS).query(String.class).list();
+        }
         return new SourceFacts(relations, largeObjects, extensions, unreadable, canCreate, roles, viaRoot, owners,
                 superuserOnly);
     }

@@ -52,9 +52,22 @@ public record ServerFacts(
             boolean createSubscription, boolean readAllData) {
     }
 
-    /** The attributes of a role that must match for two roles of the same name to be the same role. */
+    /**
+     * The attributes of a role that must match for two roles of the same name to be the same role;
+     * {@code validUntil} is its expiry in UTC (ISO 8601, 'infinity'), or null for none.
+     */
     public record RoleInfo(String name, boolean superuser, boolean inherit, boolean createrole, boolean createdb,
-            boolean login, boolean replication, boolean bypassrls, int connectionLimit) {
+            boolean login, boolean replication, boolean bypassrls, int connectionLimit, String validUntil) {
+
+        /** The expiry as a select item {@code valid_until}: UTC, ISO 8601, 'infinity', or null for none. */
+        public static final String VALID_UNTIL = "CASE WHEN rolvaliduntil = 'infinity' THEN 'infinity' ELSE "
+                + "to_char(rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END AS valid_until";
+
+        /** A role without an expiry. */
+        public RoleInfo(String name, boolean superuser, boolean inherit, boolean createrole, boolean createdb,
+                boolean login, boolean replication, boolean bypassrls, int connectionLimit) {
+            this(name, superuser, inherit, createrole, createdb, login, replication, bypassrls, connectionLimit, null);
+        }
 
         /** Human-readable differences from another role of the same name. */
         public List<String> differencesFrom(RoleInfo other) {
@@ -68,6 +81,10 @@ public record ServerFacts(
             compare(differences, "BYPASSRLS", bypassrls, other.bypassrls);
             if (connectionLimit != other.connectionLimit) {
                 differences.add("CONNECTION LIMIT " + connectionLimit + " vs " + other.connectionLimit);
+            }
+            if (!java.util.Objects.equals(validUntil, other.validUntil)) {
+                differences.add("VALID UNTIL " + (validUntil == null ? "none" : validUntil) + " vs "
+                        + (other.validUntil == null ? "none" : other.validUntil));
             }
             return differences;
         }

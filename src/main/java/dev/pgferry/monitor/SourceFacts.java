@@ -14,7 +14,7 @@ public record SourceFacts(List<Relation> relations, long largeObjects, Set<Strin
 
     public SourceFacts {
         relations = List.copyOf(relations);
-        owners = java.util.Map.copyOf(owners);
+        owners = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(owners));
         superuserOnlyObjects = List.copyOf(superuserOnlyObjects);
     }
 

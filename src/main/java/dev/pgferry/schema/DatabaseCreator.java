@@ -112,7 +112,7 @@ public class DatabaseCreator {
 
     private static List<String> currentGrantees(Connection c, String database) throws SQLException {
         return strings(c, """
-                SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END
+                SELECT DISTINCT CASE WHEN a.grantee = 0 THEN '' ELSE pg_get_userbyid(a.grantee) END
                 FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
                 WHERE d.datname = ?""", database);
     }

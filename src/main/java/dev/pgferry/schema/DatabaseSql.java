@@ -52,7 +52,8 @@ final class DatabaseSql {
         return sql;
     }
 
+    /** The empty grantee is the pseudo-role PUBLIC; any other is a role, quoted (even one named "PUBLIC"). */
     private static String grantee(String name) {
-        return "PUBLIC".equals(name) ? "PUBLIC" : quote(name);
+        return name.isEmpty() ? "PUBLIC" : quote(name);
     }
 }

@@ -26,10 +26,13 @@ final class FingerprintQuery {
                   'pg_policy', 'pg_rewrite', 'pg_description', 'pg_default_acl', 'pg_extension', 'pg_sequence',
                   'pg_inherits', 'pg_collation')""";
 
-    /** Privileges as a sorted text of grantee:PRIVILEGE(*), MAINTAIN left out. */
+    /**
+     * Privileges as a sorted text of grantee:PRIVILEGE(*), MAINTAIN left out. The pseudo-role is
+     * PUBLIC, a role is its quoted name: a role named "PUBLIC" stays apart from everyone.
+     */
     private static String acl(String acl, String type, String owner) {
         return "(SELECT coalesce(string_agg(item, ',' ORDER BY item), '') FROM (SELECT CASE WHEN a.grantee = 0"
-                + " THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END || ':' || a.privilege_type"
+                + " THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END || ':' || a.privilege_type"
                 + " || CASE WHEN a.is_grantable THEN '*' ELSE '' END AS item"
                 + " FROM aclexplode(coalesce(" + acl + ", acldefault('" + type + "', " + owner + "))) a"
                 + " WHERE a.privilege_type <> 'MAINTAIN') items)";
@@ -104,7 +107,8 @@ final class FingerprintQuery {
             SELECT 'policy', quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(p.polname),
                    p.polcmd::text || CASE WHEN p.polpermissive THEN ' permissive' ELSE ' restrictive' END
                    || ' to ' || (SELECT string_agg(item, ',' ORDER BY item) FROM (SELECT CASE WHEN r = 0
-                                 THEN 'PUBLIC' ELSE pg_get_userbyid(r) END AS item FROM unnest(p.polroles) r) items)
+                                 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END AS item
+                                 FROM unnest(p.polroles) r) items)
                    || coalesce(' using ' || pg_get_expr(p.polqual, p.polrelid), '')
                    || coalesce(' check ' || pg_get_expr(p.polwithcheck, p.polrelid), '')
             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN ns ON ns.oid = c.relnamespace
@@ -150,7 +154,7 @@ final class FingerprintQuery {
             SELECT 'default privileges', pg_get_userbyid(a.defaclrole) || coalesce(' in ' || a.defaclnamespace::regnamespace::text, '')
                    || ' on ' || a.defaclobjtype::text,
                    (SELECT string_agg(item, ',' ORDER BY item) FROM (SELECT CASE WHEN x.grantee = 0 THEN 'PUBLIC'
-                           ELSE pg_get_userbyid(x.grantee) END || ':' || x.privilege_type
+                           ELSE quote_ident(pg_get_userbyid(x.grantee)) END || ':' || x.privilege_type
                            || CASE WHEN x.is_grantable THEN '*' ELSE '' END AS item
                     FROM aclexplode(a.defaclacl) x WHERE x.privilege_type <> 'MAINTAIN') items)
             FROM pg_default_acl a

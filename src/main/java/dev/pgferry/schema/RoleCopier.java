@@ -28,7 +28,7 @@ public class RoleCopier {
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
     private static final String ROLE_ATTRIBUTES = """
             SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication,
-                   rolbypassrls, rolconnlimit
+                   rolbypassrls, rolconnlimit, """ + RoleInfo.VALID_UNTIL + "\n" + """
             FROM pg_roles WHERE rolname = ANY (?)""";
 
     private final PgConnector connector;
@@ -49,7 +49,7 @@ public class RoleCopier {
                     while (rs.next()) {
                         attributes.put(rs.getString(1), new RoleInfo(rs.getString(1), rs.getBoolean(2),
                                 rs.getBoolean(3), rs.getBoolean(4), rs.getBoolean(5), rs.getBoolean(6),
-                                rs.getBoolean(7), rs.getBoolean(8), rs.getInt(9)));
+                                rs.getBoolean(7), rs.getBoolean(8), rs.getInt(9), rs.getString(10)));
                     }
                 }
             }

@@ -28,6 +28,10 @@ final class RoleSql {
             sql.append(role.bypassrls() ? " BYPASSRLS" : " NOBYPASSRLS");
         }
         sql.append(" CONNECTION LIMIT ").append(role.connectionLimit());
+        if (role.validUntil() != null) {
+            // an account meant to expire must expire on the destination too
+            sql.append(" VALID UNTIL ").append(literal(role.validUntil()));
+        }
         if (passwordHash != null) {
             sql.append(" PASSWORD ").append(literal(passwordHash));
         }

@@ -21,7 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The role checks whose situations the shared test servers (superuser everywhere) cannot stage. */
+/** The role checks, and the checks for a destination user that is no superuser, in every situation. */
 class RoleChecksTest {
 
     private static final Instance INSTANCE = new Instance("i", "h", 5432, "u", Secret.none(), "prefer", "postgres");
@@ -67,17 +67,52 @@ class RoleChecksTest {
                 .extracting(RoleStates.RoleState::state).isEqualTo("needs-password");
     }
 
+    @Test
+    void aDestinationUserThatIsNoSuperuserMustBeAbleToBecomeEveryExistingOwner() {
+        RoleInfo ledger = new RoleInfo("ledger", false, true, false, false, false, false, false, -1);
+        RoleInfo postgres = new RoleInfo("postgres", true, true, true, true, true, true, true, -1);
+        SourceFacts facts = new SourceFacts(List.of(), 0, Set.of("plpgsql", "pg_trgm", "adminpack"), List.of(), true,
+                Set.of("app"), null, Map.of(
+                        "app", new SourceFacts.Owned(40, List.of("table public.a", "table public.b", "type public.t")),
+                        "ledger", new SourceFacts.Owned(2, List.of("schema ledger", "table ledger.entries")),
+                        "newcomer", new SourceFacts.Owned(1, List.of("view public.v")),
+                        "postgres", new SourceFacts.Owned(1, List.of("schema public"))),
+                List.of("event trigger audit"));
+        // app granted to the user, ledger not, newcomer missing (pgferry creates it), postgres a superuser
+        ServerFacts destination = new ServerFacts(18, Map.of(), 0, 0, 0, 0,
+                new UserRights("ferry", false, false, true, true, false),
+                Map.of("app", APP, "ledger", ledger, "postgres", postgres), List.of(), Map.of(), Map.of(),
+                Set.of("pg_trgm", "adminpack"), true, Set.of(), Set.of("app"), Set.of("adminpack"), true);
+        List<Check> checks = new ArrayList<>();
+        NonSuperuserChecks.add(input(server(true, true, Map.of()), destination, facts), checks);
+        Check owners = find(checks, "destination.owners");
+        assertThat(owners.level()).isEqualTo(Check.Level.BLOCK);
+        assertThat(owners.message()).contains("ledger, owner of schema ledger, table ledger.entries; postgres (a "
+                + "superuser there), owner of schema public").doesNotContain("app,").doesNotContain("newcomer");
+        Check superuserOnly = find(checks, "destination.superuser_objects");
+        assertThat(superuserOnly.message()).endsWith("event trigger audit, extension adminpack (not trusted)");
+
+        // as a superuser there is nothing to say
+        List<Check> asSuperuser = new ArrayList<>();
+        NonSuperuserChecks.add(input(server(true, true, Map.of()), server(true, true, Map.of("postgres", postgres)),
+                facts), asSuperuser);
+        assertThat(asSuperuser).isEmpty();
+    }
+
     private static List<Check> checks(ServerFacts source, ServerFacts destination) {
-        Mapping mapping = new Mapping("m", INSTANCE, INSTANCE, List.of("db"), Mode.RUN, CopyMethod.NATIVE);
         SourceFacts facts = new SourceFacts(List.of(), 0, Set.of(), List.of(), true, Set.of("app", "admin"), null);
+        List<Check> checks = new ArrayList<>();
+        RoleChecks.add(input(source, destination, facts), checks);
+        return checks;
+    }
+
+    private static CheckInput input(ServerFacts source, ServerFacts destination, SourceFacts facts) {
+        Mapping mapping = new Mapping("m", INSTANCE, INSTANCE, List.of("db"), Mode.RUN, CopyMethod.NATIVE);
         ObservedDatabase observed = new ObservedDatabase("db", Instant.now(), null, null, true, false, 0, false,
                 Optional.empty(), Optional.empty(), List.of(), false, Optional.of(facts));
-        List<Check> checks = new ArrayList<>();
-        RoleChecks.add(new CheckInput(mapping, observed,
-                new ObservedInstance("s", null, source, Map.of(), Set.of(), Set.of()),
+        return new CheckInput(mapping, observed, new ObservedInstance("s", null, source, Map.of(), Set.of(), Set.of()),
                 new ObservedInstance("d", null, destination, Map.of(), Set.of(), Set.of()),
-                java.util.OptionalInt.of(15), null), checks);
-        return checks;
+                java.util.OptionalInt.of(15), null);
     }
 
     private static ServerFacts server(boolean superuser, boolean passwordsReadable, Map<String, RoleInfo> roles) {

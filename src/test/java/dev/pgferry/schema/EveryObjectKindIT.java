@@ -32,8 +32,10 @@ class EveryObjectKindIT {
     static void roles() {
         Db.execute(S, "postgres",
                 "CREATE ROLE pagila_owner NOLOGIN",
-                "CREATE ROLE app_rw LOGIN PASSWORD 'rw secret' CONNECTION LIMIT 20",
+                "CREATE ROLE app_rw LOGIN PASSWORD 'rw secret' CONNECTION LIMIT 20 VALID UNTIL '2031-01-01 12:00+02'",
                 "CREATE ROLE app_ro NOLOGIN",
+                // a role literally named PUBLIC, beside the pseudo-role of everyone
+                "CREATE ROLE \"PUBLIC\" NOLOGIN",
                 "CREATE ROLE analyst LOGIN PASSWORD 'analyst secret' IN ROLE app_ro",
                 "ALTER ROLE analyst SET search_path = \"$user\", public, reporting",
                 "ALTER ROLE analyst SET statement_timeout = '30s'",
@@ -69,10 +71,14 @@ class EveryObjectKindIT {
                 "ALTER ROLE app_ro IN DATABASE " + database + " SET default_transaction_read_only = on",
                 "REVOKE ALL ON DATABASE " + database + " FROM PUBLIC",
                 "GRANT CONNECT ON DATABASE " + database + " TO app_ro, app_rw, migrator",
-                "GRANT CREATE ON DATABASE " + database + " TO migrator");
+                "GRANT CREATE ON DATABASE " + database + " TO migrator",
+                "GRANT TEMPORARY ON DATABASE " + database + " TO PUBLIC",
+                "GRANT CONNECT ON DATABASE " + database + " TO \"PUBLIC\"");
         Psql.runFile(S, database, PAGILA.resolve("pagila-schema.sql"));
         Psql.runFile(S, database, PAGILA.resolve("pagila-data.sql"));
         Psql.runFile(S, database, Path.of("src/test/resources/fixtures/every-object-kind.sql"));
+        Db.execute(S, database, "GRANT SELECT ON public.actor TO PUBLIC", "GRANT SELECT, UPDATE ON public.actor TO "
+                + "\"PUBLIC\"");
         List<String> tables = Db.list(S, database, String.class, "SELECT format('%I.%I', schemaname, tablename) "
                 + "FROM pg_tables WHERE schemaname IN ('public', 'reporting') ORDER BY 1");
         JsonNode result;
@@ -130,9 +136,9 @@ class EveryObjectKindIT {
                 + "WHERE m.rolname = ANY (ARRAY['pagila_owner', 'app_rw', 'app_ro', 'analyst'])";
         assertThat(Db.query(D, "postgres", String.class, memberships))
                 .isEqualTo(Db.query(S, "postgres", String.class, memberships));
-        String attributes = "SELECT string_agg(format('%s %s %s %s', rolname, rolcanlogin, rolinherit, rolconnlimit), "
-                + "',' ORDER BY rolname) FROM pg_roles WHERE rolname = ANY (ARRAY['pagila_owner', 'app_rw', "
-                + "'app_ro', 'analyst'])";
+        String attributes = "SELECT string_agg(format('%s %s %s %s %s %s %s', rolname, rolcanlogin, rolinherit, "
+                + "rolconnlimit, rolbypassrls, rolreplication, rolvaliduntil), ',' ORDER BY rolname) FROM pg_roles "
+                + "WHERE rolname = ANY (ARRAY['pagila_owner', 'app_rw', 'app_ro', 'analyst'])";
         assertThat(Db.query(D, "postgres", String.class, attributes))
                 .isEqualTo(Db.query(S, "postgres", String.class, attributes));
         String settings = "SELECT string_agg(item, ',' ORDER BY item) FROM (SELECT CASE WHEN s.setrole = 0 THEN '-' "

@@ -73,7 +73,7 @@ class ManagedDestinationIT {
         Db.execute(S, "postgres",
                 "CREATE ROLE pagila_owner NOLOGIN",
                 "CREATE ROLE ledger_owner NOLOGIN",
-                "CREATE ROLE app_rw LOGIN PASSWORD 'rw secret' CONNECTION LIMIT 20",
+                "CREATE ROLE app_rw LOGIN PASSWORD 'rw secret' CONNECTION LIMIT 20 VALID UNTIL '2031-01-01 12:00+02'",
                 "CREATE ROLE app_ro NOLOGIN",
                 "CREATE ROLE analyst LOGIN PASSWORD 'analyst secret' IN ROLE app_ro",
                 "ALTER ROLE analyst SET search_path = \"$user\", public, reporting",

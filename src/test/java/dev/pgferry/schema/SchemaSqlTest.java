@@ -34,14 +34,17 @@ class SchemaSqlTest {
     @Test
     void databaseGetsOwnerPrivilegesAndSettingsAsOnTheSource() {
         DatabaseInfo source = new DatabaseInfo("UTF8", "C", "C", "c", null, "App Owner",
-                List.of("App Owner:CONNECT", "PUBLIC:TEMPORARY", "reader:CONNECT*"), List.of("work_mem=8MB"),
+                List.of("App Owner:CONNECT", ":TEMPORARY", "PUBLIC:CREATE", "reader:CONNECT*"), List.of("work_mem=8MB"),
                 List.of("reader|search_path=app, public"));
-        assertThat(DatabaseSql.configure("shop", source, List.of("PUBLIC", "postgres"), List.of("old")))
+        // the empty grantee is the pseudo-role PUBLIC; a role named "PUBLIC" is a role like any other
+        assertThat(DatabaseSql.configure("shop", source, List.of("", "PUBLIC", "postgres"), List.of("old")))
                 .containsExactly("ALTER DATABASE \"shop\" OWNER TO \"App Owner\"",
                         "REVOKE ALL ON DATABASE \"shop\" FROM PUBLIC",
+                        "REVOKE ALL ON DATABASE \"shop\" FROM \"PUBLIC\"",
                         "REVOKE ALL ON DATABASE \"shop\" FROM \"postgres\"",
                         "GRANT CONNECT ON DATABASE \"shop\" TO \"App Owner\"",
                         "GRANT TEMPORARY ON DATABASE \"shop\" TO PUBLIC",
+                        "GRANT CREATE ON DATABASE \"shop\" TO \"PUBLIC\"",
                         "GRANT CONNECT ON DATABASE \"shop\" TO \"reader\" WITH GRANT OPTION",
                         "ALTER DATABASE \"shop\" RESET ALL",
                         "ALTER DATABASE \"shop\" SET work_mem = '8MB'",
@@ -58,5 +61,10 @@ class SchemaSqlTest {
         assertThat(RoleSql.createRole(role, null, false)).isEqualTo("CREATE ROLE \"App User\" WITH LOGIN INHERIT "
                 + "CREATEDB NOCREATEROLE CONNECTION LIMIT 5");
         assertThat(RoleSql.grantMembership("read'only", "App User")).isEqualTo("GRANT \"read'only\" TO \"App User\"");
+        // an account meant to expire expires on the destination too
+        RoleInfo expiring = new RoleInfo("temp", false, true, false, false, true, false, false, -1,
+                "2031-01-01T10:00:00.000000Z");
+        assertThat(RoleSql.createRole(expiring, null, false)).isEqualTo("CREATE ROLE \"temp\" WITH LOGIN INHERIT "
+                + "NOCREATEDB NOCREATEROLE CONNECTION LIMIT -1 VALID UNTIL '2031-01-01T10:00:00.000000Z'");
     }
 }

@@ -15,6 +15,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrlPattern;
@@ -156,6 +157,24 @@ class WebTest {
     @Test
     void loginPageIsOpen() throws Exception {
         mvc.perform(get("/login")).andExpect(status().isOk()).andExpect(content().string(containsString("password")));
+    }
+
+    @Test
+    void pagesCarryTheSecurityHeadersAndNoInlineScript() throws Exception {
+        for (String path : List.of("/login", "/", "/mappings/shop")) {
+            mvc.perform(get(path).with(user("watcher").roles("VIEWER")))
+                    .andExpect(header().string("Content-Security-Policy", SecurityConfig.CONTENT_SECURITY_POLICY))
+                    .andExpect(header().string("X-Content-Type-Options", "nosniff"))
+                    .andExpect(header().string("X-Frame-Options", "DENY"))
+                    .andExpect(header().string("Referrer-Policy", "same-origin"))
+                    // every script from pgferry's own files: nothing inline for the policy to refuse
+                    .andExpect(content().string(not(containsString("<script>"))))
+                    .andExpect(content().string(not(containsString(" style=\""))))
+                    .andExpect(content().string(not(containsString(" onclick="))))
+                    .andExpect(content().string(not(containsString(" onsubmit="))));
+        }
+        org.assertj.core.api.Assertions.assertThat(SecurityConfig.CONTENT_SECURITY_POLICY).contains("script-src 'self'")
+                .doesNotContain("unsafe");
     }
 
     @ParameterizedTest
@@ -355,7 +374,7 @@ class WebTest {
                 .andExpect(content().string(containsString("9990")))
                 .andExpect(content().string(containsString("Exact counts of <span>2</span> tables")))
                 .andExpect(content().string(containsString("id=\"count\"")))
-                .andExpect(content().string(containsString("confirm(")));
+                .andExpect(content().string(containsString("data-confirm=\"Count every row")));
         mvc.perform(get("/api/mappings/shop/database").param("name", "shop").with(httpBasic("watcher", "watch-pw")))
                 .andExpect(jsonPath("$.exactCount.state").value("done"))
                 .andExpect(jsonPath("$.tables[0].exactSourceRows").value(10001))
@@ -570,7 +589,7 @@ class WebTest {
                 .andExpect(content().string(containsString("jdbc:postgresql://10.0.0.2:5432/shop")))
                 .andExpect(content().string(containsString("data-step=\"ready\" data-state=\"waiting\"")))
                 .andExpect(content().string(containsString("Going back:")))
-                .andExpect(content().string(not(containsString("confirm("))))
+                .andExpect(content().string(not(containsString("data-confirm="))))
                 .andExpect(content().string(not(containsString("db-secret"))));
         mvc.perform(get("/mappings/shop/cutover").with(user("ops").roles("VIEWER", "OPERATOR")))
                 .andExpect(content().string(containsString("id=\"freeze\" disabled")))
