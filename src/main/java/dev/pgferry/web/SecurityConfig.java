@@ -87,7 +87,7 @@ class SecurityConfig {
      * What the browser may do with pgferry's pages: scripts and styles only from pgferry itself
      * (htmx from its webjar; no inline script or style anywhere), no framing, no sniffing, no
      * referrer beyond pgferry. The session cookie is HttpOnly and SameSite=Lax (application.yml);
-     * Tomcat marks it Secure when the request came over TLS (forwarded by the ingress).
+     * Tomcat marks it Secure when the request came over TLS (X-Forwarded-Proto from the ingress).
      */
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
