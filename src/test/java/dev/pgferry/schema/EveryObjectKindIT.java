@@ -65,18 +65,27 @@ class EveryObjectKindIT {
         }
     }
 
-    private JsonNode migrate(String database, String user, String password) throws Exception {
-        Db.execute(S, "postgres", "CREATE DATABASE " + database + " OWNER pagila_owner",
+    /**
+     * Pagila plus every object kind it lacks in a new database owned by pagila_owner, with its
+     * settings and rights (the roles of {@link #roles()} must exist on the server, and migrator).
+     */
+    static void loadPagila(EmbeddedPostgres server, String database) {
+        Db.execute(server, "postgres", "CREATE DATABASE " + database + " OWNER pagila_owner",
                 "ALTER DATABASE " + database + " SET work_mem = '8MB'",
                 "ALTER ROLE app_ro IN DATABASE " + database + " SET default_transaction_read_only = on",
                 "REVOKE ALL ON DATABASE " + database + " FROM PUBLIC",
                 "GRANT CONNECT ON DATABASE " + database + " TO app_ro, app_rw, migrator",
-                "GRANT CREATE ON DATABASE " + database + " TO migrator",
-                "GRANT TEMPORARY ON DATABASE " + database + " TO PUBLIC",
+                "GRANT CREATE ON DATABASE " + database + " TO migrator");
+        Psql.runFile(server, database, PAGILA.resolve("pagila-schema.sql"));
+        Psql.runFile(server, database, PAGILA.resolve("pagila-data.sql"));
+        Psql.runFile(server, database, Path.of("src/test/resources/fixtures/every-object-kind.sql"));
+    }
+
+    private JsonNode migrate(String database, String user, String password) throws Exception {
+        loadPagila(S, database);
+        // the pseudo-role PUBLIC and a role named "PUBLIC", on the database and on a table
+        Db.execute(S, "postgres", "GRANT TEMPORARY ON DATABASE " + database + " TO PUBLIC",
                 "GRANT CONNECT ON DATABASE " + database + " TO \"PUBLIC\"");
-        Psql.runFile(S, database, PAGILA.resolve("pagila-schema.sql"));
-        Psql.runFile(S, database, PAGILA.resolve("pagila-data.sql"));
-        Psql.runFile(S, database, Path.of("src/test/resources/fixtures/every-object-kind.sql"));
         Db.execute(S, database, "GRANT SELECT ON public.actor TO PUBLIC", "GRANT SELECT, UPDATE ON public.actor TO "
                 + "\"PUBLIC\"");
         List<String> tables = Db.list(S, database, String.class, "SELECT format('%I.%I', schemaname, tablename) "

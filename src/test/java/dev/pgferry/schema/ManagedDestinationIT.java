@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
 import dev.pgferry.testing.PgferryApp;
-import dev.pgferry.testing.Psql;
 import dev.pgferry.testing.TestServers;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 class ManagedDestinationIT {
 
-    private static final Path PAGILA = Path.of("src", "test", "resources", "pagila");
     private static final EmbeddedPostgres S = TestServers.source(16);
     private static final EmbeddedPostgres D = TestServers.managedDestination();
     private static final String DB = "managed_pagila";
@@ -86,16 +83,8 @@ class ManagedDestinationIT {
                 "ALTER ROLE migrator CREATEROLE",
                 "GRANT app_rw, analyst TO migrator WITH ADMIN TRUE, INHERIT FALSE, SET FALSE",
                 "GRANT pg_signal_backend TO migrator",
-                "GRANT CREATE ON DATABASE postgres TO migrator",
-                "CREATE DATABASE " + DB + " OWNER pagila_owner",
-                "ALTER DATABASE " + DB + " SET work_mem = '8MB'",
-                "ALTER ROLE app_ro IN DATABASE " + DB + " SET default_transaction_read_only = on",
-                "REVOKE ALL ON DATABASE " + DB + " FROM PUBLIC",
-                "GRANT CONNECT ON DATABASE " + DB + " TO app_ro, app_rw, migrator",
-                "GRANT CREATE ON DATABASE " + DB + " TO migrator");
-        Psql.runFile(S, DB, PAGILA.resolve("pagila-schema.sql"));
-        Psql.runFile(S, DB, PAGILA.resolve("pagila-data.sql"));
-        Psql.runFile(S, DB, Path.of("src/test/resources/fixtures/every-object-kind.sql"));
+                "GRANT CREATE ON DATABASE postgres TO migrator");
+        EveryObjectKindIT.loadPagila(S, DB);
         // what pagila's script leaves to the superuser that ran it, to its owner: a destination user that
         // is no superuser cannot create objects as postgres (the blocked test shows the check saying so)
         Db.execute(S, DB, GIVE_TO_PAGILA_OWNER);
