@@ -130,6 +130,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return target.getFileName().toString();
     }
 
+    /** What the server wrote to its log so far (stderr, as pg_ctl -l keeps it). */
+    public String serverLog() throws IOException {
+        return Files.readString(home.resolve("server.log"));
+    }
+
     /** Replaces pg_hba.conf with these lines and reloads the configuration. */
     public void replaceHba(List<String> lines) throws IOException, InterruptedException {
         Files.writeString(dataDir.resolve("pg_hba.conf"), String.join("\n", lines) + "\n");

@@ -7,12 +7,15 @@ import dev.pgferry.pg.ConnInfo;
 import dev.pgferry.pg.Jdbc;
 import dev.pgferry.pg.PgConnector;
 import dev.pgferry.pg.PgErrors;
+import dev.pgferry.pg.QuietSession;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,6 +24,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class ReplicationObjects {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicationObjects.class);
 
     private final PgConnector connector;
     private final SubscriptionConnections connections;
@@ -65,6 +70,7 @@ public class ReplicationObjects {
             throws ActionException {
         String conninfo = ConnInfo.forSubscription(mapping.source(), database);
         try (Connection c = connector.act(mapping.destination(), database); Statement s = c.createStatement()) {
+            quiet(c, mapping);
             s.execute(ReplicationSql.alterSubscriptionConnection(subscription, conninfo));
             connections.updated(mapping, database, subscription, conninfo, java.time.Instant.now());
         } catch (SQLException e) {
@@ -75,12 +81,28 @@ public class ReplicationObjects {
     private void create(Mapping mapping, String database, ReplicationNames names, String sql, String conninfo)
             throws ActionException {
         try (Connection c = connector.act(mapping.destination(), database); Statement s = c.createStatement()) {
+            quiet(c, mapping);
             s.execute(sql);
             connections.set(mapping, database, names.subscription(), conninfo);
         } catch (SQLException e) {
             if (!PgErrors.DUPLICATE_OBJECT.equals(e.getSQLState())) {
                 throw ActionException.from("create subscription " + names.subscription(), e);
             }
+        }
+    }
+
+    /**
+     * The next statement carries the source password: kept out of the destination server's log
+     * where pgferry's user may say so (docs/operations.md, Security, says when it cannot).
+     */
+    private static void quiet(Connection c, Mapping mapping) throws SQLException {
+        List<String> notSet = QuietSession.quiet(c);
+        if (!notSet.isEmpty()) {
+            log.warn("mapping {}: pgferry's user on destination {} may not set {}: if that server logs DDL "
+                    + "(log_statement) or this statement fails, its log shows the subscription's connection string "
+                    + "with the source password. GRANT SET ON PARAMETER {} TO {} there to prevent it",
+                    mapping.name(), mapping.destination().name(), String.join(", ", notSet), String.join(", ", notSet),
+                    mapping.destination().user());
         }
     }
 

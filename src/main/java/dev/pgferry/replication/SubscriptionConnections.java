@@ -25,9 +25,10 @@ import org.springframework.stereotype.Component;
  * <p>pgferry remembers a salted digest of the connection string it last set or saw, in memory
  * only (the salt is random per process, so nothing that could be brute-forced is stored or
  * shown), and asks nothing of the servers while the configuration gives the same one. When it
- * gives another, or after a restart, the destination compares {@code pg_subscription.subconninfo}
- * with it (sent as a bound parameter) where pgferry's user may read that column (a superuser);
- * otherwise the subscription gets its connection set once.
+ * gives another, or after a restart, pgferry reads the SHA-256 of {@code pg_subscription.subconninfo}
+ * where its user may read that column (a superuser) and compares it here: nothing derived from the
+ * password is sent to the server, where a logged statement or parameter could show it. Otherwise
+ * the subscription gets its connection set once.
  */
 @Component
 public class SubscriptionConnections {
@@ -35,7 +36,7 @@ public class SubscriptionConnections {
     private static final Logger log = LoggerFactory.getLogger(SubscriptionConnections.class);
     static final String CAN_READ = "SELECT has_column_privilege('pg_catalog.pg_subscription', 'subconninfo', "
             + "'SELECT')";
-    static final String SAME = "SELECT subconninfo = ? FROM pg_subscription WHERE oid = ?";
+    static final String DIGEST = "SELECT sha256(convert_to(subconninfo, 'UTF8')) FROM pg_subscription WHERE oid = ?";
 
     private final byte[] salt = new byte[32];
     private final Map<String, byte[]> lastSet = new ConcurrentHashMap<>();
@@ -66,7 +67,8 @@ public class SubscriptionConnections {
             return true; // what pgferry set or saw there last: no question to the server
         }
         if (Boolean.TRUE.equals(destination.sql(CAN_READ).query(Boolean.class).single())
-                && Boolean.TRUE.equals(destination.sql(SAME).params(conninfo, oid).query(Boolean.class).single())) {
+                && destination.sql(DIGEST).param(oid).query(byte[].class).optional()
+                        .map(there -> MessageDigest.isEqual(there, sha256(conninfo))).orElse(false)) {
             lastSet.put(key, now);
             return true;
         }
@@ -92,6 +94,18 @@ public class SubscriptionConnections {
 
     private static String key(Mapping mapping, String database, String subscription) {
         return mapping.destination().name() + "\0" + database + "\0" + subscription;
+    }
+
+    /** The plain SHA-256 of the connection string, as the server computes it. */
+    private static byte[] sha256(String conninfo) {
+        try {
+            byte[] text = conninfo.getBytes(StandardCharsets.UTF_8);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text);
+            Arrays.fill(text, (byte) 0);
+            return digest;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
     }
 
     private byte[] digest(String conninfo) {

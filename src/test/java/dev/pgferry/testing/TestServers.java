@@ -50,6 +50,11 @@ public final class TestServers {
         return server("managed-destination", 18);
     }
 
+    /** A PostgreSQL 18 destination that logs every DDL statement, for the tests of what reaches its log. */
+    public static EmbeddedPostgres loggingDestination() {
+        return server("logging-destination", 18, Map.of("log_statement", "ddl", "log_min_messages", "warning"));
+    }
+
     /** A PostgreSQL 17 source of its own for the TLS test, which turns TLS on and rewrites pg_hba.conf. */
     public static EmbeddedPostgres tlsSource() {
         return server("tls-source", 17);
