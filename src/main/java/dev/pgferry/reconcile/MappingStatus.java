@@ -81,8 +81,15 @@ public record MappingStatus(Mapping mapping, ObservedInstance source, ObservedIn
         return destination == null ? mapping.mode() : MappingReconciler.effectiveMode(mapping, destination);
     }
 
+    /**
+     * Every database cutover-ready, as seen by a tick in which both servers answered: a database's
+     * status kept from an earlier tick (one the tick did not reach) says nothing about a server
+     * that has stopped answering since.
+     */
     public boolean cutoverReady() {
-        return !databases.isEmpty() && databases.stream().allMatch(DatabaseStatus::cutoverReady);
+        boolean bothAnswer = (source == null || source.error() == null)
+                && (destination == null || destination.error() == null);
+        return bothAnswer && !databases.isEmpty() && databases.stream().allMatch(DatabaseStatus::cutoverReady);
     }
 
     public Optional<DatabaseStatus> database(String name) {
