@@ -36,13 +36,17 @@ public final class PgErrors {
                     || cause instanceof java.security.GeneralSecurityException) {
                 return true;
             }
-            String message = String.valueOf(cause.getMessage());
-            if (message.startsWith("SSL error") || message.contains("could not be verified by hostnameverifier")
-                    || message.contains("does not support SSL")) {
+            if (isTlsMessage(String.valueOf(cause.getMessage()))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** A driver's message about TLS (the checks see only the message of a failed connect). */
+    public static boolean isTlsMessage(String message) {
+        return message.startsWith("SSL error") || message.contains("could not be verified by hostnameverifier")
+                || message.contains("does not support SSL") || message.contains("certificate");
     }
 
     /** Unwraps Spring's DataAccessException (whose message holds the SQL) to the driver's error. */

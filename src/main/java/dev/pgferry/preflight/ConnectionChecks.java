@@ -12,7 +12,7 @@ final class ConnectionChecks {
 
     /** A TLS failure names the TLS variables; anything else the connection's. */
     private static String fix(String error, String instance) {
-        if (isTls(error)) {
+        if (dev.pgferry.pg.PgErrors.isTlsMessage(error)) {
             return "TLS between pgferry and the server failed. Set " + CheckInput.instanceVariable(instance,
                     "SSLROOTCERT") + " to the CA bundle that signed the server's certificate and "
                     + CheckInput.instanceVariable(instance, "HOST") + " to a name the certificate holds "
@@ -25,11 +25,6 @@ final class ConnectionChecks {
                 + ", and that the server runs and accepts pgferry (pg_hba.conf).";
     }
 
-    private static boolean isTls(String error) {
-        String e = error.toLowerCase(java.util.Locale.ROOT);
-        return e.contains("ssl") || e.contains("certificate") || e.contains("pkix") || e.contains("hostname")
-                || e.contains("handshake");
-    }
 
     static void add(CheckInput in, List<Check> checks) {
         ObservedDatabase o = in.database();

@@ -68,7 +68,7 @@ public class SubscriptionConnections {
         }
         if (Boolean.TRUE.equals(destination.sql(CAN_READ).query(Boolean.class).single())
                 && destination.sql(DIGEST).param(oid).query(byte[].class).optional()
-                        .map(there -> MessageDigest.isEqual(there, sha256(conninfo))).orElse(false)) {
+                        .map(there -> MessageDigest.isEqual(there, sha256(new byte[0], conninfo))).orElse(false)) {
             lastSet.put(key, now);
             return true;
         }
@@ -96,19 +96,13 @@ public class SubscriptionConnections {
         return mapping.destination().name() + "\0" + database + "\0" + subscription;
     }
 
-    /** The plain SHA-256 of the connection string, as the server computes it. */
-    private static byte[] sha256(String conninfo) {
-        try {
-            byte[] text = conninfo.getBytes(StandardCharsets.UTF_8);
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text);
-            Arrays.fill(text, (byte) 0);
-            return digest;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+    /** The salted digest this process remembers: nothing that could be brute-forced is kept. */
+    private byte[] digest(String conninfo) {
+        return sha256(salt, conninfo);
     }
 
-    private byte[] digest(String conninfo) {
+    /** SHA-256 of the salt followed by the connection string; with no salt, as the server computes it. */
+    private static byte[] sha256(byte[] salt, String conninfo) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(salt);
