@@ -7,7 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a password command ({@code /bin/sh -c}) so that nothing it does can hold pgferry up past its
@@ -19,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class PasswordCommand {
 
     private static final File NO_INPUT = new File("/dev/null");
+    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
     private PasswordCommand() {
     }
@@ -34,8 +39,7 @@ final class PasswordCommand {
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+                stopWithEverythingItStarted(process);
                 throw new IOException("the password command did not finish in " + timeout.toSeconds() + " s and was "
                         + "stopped, with every process it started (does it wait for input, or for a network?)");
             }
@@ -49,6 +53,29 @@ final class PasswordCommand {
             return password;
         } finally {
             Files.deleteIfExists(output);
+        }
+    }
+
+    /**
+     * Kills the command and its descendants and waits, bounded, until they are gone: a kill is
+     * delivered asynchronously, and the message says they were stopped.
+     */
+    private static void stopWithEverythingItStarted(Process process) throws InterruptedException {
+        List<ProcessHandle> started = new ArrayList<>(process.descendants().toList());
+        started.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        started.add(process.toHandle());
+        long deadline = System.nanoTime() + KILL_WAIT.toNanos();
+        for (ProcessHandle handle : started) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                handle.onExit().get(left, TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                return; // a process not reaped by its new parent; it was sent SIGKILL all the same
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.pgferry.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -20,7 +21,9 @@ class PasswordCommandTest {
 
     @AfterEach
     void noSleeperLeft() {
-        assertThat(sleepers()).as("processes the commands started").isEmpty();
+        // a SIGKILL is delivered asynchronously: wait for the processes to go, within the bound
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(
+                () -> assertThat(sleepers()).as("processes the commands started").isEmpty());
     }
 
     @Test
@@ -36,6 +39,7 @@ class PasswordCommandTest {
             // the command's own child, not pgferry's business once the password is printed
             ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep 6007"))
                     .forEach(ProcessHandle::destroyForcibly);
+            // noSleeperLeft waits for it to be gone
         }
     }
 
