@@ -13,8 +13,10 @@ import java.util.concurrent.TimeUnit;
  * moment instead of a lucky one. Unarmed (always in production) every call is one lookup in an
  * empty map.
  *
- * <p>Point: {@code observed}, in a tick right after the catalogs of the database were read,
- * before anything is checked or planned on them.
+ * <p>Points: {@code observed}, in a tick right after the catalogs of the database were read,
+ * before anything is checked or planned on them; {@code before:<action>} (the simple name of a
+ * reconcile action, e.g. {@code before:CopySchema}), right before the action runs, after the
+ * tick's earlier steps ran.
  */
 public final class TickPauses {
 

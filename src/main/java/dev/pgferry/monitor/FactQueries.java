@@ -4,7 +4,7 @@ package dev.pgferry.monitor;
  * Catalog queries behind the pre-flight checks; read-only, valid on PostgreSQL 13 to 18.
  * Columns that differ between versions are read through to_jsonb so one text serves all.
  */
-final class FactQueries {
+public final class FactQueries {
 
     private FactQueries() {
     }
@@ -184,12 +184,13 @@ final class FactQueries {
 
     /**
      * Roles the database needs: owners of its objects and of the database, grantees of its
-     * privileges and default privileges, and every role that is a member of one of those. Tables,
+     * privileges and default privileges, owners of and grantees on its foreign data wrappers and
+     * servers, the roles of its user mappings, and every role that is a member of one of those. Tables,
      * functions and types of user schemas were all created after initdb, so {@code oid >= 16384}
      * (FirstNormalObjectId) lets each scan use the catalog's OID index instead of reading every
      * built-in row (the query was the sources' costliest of a tick).
      */
-    static final String NEEDED_ROLES = """
+    public static final String NEEDED_ROLES = """
             WITH RECURSIVE direct(oid) AS (
                 SELECT c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                  WHERE c.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
@@ -209,6 +210,11 @@ final class FactQueries {
                  WHERE d.datname = current_database() AND d.datacl IS NOT NULL
                 UNION SELECT a.defaclrole FROM pg_default_acl a
                 UNION SELECT (aclexplode(a.defaclacl)).grantee FROM pg_default_acl a
+                UNION SELECT w.fdwowner FROM pg_foreign_data_wrapper w WHERE w.oid >= 16384
+                UNION SELECT (aclexplode(w.fdwacl)).grantee FROM pg_foreign_data_wrapper w WHERE w.fdwacl IS NOT NULL
+                UNION SELECT s.srvowner FROM pg_foreign_server s
+                UNION SELECT (aclexplode(s.srvacl)).grantee FROM pg_foreign_server s WHERE s.srvacl IS NOT NULL
+                UNION SELECT u.umuser FROM pg_user_mappings u
             ), needed(oid) AS (
                 SELECT oid FROM direct
                 UNION SELECT m.member FROM pg_auth_members m JOIN needed ON needed.oid = m.roleid

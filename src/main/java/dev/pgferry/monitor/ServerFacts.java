@@ -59,9 +59,12 @@ public record ServerFacts(
     public record RoleInfo(String name, boolean superuser, boolean inherit, boolean createrole, boolean createdb,
             boolean login, boolean replication, boolean bypassrls, int connectionLimit, String validUntil) {
 
-        /** The expiry as a select item {@code valid_until}: UTC, ISO 8601, 'infinity', or null for none. */
-        public static final String VALID_UNTIL = "CASE WHEN rolvaliduntil = 'infinity' THEN 'infinity' ELSE "
-                + "to_char(rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END AS valid_until";
+        /** The expiry of a row of pg_roles: UTC, ISO 8601, 'infinity', or null for none. */
+        public static final String VALID_UNTIL_VALUE = "CASE WHEN rolvaliduntil = 'infinity' THEN 'infinity' ELSE "
+                + "to_char(rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END";
+
+        /** The expiry as a select item {@code valid_until}. */
+        public static final String VALID_UNTIL = VALID_UNTIL_VALUE + " AS valid_until";
 
         /** A role without an expiry. */
         public RoleInfo(String name, boolean superuser, boolean inherit, boolean createrole, boolean createdb,

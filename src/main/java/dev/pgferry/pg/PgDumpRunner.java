@@ -17,7 +17,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Runs pg_dump and pg_restore from the host. The password goes through PGPASSWORD, never the
- * command line, so no process list or log line shows it.
+ * command line, so no process list or log line shows it. What the tools print on a failure is
+ * redacted ({@link ToolOutput}) before it becomes a message, and a restore runs with the
+ * destination's statement logging off where pgferry's user may turn it off: a schema's statements
+ * can carry secrets (a user mapping's password), and a failing statement is logged in full.
  */
 @Component
 public class PgDumpRunner {
@@ -27,10 +30,12 @@ public class PgDumpRunner {
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)");
 
     private final PgToolLocator tools;
+    private final PgConnector connector;
     private volatile OptionalInt pgDumpMajor;
 
-    public PgDumpRunner(PgferryConfig config) {
+    public PgDumpRunner(PgferryConfig config, PgConnector connector) {
         this.tools = new PgToolLocator(config.pgBinDir());
+        this.connector = connector;
     }
 
     /** The major version of the pg_dump pgferry would run, or empty when there is none; asked once. */
@@ -94,7 +99,7 @@ public class PgDumpRunner {
             Map<String, String> settings) throws PgToolException {
         run(destination, List.of(tools.find("pg_restore").toString(), "--single-transaction", "--exit-on-error",
                 "--section=" + section, "--dbname=" + ConnInfo.of(destination, database, false), archive.toString()),
-                settings);
+                quiet(destination, database, settings));
     }
 
     /**
@@ -105,13 +110,30 @@ public class PgDumpRunner {
             Map<String, String> settings) throws PgToolException {
         run(destination, List.of(tools.find("pg_restore").toString(), "--single-transaction", "--exit-on-error",
                 "--use-list=" + list, "--dbname=" + ConnInfo.of(destination, database, false), archive.toString()),
-                settings);
+                quiet(destination, database, settings));
     }
 
     /** Restores an archive into a destination database in one transaction: all or nothing. */
     public void restore(Instance destination, String database, Path archive) throws PgToolException {
         run(destination, List.of(tools.find("pg_restore").toString(), "--single-transaction", "--exit-on-error",
-                "--dbname=" + ConnInfo.of(destination, database, false), archive.toString()), Map.of());
+                "--dbname=" + ConnInfo.of(destination, database, false), archive.toString()),
+                quiet(destination, database, Map.of()));
+    }
+
+    /**
+     * The restore's settings plus those of {@link QuietSession} that pgferry's user may set on the
+     * destination (asked there: setting one it may not would refuse the connection).
+     */
+    private Map<String, String> quiet(Instance destination, String database, Map<String, String> settings)
+            throws PgToolException {
+        Map<String, String> all = new java.util.LinkedHashMap<>(settings);
+        try (java.sql.Connection c = connector.act(destination, database)) {
+            all.putAll(QuietSession.settable(c));
+        } catch (java.sql.SQLException e) {
+            throw new PgToolException("could not connect to " + destination.name() + " to restore: "
+                    + PgErrors.describe(e));
+        }
+        return all;
     }
 
     private List<String> runForOutput(List<String> command) throws PgToolException {
@@ -167,8 +189,9 @@ public class PgDumpRunner {
         }
     }
 
+    /** The tool's last words, redacted first (a cut could leave half a secret unrecognised). */
     private static String tail(Path output) throws IOException {
-        String text = Files.readString(output, StandardCharsets.UTF_8).strip();
+        String text = ToolOutput.redact(Files.readString(output, StandardCharsets.UTF_8).strip());
         return text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text;
     }
 

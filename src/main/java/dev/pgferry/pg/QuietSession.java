@@ -33,20 +33,29 @@ public final class QuietSession {
     private QuietSession() {
     }
 
-    /** Quiets this session's logging; returns the parameters it could not set (empty: all were). */
-    public static List<String> quiet(Connection c) throws SQLException {
-        List<String> settable = new ArrayList<>();
+    /**
+     * The quiet settings this connection's user may set, as name and value: for a tool's session
+     * (PGOPTIONS), where setting one the user may not would refuse the connection.
+     */
+    public static Map<String, String> settable(Connection c) throws SQLException {
+        Map<String, String> settable = new LinkedHashMap<>();
         try (PreparedStatement s = c.prepareStatement(SETTABLE)) {
             s.setArray(1, c.createArrayOf("text", QUIET.keySet().toArray()));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    settable.add(rs.getString(1));
+                    settable.put(rs.getString(1), QUIET.get(rs.getString(1)));
                 }
             }
         }
+        return settable;
+    }
+
+    /** Quiets this session's logging; returns the parameters it could not set (empty: all were). */
+    public static List<String> quiet(Connection c) throws SQLException {
+        Map<String, String> settable = settable(c);
         List<String> notSet = new ArrayList<>();
         for (Map.Entry<String, String> setting : QUIET.entrySet()) {
-            if (!settable.contains(setting.getKey())) {
+            if (!settable.containsKey(setting.getKey())) {
                 notSet.add(setting.getKey());
                 continue;
             }

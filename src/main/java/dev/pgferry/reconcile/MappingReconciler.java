@@ -326,6 +326,7 @@ public class MappingReconciler {
             }
             try {
                 log.info("mapping {} database {}: {}", mapping.name(), database, action.describe());
+                TickPauses.reached("before:" + action.getClass().getSimpleName(), mapping.name(), database);
                 runner.run(mapping, database, action);
                 CrashPoints.passed(action.getClass().getSimpleName());
                 failures.remove(key);

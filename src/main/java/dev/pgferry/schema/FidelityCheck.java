@@ -10,10 +10,13 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,17 +36,26 @@ public class FidelityCheck {
         this.clock = clock;
     }
 
+    /**
+     * Compares now. The report is dated when the reading began, and it replaces the kept one only
+     * if that one began earlier: a comparison that started before a change and ends after a newer
+     * one must not put the older picture back.
+     */
     public FidelityReport run(Mapping mapping, String database) {
+        Instant started = clock.instant();
         FidelityReport report;
         try {
-            List<SchemaObject> source = read(mapping.source(), database);
-            List<SchemaObject> destination = read(mapping.destination(), database);
-            report = new FidelityReport(database, clock.instant(), source.size(), destination.size(),
-                    SchemaComparison.compare(source, destination), null);
+            boolean privileged = destinationUserIsSuperuser(mapping, database);
+            String[] users = {mapping.source().user(), mapping.destination().user()};
+            List<SchemaObject> source = read(mapping.source(), database, privileged, users);
+            List<SchemaObject> destination = read(mapping.destination(), database, privileged, users);
+            boolean merge = mapping.roleConflict() == Mapping.RoleConflict.MERGE;
+            report = FidelityReport.of(database, started, source.size(), destination.size(),
+                    SchemaComparison.compare(source, destination), merge, merge ? createdRoles(mapping) : Set.of());
         } catch (SQLException | DataAccessException e) {
-            report = FidelityReport.failed(database, clock.instant(), PgErrors.describe(e));
+            report = FidelityReport.failed(database, started, PgErrors.describe(e));
         }
-        lastReports.put(mapping.name() + "/" + database, report);
+        keep(mapping.name() + "/" + database, report);
         return report;
     }
 
@@ -69,14 +81,14 @@ public class FidelityCheck {
             writes = catalogWrites(mapping.source(), database) + "|" + catalogWrites(mapping.destination(), database);
         } catch (SQLException | DataAccessException e) {
             FidelityReport failed = FidelityReport.failed(database, now, PgErrors.describe(e));
-            lastReports.put(key, failed);
+            keep(key, failed);
             return failed;
         }
         if (last != null && last.identical() && before != null && before.catalogWrites().equals(writes)
                 && before.at().plus(fullEvery).isAfter(now)) {
             FidelityReport renewed = new FidelityReport(database, now, last.sourceObjects(), last.destinationObjects(),
-                    List.of(), null);
-            lastReports.put(key, renewed);
+                    List.of(), last.reusedRoles(), null);
+            keep(key, renewed);
             return renewed;
         }
         FidelityReport report = run(mapping, database);
@@ -90,16 +102,51 @@ public class FidelityCheck {
         }
     }
 
+    private void keep(String key, FidelityReport report) {
+        lastReports.merge(key, report, (kept, fresh) -> fresh.checkedAt().isBefore(kept.checkedAt()) ? kept : fresh);
+    }
+
     /** The last report for that database, or null when none was run since start-up. */
     public FidelityReport last(String mapping, String database) {
         return lastReports.get(mapping + "/" + database);
     }
 
-    private List<SchemaObject> read(dev.pgferry.config.Instance instance, String database) throws SQLException {
+    /** The schema's objects and the roles the database needs, as the fingerprint queries render them. */
+    private List<SchemaObject> read(dev.pgferry.config.Instance instance, String database, boolean privileged,
+            String[] users) throws SQLException {
         try (Connection c = connector.observe(instance, database)) {
-            return Jdbc.over(c).sql(FingerprintQuery.SQL)
-                    .query((rs, n) -> new SchemaObject(rs.getString("kind"), rs.getString("name"),
-                            rs.getString("detail"))).list();
+            RowMapper<SchemaObject> object = (rs, n) -> new SchemaObject(rs.getString("kind"), rs.getString("name"),
+                    rs.getString("detail"));
+            List<SchemaObject> objects = new ArrayList<>(Jdbc.over(c).sql(FingerprintQuery.SQL).query(object).list());
+            objects.addAll(Jdbc.over(c).sql(FingerprintQuery.ROLES).param(privileged)
+                    .param(c.createArrayOf("text", users)).query(object).list());
+            return objects;
+        }
+    }
+
+    /** The roles pgferry created on the destination (pgferry.created_role), as quoted names. */
+    private Set<String> createdRoles(Mapping mapping) throws SQLException {
+        try (Connection c = connector.observe(mapping.destination(), mapping.destination().maintenanceDatabase())) {
+            return Set.copyOf(Jdbc.over(c).sql("SELECT quote_ident(r.rolname) FROM pgferry.created_role cr "
+                    + "JOIN pg_roles r ON r.oid = cr.role_oid").query(String.class).list());
+        } catch (DataAccessException e) {
+            if (e.getMostSpecificCause() instanceof SQLException cause
+                    && PgErrors.UNDEFINED_TABLE.equals(cause.getSQLState())) {
+                return Set.of(); // no records yet: pgferry created no role there
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether SUPERUSER, REPLICATION and BYPASSRLS of the roles are compared: a destination user
+     * that is not superuser created the roles without them (pre-flight roles.privileged_attributes
+     * warned), so they would differ for good.
+     */
+    private boolean destinationUserIsSuperuser(Mapping mapping, String database) throws SQLException {
+        try (Connection c = connector.observe(mapping.destination(), database)) {
+            return Jdbc.over(c).sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").query(Boolean.class)
+                    .single();
         }
     }
 }

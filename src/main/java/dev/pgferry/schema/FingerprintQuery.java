@@ -24,7 +24,7 @@ final class FingerprintQuery {
             WHERE s.schemaname = 'pg_catalog' AND s.relname IN ('pg_class', 'pg_attribute', 'pg_attrdef',
                   'pg_constraint', 'pg_index', 'pg_namespace', 'pg_proc', 'pg_type', 'pg_enum', 'pg_trigger',
                   'pg_policy', 'pg_rewrite', 'pg_description', 'pg_default_acl', 'pg_extension', 'pg_sequence',
-                  'pg_inherits', 'pg_collation')""";
+                  'pg_inherits', 'pg_collation', 'pg_authid', 'pg_auth_members', 'pg_db_role_setting')""";
 
     /**
      * Privileges as a sorted text of grantee:PRIVILEGE(*), MAINTAIN left out. The pseudo-role is
@@ -162,4 +162,34 @@ final class FingerprintQuery {
             "CASE WHEN c.relkind = 'S' THEN " + acl("c.relacl", "s", "c.relowner") + " ELSE "
                     + acl("c.relacl", "r", "c.relowner") + " END",
             acl("p.proacl", "f", "p.proowner"));
+
+    /**
+     * The roles the database needs (owners and grantees, and their members), as (role, name,
+     * detail) with every attribute the catalogs hold: the attributes, connection limit, expiry,
+     * settings everywhere and in this database, and memberships among those roles (the ones
+     * pgferry copies). Parameters: whether SUPERUSER, REPLICATION and BYPASSRLS are compared
+     * (not when the destination user may not grant them: pre-flight warned, the roles were created
+     * without), and the two connecting users' names, left out (their rights differ on purpose).
+     */
+    static final String ROLE = "role";
+
+    static final String ROLES = """
+            WITH needed_roles AS (""" + dev.pgferry.monitor.FactQueries.NEEDED_ROLES + """
+            )
+            SELECT 'role' AS kind, quote_ident(r.rolname) AS name,
+                   CASE WHEN ? THEN 'superuser ' || r.rolsuper || ' replication ' || r.rolreplication
+                                    || ' bypassrls ' || r.rolbypassrls || ' ' ELSE '' END
+                   || 'inherit ' || r.rolinherit || ' createrole ' || r.rolcreaterole || ' createdb ' || r.rolcreatedb
+                   || ' login ' || r.rolcanlogin || ' connection limit ' || r.rolconnlimit
+                   || ' valid until ' || coalesce(""" + dev.pgferry.monitor.ServerFacts.RoleInfo.VALID_UNTIL_VALUE + """
+            , 'none')
+                   || coalesce(' settings ' || (SELECT string_agg(x, ',' ORDER BY x) FROM pg_db_role_setting s,
+                          unnest(s.setconfig) x WHERE s.setrole = r.oid AND s.setdatabase = 0), '')
+                   || coalesce(' settings in this database ' || (SELECT string_agg(x, ',' ORDER BY x)
+                          FROM pg_db_role_setting s, unnest(s.setconfig) x WHERE s.setrole = r.oid
+                           AND s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())), '')
+                   || coalesce(' member of ' || (SELECT string_agg(quote_ident(g.rolname), ',' ORDER BY g.rolname)
+                          FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid
+                          WHERE a.member = r.oid AND g.rolname IN (SELECT rolname FROM needed_roles)), '') AS detail
+            FROM pg_roles r WHERE r.rolname IN (SELECT rolname FROM needed_roles) AND r.rolname <> ALL (?)""";
 }

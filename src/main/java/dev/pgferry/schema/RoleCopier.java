@@ -1,11 +1,13 @@
 package dev.pgferry.schema;
 
+import dev.pgferry.audit.ControlSchema;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ServerFacts.Membership;
 import dev.pgferry.monitor.ServerFacts.RoleInfo;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.PgConnector;
 import dev.pgferry.pg.PgErrors;
+import dev.pgferry.pg.QuietSession;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,10 +33,16 @@ public class RoleCopier {
                    rolbypassrls, rolconnlimit, """ + RoleInfo.VALID_UNTIL + "\n" + """
             FROM pg_roles WHERE rolname = ANY (?)""";
 
-    private final PgConnector connector;
+    /** In the transaction that creates the role: the fidelity check tells pgferry's roles from reused ones. */
+    private static final String RECORD_CREATED = "INSERT INTO pgferry.created_role (role_oid, role, mapping) "
+            + "SELECT oid, rolname, ? FROM pg_roles WHERE rolname = ? ON CONFLICT (role_oid) DO NOTHING";
 
-    public RoleCopier(PgConnector connector) {
+    private final PgConnector connector;
+    private final ControlSchema controlSchema;
+
+    public RoleCopier(PgConnector connector, ControlSchema controlSchema) {
         this.connector = connector;
+        this.controlSchema = controlSchema;
     }
 
     public void copy(Mapping mapping, String database, List<String> roles, List<Membership> memberships)
@@ -58,9 +66,16 @@ public class RoleCopier {
         } catch (SQLException e) {
             throw ActionException.from("read roles on the source", e);
         }
+        try {
+            controlSchema.ensure(mapping.destination());
+        } catch (SQLException e) {
+            throw ActionException.from("prepare pgferry's records on the destination", e);
+        }
         try (Connection c = connector.act(mapping.destination(), mapping.destination().maintenanceDatabase());
                 Statement s = c.createStatement()) {
             boolean superuser = isSuperuser(c);
+            // CREATE ROLE carries the password hash: kept out of the destination's log where the user may
+            QuietSession.quiet(c);
             if (!superuser && c.getMetaData().getDatabaseMajorVersion() >= 16) {
                 // a CREATEROLE user gets only ADMIN on the roles it creates; to create the database,
                 // restore objects and copy rows as their owners (and for the subscription's apply
@@ -69,7 +84,8 @@ public class RoleCopier {
             }
             for (String role : roles) {
                 RoleInfo info = attributes.get(role);
-                if (info != null && createdNow(s, RoleSql.createRole(info, hashes.get(role), superuser), role)) {
+                if (info != null && createdNow(c, RoleSql.createRole(info, hashes.get(role), superuser), role,
+                        mapping.name())) {
                     for (String[] setting : settings) {
                         if (setting[0].equals(role)) {
                             executeTolerating(s, RoleSql.setting(role, setting[1]), "set " + setting[1] + " for "
@@ -102,16 +118,37 @@ public class RoleCopier {
         return settings;
     }
 
-    /** Creates the role; false when it already existed (then it is left exactly as it is). */
-    private static boolean createdNow(Statement s, String sql, String role) throws ActionException {
+    /**
+     * Creates the role and records it as pgferry's in one transaction; false when it already
+     * existed (then it is left exactly as it is, and not recorded).
+     */
+    private static boolean createdNow(Connection c, String sql, String role, String mapping) throws ActionException {
         try {
-            s.execute(sql);
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement(); PreparedStatement record = c.prepareStatement(RECORD_CREATED)) {
+                s.execute(sql);
+                record.setString(1, mapping);
+                record.setString(2, role);
+                record.executeUpdate();
+            }
+            c.commit();
             return true;
         } catch (SQLException e) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // the connection is broken: the failure below says so
+            }
             if (PgErrors.DUPLICATE_OBJECT.equals(e.getSQLState())) {
                 return false;
             }
             throw ActionException.from("create role " + role, e);
+        } finally {
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // a broken connection is closed by the caller
+            }
         }
     }
 

@@ -2,6 +2,9 @@ package dev.pgferry.web;
 
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.config.User;
+import dev.pgferry.web.login.LoginMetrics;
+import dev.pgferry.web.login.LoginThrottle;
+import dev.pgferry.web.login.LoginThrottleFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -16,11 +19,14 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.HttpStatusEntryPoint;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 /**
  * Every page and API call needs a login. Pages: form login, CSRF on every POST form. API: HTTP
  * Basic, stateless, answers 401 without credentials, exempt from CSRF (no cookie to ride on).
- * Viewers read; actions need the operator role. Health probes stay open for Kubernetes.
+ * Viewers read; actions need the operator role. Health probes stay open for Kubernetes. Failed
+ * logins are throttled per user name and per client address ({@link LoginThrottle}).
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfig {
@@ -52,32 +58,34 @@ class SecurityConfig {
 
     @Bean
     @Order(1)
-    SecurityFilterChain api(HttpSecurity http) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, LoginThrottle throttle, LoginMetrics metrics) throws Exception {
         http.securityMatcher("/api/**")
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole(VIEWER)
                         .anyRequest().hasRole(OPERATOR));
-        return basicAndStateless(http).build();
+        return basicAndStateless(http, throttle, metrics).build();
     }
 
     /** Health probes open (Kubernetes); metrics and the rest of actuator for users, with HTTP Basic for scrapers. */
     @Bean
     @Order(2)
-    SecurityFilterChain actuator(HttpSecurity http) throws Exception {
+    SecurityFilterChain actuator(HttpSecurity http, LoginThrottle throttle, LoginMetrics metrics) throws Exception {
         http.securityMatcher("/actuator/**")
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .anyRequest().hasRole(VIEWER));
-        return basicAndStateless(http).build();
+        return basicAndStateless(http, throttle, metrics).build();
     }
 
     /**
      * For machine clients: HTTP Basic, 401 without credentials, no session, and so no CSRF token
-     * (there is no cookie for a forged request to ride on).
+     * (there is no cookie for a forged request to ride on); throttled like the login form.
      */
-    private static HttpSecurity basicAndStateless(HttpSecurity http) throws Exception {
+    private static HttpSecurity basicAndStateless(HttpSecurity http, LoginThrottle throttle, LoginMetrics metrics)
+            throws Exception {
         HttpStatusEntryPoint unauthorized = new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED);
-        return http.httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))
+        return http.addFilterBefore(new LoginThrottleFilter(throttle, metrics), BasicAuthenticationFilter.class)
+                .httpBasic(basic -> basic.authenticationEntryPoint(unauthorized))
                 .exceptionHandling(e -> e.authenticationEntryPoint(unauthorized))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable());
@@ -104,8 +112,9 @@ class SecurityConfig {
 
     @Bean
     @Order(3)
-    SecurityFilterChain pages(HttpSecurity http) throws Exception {
+    SecurityFilterChain pages(HttpSecurity http, LoginThrottle throttle, LoginMetrics metrics) throws Exception {
         return securityHeaders(http)
+                .addFilterBefore(new LoginThrottleFilter(throttle, metrics), UsernamePasswordAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/login", "/css/**", "/js/**", "/webjars/**", "/favicon.ico", "/error").permitAll()
                         .requestMatchers(HttpMethod.POST, "/mappings/**").hasRole(OPERATOR)

@@ -12,6 +12,7 @@ import dev.pgferry.testing.TestServers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +110,7 @@ class EveryObjectKindIT {
             assertThat(reports.get(0).at("/error").isNull()).as(reports.toPrettyString()).isTrue();
             assertThat(reports.get(0).at("/differences")).as(reports.toPrettyString()).isEmpty();
             assertThat(reports.get(0).at("/sourceObjects").asInt()).isGreaterThan(300);
+            roleDriftIsFound(app, database);
             result = app.mapping("pagila").at("/databases/0");
             assertThat(result.at("/fidelity/differences")).isEmpty();
             assertThat(result.at("/sequences")).isNotEmpty();
@@ -118,6 +120,49 @@ class EveryObjectKindIT {
         }
         compareRightsDirectly(S, D, database);
         return result;
+    }
+
+    /**
+     * The roles' attributes are part of the fidelity check: changed on the destination, each is
+     * named with both sides' values; changed back, the check is clean again.
+     */
+    private static void roleDriftIsFound(PgferryApp app, String database) {
+        // pgferry created these roles (recorded), so under the default ROLE_CONFLICT=merge a difference is drift
+        assertThat(Db.list(D, "postgres", String.class, "SELECT role FROM pgferry.created_role"))
+                .contains("app_rw", "analyst", "app_ro", "pagila_owner");
+        Db.execute(D, "postgres", "ALTER ROLE app_rw VALID UNTIL '2032-06-01 00:00+00' CONNECTION LIMIT 5",
+                "ALTER ROLE analyst SET statement_timeout = '31s'",
+                "ALTER ROLE app_ro IN DATABASE " + database + " RESET default_transaction_read_only",
+                "ALTER ROLE pagila_owner CREATEDB");
+        try {
+            JsonNode report = app.api().post().uri("/api/mappings/pagila/fidelity").retrieve().body(JsonNode.class)
+                    .get(0);
+            Map<String, JsonNode> roles = new java.util.TreeMap<>();
+            report.at("/differences").forEach(d -> {
+                assertThat(d.at("/kind").asText()).as(report.toPrettyString()).isEqualTo("role");
+                roles.put(d.at("/name").asText(), d);
+            });
+            assertThat(roles).containsOnlyKeys("app_rw", "analyst", "app_ro", "pagila_owner");
+            assertThat(roles.get("app_rw").at("/source").asText()).contains("connection limit 20",
+                    "valid until 2031-01-01T10:00:00.000000Z");
+            assertThat(roles.get("app_rw").at("/destination").asText()).contains("connection limit 5",
+                    "valid until 2032-06-01T00:00:00.000000Z");
+            assertThat(roles.get("analyst").at("/source").asText()).contains("statement_timeout=30s");
+            assertThat(roles.get("analyst").at("/destination").asText()).contains("statement_timeout=31s");
+            assertThat(roles.get("app_ro").at("/source").asText())
+                    .contains("settings in this database default_transaction_read_only=on");
+            assertThat(roles.get("app_ro").at("/destination").asText()).doesNotContain("settings in this database");
+            assertThat(roles.get("pagila_owner").at("/destination").asText()).contains("createdb true");
+        } finally {
+            Db.execute(D, "postgres", "ALTER ROLE app_rw VALID UNTIL '2031-01-01 12:00+02' CONNECTION LIMIT 20",
+                    "ALTER ROLE analyst SET statement_timeout = '30s'",
+                    "ALTER ROLE app_ro IN DATABASE " + database + " SET default_transaction_read_only = on",
+                    "ALTER ROLE pagila_owner NOCREATEDB");
+        }
+        JsonNode again = app.api().post().uri("/api/mappings/pagila/fidelity").retrieve().body(JsonNode.class);
+        assertThat(again.get(0).at("/differences")).as(again.toPrettyString()).isEmpty();
+        // the drift made the mapping not cutover-ready; it is again once the guard sees no drift for a while
+        app.awaitPhase("pagila", "READY", Duration.ofSeconds(60));
     }
 
     /** The same facts the fidelity check covers, read straight from the catalogs. */

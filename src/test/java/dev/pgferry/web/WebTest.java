@@ -66,7 +66,9 @@ import org.springframework.test.web.servlet.MockMvc;
 /** Pages and API with and without htmx, logged in or not, as viewer or operator. */
 @WebMvcTest
 @Import({SecurityConfig.class, Formats.class, WebTest.Fixture.class, MappingViewFactory.class, PageDefaults.class,
-        dev.pgferry.monitor.LagHistory.class, dev.pgferry.monitor.CopyRates.class})
+        dev.pgferry.monitor.LagHistory.class, dev.pgferry.monitor.CopyRates.class,
+        dev.pgferry.web.login.LoginThrottle.class, dev.pgferry.web.login.LoginMetrics.class,
+        dev.pgferry.web.login.LoginEvents.class})
 class WebTest {
 
     private static final Instance SRC = new Instance("old", "10.0.0.1", 5432, "u", Secret.of("db-secret"), "prefer",
@@ -107,6 +109,11 @@ class WebTest {
                             new User("watcher", Secret.of("watch-pw"), User.Role.VIEWER)),
                     Duration.ofSeconds(5), new PgferryConfig.Readiness(1024, Duration.ofSeconds(30)), null,
                     Duration.ofSeconds(5));
+        }
+
+        @Bean
+        io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+            return new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         }
 
         @Bean
@@ -228,13 +235,17 @@ class WebTest {
     void theLastFidelityReportShowsOnTheMappingAndTheDatabase() throws Exception {
         when(fidelity.last("shop", "shop")).thenReturn(new dev.pgferry.schema.FidelityReport("shop", Instant.now(),
                 12, 11, List.of(new dev.pgferry.schema.FidelityReport.Difference("index", "public.big_idx",
-                        "CREATE INDEX big_idx ON public.big (id)", null)), null));
+                        "CREATE INDEX big_idx ON public.big (id)", null)),
+                List.of(new dev.pgferry.schema.FidelityReport.Difference("role", "app_rw", "inherit true login true "
+                        + "connection limit 20", "inherit true login true connection limit 5")), null));
         mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
                 .andExpect(content().string(containsString("schema fidelity: 1 difference(s)")));
         mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
                 .andExpect(status().isOk())
                 .andExpect(content().string(containsString("public.big_idx")))
-                .andExpect(content().string(containsString("12 objects on the source, 11 on the destination")));
+                .andExpect(content().string(containsString("12 objects on the source, 11 on the destination")))
+                .andExpect(content().string(containsString("(not counted as drift)")))
+                .andExpect(content().string(containsString("connection limit 5")));
     }
 
     @Test
