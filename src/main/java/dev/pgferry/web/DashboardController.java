@@ -12,7 +12,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 
 /**
  * The overview: alerts, then every mapping with its phase, databases by phase, lag and
- * readiness. Each row and the alert list poll on their own (htmx); a finished mapping's row
+ * readiness, from {@link MappingSummary} rows (no per-database views). Each row and the alert list poll on their own (htmx); a finished mapping's row
  * stops polling, and so does the alert list once every mapping is finished.
  */
 @Controller
@@ -26,7 +26,7 @@ class DashboardController {
 
     @GetMapping("/")
     String dashboard(Model model) {
-        List<MappingView> mappings = board.all().stream().map(MappingViews::of).toList();
+        List<MappingSummary> mappings = board.all().stream().map(MappingViews::summary).toList();
         model.addAttribute("mappings", mappings);
         alerts(model, mappings);
         return "dashboard";
@@ -43,7 +43,7 @@ class DashboardController {
     @HxRequest
     @GetMapping("/overview/alerts")
     String alertsPanel(Model model, HttpServletResponse response) {
-        List<MappingView> mappings = board.all().stream().map(MappingViews::of).toList();
+        List<MappingSummary> mappings = board.all().stream().map(MappingViews::summary).toList();
         alerts(model, mappings);
         if (Boolean.TRUE.equals(model.getAttribute("allFinished"))) {
             response.setStatus(MappingPageController.HTMX_STOP_POLLING);
@@ -54,9 +54,10 @@ class DashboardController {
     @HxRequest
     @GetMapping("/overview/mappings/{name}")
     String row(@PathVariable String name, Model model, HttpServletResponse response) {
-        MappingView mapping = board.get(name).map(MappingViews::of).orElseThrow(() -> new UnknownMapping(name));
+        MappingSummary mapping = board.get(name).map(MappingViews::summary)
+                .orElseThrow(() -> new UnknownMapping(name));
         model.addAttribute("m", mapping);
-        if (mapping.isFinished()) {
+        if (mapping.finished()) {
             response.setStatus(MappingPageController.HTMX_STOP_POLLING);
         }
         return "dashboard :: row";
@@ -68,8 +69,8 @@ class DashboardController {
         return "redirect:/";
     }
 
-    private static void alerts(Model model, List<MappingView> mappings) {
+    private static void alerts(Model model, List<MappingSummary> mappings) {
         model.addAttribute("alerts", mappings.stream().flatMap(m -> m.alerts().stream()).toList());
-        model.addAttribute("allFinished", mappings.stream().allMatch(MappingView::isFinished));
+        model.addAttribute("allFinished", mappings.stream().allMatch(MappingSummary::finished));
     }
 }

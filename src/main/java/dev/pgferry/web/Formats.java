@@ -41,8 +41,4 @@ public class Formats {
         return at == null ? "—" : java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
                 .withZone(java.time.ZoneOffset.UTC).format(at);
     }
-
-    public String worstLag(MappingView mapping) {
-        return bytes(mapping.worstLagBytes());
-    }
 }

@@ -104,8 +104,7 @@ final class MappingViews {
     /** charts: whether to draw each database's lag chart (pages listing many databases draw none). */
     static MappingView of(MappingStatus status, Extras extras, boolean charts) {
         var mapping = status.mapping();
-        List<AlertView> alerts = status.alerts().stream().map(a -> new AlertView(lower(a.severity().name()),
-                a.kind(), a.mapping(), a.database(), a.message(), a.fix())).toList();
+        List<AlertView> alerts = alerts(status);
         return new MappingView(mapping.name(), mapping.source().name(), mapping.destination().name(),
                 lower(status.effectiveMode().name()), lower(mapping.mode().name()), lower(mapping.copyMethod().name()),
                 status.phase().name(),
@@ -115,6 +114,24 @@ final class MappingViews {
                 status.databases().stream().map(d -> database(status, d, alerts, extras, charts)).toList(),
                 byPhase(status), worstLag(status), alerts, status.lease() != null && status.lease().held(),
                 status.passiveReason(), status.lease() == null ? null : status.lease().holder());
+    }
+
+    /** The overview's row of a mapping: counts and the worst lag, no per-database views. */
+    static MappingSummary summary(MappingStatus status) {
+        var mapping = status.mapping();
+        return new MappingSummary(mapping.name(), mapping.source().name(), mapping.destination().name(),
+                lower(status.effectiveMode().name()), status.phase().name(), status.cutoverReady(),
+                status.source() == null ? null : status.source().error(),
+                status.destination() == null ? null : status.destination().error(),
+                status.passiveReason(), status.lease() == null ? null : status.lease().holder(),
+                byPhase(status), worstLag(status), alerts(status), !status.databases().isEmpty(),
+                status.phase() == dev.pgferry.reconcile.Phase.COMPLETE
+                        && status.databases().stream().allMatch(d -> d.plan().actions().isEmpty()));
+    }
+
+    private static List<AlertView> alerts(MappingStatus status) {
+        return status.alerts().stream().map(a -> new AlertView(lower(a.severity().name()), a.kind(), a.mapping(),
+                a.database(), a.message(), a.fix())).toList();
     }
 
     private static Map<String, Long> byPhase(MappingStatus status) {
