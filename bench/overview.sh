@@ -4,7 +4,7 @@
 # mapping per source; prints each tick's mean, p99 and max, the pages' response times and pgferry's
 # memory, and counts stale actions in pgferry's log.
 #   bash bench/overview.sh [--databases=100] [--sources=2] [--streaming=N] [--rows=200] [--seconds=180]
-#                          [--jvm="..."] [--nmt]
+#                          [--jvm="..."] [--nmt] [--histogram] [--statements]
 # Needs what the tests need (see .ci/run): a JDK 21+, pg_dump, and the postgres OS user when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -47,8 +47,8 @@ public class FidelityCheck {
         try {
             boolean privileged = destinationUserIsSuperuser(mapping, database);
             String[] users = {mapping.source().user(), mapping.destination().user()};
-            List<SchemaObject> source = read(mapping.source(), database, privileged, users);
-            List<SchemaObject> destination = read(mapping.destination(), database, privileged, users);
+            List<SchemaObject> source = read(mapping.source(), database, privileged, loginBeforeFreeze(mapping), users);
+            List<SchemaObject> destination = read(mapping.destination(), database, privileged, new String[0], users);
             boolean merge = mapping.roleConflict() == Mapping.RoleConflict.MERGE;
             report = FidelityReport.of(database, started, source.size(), destination.size(),
                     SchemaComparison.compare(source, destination), merge, merge ? createdRoles(mapping) : Set.of());
@@ -113,14 +113,30 @@ public class FidelityCheck {
 
     /** The schema's objects and the roles the database needs, as the fingerprint queries render them. */
     private List<SchemaObject> read(dev.pgferry.config.Instance instance, String database, boolean privileged,
-            String[] users) throws SQLException {
+            String[] frozenLogins, String[] users) throws SQLException {
         try (Connection c = connector.observe(instance, database)) {
             RowMapper<SchemaObject> object = (rs, n) -> new SchemaObject(rs.getString("kind"), rs.getString("name"),
                     rs.getString("detail"));
             List<SchemaObject> objects = new ArrayList<>(Jdbc.over(c).sql(FingerprintQuery.SQL).query(object).list());
             objects.addAll(Jdbc.over(c).sql(FingerprintQuery.ROLES).param(privileged)
-                    .param(c.createArrayOf("text", users)).query(object).list());
+                    .param(c.createArrayOf("text", frozenLogins)).param(c.createArrayOf("text", users))
+                    .query(object).list());
             return objects;
+        }
+    }
+
+    /**
+     * The login roles a freeze (of any mapping: roles are shared) set NOLOGIN on the source, from
+     * its ledger there (see cutover.FreezeLedger); none when nothing is frozen.
+     */
+    private String[] loginBeforeFreeze(Mapping mapping) throws SQLException {
+        try (Connection c = connector.observe(mapping.source(), mapping.source().maintenanceDatabase())) {
+            var jdbc = Jdbc.over(c);
+            if (!jdbc.sql("SELECT to_regclass('pgferry.freeze_change') IS NOT NULL").query(Boolean.class).single()) {
+                return new String[0];
+            }
+            return jdbc.sql("SELECT target FROM pgferry.freeze_change WHERE kind = 'role-login' AND previous = 'true'")
+                    .query(String.class).list().toArray(String[]::new);
         }
     }
 

@@ -169,7 +169,9 @@ final class FingerprintQuery {
      * settings everywhere and in this database, and memberships among those roles (the ones
      * pgferry copies). Parameters: whether SUPERUSER, REPLICATION and BYPASSRLS are compared
      * (not when the destination user may not grant them: pre-flight warned, the roles were created
-     * without), and the two connecting users' names, left out (their rights differ on purpose).
+     * without); the roles a freeze set NOLOGIN that could log in before it (compared as they were:
+     * the freeze is undone at unfreeze, it is no drift); and the two connecting users' names, left
+     * out (their rights differ on purpose).
      */
     static final String ROLE = "role";
 
@@ -180,7 +182,7 @@ final class FingerprintQuery {
                    CASE WHEN ? THEN 'superuser ' || r.rolsuper || ' replication ' || r.rolreplication
                                     || ' bypassrls ' || r.rolbypassrls || ' ' ELSE '' END
                    || 'inherit ' || r.rolinherit || ' createrole ' || r.rolcreaterole || ' createdb ' || r.rolcreatedb
-                   || ' login ' || r.rolcanlogin || ' connection limit ' || r.rolconnlimit
+                   || ' login ' || (r.rolcanlogin OR r.rolname = ANY (?)) || ' connection limit ' || r.rolconnlimit
                    || ' valid until ' || coalesce(""" + dev.pgferry.monitor.ServerFacts.RoleInfo.VALID_UNTIL_VALUE + """
             , 'none')
                    || coalesce(' settings ' || (SELECT string_agg(x, ',' ORDER BY x) FROM pg_db_role_setting s,

@@ -63,6 +63,7 @@ public final class OverviewBench {
     private final List<String> jvmOptions;
     private final boolean nativeMemory;
     private final boolean statements;
+    private final boolean histogram;
     private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private String base;
@@ -81,6 +82,7 @@ public final class OverviewBench {
                 "-XX:MaxRAM=512m " + DOCKERFILE_JVM_OPTIONS).split(" ")));
         this.nativeMemory = options.containsKey("nmt");
         this.statements = options.containsKey("statements");
+        this.histogram = options.containsKey("histogram");
         if (nativeMemory) {
             jvm.add("-XX:NativeMemoryTracking=summary");
         }
@@ -358,6 +360,17 @@ public final class OverviewBench {
             for (var server : servers.entrySet()) {
                 printStatements(server.getKey(), server.getValue());
             }
+        }
+        if (histogram) {
+            // after a full GC (the histogram forces one): what the live heap holds, largest first
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pgferry.pid()), "GC.class_histogram").redirectErrorStream(true).start();
+            String report = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor();
+            System.out.println("live heap by class (jcmd GC.class_histogram, the 15 largest):");
+            report.lines().filter(l -> l.matches("^\\s*\\d+:.*")).limit(15).map(l -> "  " + l.strip())
+                    .forEach(System.out::println);
+            report.lines().filter(l -> l.startsWith("Total")).map(l -> "  " + l.strip()).forEach(System.out::println);
         }
         if (nativeMemory) {
             Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),

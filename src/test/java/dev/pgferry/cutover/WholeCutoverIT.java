@@ -151,6 +151,10 @@ class WholeCutoverIT {
                         .isEqualTo(Db.fingerprint(source, db, "public." + table));
             }
             assertThat(step(cutover(app), "verify").get("state").asText()).isEqualTo("done");
+            // the applications' roles are NOLOGIN on the source now: that is the freeze, not drift
+            JsonNode fidelity = app.api().post().uri("/api/mappings/{m}/fidelity", mapping).retrieve()
+                    .body(JsonNode.class);
+            assertThat(fidelity.at("/0/differences")).as(fidelity.toPrettyString()).isEmpty();
 
             app.api().post().uri("/api/mappings/{m}/complete", mapping).retrieve().toBodilessEntity();
             app.awaitPhase(mapping, "COMPLETE", Duration.ofSeconds(60));
