@@ -28,11 +28,12 @@ RUN apt-get update \
 RUN useradd --system --uid 10001 --no-create-home pgferry
 COPY --from=build /src/target/pgferry-*.jar /app/pgferry.jar
 USER 10001
-# JVM options measured by bench/overview.sh (docs/benchmarks.md): the serial collector with a heap
+# JVM options measured by bench/overview.sh (docs/benchmarks.md): half the container's memory for the
+# heap (the rest is native: sessions, driver buffers, metaspace), the serial collector with a heap
 # that hugs its live set, C1 only (pgferry mostly waits on servers), two malloc arenas.
 ENV PGFERRY_PG_BIN_DIR=/usr/lib/postgresql/18/bin \
     MALLOC_ARENA_MAX=2 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://localhost:8080/actuator/health/liveness || exit 1
 ENTRYPOINT ["java", "-jar", "/app/pgferry.jar"]

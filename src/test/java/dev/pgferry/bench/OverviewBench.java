@@ -49,7 +49,7 @@ public final class OverviewBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int REQUESTS = 200;
     /** JAVA_TOOL_OPTIONS of the Dockerfile (with MALLOC_ARENA_MAX=2), less what does not matter here. */
-    static final String DOCKERFILE_JVM_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 "
+    static final String DOCKERFILE_JVM_OPTIONS = "-XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 "
             + "-XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
     private static final String USER = "bench";
     private static final String PASSWORD = UUID.randomUUID().toString();
