@@ -120,19 +120,32 @@ public class PgDumpRunner {
                 quiet(destination, database, Map.of()));
     }
 
+    /** What {@link QuietSession} lets pgferry's user set on an instance, and when that was asked. */
+    private record Settable(Map<String, String> settings, long askedAtNanos) {
+    }
+
+    /** Asked once a minute per instance at most: a snapshot copy restores once per table. */
+    private static final long SETTABLE_FOR_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private final Map<String, Settable> settable = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
      * The restore's settings plus those of {@link QuietSession} that pgferry's user may set on the
      * destination (asked there: setting one it may not would refuse the connection).
      */
     private Map<String, String> quiet(Instance destination, String database, Map<String, String> settings)
             throws PgToolException {
-        Map<String, String> all = new java.util.LinkedHashMap<>(settings);
-        try (java.sql.Connection c = connector.act(destination, database)) {
-            all.putAll(QuietSession.settable(c));
-        } catch (java.sql.SQLException e) {
-            throw new PgToolException("could not connect to " + destination.name() + " to restore: "
-                    + PgErrors.describe(e));
+        Settable known = settable.get(destination.name());
+        if (known == null || System.nanoTime() - known.askedAtNanos() > SETTABLE_FOR_NANOS) {
+            try (java.sql.Connection c = connector.act(destination, database)) {
+                known = new Settable(QuietSession.settable(c), System.nanoTime());
+            } catch (java.sql.SQLException e) {
+                throw new PgToolException("could not connect to " + destination.name() + " to restore: "
+                        + PgErrors.describe(e));
+            }
+            settable.put(destination.name(), known);
         }
+        Map<String, String> all = new java.util.LinkedHashMap<>(settings);
+        all.putAll(known.settings());
         return all;
     }
 
