@@ -27,26 +27,33 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 /**
- * One tick of one mapping: observe both servers, plan every database, act in run mode, publish
- * the result. Databases are handled in parallel, a few at a time; one failing database never
- * stops the others.
+ * One tick of one mapping: observe both servers, plan every database, start the steps in run
+ * mode (they run beside the loop, {@link DatabaseSteps}), publish the result. Databases are looked
+ * at in parallel, a few at a time; one failing database never stops the others.
  */
 @Component
 public class MappingReconciler {
@@ -66,20 +73,22 @@ public class MappingReconciler {
     private final SnapshotCopies copies;
     private final Map<String, ActionFailure> failures = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final DatabaseSteps steps;
+    private final ApplicationEventPublisher events;
     private final MappingLeases leases;
     private final MappingTurns turns;
     private final ReachabilityProbe reachability;
     /**
-     * A tick starts no step once this long has passed since it began, so that no tick holds up its
-     * mapping's pages and the operators' actions for long (a first tick would otherwise create tens
-     * of databases in one go); the mapping then ticks again at once ({@link #cutShort}).
+     * How long a tick waits for the steps it started beside the loop ({@link DatabaseSteps}): those
+     * done by then are looked at again in the same tick; longer ones ({@code CREATE DATABASE} on a
+     * busy server, a large schema) go on without holding up the mapping's pages and operators.
      */
-    static final Duration ACT_BUDGET = Duration.ofSeconds(2);
+    static final Duration ACT_WAIT = Duration.ofSeconds(1);
     /**
      * A tick looks at databases for this long at most (a first look at hundreds of databases
      * opens hundreds of sessions; a watched mapping may hold hundreds): the databases it did not
      * reach keep their last status, are not acted on, and are looked at first by the next tick,
-     * which comes at once. The steps then get their own {@link #ACT_BUDGET}.
+     * which comes at once.
      */
     static final Duration OBSERVE_BUDGET = Duration.ofMillis(1500);
     private final Set<String> cutShort = ConcurrentHashMap.newKeySet();
@@ -87,7 +96,9 @@ public class MappingReconciler {
     public MappingReconciler(PgferryConfig config, PgDumpRunner pgDump, DatabaseObserver observer,
             ReadinessTracker readiness, ActionRunner runner, StatusBoard board, Clock clock,
             ExactCountSchedule exactCounts, StatusMetrics metrics, SnapshotCopies copies, MappingLeases leases,
-            MappingTurns turns, ReachabilityProbe reachability) {
+            MappingTurns turns, ReachabilityProbe reachability, DatabaseSteps steps, ApplicationEventPublisher events) {
+        this.steps = steps;
+        this.events = events;
         this.reachability = reachability;
         this.leases = leases;
         this.turns = turns;
@@ -121,24 +132,20 @@ public class MappingReconciler {
             List<String> databases = databases(mapping, source);
             SourceReach reach = reach(mapping, source, destination);
             // first what every database looks like, published at once so that pages show it while
-            // the actions of a first tick (schema copies of many databases) run
-            Set<String> looked = ConcurrentHashMap.newKeySet();
+            // the steps of a first tick (schema copies of many databases) run
+            Map<String, Long> looked = new ConcurrentHashMap<>();
             List<DatabaseStatus> observed = look(mapping, databases, lookUntil, looked, db -> LogContext.about(
                     mapping.name(), db, () -> evaluateOrExplain(mapping, db, source, destination, reach)));
-            if (behind(mapping, destination, observed, looked, started)) {
+            if (behind(mapping, destination, observed, looked.keySet(), started)) {
                 cutShort.add(mapping.name());
             }
-            Instant deadline = clock.instant().plus(ACT_BUDGET);
             boolean acting = lease.held();
-            if (acting && observed.stream().anyMatch(d -> willAct(mapping, d, destination))) {
+            List<DatabaseStatus> statuses = observed;
+            if (acting && observed.stream().anyMatch(d -> looked.containsKey(d.database())
+                    && willAct(mapping, d, destination))) {
                 board.preview(new MappingStatus(mapping, source, destination, observed, clock.instant(), lease));
+                statuses = act(mapping, source, destination, observed, looked, reach);
             }
-            Set<String> acted = ConcurrentHashMap.newKeySet();
-            List<DatabaseStatus> statuses = !acting ? observed : afterActing(mapping, source, destination,
-                    inParallel(observed, status -> !looked.contains(status.database()) ? status
-                            : LogContext.about(mapping.name(), status.database(),
-                                    () -> actOrExplain(mapping, status, source, destination, deadline, acted))), acted,
-                    reach);
             MappingStatus status = new MappingStatus(mapping, source, destination, statuses, clock.instant(),
                     leases.last(mapping));
             board.publish(status);
@@ -151,6 +158,129 @@ public class MappingReconciler {
             timing.stop(metrics.tickTimer(mapping.name()));
             lock.unlock();
         }
+    }
+
+    /**
+     * Starts the planned steps of the databases looked at now, beside the loop, and waits for them
+     * {@link #ACT_WAIT} at most: those done by then are looked at again (with one look at the
+     * destination instance for all of them); those still running go on and show their step, and
+     * their end ticks the mapping again. A database whose steps could not start (its look is
+     * stale: steps started or ended since; or the mapping's places are taken) waits for the next
+     * tick, which comes at once when no run of the mapping will call for it.
+     */
+    private List<DatabaseStatus> act(Mapping mapping, ObservedInstance source, ObservedInstance destination,
+            List<DatabaseStatus> observed, Map<String, Long> looked, SourceReach reach) throws InterruptedException {
+        Map<String, CompletableFuture<Void>> started = new LinkedHashMap<>();
+        boolean left = false;
+        for (DatabaseStatus status : observed) {
+            String db = status.database();
+            if (!looked.containsKey(db) || !willAct(mapping, status, destination)) {
+                continue;
+            }
+            List<Action> actions = status.plan().actions();
+            Optional<CompletableFuture<Void>> run = steps.startIfUnchanged(mapping.name(), db, looked.get(db),
+                    actions.getFirst().describe(), step -> LogContext.about(mapping.name(), db,
+                            () -> runSteps(mapping, db, actions, step)));
+            run.ifPresent(done -> started.put(db, done));
+            left |= run.isEmpty();
+        }
+        Instant waitUntil = clock.instant().plus(ACT_WAIT);
+        Set<String> acted = new HashSet<>();
+        for (Map.Entry<String, CompletableFuture<Void>> run : started.entrySet()) {
+            try {
+                run.getValue().get(Math.max(0, Duration.between(clock.instant(), waitUntil).toMillis()),
+                        TimeUnit.MILLISECONDS);
+                acted.add(run.getKey());
+            } catch (TimeoutException e) {
+                // runs on beside the loop; its end calls for a tick
+                run.getValue().whenComplete((v, failure) -> events.publishEvent(new StepsEnded(mapping.name())));
+            } catch (ExecutionException e) {
+                acted.add(run.getKey());
+            }
+        }
+        if (left && steps.running(mapping.name()).isEmpty()) {
+            cutShort.add(mapping.name());
+        }
+        List<DatabaseStatus> shown = observed.stream().map(d -> started.containsKey(d.database())
+                && !acted.contains(d.database()) ? runningNow(mapping, d) : d).toList();
+        return afterActing(mapping, source, destination, shown, acted, reach);
+    }
+
+    /** The steps of one database, in order, until one fails or the lease is lost. Runs beside the loop. */
+    private DatabaseStatus runSteps(Mapping mapping, String database, List<Action> actions,
+            AtomicReference<String> step) {
+        String key = mapping.name() + "/" + database;
+        try {
+            for (Action action : actions) {
+                if (Thread.currentThread().isInterrupted()) {
+                    break;
+                }
+                if (!leases.stillHeld(mapping)) {
+                    log.warn("mapping {} database {}: lease lost, {} not done", mapping.name(), database,
+                            action.describe());
+                    break;
+                }
+                step.set(action.describe());
+                if (!runStep(mapping, database, key, action)) {
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("mapping {} database {}: its steps failed: {}", mapping.name(), database, e.toString(), e);
+        }
+        return null;
+    }
+
+    /** One step; false when it failed (the rest wait for the next tick). */
+    private boolean runStep(Mapping mapping, String database, String key, Action action) {
+        try {
+            log.info("mapping {} database {}: {}", mapping.name(), database, action.describe());
+            TickPauses.reached("before:" + action.getClass().getSimpleName(), mapping.name(), database);
+            runner.run(mapping, database, action);
+            CrashPoints.passed(action.getClass().getSimpleName());
+            failures.remove(key);
+            metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), "ok");
+            return true;
+        } catch (ActionException | RuntimeException e) {
+            ActionException failure = e instanceof ActionException a ? a
+                    // an unforeseen failure (a password command that failed, a bug): shown, tried again later
+                    : new ActionException("[internal] " + e, false);
+            if (!(e instanceof ActionException)) {
+                log.error("mapping {} database {}: {}", mapping.name(), database, e.toString(), e);
+            }
+            metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), failure.isTransient() ? "retry"
+                    : "failed");
+            if (failure.isTransient()) {
+                log.warn("mapping {} database {}: {} (will retry)", mapping.name(), database, failure.getMessage());
+            } else {
+                ActionFailure previous = failures.get(key);
+                int attempts = previous == null ? 1 : previous.attempts() + 1;
+                failures.put(key, new ActionFailure(action.describe(), failure.getMessage(), attempts,
+                        clock.instant()));
+                log.error("mapping {} database {}: {}", mapping.name(), database, failure.getMessage());
+            }
+            return false;
+        }
+    }
+
+    /**
+     * A database whose steps run beside the loop: its status as last seen, saying which step runs
+     * and since when; it is looked at again when they end.
+     */
+    private DatabaseStatus runningNow(Mapping mapping, DatabaseStatus last) {
+        Optional<DatabaseSteps.Running> running = steps.seen(mapping.name(), last.database()).running();
+        if (running.isEmpty()) {
+            return last;
+        }
+        long seconds = Duration.between(running.get().since(), clock.instant()).toSeconds();
+        Plan plan = last.plan();
+        return new DatabaseStatus(last.observed(), last.checks(), last.readiness(), new Plan(plan.phase(),
+                "running now: " + running.get().step() + " (steps started " + seconds + " s ago; looked at again "
+                        + "when they end)", plan.actions(), plan.blockedBy()), last.lastFailure());
+    }
+
+    /** A run of steps that went on beside the loop ended: its mapping should tick now. */
+    public record StepsEnded(String mapping) {
     }
 
     /**
@@ -170,11 +300,13 @@ public class MappingReconciler {
     /**
      * Looks at the databases until {@code until}, those seen longest ago (or never) first; a
      * database not reached in time keeps its last status (shown with its age, never acted on) or,
-     * never seen, is shown as not looked at yet. {@code looked} learns which were looked at now.
-     * Returns the statuses in the databases' order.
+     * never seen, is shown as not looked at yet. A database whose steps run beside the loop is not
+     * looked at: it shows its last status and the step running. {@code looked} learns which were
+     * looked at now, with the generation of their steps before the look. Returns the statuses in
+     * the databases' order.
      */
-    private List<DatabaseStatus> look(Mapping mapping, List<String> databases, Instant until, Set<String> looked,
-            Function<String, DatabaseStatus> evaluate) throws InterruptedException {
+    private List<DatabaseStatus> look(Mapping mapping, List<String> databases, Instant until,
+            Map<String, Long> looked, Function<String, DatabaseStatus> evaluate) throws InterruptedException {
         Map<String, DatabaseStatus> last = new HashMap<>();
         board.get(mapping.name()).ifPresent(s -> s.databases().forEach(d -> last.put(d.database(), d)));
         List<String> order = databases.stream().sorted(Comparator.comparing((String db) ->
@@ -182,10 +314,16 @@ public class MappingReconciler {
                         : last.get(db).observed().observedAt())).toList();
         Map<String, DatabaseStatus> seen = new HashMap<>();
         for (DatabaseStatus status : inParallel(order, db -> {
+            DatabaseSteps.Seen steps = this.steps.seen(mapping.name(), db);
+            if (steps.running().isPresent()) {
+                // its steps change it now: what a look saw would be stale by the time it was acted on
+                return last.containsKey(db) ? runningNow(mapping, last.get(db)) : notLookedAtYet(db);
+            }
             if (clock.instant().isAfter(until)) {
                 return last.containsKey(db) ? last.get(db) : notLookedAtYet(db);
             }
-            looked.add(db);
+            // the generation before the look: steps start on it only when none started or ended since
+            looked.put(db, steps.generation());
             return evaluate.apply(db);
         })) {
             seen.put(status.database(), status);
@@ -206,6 +344,7 @@ public class MappingReconciler {
                 ? ReconcileLoop.PLAN_MODE_EVERY : 1);
         Instant stale = started.minus(cadence);
         return statuses.stream().anyMatch(d -> !looked.contains(d.database())
+                && steps.seen(mapping.name(), d.database()).running().isEmpty()
                 && (d.phase() == Phase.LOOKING || d.observed().observedAt().isBefore(stale)));
     }
 
@@ -281,16 +420,6 @@ public class MappingReconciler {
         }
     }
 
-    private DatabaseStatus actOrExplain(Mapping mapping, DatabaseStatus status, ObservedInstance source,
-            ObservedInstance destination, Instant deadline, Set<String> acted) {
-        try {
-            return act(mapping, status, source, destination, deadline, acted);
-        } catch (RuntimeException e) {
-            log.error("mapping {} database {}: {}", mapping.name(), status.database(), e.toString(), e);
-            return unexplained(status.database(), "its steps failed: " + e);
-        }
-    }
-
     private DatabaseStatus unexplained(String database, String why) {
         Plan plan = new Plan(Phase.FAILED, "[internal] " + why + " (pgferry's log has the details; it tries again "
                 + "at the next tick)", List.of());
@@ -301,61 +430,6 @@ public class MappingReconciler {
     private static boolean willAct(Mapping mapping, DatabaseStatus status, ObservedInstance destination) {
         return effectiveMode(mapping, destination) == Mode.RUN && status.plan().executable()
                 && !status.plan().actions().isEmpty();
-    }
-
-    /** Takes the planned steps of one database in run mode; {@code acted} learns whether any ran. */
-    private DatabaseStatus act(Mapping mapping, DatabaseStatus status, ObservedInstance source,
-            ObservedInstance destination, Instant deadline, Set<String> acted) {
-        String database = status.database();
-        if (!willAct(mapping, status, destination)) {
-            return status;
-        }
-        String key = mapping.name() + "/" + database;
-        int done = 0;
-        for (Action action : status.plan().actions()) {
-            if (clock.instant().isAfter(deadline)) {
-                // the tick has used its time: the next one, at once, takes the remaining steps
-                cutShort.add(mapping.name());
-                break;
-            }
-            done++;
-            if (!leases.stillHeld(mapping)) {
-                log.warn("mapping {} database {}: lease lost, {} not done", mapping.name(), database,
-                        action.describe());
-                break;
-            }
-            try {
-                log.info("mapping {} database {}: {}", mapping.name(), database, action.describe());
-                TickPauses.reached("before:" + action.getClass().getSimpleName(), mapping.name(), database);
-                runner.run(mapping, database, action);
-                CrashPoints.passed(action.getClass().getSimpleName());
-                failures.remove(key);
-                metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), "ok");
-            } catch (ActionException | RuntimeException e) {
-                ActionException failure = e instanceof ActionException a ? a
-                        // an unforeseen failure (a password command that failed, a bug): shown, tried again later
-                        : new ActionException("[internal] " + e, false);
-                if (!(e instanceof ActionException)) {
-                    log.error("mapping {} database {}: {}", mapping.name(), database, e.toString(), e);
-                }
-                metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), failure.isTransient() ? "retry"
-                        : "failed");
-                if (failure.isTransient()) {
-                    log.warn("mapping {} database {}: {} (will retry)", mapping.name(), database, failure.getMessage());
-                } else {
-                    ActionFailure previous = failures.get(key);
-                    int attempts = previous == null ? 1 : previous.attempts() + 1;
-                    failures.put(key, new ActionFailure(action.describe(), failure.getMessage(), attempts,
-                            clock.instant()));
-                    log.error("mapping {} database {}: {}", mapping.name(), database, failure.getMessage());
-                }
-                break;
-            }
-        }
-        if (done > 0) {
-            acted.add(database);
-        }
-        return status;
     }
 
     /**

@@ -9,8 +9,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.stereotype.Component;
 
 /**
- * The ticks of a mapping and the operators' actions on it take turns: never two at once, so a
- * tick that planned on what it saw before an action never acts after it. Operator actions run
+ * The ticks of a mapping (with the steps they started beside the loop, {@link DatabaseSteps}) and
+ * the operators' actions on it take turns: never two at once, so a tick that planned on what it
+ * saw before an action never acts after it. Operator actions run
  * only in the pgferry that holds the mapping's lease.
  */
 @Component
@@ -21,9 +22,11 @@ public class MappingTurns {
 
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final MappingLeases leases;
+    private final DatabaseSteps steps;
 
-    public MappingTurns(MappingLeases leases) {
+    public MappingTurns(MappingLeases leases, DatabaseSteps steps) {
         this.leases = leases;
+        this.steps = steps;
     }
 
     /** An operator's action on a mapping: what it does in its turn. */
@@ -43,6 +46,7 @@ public class MappingTurns {
      */
     public <T> T betweenTicks(Mapping mapping, OperatorStep<T> step) throws ActionRefused {
         ReentrantLock lock = lock(mapping);
+        long started = System.nanoTime();
         try {
             if (!lock.tryLock(OPERATOR_WAIT.toSeconds(), TimeUnit.SECONDS)) {
                 throw new ActionRefused("a tick of mapping " + mapping.name() + " is still carrying out its steps "
@@ -53,10 +57,25 @@ public class MappingTurns {
             throw new ActionRefused("interrupted while waiting for the tick of mapping " + mapping.name());
         }
         try {
+            awaitSteps(mapping, OPERATOR_WAIT.minusNanos(System.nanoTime() - started));
             leases.requireHeld(mapping);
             return step.run();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** No tick starts steps while the lock is held: waits for those of the mapping that run beside the loop. */
+    private void awaitSteps(Mapping mapping, Duration atMost) throws ActionRefused {
+        try {
+            if (!steps.awaitMapping(mapping.name(), atMost.isNegative() ? Duration.ZERO : atMost)) {
+                throw new ActionRefused("steps of " + steps.running(mapping.name()).size() + " database(s) of "
+                        + "mapping " + mapping.name() + " are still running after " + OPERATOR_WAIT.toSeconds()
+                        + " s (the mapping's page shows which); try again when they end");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ActionRefused("interrupted while waiting for the steps of mapping " + mapping.name());
         }
     }
 }

@@ -21,10 +21,10 @@ import org.springframework.stereotype.Component;
  *
  * <p>On shutdown (SIGTERM: a pod stopped or evicted) the work is bounded: snapshot copies, which
  * may run for hours, are cancelled at once (the servers roll back; the next start copies those
- * databases again from an empty one); the running ticks get {@code pgferry.shutdown-grace}
- * (20 s) to finish their current action, after which they are cut short (every action is
- * idempotent and redone by the next start). Stopped first, before the web server's own graceful
- * stop (spring.lifecycle.timeout-per-shutdown-phase, 10 s), so the whole stays within
+ * databases again from an empty one); the running ticks and the steps they started beside the
+ * loop get {@code pgferry.shutdown-grace} (20 s) to finish, after which they are cut short (every
+ * action is idempotent and redone by the next start). Stopped first, before the web server's own
+ * graceful stop (spring.lifecycle.timeout-per-shutdown-phase, 10 s), so the whole stays within
  * Kubernetes' default 30 s grace period.
  */
 @Component
@@ -41,10 +41,13 @@ public class ReconcileLoop implements SmartLifecycle {
     private final Duration shutdownGrace;
     private final StatusBoard board;
     private final Clock clock;
+    private final DatabaseSteps steps;
     private ScheduledExecutorService scheduler;
 
     public ReconcileLoop(PgferryConfig config, MappingReconciler reconciler, SnapshotCopies copies,
-            @Value("${pgferry.shutdown-grace:20s}") Duration shutdownGrace, StatusBoard board, Clock clock) {
+            @Value("${pgferry.shutdown-grace:20s}") Duration shutdownGrace, StatusBoard board, Clock clock,
+            DatabaseSteps steps) {
+        this.steps = steps;
         this.board = board;
         this.clock = clock;
         this.config = config;
@@ -74,6 +77,12 @@ public class ReconcileLoop implements SmartLifecycle {
     /** A snapshot copy ended: look at its mapping now rather than at the next interval. */
     @org.springframework.context.event.EventListener
     public void copyFinished(SnapshotCopies.Finished event) {
+        config.mapping(event.mapping()).ifPresent(this::tickSoon);
+    }
+
+    /** Steps that went on beside the loop after their tick ended are done: look at their mapping now. */
+    @org.springframework.context.event.EventListener
+    public void stepsEnded(MappingReconciler.StepsEnded event) {
         config.mapping(event.mapping()).ifPresent(this::tickSoon);
     }
 
@@ -134,15 +143,19 @@ public class ReconcileLoop implements SmartLifecycle {
                 cancelled == 1 ? "y" : "ies", cancelled == 0 ? "" : " (copied again from an empty database at the "
                         + "next start)", shutdownGrace.toSeconds());
         try {
-            if (scheduler.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+            boolean ticksEnded = scheduler.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
+            Duration left = shutdownGrace.minusNanos(System.nanoTime() - started);
+            if (ticksEnded && steps.awaitAll(left.isNegative() ? Duration.ZERO : left)) {
                 log.info("stopped: every running action finished in {} ms", (System.nanoTime() - started) / 1_000_000);
             } else {
                 scheduler.shutdownNow();
+                steps.interruptAll();
                 log.warn("stopped: actions still running after {} s were cut short; each is redone by the next start",
                         shutdownGrace.toSeconds());
             }
         } catch (InterruptedException e) {
             scheduler.shutdownNow();
+            steps.interruptAll();
             Thread.currentThread().interrupt();
         }
         scheduler = null;
