@@ -24,7 +24,6 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,10 +35,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,7 +54,6 @@ import org.springframework.stereotype.Component;
 public class MappingReconciler {
 
     private static final Logger log = LoggerFactory.getLogger(MappingReconciler.class);
-    private static final int PARALLEL_DATABASES = 4;
 
     private final PgferryConfig config;
     private final PgDumpRunner pgDump;
@@ -72,8 +66,8 @@ public class MappingReconciler {
     private final StatusMetrics metrics;
     private final SnapshotCopies copies;
     private final Map<String, ActionFailure> failures = new ConcurrentHashMap<>();
-    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final DatabaseSteps steps;
+    private final DatabaseLooks looks;
     private final ApplicationEventPublisher events;
     private final MappingLeases leases;
     private final MappingTurns turns;
@@ -99,6 +93,7 @@ public class MappingReconciler {
             MappingTurns turns, ReachabilityProbe reachability, DatabaseSteps steps, ApplicationEventPublisher events) {
         this.steps = steps;
         this.events = events;
+        this.looks = new DatabaseLooks(clock);
         this.reachability = reachability;
         this.leases = leases;
         this.turns = turns;
@@ -126,16 +121,19 @@ public class MappingReconciler {
         Instant lookUntil = started.plus(OBSERVE_BUDGET);
         cutShort.remove(mapping.name());
         try {
+            TickTimes times = new TickTimes(clock, started);
             Lease lease = leases.acquire(mapping);
             ObservedInstance source = observer.observeInstance(mapping.source(), false);
             ObservedInstance destination = observer.observeInstance(mapping.destination(), true);
             List<String> databases = databases(mapping, source);
             SourceReach reach = reach(mapping, source, destination);
+            times.mark("lease, instances and reach");
             // first what every database looks like, published at once so that pages show it while
             // the steps of a first tick (schema copies of many databases) run
             Map<String, Long> looked = new ConcurrentHashMap<>();
             List<DatabaseStatus> observed = look(mapping, databases, lookUntil, looked, db -> LogContext.about(
                     mapping.name(), db, () -> evaluateOrExplain(mapping, db, source, destination, reach)));
+            times.mark("looking at " + looked.size() + " of " + databases.size() + " database(s)");
             if (behind(mapping, destination, observed, looked.keySet(), started)) {
                 cutShort.add(mapping.name());
             }
@@ -144,12 +142,14 @@ public class MappingReconciler {
             if (acting && observed.stream().anyMatch(d -> looked.containsKey(d.database())
                     && willAct(mapping, d, destination))) {
                 board.preview(new MappingStatus(mapping, source, destination, observed, clock.instant(), lease));
-                statuses = act(mapping, source, destination, observed, looked, reach);
+                statuses = act(mapping, source, destination, observed, looked, reach, times);
             }
             MappingStatus status = new MappingStatus(mapping, source, destination, statuses, clock.instant(),
                     leases.last(mapping));
             board.publish(status);
             exactCounts.consider(status);
+            times.mark("publishing");
+            times.logIfSlow(mapping.name());
             return status;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -169,7 +169,8 @@ public class MappingReconciler {
      * tick, which comes at once when no run of the mapping will call for it.
      */
     private List<DatabaseStatus> act(Mapping mapping, ObservedInstance source, ObservedInstance destination,
-            List<DatabaseStatus> observed, Map<String, Long> looked, SourceReach reach) throws InterruptedException {
+            List<DatabaseStatus> observed, Map<String, Long> looked, SourceReach reach, TickTimes times)
+            throws InterruptedException {
         Map<String, CompletableFuture<Void>> started = new LinkedHashMap<>();
         boolean left = false;
         for (DatabaseStatus status : observed) {
@@ -193,7 +194,7 @@ public class MappingReconciler {
                 acted.add(run.getKey());
             } catch (TimeoutException e) {
                 // runs on beside the loop; its end calls for a tick
-                run.getValue().whenComplete((v, failure) -> events.publishEvent(new StepsEnded(mapping.name())));
+                run.getValue().whenComplete((v, failure) -> events.publishEvent(new TickWanted(mapping.name())));
             } catch (ExecutionException e) {
                 acted.add(run.getKey());
             }
@@ -201,9 +202,12 @@ public class MappingReconciler {
         if (left && steps.running(mapping.name()).isEmpty()) {
             cutShort.add(mapping.name());
         }
+        times.mark("starting the steps of " + started.size() + " database(s) and waiting for them");
         List<DatabaseStatus> shown = observed.stream().map(d -> started.containsKey(d.database())
                 && !acted.contains(d.database()) ? runningNow(mapping, d) : d).toList();
-        return afterActing(mapping, source, destination, shown, acted, reach);
+        List<DatabaseStatus> after = afterActing(mapping, source, destination, shown, acted, reach);
+        times.mark("looking again at " + acted.size() + " whose steps ended");
+        return after;
     }
 
     /** The steps of one database, in order, until one fails or the lease is lost. Runs beside the loop. */
@@ -279,8 +283,8 @@ public class MappingReconciler {
                         + "when they end)", plan.actions(), plan.blockedBy()), last.lastFailure());
     }
 
-    /** A run of steps that went on beside the loop ended: its mapping should tick now. */
-    public record StepsEnded(String mapping) {
+    /** Work that went on beside the loop after its tick (steps, a look) ended: its mapping should tick now. */
+    public record TickWanted(String mapping) {
     }
 
     /**
@@ -300,35 +304,29 @@ public class MappingReconciler {
     /**
      * Looks at the databases until {@code until}, those seen longest ago (or never) first; a
      * database not reached in time keeps its last status (shown with its age, never acted on) or,
-     * never seen, is shown as not looked at yet. A database whose steps run beside the loop is not
-     * looked at: it shows its last status and the step running. {@code looked} learns which were
-     * looked at now, with the generation of their steps before the look. Returns the statuses in
-     * the databases' order.
+     * never seen, is shown as not looked at yet; a look that takes longer goes on and the next tick
+     * takes it ({@link DatabaseLooks}). A database whose steps run beside the loop is not looked
+     * at: it shows its last status and the step running. {@code looked} learns which were looked
+     * at now, with the generation of their steps before the look. Returns the statuses in the
+     * databases' order.
      */
     private List<DatabaseStatus> look(Mapping mapping, List<String> databases, Instant until,
             Map<String, Long> looked, Function<String, DatabaseStatus> evaluate) throws InterruptedException {
         Map<String, DatabaseStatus> last = new HashMap<>();
         board.get(mapping.name()).ifPresent(s -> s.databases().forEach(d -> last.put(d.database(), d)));
-        List<String> order = databases.stream().sorted(Comparator.comparing((String db) ->
-                !last.containsKey(db) || last.get(db).plan().phase() == Phase.LOOKING ? Instant.MIN
+        // a database whose steps run is not looked at: they change it now, a look would be stale when acted on
+        List<String> order = databases.stream().filter(db -> steps.seen(mapping.name(), db).running().isEmpty())
+                .sorted(Comparator.comparing((String db) -> !last.containsKey(db)
+                        || last.get(db).plan().phase() == Phase.LOOKING ? Instant.MIN
                         : last.get(db).observed().observedAt())).toList();
-        Map<String, DatabaseStatus> seen = new HashMap<>();
-        for (DatabaseStatus status : inParallel(order, db -> {
-            DatabaseSteps.Seen steps = this.steps.seen(mapping.name(), db);
-            if (steps.running().isPresent()) {
-                // its steps change it now: what a look saw would be stale by the time it was acted on
-                return last.containsKey(db) ? runningNow(mapping, last.get(db)) : notLookedAtYet(db);
-            }
-            if (clock.instant().isAfter(until)) {
-                return last.containsKey(db) ? last.get(db) : notLookedAtYet(db);
-            }
-            // the generation before the look: steps start on it only when none started or ended since
-            looked.put(db, steps.generation());
-            return evaluate.apply(db);
-        })) {
-            seen.put(status.database(), status);
-        }
-        return databases.stream().map(seen::get).toList();
+        Map<String, DatabaseLooks.Looked> results = looks.look(mapping.name(), order, until, config.pollInterval(),
+                db -> steps.seen(mapping.name(), db).generation(), evaluate,
+                () -> events.publishEvent(new TickWanted(mapping.name())));
+        results.forEach((db, result) -> looked.put(db, result.generation()));
+        return databases.stream().map(db -> results.containsKey(db) ? results.get(db).status()
+                : !last.containsKey(db) ? notLookedAtYet(db)
+                : steps.seen(mapping.name(), db).running().isPresent() ? runningNow(mapping, last.get(db))
+                : last.get(db)).toList();
     }
 
     /**
@@ -343,8 +341,10 @@ public class MappingReconciler {
         Duration cadence = config.pollInterval().multipliedBy(effectiveMode(mapping, destination) == Mode.PLAN
                 ? ReconcileLoop.PLAN_MODE_EVERY : 1);
         Instant stale = started.minus(cadence);
+        // steps beside the loop and looks left running call for a tick when they end
         return statuses.stream().anyMatch(d -> !looked.contains(d.database())
                 && steps.seen(mapping.name(), d.database()).running().isEmpty()
+                && !looks.going(mapping.name(), d.database())
                 && (d.phase() == Phase.LOOKING || d.observed().observedAt().isBefore(stale)));
     }
 
@@ -377,35 +377,6 @@ public class MappingReconciler {
     }
 
     /**
-     * Runs a function over the items, a few at a time, in their order. The function answers for
-     * its own item's failures ({@link #evaluateOrExplain}, {@link #actOrExplain}), so one database
-     * never stops the others or the tick.
-     */
-    private <T> List<DatabaseStatus> inParallel(List<T> items, Function<T, DatabaseStatus> work)
-            throws InterruptedException {
-        // fair: the items start in their order (the databases seen longest ago first)
-        Semaphore slots = new Semaphore(PARALLEL_DATABASES, true);
-        List<Future<DatabaseStatus>> futures = items.stream().map(item -> workers.submit(() -> {
-            slots.acquire();
-            try {
-                return work.apply(item);
-            } finally {
-                slots.release();
-            }
-        })).toList();
-        List<DatabaseStatus> results = new ArrayList<>();
-        for (Future<DatabaseStatus> future : futures) {
-            try {
-                results.add(future.get());
-            } catch (ExecutionException e) {
-                // the functions catch everything; an Error (out of memory) still ends the tick
-                throw new IllegalStateException("a database of the tick failed", e.getCause());
-            }
-        }
-        return results;
-    }
-
-    /**
      * {@link #evaluate}, or, when looking at the database failed in a way no check foresaw (a
      * password command that failed, a bug), the database shown FAILED with the reason: the others
      * go on.
@@ -433,8 +404,9 @@ public class MappingReconciler {
     }
 
     /**
-     * The statuses to show after acting: a database some step ran for is looked at again (what
-     * was seen before is stale), with one look at the destination server for all of them.
+     * The statuses to show after acting: a database whose steps ended is looked at again (what was
+     * seen before is stale), with one look at the destination server for all of them, for
+     * {@link #ACT_WAIT} at most (a look still running then is taken by the next tick).
      */
     private List<DatabaseStatus> afterActing(Mapping mapping, ObservedInstance source, ObservedInstance destination,
             List<DatabaseStatus> statuses, Set<String> acted, SourceReach reach) throws InterruptedException {
@@ -443,9 +415,13 @@ public class MappingReconciler {
         }
         ObservedInstance now = observer.observeInstance(mapping.destination(), true);
         ObservedInstance destinationNow = now.reachable() ? now : destination;
-        return inParallel(statuses, status -> !acted.contains(status.database()) ? status
-                : LogContext.about(mapping.name(), status.database(), () -> evaluateOrExplain(mapping,
-                        status.database(), source, destinationNow, reach)));
+        List<String> again = statuses.stream().map(DatabaseStatus::database).filter(acted::contains).toList();
+        Map<String, DatabaseLooks.Looked> results = looks.look(mapping.name(), again, clock.instant().plus(ACT_WAIT),
+                config.pollInterval(), db -> steps.seen(mapping.name(), db).generation(),
+                db -> LogContext.about(mapping.name(), db, () -> evaluateOrExplain(mapping, db, source,
+                        destinationNow, reach)), () -> events.publishEvent(new TickWanted(mapping.name())));
+        return statuses.stream().map(d -> results.containsKey(d.database()) ? results.get(d.database()).status() : d)
+                .toList();
     }
 
     private DatabaseStatus evaluate(Mapping mapping, String database, ObservedInstance source,

@@ -80,9 +80,9 @@ public class ReconcileLoop implements SmartLifecycle {
         config.mapping(event.mapping()).ifPresent(this::tickSoon);
     }
 
-    /** Steps that went on beside the loop after their tick ended are done: look at their mapping now. */
+    /** Steps or a look that went on beside the loop after their tick ended are done: tick their mapping now. */
     @org.springframework.context.event.EventListener
-    public void stepsEnded(MappingReconciler.StepsEnded event) {
+    public void tickWanted(MappingReconciler.TickWanted event) {
         config.mapping(event.mapping()).ifPresent(this::tickSoon);
     }
 
