@@ -50,12 +50,14 @@ final class DatabaseLooks {
     /**
      * Looks at the databases in their order until {@code until}; takes the results of earlier
      * looks that ended since (younger than {@code maxAge}) instead of looking again, and leaves
-     * alone a database whose earlier look still runs. {@code lateLookEnded} runs when a look left
-     * running ends (the mapping should tick then, to take it). Returns the databases looked at, in
-     * order.
+     * alone a database whose earlier look still runs. Returns the databases looked at, in order.
+     *
+     * <p>A look left running does not call for a tick when it ends: its result waits for the
+     * mapping's next tick. (Ticking at once made a chain: that tick looked at every database
+     * again, one of them ran late again, and the mapping never rested.)
      */
     Map<String, Looked> look(String mapping, List<String> databases, Instant until, Duration maxAge,
-            ToLongFunction<String> generation, Function<String, DatabaseStatus> evaluate, Runnable lateLookEnded)
+            ToLongFunction<String> generation, Function<String, DatabaseStatus> evaluate)
             throws InterruptedException {
         Semaphore mappingPlaces = places.computeIfAbsent(mapping, m -> new Semaphore(PER_MAPPING, true));
         Map<String, CompletableFuture<Looked>> looks = new LinkedHashMap<>();
@@ -83,13 +85,7 @@ final class DatabaseLooks {
         for (Map.Entry<String, CompletableFuture<Looked>> look : looks.entrySet()) {
             String key = key(mapping, look.getKey());
             if (!look.getValue().isDone()) {
-                if (going.put(key, look.getValue()) != look.getValue()) {
-                    look.getValue().whenComplete((result, failure) -> {
-                        if (result != null) {
-                            lateLookEnded.run();
-                        }
-                    });
-                }
+                going.put(key, look.getValue());
                 continue;
             }
             going.remove(key, look.getValue());

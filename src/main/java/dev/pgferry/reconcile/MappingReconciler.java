@@ -87,6 +87,7 @@ public class MappingReconciler {
     static final Duration OBSERVE_BUDGET = Duration.ofMillis(1500);
     private final Set<String> cutShort = ConcurrentHashMap.newKeySet();
 
+
     public MappingReconciler(PgferryConfig config, PgDumpRunner pgDump, DatabaseObserver observer,
             ReadinessTracker readiness, ActionRunner runner, StatusBoard board, Clock clock,
             ExactCountSchedule exactCounts, StatusMetrics metrics, SnapshotCopies copies, MappingLeases leases,
@@ -131,8 +132,11 @@ public class MappingReconciler {
             // first what every database looks like, published at once so that pages show it while
             // the steps of a first tick (schema copies of many databases) run
             Map<String, Long> looked = new ConcurrentHashMap<>();
-            List<DatabaseStatus> observed = look(mapping, databases, lookUntil, looked, db -> LogContext.about(
-                    mapping.name(), db, () -> evaluateOrExplain(mapping, db, source, destination, reach)));
+            // a look that outlasts the tick is good for the next one, which comes within the mapping's cadence
+            Duration lateLookKept = cadence(mapping, destination).plus(config.pollInterval());
+            List<DatabaseStatus> observed = look(mapping, databases, lookUntil, lateLookKept, looked,
+                    db -> LogContext.about(mapping.name(), db, () -> evaluateOrExplain(mapping, db, source,
+                            destination, reach)));
             times.mark("looking at " + looked.size() + " of " + databases.size() + " database(s)");
             if (behind(mapping, destination, observed, looked.keySet(), started)) {
                 cutShort.add(mapping.name());
@@ -283,7 +287,7 @@ public class MappingReconciler {
                         + "when they end)", plan.actions(), plan.blockedBy()), last.lastFailure());
     }
 
-    /** Work that went on beside the loop after its tick (steps, a look) ended: its mapping should tick now. */
+    /** Steps that went on beside the loop after their tick ended: their mapping should tick now. */
     public record TickWanted(String mapping) {
     }
 
@@ -311,7 +315,8 @@ public class MappingReconciler {
      * databases' order.
      */
     private List<DatabaseStatus> look(Mapping mapping, List<String> databases, Instant until,
-            Map<String, Long> looked, Function<String, DatabaseStatus> evaluate) throws InterruptedException {
+            Duration lateLookKept, Map<String, Long> looked, Function<String, DatabaseStatus> evaluate)
+            throws InterruptedException {
         Map<String, DatabaseStatus> last = new HashMap<>();
         board.get(mapping.name()).ifPresent(s -> s.databases().forEach(d -> last.put(d.database(), d)));
         // a database whose steps run is not looked at: they change it now, a look would be stale when acted on
@@ -319,9 +324,8 @@ public class MappingReconciler {
                 .sorted(Comparator.comparing((String db) -> !last.containsKey(db)
                         || last.get(db).plan().phase() == Phase.LOOKING ? Instant.MIN
                         : last.get(db).observed().observedAt())).toList();
-        Map<String, DatabaseLooks.Looked> results = looks.look(mapping.name(), order, until, config.pollInterval(),
-                db -> steps.seen(mapping.name(), db).generation(), evaluate,
-                () -> events.publishEvent(new TickWanted(mapping.name())));
+        Map<String, DatabaseLooks.Looked> results = looks.look(mapping.name(), order, until, lateLookKept,
+                db -> steps.seen(mapping.name(), db).generation(), evaluate);
         results.forEach((db, result) -> looked.put(db, result.generation()));
         return databases.stream().map(db -> results.containsKey(db) ? results.get(db).status()
                 : !last.containsKey(db) ? notLookedAtYet(db)
@@ -338,14 +342,18 @@ public class MappingReconciler {
      */
     private boolean behind(Mapping mapping, ObservedInstance destination, List<DatabaseStatus> statuses,
             Set<String> looked, Instant started) {
-        Duration cadence = config.pollInterval().multipliedBy(effectiveMode(mapping, destination) == Mode.PLAN
-                ? ReconcileLoop.PLAN_MODE_EVERY : 1);
-        Instant stale = started.minus(cadence);
+        Instant stale = started.minus(cadence(mapping, destination));
         // steps beside the loop and looks left running call for a tick when they end
         return statuses.stream().anyMatch(d -> !looked.contains(d.database())
                 && steps.seen(mapping.name(), d.database()).running().isEmpty()
                 && !looks.going(mapping.name(), d.database())
                 && (d.phase() == Phase.LOOKING || d.observed().observedAt().isBefore(stale)));
+    }
+
+    /** How often the mapping's databases are looked at: the poll interval, or a resting plan-mode mapping's. */
+    private Duration cadence(Mapping mapping, ObservedInstance destination) {
+        return config.pollInterval().multipliedBy(effectiveMode(mapping, destination) == Mode.PLAN
+                ? ReconcileLoop.PLAN_MODE_EVERY : 1);
     }
 
     private DatabaseStatus notLookedAtYet(String database) {
@@ -417,9 +425,10 @@ public class MappingReconciler {
         ObservedInstance destinationNow = now.reachable() ? now : destination;
         List<String> again = statuses.stream().map(DatabaseStatus::database).filter(acted::contains).toList();
         Map<String, DatabaseLooks.Looked> results = looks.look(mapping.name(), again, clock.instant().plus(ACT_WAIT),
-                config.pollInterval(), db -> steps.seen(mapping.name(), db).generation(),
+                cadence(mapping, destinationNow).plus(config.pollInterval()),
+                db -> steps.seen(mapping.name(), db).generation(),
                 db -> LogContext.about(mapping.name(), db, () -> evaluateOrExplain(mapping, db, source,
-                        destinationNow, reach)), () -> events.publishEvent(new TickWanted(mapping.name())));
+                        destinationNow, reach)));
         return statuses.stream().map(d -> results.containsKey(d.database()) ? results.get(d.database()).status() : d)
                 .toList();
     }

@@ -80,7 +80,7 @@ public class ReconcileLoop implements SmartLifecycle {
         config.mapping(event.mapping()).ifPresent(this::tickSoon);
     }
 
-    /** Steps or a look that went on beside the loop after their tick ended are done: tick their mapping now. */
+    /** Steps that went on beside the loop after their tick ended are done: tick their mapping now. */
     @org.springframework.context.event.EventListener
     public void tickWanted(MappingReconciler.TickWanted event) {
         config.mapping(event.mapping()).ifPresent(this::tickSoon);
