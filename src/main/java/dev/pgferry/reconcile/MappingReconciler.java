@@ -151,8 +151,9 @@ public class MappingReconciler {
             MappingStatus status = new MappingStatus(mapping, source, destination, statuses, clock.instant(),
                     leases.last(mapping));
             board.publish(status);
-            exactCounts.consider(status);
             times.mark("publishing");
+            exactCounts.consider(status);
+            times.mark("scheduling exact counts");
             times.logIfSlow(mapping.name());
             return status;
         } catch (InterruptedException e) {
