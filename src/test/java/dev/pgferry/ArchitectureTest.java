@@ -1,24 +1,71 @@
 package dev.pgferry;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import java.util.Set;
+import java.util.stream.Collectors;
 
-/** Web depends on the features, never the reverse; the planner stays free of I/O. */
+/**
+ * Web depends on the features, never the reverse; the feature packages are free of cycles; the
+ * planner, and every class of pgferry's it uses, stays free of I/O.
+ */
 @AnalyzeClasses(packages = "dev.pgferry", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
+
+    /** The classes that plan: pure functions of what was observed. */
+    private static final Set<String> PLANNER = Set.of("dev.pgferry.reconcile.Planner",
+            "dev.pgferry.reconcile.CreationSteps");
 
     @ArchTest
     static final ArchRule featuresDoNotDependOnWeb = noClasses().that().resideOutsideOfPackage("dev.pgferry.web..")
             .should().dependOnClassesThat().resideInAPackage("dev.pgferry.web..");
 
     @ArchTest
-    static final ArchRule plannerDoesNoIo = noClasses().that().haveSimpleName("Planner")
-            .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "java.io..", "java.nio..",
-                    "org.springframework.jdbc..", "dev.pgferry.pg..");
+    static final ArchRule packagesAreFreeOfCycles = slices().matching("dev.pgferry.(*)..").should()
+            .beFreeOfCycles();
+
+    /**
+     * The planner and every class of pgferry's it uses: no database access, files, processes or
+     * network. Configuration values are read, never revealed ({@link #thePlannerRevealsNoSecret});
+     * quoting identifiers ({@code pg.Identifiers}) is pure.
+     */
+    @ArchTest
+    static void thePlannerAndWhatItUsesDoNoIo(JavaClasses classes) {
+        Set<String> planner = classes.stream().filter(c -> PLANNER.contains(c.getName()))
+                .flatMap(c -> c.getDirectDependenciesFromSelf().stream().map(Dependency::getTargetClass))
+                .map(JavaClass::getBaseComponentType)
+                .filter(c -> c.getPackageName().startsWith("dev.pgferry")
+                        && !c.getPackageName().startsWith("dev.pgferry.config"))
+                .map(JavaClass::getName).collect(Collectors.toSet());
+        planner.addAll(PLANNER);
+        DescribedPredicate<JavaClass> io = DescribedPredicate.describe("do I/O (JDBC, files, processes, network)",
+                (JavaClass c) -> c.getPackageName().startsWith("java.sql") || c.getPackageName().startsWith("java.io")
+                        || c.getPackageName().startsWith("java.nio.file")
+                        || c.getPackageName().startsWith("java.nio.channels")
+                        || c.getPackageName().startsWith("java.net")
+                        || c.getName().equals(ProcessBuilder.class.getName())
+                        || c.getPackageName().startsWith("org.springframework.jdbc")
+                        || c.getPackageName().startsWith("dev.pgferry.pg")
+                        && !c.getName().equals("dev.pgferry.pg.Identifiers"));
+        noClasses().that(DescribedPredicate.describe("are the planner or classes of pgferry's it uses",
+                        (JavaClass c) -> planner.contains(c.getName())))
+                .should().dependOnClassesThat(io)
+                .check(classes);
+    }
+
+    @ArchTest
+    static final ArchRule thePlannerRevealsNoSecret = noClasses().that().haveFullyQualifiedName(
+            "dev.pgferry.reconcile.Planner").or().haveFullyQualifiedName("dev.pgferry.reconcile.CreationSteps")
+            .should().callMethod("dev.pgferry.config.Secret", "reveal");
 
     @ArchTest
     static final ArchRule onlyTheDemoUsesTheEmbeddedServers = noClasses()

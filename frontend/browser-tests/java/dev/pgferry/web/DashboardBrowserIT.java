@@ -126,6 +126,15 @@ class DashboardBrowserIT {
             wait.until(d -> !d.findElements(By.cssSelector("#cutover li[data-step=freeze]")).isEmpty());
             assertThat(browser.findElement(By.cssSelector("li[data-step=freeze]")).getText())
                     .contains("default_transaction_read_only = on");
+            // what an operator types into a form of the polled checklist stays through its refreshes
+            WebElement margin = browser.findElement(By.id("margin"));
+            margin.clear();
+            margin.sendKeys("25");
+            WebElement checklist = browser.findElement(By.id("cutover"));
+            wait.until(ExpectedConditions.stalenessOf(checklist));
+            wait.until(d -> !d.findElements(By.cssSelector("#cutover li[data-step=freeze]")).isEmpty());
+            assertThat(browser.findElement(By.id("margin")).getDomProperty("value")).as("after a refresh")
+                    .isEqualTo("25");
             wait.until(d -> d.findElements(By.id("complete")).stream().anyMatch(WebElement::isEnabled));
             screenshot("cutover-ready");
             clickPolled(By.id("complete"));

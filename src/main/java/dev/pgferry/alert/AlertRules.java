@@ -1,13 +1,14 @@
 package dev.pgferry.alert;
 
-import dev.pgferry.alert.Alert.Severity;
+import dev.pgferry.status.Alert;
+import dev.pgferry.status.Alert.Severity;
 import dev.pgferry.monitor.LagHistory.Sample;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedDatabase.Slot;
 import dev.pgferry.monitor.ObservedDatabase.Subscription;
-import dev.pgferry.reconcile.DatabaseStatus;
-import dev.pgferry.reconcile.MappingStatus;
-import dev.pgferry.reconcile.Phase;
+import dev.pgferry.status.DatabaseStatus;
+import dev.pgferry.status.MappingStatus;
+import dev.pgferry.status.Phase;
 import dev.pgferry.replication.ReplicationNames;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,9 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.status.Phase;
+import dev.pgferry.status.DatabaseStatus;
+import dev.pgferry.status.MappingStatus;
+import dev.pgferry.status.StatusBoard;
 import dev.pgferry.audit.ControlRecords;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;

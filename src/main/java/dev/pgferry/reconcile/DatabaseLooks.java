@@ -1,5 +1,6 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.status.DatabaseStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

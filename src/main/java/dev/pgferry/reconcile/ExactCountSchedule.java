@@ -1,5 +1,8 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.status.Phase;
+import dev.pgferry.status.DatabaseStatus;
+import dev.pgferry.status.MappingStatus;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.monitor.ExactCounter;
 import java.time.Clock;

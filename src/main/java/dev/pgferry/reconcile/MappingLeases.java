@@ -1,5 +1,6 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.status.Lease;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.copy.SnapshotCopies;
 import dev.pgferry.pg.Jdbc;
@@ -143,22 +144,22 @@ public class MappingLeases implements DisposableBean {
     }
 
     private Lease tryTake(Mapping mapping) {
-        int key = Lease.lockKey(mapping.name());
+        int key = LeaseLocks.lockKey(mapping.name());
         Connection session = null;
         try {
             session = connector.lease(mapping.destination(), mapping.destination().maintenanceDatabase(),
-                    Lease.applicationName(self));
+                    LeaseLocks.applicationName(self));
             var jdbc = Jdbc.over(session);
-            if (jdbc.sql("SELECT pg_try_advisory_lock(?, ?)").params(Lease.LOCK_CLASS, key).query(Boolean.class)
+            if (jdbc.sql("SELECT pg_try_advisory_lock(?, ?)").params(LeaseLocks.LOCK_CLASS, key).query(Boolean.class)
                     .single()) {
                 Instant now = clock.instant();
                 held.put(mapping.name(), new Held(session, now, now));
                 log.info("mapping {}: this pgferry ({}) holds its lease and acts on it", mapping.name(), self);
                 return Lease.held(self, now);
             }
-            Lease passive = jdbc.sql(HOLDER).params((long) Lease.LOCK_CLASS, (long) key).query((rs, n) -> {
+            Lease passive = jdbc.sql(HOLDER).params((long) LeaseLocks.LOCK_CLASS, (long) key).query((rs, n) -> {
                 OffsetDateTime since = rs.getObject("backend_start", OffsetDateTime.class);
-                return Lease.passive(Lease.holderOf(rs.getString("application_name"), rs.getInt("pid")),
+                return Lease.passive(LeaseLocks.holderOf(rs.getString("application_name"), rs.getInt("pid")),
                         since == null ? null : since.toInstant());
             }).optional().orElse(Lease.passive("another session", null));
             session.close();

@@ -1,5 +1,14 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.status.Phase;
+import dev.pgferry.status.Plan;
+import dev.pgferry.status.Action;
+import dev.pgferry.status.ActionFailure;
+import dev.pgferry.status.DatabaseStatus;
+import dev.pgferry.status.MappingStatus;
+import dev.pgferry.status.Lease;
+import dev.pgferry.status.StatusBoard;
+import dev.pgferry.status.StatusMetrics;
 import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
@@ -455,8 +464,7 @@ public class MappingReconciler {
 
     /** Run when configured so, or when an operator started the mapping (marker on the destination). */
     static Mode effectiveMode(Mapping mapping, ObservedInstance destination) {
-        return mapping.mode() == Mode.RUN || destination.startedMappings().contains(mapping.name()) ? Mode.RUN
-                : Mode.PLAN;
+        return MappingStatus.effectiveMode(mapping, destination);
     }
 
     /**

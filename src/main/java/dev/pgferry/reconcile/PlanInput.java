@@ -1,5 +1,6 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.status.ActionFailure;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
 import dev.pgferry.copy.CopyProgress;

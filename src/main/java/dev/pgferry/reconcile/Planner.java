@@ -1,14 +1,18 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.status.Phase;
+import dev.pgferry.status.Plan;
+import dev.pgferry.status.Action;
+import dev.pgferry.status.ActionFailure;
 import dev.pgferry.config.Mode;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedDatabase.Table;
 import dev.pgferry.preflight.Check;
-import dev.pgferry.reconcile.Action.DetachSubscription;
-import dev.pgferry.reconcile.Action.DropInactiveSlot;
-import dev.pgferry.reconcile.Action.DropPublication;
-import dev.pgferry.reconcile.Action.DropSubscription;
-import dev.pgferry.reconcile.Action.UpdateSubscriptionConnection;
+import dev.pgferry.status.Action.DetachSubscription;
+import dev.pgferry.status.Action.DropInactiveSlot;
+import dev.pgferry.status.Action.DropPublication;
+import dev.pgferry.status.Action.DropSubscription;
+import dev.pgferry.status.Action.UpdateSubscriptionConnection;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.replication.ReplicationSql;
 import java.time.Duration;

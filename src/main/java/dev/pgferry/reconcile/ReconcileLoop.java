@@ -1,5 +1,7 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.status.MappingStatus;
+import dev.pgferry.status.StatusBoard;
 import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;

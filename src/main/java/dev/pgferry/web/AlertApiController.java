@@ -1,6 +1,6 @@
 package dev.pgferry.web;
 
-import dev.pgferry.reconcile.StatusBoard;
+import dev.pgferry.status.StatusBoard;
 import dev.pgferry.web.MappingView.AlertView;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;

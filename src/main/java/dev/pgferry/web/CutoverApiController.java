@@ -7,7 +7,7 @@ import dev.pgferry.cutover.MaterializedViews.RefreshReport;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.reconcile.ActionRefused;
 import dev.pgferry.reconcile.CutoverActions;
-import dev.pgferry.reconcile.StatusBoard;
+import dev.pgferry.status.StatusBoard;
 import java.security.Principal;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,7 @@ import static dev.pgferry.web.MappingPageController.act;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.reconcile.CutoverActions;
 import dev.pgferry.reconcile.OperatorActions;
-import dev.pgferry.reconcile.StatusBoard;
+import dev.pgferry.status.StatusBoard;
 import dev.pgferry.reconcile.UnknownMapping;
 import dev.pgferry.web.MappingPageController.Outcome;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;

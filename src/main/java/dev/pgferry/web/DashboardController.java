@@ -1,7 +1,7 @@
 package dev.pgferry.web;
 
 import dev.pgferry.reconcile.UnknownMapping;
-import dev.pgferry.reconcile.StatusBoard;
+import dev.pgferry.status.StatusBoard;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.pgferry.web;
 import dev.pgferry.reconcile.OperatorActions;
 import dev.pgferry.reconcile.ActionRefused;
 import dev.pgferry.reconcile.UnknownMapping;
-import dev.pgferry.reconcile.StatusBoard;
+import dev.pgferry.status.StatusBoard;
 import dev.pgferry.web.MappingView.DatabaseView;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -11,7 +11,7 @@ import dev.pgferry.monitor.ExactCount;
 import dev.pgferry.monitor.ExactCounter;
 import dev.pgferry.monitor.LagHistory;
 import dev.pgferry.monitor.ObservedDatabase;
-import dev.pgferry.reconcile.MappingStatus;
+import dev.pgferry.status.MappingStatus;
 import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.schema.FidelityReport;
 import java.time.Clock;

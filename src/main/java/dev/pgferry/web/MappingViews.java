@@ -4,9 +4,9 @@ import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.preflight.Compatibility;
 import dev.pgferry.preflight.RoleStates;
-import dev.pgferry.reconcile.Action;
-import dev.pgferry.reconcile.DatabaseStatus;
-import dev.pgferry.reconcile.MappingStatus;
+import dev.pgferry.status.Action;
+import dev.pgferry.status.DatabaseStatus;
+import dev.pgferry.status.MappingStatus;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.schema.FidelityReport;
 import dev.pgferry.web.MappingView.AlertView;
@@ -125,7 +125,7 @@ final class MappingViews {
                 status.destination() == null ? null : status.destination().error(),
                 status.passiveReason(), status.lease() == null ? null : status.lease().holder(),
                 byPhase(status), worstLag(status), alerts(status), !status.databases().isEmpty(),
-                status.phase() == dev.pgferry.reconcile.Phase.COMPLETE
+                status.phase() == dev.pgferry.status.Phase.COMPLETE
                         && status.databases().stream().allMatch(d -> d.plan().actions().isEmpty()));
     }
 

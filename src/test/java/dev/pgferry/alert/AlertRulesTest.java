@@ -1,5 +1,6 @@
 package dev.pgferry.alert;
 
+import dev.pgferry.status.Alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgferry.config.CopyMethod;
@@ -11,10 +12,10 @@ import dev.pgferry.cutover.Readiness;
 import dev.pgferry.monitor.LagHistory.Sample;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;
-import dev.pgferry.reconcile.DatabaseStatus;
-import dev.pgferry.reconcile.MappingStatus;
-import dev.pgferry.reconcile.Phase;
-import dev.pgferry.reconcile.Plan;
+import dev.pgferry.status.DatabaseStatus;
+import dev.pgferry.status.MappingStatus;
+import dev.pgferry.status.Phase;
+import dev.pgferry.status.Plan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

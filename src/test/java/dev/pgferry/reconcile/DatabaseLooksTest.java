@@ -1,5 +1,8 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.status.Phase;
+import dev.pgferry.status.Plan;
+import dev.pgferry.status.DatabaseStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgferry.cutover.Readiness;

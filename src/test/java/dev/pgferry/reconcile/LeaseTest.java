@@ -1,5 +1,6 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.status.Lease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -11,23 +12,23 @@ class LeaseTest {
 
     @Test
     void theLockKeyIsStablePerMappingAndPositive() {
-        assertThat(Lease.lockKey("orders")).isEqualTo(Lease.lockKey("orders")).isNotEqualTo(Lease.lockKey("billing"))
+        assertThat(LeaseLocks.lockKey("orders")).isEqualTo(LeaseLocks.lockKey("orders")).isNotEqualTo(LeaseLocks.lockKey("billing"))
                 .isNotNegative();
-        assertThat(Lease.lockKey("ünï-code")).isNotNegative();
+        assertThat(LeaseLocks.lockKey("ünï-code")).isNotNegative();
     }
 
     @Test
     void aHolderNamesItselfInItsSessionAndIsReadBackFromIt() {
-        String name = Lease.applicationName("pgferry-7f9c-abcde:1");
+        String name = LeaseLocks.applicationName("pgferry-7f9c-abcde:1");
         assertThat(name).isEqualTo("pgferry lease pgferry-7f9c-abcde:1");
-        assertThat(Lease.holderOf(name, 42)).isEqualTo("pgferry-7f9c-abcde:1");
-        assertThat(Lease.holderOf("psql", 42)).isEqualTo("a session (pid 42, application psql)");
-        assertThat(Lease.holderOf(null, 42)).isEqualTo("a session (pid 42)");
+        assertThat(LeaseLocks.holderOf(name, 42)).isEqualTo("pgferry-7f9c-abcde:1");
+        assertThat(LeaseLocks.holderOf("psql", 42)).isEqualTo("a session (pid 42, application psql)");
+        assertThat(LeaseLocks.holderOf(null, 42)).isEqualTo("a session (pid 42)");
     }
 
     @Test
     void aLongHostNameIsCutToWhatPostgresqlKeeps() {
-        String name = Lease.applicationName("a-very-long-pod-name-in-a-very-long-namespace-éééé:12345");
+        String name = LeaseLocks.applicationName("a-very-long-pod-name-in-a-very-long-namespace-éééé:12345");
         assertThat(name.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(63);
         assertThat(name).startsWith("pgferry lease a-very-long");
     }

@@ -32,8 +32,8 @@ import dev.pgferry.cutover.Readiness;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;
 import dev.pgferry.preflight.Check;
-import dev.pgferry.reconcile.DatabaseStatus;
-import dev.pgferry.reconcile.MappingStatus;
+import dev.pgferry.status.DatabaseStatus;
+import dev.pgferry.status.MappingStatus;
 import dev.pgferry.reconcile.OperatorActions;
 import dev.pgferry.reconcile.CutoverActions;
 import dev.pgferry.reconcile.CutoverActions.FreezeOutlook;
@@ -42,9 +42,9 @@ import dev.pgferry.cutover.FreezeChange;
 import dev.pgferry.cutover.FreezeLedger;
 import dev.pgferry.cutover.FreezePlan;
 import dev.pgferry.reconcile.ActionRefused;
-import dev.pgferry.reconcile.Phase;
-import dev.pgferry.reconcile.Plan;
-import dev.pgferry.reconcile.StatusBoard;
+import dev.pgferry.status.Phase;
+import dev.pgferry.status.Plan;
+import dev.pgferry.status.StatusBoard;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -118,8 +118,9 @@ class WebTest {
 
         @Bean
         StatusBoard board(PgferryConfig config, dev.pgferry.monitor.LagHistory lagHistory) {
-            return new StatusBoard(config, new dev.pgferry.reconcile.StatusMetrics(
-                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), lagHistory, new dev.pgferry.monitor.CopyRates(java.time.Clock.systemUTC()), java.time.Clock.systemUTC());
+            return new StatusBoard(config, new dev.pgferry.status.StatusMetrics(
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), lagHistory, new dev.pgferry.monitor.CopyRates(java.time.Clock.systemUTC()),
+                    new dev.pgferry.alert.Alerts(lagHistory, config, java.time.Clock.systemUTC()));
         }
     }
 
@@ -492,7 +493,7 @@ class WebTest {
         DatabaseStatus blocked = new DatabaseStatus(database.observed(),
                 List.of(Check.block("source.wal_level", "wal_level is replica", "Run ALTER SYSTEM SET wal_level")),
                 database.readiness(), new Plan(Phase.BLOCKED, "blocked by source.wal_level",
-                        List.of(new dev.pgferry.reconcile.Action.CopySchema("shop", List.of())), List.of("source.wal_level")),
+                        List.of(new dev.pgferry.status.Action.CopySchema("shop", List.of())), List.of("source.wal_level")),
                 Optional.empty());
         board.publish(new MappingStatus(SHOP, streaming.source(), streaming.destination(), List.of(blocked),
                 Instant.now()));

@@ -1,6 +1,6 @@
-package dev.pgferry.reconcile;
+package dev.pgferry.status;
 
-import dev.pgferry.alert.Alert;
+import dev.pgferry.status.Alert;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
 import dev.pgferry.monitor.ObservedInstance;
@@ -78,7 +78,13 @@ public record MappingStatus(Mapping mapping, ObservedInstance source, ObservedIn
 
     /** run when configured so or started by an operator; plan before the first tick. */
     public Mode effectiveMode() {
-        return destination == null ? mapping.mode() : MappingReconciler.effectiveMode(mapping, destination);
+        return destination == null ? mapping.mode() : effectiveMode(mapping, destination);
+    }
+
+    /** Run when configured so, or when an operator started the mapping (marker on the destination). */
+    public static Mode effectiveMode(Mapping mapping, ObservedInstance destination) {
+        return mapping.mode() == Mode.RUN || destination.startedMappings().contains(mapping.name()) ? Mode.RUN
+                : Mode.PLAN;
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.pgferry.reconcile;
+package dev.pgferry.status;
 
 /** Where a database migration stands, derived on every tick from what the servers show. */
 public enum Phase {

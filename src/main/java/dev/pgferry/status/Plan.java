@@ -1,4 +1,4 @@
-package dev.pgferry.reconcile;
+package dev.pgferry.status;
 
 import java.util.List;
 
@@ -18,11 +18,11 @@ public record Plan(Phase phase, String reason, List<Action> actions, List<String
         this(phase, reason, actions, List.of());
     }
 
-    static Plan of(Phase phase, String reason, List<Action> actions) {
+    public static Plan of(Phase phase, String reason, List<Action> actions) {
         return new Plan(phase, reason, actions);
     }
 
-    static Plan of(Phase phase, String reason) {
+    public static Plan of(Phase phase, String reason) {
         return new Plan(phase, reason, List.of());
     }
 

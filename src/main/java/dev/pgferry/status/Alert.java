@@ -1,4 +1,4 @@
-package dev.pgferry.alert;
+package dev.pgferry.status;
 
 /**
  * Something an operator should look at now, on the overview and in the API. {@code kind} is a

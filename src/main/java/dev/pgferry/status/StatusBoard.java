@@ -1,12 +1,10 @@
-package dev.pgferry.reconcile;
+package dev.pgferry.status;
 
-import dev.pgferry.alert.AlertRules;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.monitor.CopyRates;
 import dev.pgferry.monitor.LagHistory;
 import dev.pgferry.monitor.ObservedDatabase;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +13,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The last observed status of every mapping. Pages and the API render from here and never query
- * a server inside an HTTP request.
+ * a server inside an HTTP request. A published status gets its alerts from the alert rules
+ * ({@link AlertPolicy}) after its lag samples are recorded, since the rules read the history.
  */
 @Component
 public class StatusBoard {
@@ -24,14 +23,14 @@ public class StatusBoard {
     private final StatusMetrics metrics;
     private final LagHistory lagHistory;
     private final CopyRates copyRates;
-    private final Clock clock;
     private final Map<String, MappingStatus> latest = new ConcurrentHashMap<>();
+    private final AlertPolicy alerts;
 
     public StatusBoard(PgferryConfig config, StatusMetrics metrics, LagHistory lagHistory, CopyRates copyRates,
-            Clock clock) {
+            AlertPolicy alerts) {
+        this.alerts = alerts;
         this.copyRates = copyRates;
         this.config = config;
-        this.clock = clock;
         this.metrics = metrics;
         this.lagHistory = lagHistory;
     }
@@ -47,8 +46,7 @@ public class StatusBoard {
                         table.schema(), table.name(), copy.bytesDone()));
             }
         }
-        MappingStatus status = observed.withAlerts(AlertRules.evaluate(observed, lagHistory::lastHour,
-                config.ready().maxLagBytes(), clock.instant()));
+        MappingStatus status = observed.withAlerts(alerts.alertsOf(observed));
         latest.put(status.mapping().name(), status);
         metrics.update(status);
     }
@@ -58,8 +56,7 @@ public class StatusBoard {
      * databases); history, rates and metrics wait for the tick's final {@link #publish}.
      */
     public void preview(MappingStatus observed) {
-        latest.put(observed.mapping().name(), observed.withAlerts(AlertRules.evaluate(observed,
-                lagHistory::lastHour, config.ready().maxLagBytes(), clock.instant())));
+        latest.put(observed.mapping().name(), observed.withAlerts(alerts.alertsOf(observed)));
     }
 
     public List<MappingStatus> all() {

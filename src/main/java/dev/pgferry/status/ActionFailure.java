@@ -1,4 +1,4 @@
-package dev.pgferry.reconcile;
+package dev.pgferry.status;
 
 import java.time.Instant;
 

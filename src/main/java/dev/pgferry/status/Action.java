@@ -1,4 +1,4 @@
-package dev.pgferry.reconcile;
+package dev.pgferry.status;
 
 import dev.pgferry.monitor.DatabaseInfo;
 import dev.pgferry.monitor.ServerFacts.Membership;

@@ -1,4 +1,4 @@
-package dev.pgferry.reconcile;
+package dev.pgferry.status;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

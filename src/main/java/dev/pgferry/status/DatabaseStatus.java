@@ -1,4 +1,4 @@
-package dev.pgferry.reconcile;
+package dev.pgferry.status;
 
 import dev.pgferry.cutover.Readiness;
 import dev.pgferry.monitor.ExactCounter.TableName;
