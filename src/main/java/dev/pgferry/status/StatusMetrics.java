@@ -23,33 +23,42 @@ import org.springframework.stereotype.Component;
 @Component
 public class StatusMetrics {
 
-    private final Live lag;
-    private final Live retained;
-    private final Live ready;
-    private final Live phase;
-    private final Live lagSeconds;
-    private final Live alerts;
-    private final Live instanceUp;
     private final MeterRegistry registry;
+    private final Live instanceUp;
+    /** Each mapping's series apart: a tick updates its own mapping's, not the 1,000 databases of all. */
+    private final Map<String, MappingGauges> byMapping = new ConcurrentHashMap<>();
     private final Map<String, MappingStatus> latest = new ConcurrentHashMap<>();
 
     public StatusMetrics(MeterRegistry registry) {
-        lag = new Live(MultiGauge.builder("pgferry.database.lag").baseUnit("bytes")
-                .description("apply lag of the database's subscription").register(registry));
-        retained = new Live(MultiGauge.builder("pgferry.database.wal.retained").baseUnit("bytes")
-                .description("WAL the database's replication slot holds back on the source").register(registry));
-        ready = new Live(MultiGauge.builder("pgferry.database.cutover.ready")
-                .description("1 when the database is cutover-ready").register(registry));
-        phase = new Live(MultiGauge.builder("pgferry.database.phase")
-                .description("1 for the database's current phase").register(registry));
-        lagSeconds = new Live(MultiGauge.builder("pgferry.database.lag.time").baseUnit("seconds")
-                .description("apply lag in time (walsender replay_lag); absent while the link is idle")
-                .register(registry));
-        alerts = new Live(MultiGauge.builder("pgferry.alerts")
-                .description("alerts of the mapping by kind (docs/operations.md)").register(registry));
+        this.registry = registry;
         instanceUp = new Live(MultiGauge.builder("pgferry.instance.up")
                 .description("1 when the instance answered the last tick").register(registry));
-        this.registry = registry;
+    }
+
+    /** The per-database and alert series of one mapping (several multi-gauges share a name, apart by tags). */
+    private static final class MappingGauges {
+        private final Live lag;
+        private final Live retained;
+        private final Live ready;
+        private final Live phase;
+        private final Live lagSeconds;
+        private final Live alerts;
+
+        MappingGauges(MeterRegistry registry) {
+            lag = new Live(MultiGauge.builder("pgferry.database.lag").baseUnit("bytes")
+                    .description("apply lag of the database's subscription").register(registry));
+            retained = new Live(MultiGauge.builder("pgferry.database.wal.retained").baseUnit("bytes")
+                    .description("WAL the database's replication slot holds back on the source").register(registry));
+            ready = new Live(MultiGauge.builder("pgferry.database.cutover.ready")
+                    .description("1 when the database is cutover-ready").register(registry));
+            phase = new Live(MultiGauge.builder("pgferry.database.phase")
+                    .description("1 for the database's current phase").register(registry));
+            lagSeconds = new Live(MultiGauge.builder("pgferry.database.lag.time").baseUnit("seconds")
+                    .description("apply lag in time (walsender replay_lag); absent while the link is idle")
+                    .register(registry));
+            alerts = new Live(MultiGauge.builder("pgferry.alerts")
+                    .description("alerts of the mapping by kind (docs/operations.md)").register(registry));
+        }
     }
 
     /** Times one tick of a mapping (observe, plan, act). */
@@ -65,47 +74,48 @@ public class StatusMetrics {
                 .tags("mapping", mapping, "action", action, "outcome", outcome).register(registry).increment();
     }
 
-    /** Called with every published status. */
-    public void update(MappingStatus status) {
-        latest.put(status.mapping().name(), status);
+    /** Called with every published status: that mapping's series, and every instance's. */
+    public void update(MappingStatus mapping) {
+        latest.put(mapping.mapping().name(), mapping);
         Map<Tags, Number> lagRows = new LinkedHashMap<>();
         Map<Tags, Number> retainedRows = new LinkedHashMap<>();
         Map<Tags, Number> readyRows = new LinkedHashMap<>();
         Map<Tags, Number> phaseRows = new LinkedHashMap<>();
         Map<Tags, Number> lagSecondsRows = new LinkedHashMap<>();
         Map<Tags, Number> alertRows = new LinkedHashMap<>();
-        Map<Tags, Number> up = new LinkedHashMap<>();
-        for (MappingStatus mapping : latest.values()) {
-            Map<String, Integer> byKind = new TreeMap<>();
-            mapping.alerts().forEach(a -> byKind.merge(a.kind(), 1, Integer::sum));
-            byKind.forEach((kind, n) -> alertRows.put(Tags.of("mapping", mapping.mapping().name(), "kind", kind), n));
-            if (mapping.source() != null) {
-                up.put(Tags.of("instance", mapping.source().name()), mapping.source().reachable() ? 1 : 0);
-            }
-            if (mapping.destination() != null) {
-                up.put(Tags.of("instance", mapping.destination().name()), mapping.destination().reachable() ? 1 : 0);
-            }
-            for (DatabaseStatus database : mapping.databases()) {
-                Tags tags = Tags.of("mapping", mapping.mapping().name(), "database", database.database());
-                database.observed().slot().ifPresent(slot -> {
-                    lagRows.put(tags, slot.applyLagBytes());
-                    retainedRows.put(tags, slot.retainedBytes());
-                    if (slot.lagSeconds() != null) {
-                        lagSecondsRows.put(tags, slot.lagSeconds());
-                    }
-                });
-                readyRows.put(tags, database.cutoverReady() ? 1 : 0);
-                for (Phase p : Phase.values()) {
-                    phaseRows.put(tags.and("phase", p.name()), p == database.phase() ? 1 : 0);
+        Map<String, Integer> byKind = new TreeMap<>();
+        mapping.alerts().forEach(a -> byKind.merge(a.kind(), 1, Integer::sum));
+        byKind.forEach((kind, n) -> alertRows.put(Tags.of("mapping", mapping.mapping().name(), "kind", kind), n));
+        for (DatabaseStatus database : mapping.databases()) {
+            Tags tags = Tags.of("mapping", mapping.mapping().name(), "database", database.database());
+            database.observed().slot().ifPresent(slot -> {
+                lagRows.put(tags, slot.applyLagBytes());
+                retainedRows.put(tags, slot.retainedBytes());
+                if (slot.lagSeconds() != null) {
+                    lagSecondsRows.put(tags, slot.lagSeconds());
                 }
+            });
+            readyRows.put(tags, database.cutoverReady() ? 1 : 0);
+            for (Phase p : Phase.values()) {
+                phaseRows.put(tags.and("phase", p.name()), p == database.phase() ? 1 : 0);
             }
         }
-        lag.set(lagRows);
-        retained.set(retainedRows);
-        ready.set(readyRows);
-        phase.set(phaseRows);
-        lagSeconds.set(lagSecondsRows);
-        alerts.set(alertRows);
+        MappingGauges gauges = byMapping.computeIfAbsent(mapping.mapping().name(), m -> new MappingGauges(registry));
+        gauges.lag.set(lagRows);
+        gauges.retained.set(retainedRows);
+        gauges.ready.set(readyRows);
+        gauges.phase.set(phaseRows);
+        gauges.lagSeconds.set(lagSecondsRows);
+        gauges.alerts.set(alertRows);
+        Map<Tags, Number> up = new LinkedHashMap<>();
+        for (MappingStatus each : latest.values()) {
+            if (each.source() != null) {
+                up.put(Tags.of("instance", each.source().name()), each.source().reachable() ? 1 : 0);
+            }
+            if (each.destination() != null) {
+                up.put(Tags.of("instance", each.destination().name()), each.destination().reachable() ? 1 : 0);
+            }
+        }
         instanceUp.set(up);
     }
 

@@ -38,6 +38,8 @@ class StatusMetricsTest {
                 Optional.empty());
     }
 
+    private static final Mapping BILLING = new Mapping("billing", SRC, DST, List.of(), Mode.RUN, CopyMethod.NATIVE);
+
     private void publish(DatabaseStatus... databases) {
         metrics.update(new MappingStatus(SHOP, null, null, List.of(databases), Instant.now()));
     }
@@ -84,5 +86,19 @@ class StatusMetricsTest {
         Set<String> databases = Set.copyOf(registry.find("pgferry.database.phase").gauges().stream()
                 .map(g -> g.getId().getTag("database")).toList());
         assertThat(databases).containsExactly("b");
+    }
+
+    @Test
+    void aMappingsTickLeavesTheOtherMappingsSeriesAlone() {
+        publish(database("a", Phase.READY));
+        metrics.update(new MappingStatus(BILLING, null, null, List.of(database("x", Phase.COPYING)), Instant.now()));
+        metrics.update(new MappingStatus(BILLING, null, null, List.of(database("x", Phase.STREAMING)),
+                Instant.now()));
+        assertThat(phase("a", Phase.READY)).as("shop's series stay").isEqualTo(1.0);
+        assertThat(registry.find("pgferry.database.phase").tags("mapping", "billing", "database", "x", "phase",
+                "STREAMING").gauge().value()).isEqualTo(1.0);
+        publish();
+        assertThat(phase("a", Phase.READY)).as("shop has no database any more").isNull();
+        assertThat(registry.find("pgferry.database.phase").tags("mapping", "billing").gauges()).isNotEmpty();
     }
 }
