@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -62,16 +63,19 @@ final class DatabaseLooks {
             throws InterruptedException {
         Semaphore mappingPlaces = places.computeIfAbsent(mapping, m -> new Semaphore(PER_MAPPING, true));
         Map<String, CompletableFuture<Looked>> looks = new LinkedHashMap<>();
+        // the looks that got a place: only those can still be running when the time is up
+        Set<String> began = ConcurrentHashMap.newKeySet();
         for (String db : databases) {
             CompletableFuture<Looked> earlier = going.get(key(mapping, db));
             if (earlier != null && (!earlier.isDone() || usable(earlier, maxAge))) {
                 looks.put(db, earlier);
+                began.add(db);
                 continue;
             }
             going.remove(key(mapping, db));
             // fair places: the databases start in their order (those seen longest ago first)
             looks.put(db, CompletableFuture.supplyAsync(() -> lookIfInTime(mappingPlaces, until, db, generation,
-                    evaluate), threads));
+                    evaluate, began), threads));
         }
         try {
             CompletableFuture.allOf(looks.values().toArray(CompletableFuture[]::new))
@@ -86,7 +90,10 @@ final class DatabaseLooks {
         for (Map.Entry<String, CompletableFuture<Looked>> look : looks.entrySet()) {
             String key = key(mapping, look.getKey());
             if (!look.getValue().isDone()) {
-                going.put(key, look.getValue());
+                if (began.contains(look.getKey())) {
+                    going.put(key, look.getValue());
+                }
+                // one still waiting for a place gives up now, without looking
                 continue;
             }
             going.remove(key, look.getValue());
@@ -110,7 +117,7 @@ final class DatabaseLooks {
     }
 
     private Looked lookIfInTime(Semaphore mappingPlaces, Instant until, String db, ToLongFunction<String> generation,
-            Function<String, DatabaseStatus> evaluate) {
+            Function<String, DatabaseStatus> evaluate, Set<String> began) {
         try {
             long wait = Duration.between(clock.instant(), until).toMillis();
             if (wait <= 0 || !mappingPlaces.tryAcquire(wait, TimeUnit.MILLISECONDS)) {
@@ -121,6 +128,7 @@ final class DatabaseLooks {
             return null;
         }
         try {
+            began.add(db);
             if (clock.instant().isAfter(until)) {
                 return null;
             }
