@@ -37,8 +37,8 @@ public class DatabaseSteps {
     public record Seen(long generation, Optional<Running> running) {
     }
 
-    /** The step running now, since when, and the run's end. */
-    public record Running(String step, Instant since, CompletableFuture<Void> done) {
+    /** The step running now, and since when the database's steps run. */
+    public record Running(String step, Instant since) {
     }
 
     /** What a run does: its steps in order, telling which one it is at. */
@@ -66,7 +66,7 @@ public class DatabaseSteps {
         String key = key(mapping, database);
         Run run = runs.get(key);
         return new Seen(generations.getOrDefault(key, 0L), Optional.ofNullable(run)
-                .map(r -> new Running(r.step().get(), r.since(), r.done())));
+                .map(r -> new Running(r.step().get(), r.since())));
     }
 
     /**

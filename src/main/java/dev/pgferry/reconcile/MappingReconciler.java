@@ -96,7 +96,6 @@ public class MappingReconciler {
     static final Duration OBSERVE_BUDGET = Duration.ofMillis(1500);
     private final Set<String> cutShort = ConcurrentHashMap.newKeySet();
 
-
     public MappingReconciler(PgferryConfig config, PgDumpRunner pgDump, DatabaseObserver observer,
             ReadinessTracker readiness, ActionRunner runner, StatusBoard board, Clock clock,
             ExactCountSchedule exactCounts, StatusMetrics metrics, SnapshotCopies copies, MappingLeases leases,
@@ -194,8 +193,10 @@ public class MappingReconciler {
             }
             List<Action> actions = status.plan().actions();
             Optional<CompletableFuture<Void>> run = steps.startIfUnchanged(mapping.name(), db, looked.get(db),
-                    actions.getFirst().describe(), step -> LogContext.about(mapping.name(), db,
-                            () -> runSteps(mapping, db, actions, step)));
+                    actions.getFirst().describe(), step -> LogContext.about(mapping.name(), db, () -> {
+                        runSteps(mapping, db, actions, step);
+                        return null;
+                    }));
             run.ifPresent(done -> started.put(db, done));
             left |= run.isEmpty();
         }
@@ -210,6 +211,7 @@ public class MappingReconciler {
                 // runs on beside the loop; its end calls for a tick
                 run.getValue().whenComplete((v, failure) -> events.publishEvent(new TickWanted(mapping.name())));
             } catch (ExecutionException e) {
+                // never: a run's end completes it normally, whatever its steps did
                 acted.add(run.getKey());
             }
         }
@@ -225,7 +227,7 @@ public class MappingReconciler {
     }
 
     /** The steps of one database, in order, until one fails or the lease is lost. Runs beside the loop. */
-    private DatabaseStatus runSteps(Mapping mapping, String database, List<Action> actions,
+    private void runSteps(Mapping mapping, String database, List<Action> actions,
             AtomicReference<String> step) {
         String key = mapping.name() + "/" + database;
         try {
@@ -246,7 +248,6 @@ public class MappingReconciler {
         } catch (RuntimeException e) {
             log.error("mapping {} database {}: its steps failed: {}", mapping.name(), database, e.toString(), e);
         }
-        return null;
     }
 
     /** One step; false when it failed (the rest wait for the next tick). */
@@ -330,7 +331,9 @@ public class MappingReconciler {
         Map<String, DatabaseStatus> last = new HashMap<>();
         board.get(mapping.name()).ifPresent(s -> s.databases().forEach(d -> last.put(d.database(), d)));
         // a database whose steps run is not looked at: they change it now, a look would be stale when acted on
-        List<String> order = databases.stream().filter(db -> steps.seen(mapping.name(), db).running().isEmpty())
+        Set<String> running = databases.stream().filter(db -> steps.seen(mapping.name(), db).running().isPresent())
+                .collect(java.util.stream.Collectors.toSet());
+        List<String> order = databases.stream().filter(db -> !running.contains(db))
                 .sorted(Comparator.comparing((String db) -> !last.containsKey(db)
                         || last.get(db).plan().phase() == Phase.LOOKING ? Instant.MIN
                         : last.get(db).observed().observedAt())).toList();
@@ -339,7 +342,7 @@ public class MappingReconciler {
         results.forEach((db, result) -> looked.put(db, result.generation()));
         return databases.stream().map(db -> results.containsKey(db) ? results.get(db).status()
                 : !last.containsKey(db) ? notLookedAtYet(db)
-                : steps.seen(mapping.name(), db).running().isPresent() ? runningNow(mapping, last.get(db))
+                : running.contains(db) ? runningNow(mapping, last.get(db))
                 : last.get(db)).toList();
     }
 
@@ -362,7 +365,7 @@ public class MappingReconciler {
 
     /** How often the mapping's databases are looked at: the poll interval, or a resting plan-mode mapping's. */
     private Duration cadence(Mapping mapping, ObservedInstance destination) {
-        return config.pollInterval().multipliedBy(effectiveMode(mapping, destination) == Mode.PLAN
+        return config.pollInterval().multipliedBy(MappingStatus.effectiveMode(mapping, destination) == Mode.PLAN
                 ? ReconcileLoop.PLAN_MODE_EVERY : 1);
     }
 
@@ -417,7 +420,7 @@ public class MappingReconciler {
     }
 
     private static boolean willAct(Mapping mapping, DatabaseStatus status, ObservedInstance destination) {
-        return effectiveMode(mapping, destination) == Mode.RUN && status.plan().executable()
+        return MappingStatus.effectiveMode(mapping, destination) == Mode.RUN && status.plan().executable()
                 && !status.plan().actions().isEmpty();
     }
 
@@ -456,15 +459,10 @@ public class MappingReconciler {
                 .or(() -> copy.filter(c -> c.state().stage() == CopyProgress.Stage.FAILED)
                         .map(c -> new ActionFailure("snapshot copy", c.state().error(), c.attempt(),
                                 c.state().finishedAt())));
-        Plan plan = Planner.plan(new PlanInput(mapping, effectiveMode(mapping, destination), observed, source,
+        Plan plan = Planner.plan(new PlanInput(mapping, MappingStatus.effectiveMode(mapping, destination), observed, source,
                 destination, checks, ready, failure, clock.instant(), copy.map(SnapshotCopies.Copy::state),
                 copy.map(SnapshotCopies.Copy::generation).orElse(0L)));
         return new DatabaseStatus(observed, checks, ready, plan, failure);
-    }
-
-    /** Run when configured so, or when an operator started the mapping (marker on the destination). */
-    static Mode effectiveMode(Mapping mapping, ObservedInstance destination) {
-        return MappingStatus.effectiveMode(mapping, destination);
     }
 
     /**

@@ -79,9 +79,7 @@ class DatabaseLooksTest {
         assertThat(second).isEmpty();
 
         release.countDown();
-        for (int i = 0; i < 500 && looks.going("m", "slow"); i++) {
-            Thread.sleep(10);
-        }
+        awaitLookEnded("slow");
         Map<String, DatabaseLooks.Looked> third = look(List.of("slow"), Duration.ofSeconds(10), heldFor(List.of()));
         assertThat(third).containsOnlyKeys("slow");
         assertThat(looked.get("slow").get()).as("looked at once, taken by the next tick").isEqualTo(1);
@@ -99,9 +97,7 @@ class DatabaseLooksTest {
             return status(db, Instant.now().minus(Duration.ofMinutes(5)));
         });
         release.countDown();
-        for (int i = 0; i < 500 && looks.going("m", "slow"); i++) {
-            Thread.sleep(10);
-        }
+        awaitLookEnded("slow");
         Map<String, DatabaseLooks.Looked> again = look(List.of("slow"), Duration.ofSeconds(10), heldFor(List.of()));
         assertThat(again).containsOnlyKeys("slow");
         assertThat(looked.get("slow").get()).as("looked at again").isEqualTo(2);
@@ -116,5 +112,11 @@ class DatabaseLooksTest {
         assertThat(looked).as("the quick ones never began").doesNotContainKeys("q1", "q2");
         assertThat(slow).allSatisfy(db -> assertThat(looks.going("m", db)).isTrue());
         assertThat(looks.going("m", "q1")).isFalse();
+    }
+
+    private void awaitLookEnded(String db) throws InterruptedException {
+        for (int i = 0; i < 500 && looks.going("m", db); i++) {
+            Thread.sleep(10);
+        }
     }
 }
