@@ -15,15 +15,19 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Web depends on the features, never the reverse; the feature packages are free of cycles; the
- * planner, and every class of pgferry's it uses, stays free of I/O.
+ * Web depends on the features, never the reverse, and queries no server; the feature packages
+ * are free of cycles; the planner and the cutover checklist, and every class of pgferry's they
+ * use, stay free of I/O.
  */
 @AnalyzeClasses(packages = "dev.pgferry", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
-    /** The classes that plan: pure functions of what was observed. */
+    /**
+     * The classes that decide: pure functions of what was observed (the planner of the steps,
+     * and the cutover checklist's states).
+     */
     private static final Set<String> PLANNER = Set.of("dev.pgferry.reconcile.Planner",
-            "dev.pgferry.reconcile.CreationSteps");
+            "dev.pgferry.reconcile.CreationSteps", "dev.pgferry.cutover.CutoverChecklist");
 
     @ArchTest
     static final ArchRule featuresDoNotDependOnWeb = noClasses().that().resideOutsideOfPackage("dev.pgferry.web..")
@@ -36,7 +40,7 @@ class ArchitectureTest {
     /**
      * The planner and every class of pgferry's it uses: no database access, files, processes or
      * network. Configuration values are read, never revealed ({@link #thePlannerRevealsNoSecret});
-     * quoting identifiers ({@code pg.Identifiers}) is pure.
+     * quoting identifiers ({@code pg.Identifiers}) and encoding URLs ({@code URLEncoder}) are pure.
      */
     @ArchTest
     static void thePlannerAndWhatItUsesDoNoIo(JavaClasses classes) {
@@ -52,11 +56,13 @@ class ArchitectureTest {
                         || c.getPackageName().startsWith("java.nio.file")
                         || c.getPackageName().startsWith("java.nio.channels")
                         || c.getPackageName().startsWith("java.net")
+                        && !c.getName().equals("java.net.URLEncoder")
                         || c.getName().equals(ProcessBuilder.class.getName())
                         || c.getPackageName().startsWith("org.springframework.jdbc")
                         || c.getPackageName().startsWith("dev.pgferry.pg")
                         && !c.getName().equals("dev.pgferry.pg.Identifiers"));
-        noClasses().that(DescribedPredicate.describe("are the planner or classes of pgferry's it uses",
+        noClasses().that(DescribedPredicate.describe("are the planner, the cutover checklist or classes of "
+                        + "pgferry's they use",
                         (JavaClass c) -> planner.contains(c.getName())))
                 .should().dependOnClassesThat(io)
                 .check(classes);
@@ -66,6 +72,13 @@ class ArchitectureTest {
     static final ArchRule thePlannerRevealsNoSecret = noClasses().that().haveFullyQualifiedName(
             "dev.pgferry.reconcile.Planner").or().haveFullyQualifiedName("dev.pgferry.reconcile.CreationSteps")
             .should().callMethod("dev.pgferry.config.Secret", "reveal");
+
+    /** Pages and the API answer from memory (the status board and the reports kept beside it). */
+    @ArchTest
+    static final ArchRule theWebLayerQueriesNoServer = noClasses().that().resideInAPackage("dev.pgferry.web..")
+            .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "org.springframework.jdbc..")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.pgferry.pg.PgConnector")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.pgferry.cutover.FreezeFacts");
 
     @ArchTest
     static final ArchRule onlyTheDemoUsesTheEmbeddedServers = noClasses()

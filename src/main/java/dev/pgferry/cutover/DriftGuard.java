@@ -4,7 +4,7 @@ import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.config.Scope;
-import dev.pgferry.cutover.Readiness.Condition;
+import dev.pgferry.status.Readiness.Condition;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.schema.FidelityReport;

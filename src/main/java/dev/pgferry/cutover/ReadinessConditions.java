@@ -1,7 +1,7 @@
 package dev.pgferry.cutover;
 
 import dev.pgferry.config.PgferryConfig;
-import dev.pgferry.cutover.Readiness.Condition;
+import dev.pgferry.status.Readiness.Condition;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedDatabase.Table;
 import java.util.ArrayList;

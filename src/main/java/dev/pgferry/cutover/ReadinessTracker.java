@@ -1,8 +1,9 @@
 package dev.pgferry.cutover;
 
+import dev.pgferry.status.Readiness;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;
-import dev.pgferry.cutover.Readiness.Condition;
+import dev.pgferry.status.Readiness.Condition;
 import dev.pgferry.monitor.ObservedDatabase;
 import java.time.Clock;
 import java.time.Duration;

@@ -8,6 +8,7 @@ import dev.pgferry.status.DatabaseStatus;
 import dev.pgferry.status.MappingStatus;
 import dev.pgferry.status.Lease;
 import dev.pgferry.status.StatusBoard;
+import dev.pgferry.status.TickEnded;
 import dev.pgferry.status.StatusMetrics;
 import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
@@ -15,7 +16,7 @@ import dev.pgferry.config.Mode;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.copy.CopyProgress;
 import dev.pgferry.copy.SnapshotCopies;
-import dev.pgferry.cutover.Readiness;
+import dev.pgferry.status.Readiness;
 import dev.pgferry.cutover.ReadinessTracker;
 import dev.pgferry.faults.CrashPoints;
 import dev.pgferry.faults.TickPauses;
@@ -161,7 +162,8 @@ public class MappingReconciler {
             board.publish(status);
             times.mark("publishing");
             exactCounts.consider(status);
-            times.mark("scheduling exact counts");
+            events.publishEvent(new TickEnded(status));
+            times.mark("scheduling exact counts and outlooks");
             times.logIfSlow(mapping.name());
             return status;
         } catch (InterruptedException e) {

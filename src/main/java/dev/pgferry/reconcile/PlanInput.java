@@ -4,7 +4,7 @@ import dev.pgferry.status.ActionFailure;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
 import dev.pgferry.copy.CopyProgress;
-import dev.pgferry.cutover.Readiness;
+import dev.pgferry.status.Readiness;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;
 import dev.pgferry.preflight.Check;

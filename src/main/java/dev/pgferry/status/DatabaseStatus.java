@@ -1,6 +1,6 @@
 package dev.pgferry.status;
 
-import dev.pgferry.cutover.Readiness;
+import dev.pgferry.status.Readiness;
 import dev.pgferry.monitor.ExactCounter.TableName;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedDatabase.Table;

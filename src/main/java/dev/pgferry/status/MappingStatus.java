@@ -1,9 +1,10 @@
 package dev.pgferry.status;
 
-import dev.pgferry.status.Alert;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
 import dev.pgferry.monitor.ObservedInstance;
+import dev.pgferry.preflight.RoleStates;
+import dev.pgferry.preflight.RoleStates.RoleState;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -96,6 +97,16 @@ public record MappingStatus(Mapping mapping, ObservedInstance source, ObservedIn
         boolean bothAnswer = (source == null || source.error() == null)
                 && (destination == null || destination.error() == null);
         return bothAnswer && !databases.isEmpty() && databases.stream().allMatch(DatabaseStatus::cutoverReady);
+    }
+
+    /** Where each role the database needs stands on the destination; empty until both sides were read. */
+    public List<RoleState> roleStates(DatabaseStatus database) {
+        var o = database.observed();
+        if (o.sourceFacts().isEmpty() || source == null || destination == null || source.facts() == null
+                || destination.facts() == null) {
+            return List.of();
+        }
+        return RoleStates.of(o.sourceFacts().get().neededRoles(), source.facts(), destination.facts());
     }
 
     public Optional<DatabaseStatus> database(String name) {

@@ -1,13 +1,14 @@
 package dev.pgferry.web;
 
-import dev.pgferry.config.PgferryConfig;
+import dev.pgferry.cutover.CutoverChecklists;
+import dev.pgferry.cutover.CutoverView;
 import dev.pgferry.cutover.Drain;
 import dev.pgferry.cutover.Freeze;
 import dev.pgferry.cutover.MaterializedViews.RefreshReport;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.reconcile.ActionRefused;
-import dev.pgferry.reconcile.CutoverActions;
-import dev.pgferry.status.StatusBoard;
+import dev.pgferry.operator.CutoverActions;
+import dev.pgferry.reconcile.UnknownMapping;
 import java.security.Principal;
 import java.util.List;
 import java.util.Map;
@@ -24,22 +25,18 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/mappings/{name}")
 class CutoverApiController {
 
-    private final StatusBoard board;
-    private final PgferryConfig config;
     private final CutoverActions cutover;
-    private final MappingViewFactory views;
+    private final CutoverChecklists checklists;
 
-    CutoverApiController(StatusBoard board, PgferryConfig config, CutoverActions cutover, MappingViewFactory views) {
-        this.board = board;
-        this.config = config;
+    CutoverApiController(CutoverActions cutover, CutoverChecklists checklists) {
         this.cutover = cutover;
-        this.views = views;
+        this.checklists = checklists;
     }
 
     /** The checklist: each step's state, the exact commands for this mapping, the freeze's outlook. */
     @GetMapping("/cutover")
     CutoverView checklist(@PathVariable String name) {
-        return CutoverPageController.checklist(name, board, config, cutover, views);
+        return checklists.of(name).orElseThrow(() -> new UnknownMapping(name));
     }
 
     /**

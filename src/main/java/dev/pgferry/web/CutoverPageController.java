@@ -2,10 +2,10 @@ package dev.pgferry.web;
 
 import static dev.pgferry.web.MappingPageController.act;
 
-import dev.pgferry.config.PgferryConfig;
-import dev.pgferry.reconcile.CutoverActions;
-import dev.pgferry.reconcile.OperatorActions;
-import dev.pgferry.status.StatusBoard;
+import dev.pgferry.cutover.CutoverChecklists;
+import dev.pgferry.cutover.CutoverView;
+import dev.pgferry.operator.CutoverActions;
+import dev.pgferry.operator.OperatorActions;
 import dev.pgferry.reconcile.UnknownMapping;
 import dev.pgferry.web.MappingPageController.Outcome;
 import io.github.wimdeblauwe.htmx.spring.boot.mvc.HxRequest;
@@ -24,31 +24,19 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 class CutoverPageController {
 
-    private final StatusBoard board;
-    private final PgferryConfig config;
     private final CutoverActions cutover;
     private final OperatorActions actions;
-    private final MappingViewFactory views;
+    private final CutoverChecklists checklists;
 
-    CutoverPageController(StatusBoard board, PgferryConfig config, CutoverActions cutover, OperatorActions actions,
-            MappingViewFactory views) {
-        this.board = board;
-        this.config = config;
+    CutoverPageController(CutoverActions cutover, OperatorActions actions, CutoverChecklists checklists) {
         this.cutover = cutover;
         this.actions = actions;
-        this.views = views;
-    }
-
-    /** The checklist of one mapping, as the page and the API show it. */
-    static CutoverView checklist(String name, StatusBoard board, PgferryConfig config, CutoverActions cutover,
-            MappingViewFactory views) {
-        MappingView view = board.get(name).map(views::withoutCharts).orElseThrow(() -> new UnknownMapping(name));
-        return CutoverChecklist.of(view, config.mapping(name).orElseThrow(), cutover.freezeOutlook(name));
+        this.checklists = checklists;
     }
 
     @GetMapping("/mappings/{name}/cutover")
     String page(@PathVariable String name, Model model) {
-        model.addAttribute("cutover", checklist(name, board, config, cutover, views));
+        model.addAttribute("cutover", checklists.of(name).orElseThrow(() -> new UnknownMapping(name)));
         return "cutover";
     }
 

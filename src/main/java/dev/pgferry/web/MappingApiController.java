@@ -1,6 +1,6 @@
 package dev.pgferry.web;
 
-import dev.pgferry.reconcile.OperatorActions;
+import dev.pgferry.operator.OperatorActions;
 import dev.pgferry.reconcile.ActionRefused;
 import dev.pgferry.reconcile.UnknownMapping;
 import dev.pgferry.status.MappingStatus;

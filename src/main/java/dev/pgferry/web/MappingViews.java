@@ -3,7 +3,6 @@ package dev.pgferry.web;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.preflight.Compatibility;
-import dev.pgferry.preflight.RoleStates;
 import dev.pgferry.status.Action;
 import dev.pgferry.status.DatabaseStatus;
 import dev.pgferry.status.MappingStatus;
@@ -196,22 +195,12 @@ final class MappingViews {
                         : (int) Math.min(100, copyDone * 100 / copyTotal),
                 sum(tables, TableView::sourceRows), sum(tables, TableView::destinationRows),
                 sum(tables, TableView::rowDelta), schemas(tables), exact.map(MappingViews::exactCount).orElse(null),
-                alerts.stream().filter(a -> d.database().equals(a.database())).toList(), roles(status, o),
+                alerts.stream().filter(a -> d.database().equals(a.database())).toList(), status.roleStates(d),
                 extras.sequenceSync(mapping.name(), d.database()),
                 extras.materializedViews(mapping.name(), d.database()),
                 extras.verification(mapping.name(), d.database()),
                 drain.freezePoint(), drain.drained(),
                 subscription.map(ObservedDatabase.Subscription::connectionUpdatedAt).orElse(null));
-    }
-
-    /** Where each role the database needs stands on the destination; empty until both sides were read. */
-    private static List<RoleStates.RoleState> roles(MappingStatus status, ObservedDatabase o) {
-        if (o.sourceFacts().isEmpty() || status.source() == null || status.destination() == null
-                || status.source().facts() == null || status.destination().facts() == null) {
-            return List.of();
-        }
-        return RoleStates.of(o.sourceFacts().get().neededRoles(), status.source().facts(),
-                status.destination().facts());
     }
 
     private static List<SchemaView> schemas(List<TableView> tables) {

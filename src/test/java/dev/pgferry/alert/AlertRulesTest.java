@@ -8,7 +8,7 @@ import dev.pgferry.config.Instance;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
 import dev.pgferry.config.Secret;
-import dev.pgferry.cutover.Readiness;
+import dev.pgferry.status.Readiness;
 import dev.pgferry.monitor.LagHistory.Sample;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;

@@ -3,7 +3,7 @@ package dev.pgferry.cutover;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgferry.config.PgferryConfig;
-import dev.pgferry.cutover.Readiness.Condition;
+import dev.pgferry.status.Readiness.Condition;
 import dev.pgferry.monitor.ObservedDatabase;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,7 +5,7 @@ import dev.pgferry.status.Plan;
 import dev.pgferry.status.DatabaseStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pgferry.cutover.Readiness;
+import dev.pgferry.status.Readiness;
 import dev.pgferry.monitor.ObservedDatabase;
 import java.time.Clock;
 import java.time.Duration;

@@ -11,7 +11,7 @@ import dev.pgferry.config.Instance;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
 import dev.pgferry.config.Secret;
-import dev.pgferry.cutover.Readiness;
+import dev.pgferry.status.Readiness;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedDatabase.Slot;
 import dev.pgferry.monitor.ObservedDatabase.Subscription;

@@ -7,7 +7,7 @@ import dev.pgferry.config.Instance;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
 import dev.pgferry.config.Secret;
-import dev.pgferry.cutover.Readiness;
+import dev.pgferry.status.Readiness;
 import dev.pgferry.monitor.ObservedDatabase;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

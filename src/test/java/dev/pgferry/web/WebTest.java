@@ -28,15 +28,17 @@ import dev.pgferry.config.Mode;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.config.Secret;
 import dev.pgferry.config.User;
-import dev.pgferry.cutover.Readiness;
+import dev.pgferry.status.Readiness;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;
 import dev.pgferry.preflight.Check;
 import dev.pgferry.status.DatabaseStatus;
 import dev.pgferry.status.MappingStatus;
-import dev.pgferry.reconcile.OperatorActions;
-import dev.pgferry.reconcile.CutoverActions;
-import dev.pgferry.reconcile.CutoverActions.FreezeOutlook;
+import dev.pgferry.operator.OperatorActions;
+import dev.pgferry.operator.CutoverActions;
+import dev.pgferry.cutover.CutoverChecklists;
+import dev.pgferry.cutover.FreezeOutlook;
+import dev.pgferry.cutover.FreezeOutlooks;
 import dev.pgferry.cutover.Freeze;
 import dev.pgferry.cutover.FreezeChange;
 import dev.pgferry.cutover.FreezeLedger;
@@ -66,6 +68,7 @@ import org.springframework.test.web.servlet.MockMvc;
 /** Pages and API with and without htmx, logged in or not, as viewer or operator. */
 @WebMvcTest
 @Import({SecurityConfig.class, Formats.class, WebTest.Fixture.class, MappingViewFactory.class, PageDefaults.class,
+        CutoverChecklists.class,
         dev.pgferry.monitor.LagHistory.class, dev.pgferry.monitor.CopyRates.class,
         dev.pgferry.web.login.LoginThrottle.class, dev.pgferry.web.login.LoginMetrics.class,
         dev.pgferry.web.login.LoginEvents.class})
@@ -85,6 +88,8 @@ class WebTest {
     OperatorActions actions;
     @MockitoBean
     CutoverActions cutover;
+    @MockitoBean
+    FreezeOutlooks outlooks;
     @MockitoBean
     dev.pgferry.schema.FidelityCheck fidelity;
     @MockitoBean
@@ -141,12 +146,12 @@ class WebTest {
         ObservedInstance source = new ObservedInstance("old", null, null, Map.of(), Set.of(), Set.of());
         ObservedInstance destination = new ObservedInstance("new", null, null, Map.of(), Set.of(), Set.of());
         board.publish(new MappingStatus(SHOP, source, destination, List.of(database), Instant.now()));
-        when(cutover.freezeOutlook("shop")).thenReturn(new FreezeOutlook(false, "PGFERRY_MAPPINGS_SHOP_ALLOW_FREEZE",
+        when(outlooks.last(SHOP)).thenReturn(new FreezeOutlook(false, "PGFERRY_MAPPINGS_SHOP_ALLOW_FREEZE",
                 new Freeze.FreezeState(List.of()), FreezePlan.of(List.of("shop"), List.of(
                         new FreezePlan.RoleFacts("App \"RW\"", true, false, false, false, 2, List.of("reports")),
                         new FreezePlan.RoleFacts("postgres", true, true, false, false, 1, List.of()),
                         new FreezePlan.RoleFacts("u", true, true, false, true, 3, List.of())), List.of(), List.of(),
-                        Mapping.FreezeRoles.NONE, Map.of()), null));
+                        Mapping.FreezeRoles.NONE, Map.of()), null, Instant.now()));
     }
 
     @ParameterizedTest
@@ -646,8 +651,8 @@ class WebTest {
 
         // frozen: the page says since when and by whom, what changed, and offers the unfreeze
         var entry = new FreezeLedger.Entry(FreezeChange.roleLogin("app"), Instant.now(), "ops");
-        when(cutover.freezeOutlook("shop")).thenReturn(new FreezeOutlook(true, "PGFERRY_MAPPINGS_SHOP_ALLOW_FREEZE",
-                new Freeze.FreezeState(List.of(entry)), plan, null));
+        when(outlooks.last(SHOP)).thenReturn(new FreezeOutlook(true, "PGFERRY_MAPPINGS_SHOP_ALLOW_FREEZE",
+                new Freeze.FreezeState(List.of(entry)), plan, null, Instant.now()));
         mvc.perform(get("/mappings/shop/cutover").with(user("ops").roles("VIEWER", "OPERATOR")))
                 .andExpect(content().string(containsString("id=\"frozen\"")))
                 .andExpect(content().string(containsString("data-step=\"freeze\" data-state=\"done\"")))

@@ -1,5 +1,9 @@
-package dev.pgferry.reconcile;
+package dev.pgferry.operator;
 
+import dev.pgferry.reconcile.ActionRefused;
+import dev.pgferry.reconcile.MappingLeases;
+import dev.pgferry.reconcile.MappingTurns;
+import dev.pgferry.reconcile.UnknownMapping;
 import dev.pgferry.status.Phase;
 import dev.pgferry.status.DatabaseStatus;
 import dev.pgferry.status.MappingStatus;
@@ -10,18 +14,15 @@ import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.cutover.Drain;
 import dev.pgferry.cutover.Freeze;
 import dev.pgferry.cutover.Freeze.FreezeFailed;
-import dev.pgferry.cutover.Freeze.FreezeState;
 import dev.pgferry.cutover.FreezeChange;
-import dev.pgferry.cutover.FreezePlan;
+import dev.pgferry.cutover.FreezeOutlook;
+import dev.pgferry.cutover.FreezeOutlooks;
 import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.MaterializedViews.RefreshReport;
 import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.cutover.Verifier;
-import dev.pgferry.pg.PgErrors;
-import java.sql.SQLException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
 
@@ -46,10 +47,12 @@ public class CutoverActions {
     private final Verifier verifier;
     private final MappingTurns turns;
     private final MappingLeases leases;
+    private final FreezeOutlooks outlooks;
 
     public CutoverActions(PgferryConfig config, StatusBoard board, ControlRecords records, Freeze freeze, Drain drain,
             SequenceSync sequences, MaterializedViews views, Verifier verifier, MappingTurns turns,
-            MappingLeases leases) {
+            MappingLeases leases, FreezeOutlooks outlooks) {
+        this.outlooks = outlooks;
         this.turns = turns;
         this.leases = leases;
         this.config = config;
@@ -60,37 +63,6 @@ public class CutoverActions {
         this.sequences = sequences;
         this.views = views;
         this.verifier = verifier;
-    }
-
-    /**
-     * Where the freeze stands: whether the assisted freeze is allowed, what it changed (if frozen),
-     * and what it would change now (or why that could not be read).
-     */
-    public record FreezeOutlook(boolean allowed, String allowVariable, FreezeState state, FreezePlan plan,
-            String error) {
-    }
-
-    public FreezeOutlook freezeOutlook(String mappingName) {
-        Mapping mapping = mapping(mappingName);
-        MappingStatus status = board.get(mappingName).orElseThrow();
-        FreezeState state = null;
-        FreezePlan plan = null;
-        String error = null;
-        try {
-            state = freeze.state(mapping);
-        } catch (SQLException e) {
-            error = "what freeze changed could not be read on destination " + mapping.destination().name() + ": "
-                    + PgErrors.describe(e);
-        }
-        List<String> databases = sourceDatabases(status);
-        if (!databases.isEmpty()) {
-            try {
-                plan = freeze.plan(mapping, databases);
-            } catch (SQLException e) {
-                error = "source " + mapping.source().name() + " could not be read: " + PgErrors.describe(e);
-            }
-        }
-        return new FreezeOutlook(mapping.allowFreeze(), allowVariable(mapping), state, plan, error);
     }
 
     /**
@@ -107,7 +79,7 @@ public class CutoverActions {
         MappingStatus status = board.get(mappingName).orElseThrow();
         if (!mapping.allowFreeze()) {
             throw new ActionRefused("the assisted freeze is off for mapping " + mappingName + ": set "
-                    + allowVariable(mapping) + "=true and restart pgferry, or freeze by hand with the commands on "
+                    + FreezeOutlook.allowVariable(mapping) + "=true and restart pgferry, or freeze by hand with the commands on "
                     + "the cutover page");
         }
         OperatorActions.requireRun(status);
@@ -118,12 +90,13 @@ public class CutoverActions {
                             .orElse("") + "; a freeze now stops the applications before the destination can take "
                     + "over. Wait for the green light, or force it with a second confirmation.");
         }
-        List<String> databases = sourceDatabases(status);
+        List<String> databases = FreezeOutlooks.sourceDatabases(status);
         if (databases.isEmpty()) {
             throw new ActionRefused("mapping " + mappingName + " has no database on the source to freeze");
         }
         try {
             Freeze.Frozen frozen = freeze.freeze(mapping, databases, actor);
+            outlooks.readNow(status);
             records.auditAfterwards(mapping.destination(), actor, force ? "freeze (forced)" : "freeze", mappingName,
                     null, "roles set NOLOGIN: " + frozen.plan().roles().stream().map(r -> r.name()).toList()
                             + "; read-only databases: " + databases + "; sessions ended: " + frozen.sessionsEnded()
@@ -142,6 +115,7 @@ public class CutoverActions {
         Mapping mapping = mapping(mappingName);
         try {
             Freeze.Unfrozen unfrozen = freeze.unfreeze(mapping);
+            board.get(mappingName).ifPresent(outlooks::readNow);
             records.auditAfterwards(mapping.destination(), actor, "unfreeze", mappingName, null, "restored: "
                     + unfrozen.restored().stream().map(CutoverActions::describe).toList()
                     + (unfrozen.gone().isEmpty() ? "" : "; gone meanwhile: "
@@ -272,15 +246,6 @@ public class CutoverActions {
             throw new ActionRefused("mapping " + status.mapping().name() + " has no database on both sides yet");
         }
         return both;
-    }
-
-    private static List<String> sourceDatabases(MappingStatus status) {
-        return status.databases().stream().filter(d -> d.observed().sourceDatabaseExists())
-                .map(DatabaseStatus::database).toList();
-    }
-
-    private static String allowVariable(Mapping mapping) {
-        return "PGFERRY_MAPPINGS_" + mapping.name().toUpperCase(Locale.ROOT) + "_ALLOW_FREEZE";
     }
 
     private static String describe(FreezeChange change) {

@@ -1,6 +1,8 @@
-package dev.pgferry.web;
+package dev.pgferry.cutover;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.List;
 
 /**
@@ -12,22 +14,37 @@ public record CutoverView(String mapping, String source, String destination, Str
         FreezeView freeze, List<Step> steps, List<ConnectionChange> connections) {
 
     /**
-     * One step. state: done, todo (can be done now), waiting (not yet: detail says for what),
-     * running, failed or manual (pgferry cannot see it: the operator does it and knows).
-     * action: the POST action of the API and the page that does the step, null for a manual one.
+     * One step. action: the POST action of the API and the page that does the step, null for a
+     * manual one.
      */
-    public record Step(String id, String title, String state, String detail, List<String> notes,
+    public record Step(String id, String title, StepState state, String detail, List<String> notes,
             List<String> commands, String rollback, String action, boolean actionEnabled) {
+    }
+
+    /**
+     * A step's state, shown (and answered by the API) in lower case: done, todo (can be done now),
+     * waiting (not yet: the detail says for what), running, failed, or manual (pgferry cannot see
+     * it: the operator does it and knows).
+     */
+    public enum StepState {
+        DONE, TODO, WAITING, RUNNING, FAILED, MANUAL;
+
+        @JsonValue
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /**
      * The write freeze: allowed (configuration), frozen (what pgferry changed, from its records)
      * and what a freeze would change now (roles with why, sessions, warnings). {@code undoCommands}:
      * how to undo it by hand, from the records once frozen (never from the frozen state itself).
+     * {@code readAt}: when the source was last read for it (null: not yet; it is read beside the loop).
      */
     public record FreezeView(boolean allowed, String allowVariable, boolean frozen, Instant frozenAt, String frozenBy,
             List<String> changes, List<String> rolesToFreeze, List<String> rolesLeftAlone, long sessionsToEnd,
-            List<String> warnings, String error, List<String> undoCommands) {
+            List<String> warnings, String error, List<String> undoCommands, Instant readAt) {
     }
 
     /** What an application's connection to one database changes from and to (no passwords). */

@@ -1,5 +1,10 @@
-package dev.pgferry.reconcile;
+package dev.pgferry.operator;
 
+import dev.pgferry.reconcile.ReconcileLoop;
+import dev.pgferry.reconcile.ActionRefused;
+import dev.pgferry.reconcile.MappingLeases;
+import dev.pgferry.reconcile.MappingTurns;
+import dev.pgferry.reconcile.UnknownMapping;
 import dev.pgferry.status.Phase;
 import dev.pgferry.status.DatabaseStatus;
 import dev.pgferry.status.MappingStatus;

@@ -1,4 +1,4 @@
-package dev.pgferry.cutover;
+package dev.pgferry.status;
 
 import java.util.List;
 
