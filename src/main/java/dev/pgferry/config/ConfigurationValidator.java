@@ -88,7 +88,7 @@ public final class ConfigurationValidator {
                     + "checksum chunk, e.g. 10000");
         }
         return new PgferryConfig(instances, mappings, users, p.pollInterval(),
-                new PgferryConfig.Readiness(maxLag, p.ready().maxLagSeconds(), p.ready().stableFor()), p.pgBinDir(),
+                new PgferryConfig.ReadinessThresholds(maxLag, p.ready().maxLagSeconds(), p.ready().stableFor()), p.pgBinDir(),
                 p.dashboardRefresh(), p.exactCountInterval(), p.verifyChunkRows());
     }
 

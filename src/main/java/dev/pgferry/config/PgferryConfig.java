@@ -7,20 +7,20 @@ import java.util.Optional;
 
 /** The whole validated configuration; built once at start-up by {@link ConfigurationValidator}. */
 public record PgferryConfig(Map<String, Instance> instances, List<Mapping> mappings, List<User> users,
-        Duration pollInterval, Readiness ready, String pgBinDir, Duration dashboardRefresh,
+        Duration pollInterval, ReadinessThresholds ready, String pgBinDir, Duration dashboardRefresh,
         Duration exactCountInterval, int verifyChunkRows) {
 
     /** Without the slow schedule of exact counts (they run on demand only), default verify chunks. */
     public PgferryConfig(Map<String, Instance> instances, List<Mapping> mappings, List<User> users,
-            Duration pollInterval, Readiness ready, String pgBinDir, Duration dashboardRefresh) {
+            Duration pollInterval, ReadinessThresholds ready, String pgBinDir, Duration dashboardRefresh) {
         this(instances, mappings, users, pollInterval, ready, pgBinDir, dashboardRefresh, Duration.ZERO, 10_000);
     }
 
     /** Thresholds of the cutover-ready light. */
-    public record Readiness(long maxLagBytes, Duration maxLagTime, Duration stableFor) {
+    public record ReadinessThresholds(long maxLagBytes, Duration maxLagTime, Duration stableFor) {
 
         /** The default time limit (60 s) with the given bytes and window. */
-        public Readiness(long maxLagBytes, Duration stableFor) {
+        public ReadinessThresholds(long maxLagBytes, Duration stableFor) {
             this(maxLagBytes, Duration.ofSeconds(60), stableFor);
         }
     }

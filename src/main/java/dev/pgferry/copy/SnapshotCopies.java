@@ -1,5 +1,6 @@
 package dev.pgferry.copy;
 
+import dev.pgferry.reports.DatabaseKey;
 import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.pg.ActionException;
@@ -31,8 +32,8 @@ public class SnapshotCopies implements DisposableBean {
     private final SnapshotCopy copy;
     private final SourceLimits limits;
     private final Clock clock;
-    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-    private final Map<String, Long> generations = new ConcurrentHashMap<>();
+    private final Map<DatabaseKey, Job> jobs = new ConcurrentHashMap<>();
+    private final Map<DatabaseKey, Long> generations = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon()
             .name("snapshot-copy-", 0).factory());
 
@@ -54,7 +55,7 @@ public class SnapshotCopies implements DisposableBean {
      * A copy, its progress, how many attempts in a row have failed (for the back-off), and its
      * thread's end, which a cancel waits for.
      */
-    private record Job(CopyProgress progress, SnapshotCopy.Sessions sessions, int attempt,
+    private record Job(SnapshotProgress progress, SnapshotCopy.Sessions sessions, int attempt,
             java.util.concurrent.CompletableFuture<Void> ended,
             java.util.concurrent.atomic.AtomicReference<Thread> runner) {
     }
@@ -63,7 +64,7 @@ public class SnapshotCopies implements DisposableBean {
      * The state of the last copy of the database in this process, running or finished, with its
      * attempt and the {@link #generation} it was read at.
      */
-    public record Copy(CopyProgress.State state, int attempt, long generation) {
+    public record Copy(SnapshotProgress.State state, int attempt, long generation) {
     }
 
     /**
@@ -75,7 +76,7 @@ public class SnapshotCopies implements DisposableBean {
     }
 
     public Optional<Copy> last(String mapping, String database) {
-        String key = key(mapping, database);
+        DatabaseKey key = key(mapping, database);
         long generation = generations.getOrDefault(key, 0L);
         Job job = jobs.get(key);
         return job == null ? Optional.empty() : Optional.of(new Copy(job.progress.state(), job.attempt, generation));
@@ -83,14 +84,14 @@ public class SnapshotCopies implements DisposableBean {
 
     /** Starts the copy unless one runs for the database; true when started. */
     public boolean start(Mapping mapping, String database, List<String> filter) {
-        String key = key(mapping.name(), database);
+        DatabaseKey key = key(mapping.name(), database);
         Job previous = jobs.get(key);
         if (previous != null && previous.progress.state().running()) {
             return false;
         }
-        int attempt = previous == null || previous.progress.state().stage() != CopyProgress.Stage.FAILED ? 1
+        int attempt = previous == null || previous.progress.state().stage() != SnapshotProgress.Stage.FAILED ? 1
                 : previous.attempt + 1;
-        Job job = new Job(new CopyProgress(clock.instant(), limits.workers(mapping.source().name())),
+        Job job = new Job(new SnapshotProgress(clock.instant(), limits.workers(mapping.source().name())),
                 new SnapshotCopy.Sessions(), attempt, new java.util.concurrent.CompletableFuture<>(),
                 new java.util.concurrent.atomic.AtomicReference<>());
         jobs.put(key, job);
@@ -120,7 +121,7 @@ public class SnapshotCopies implements DisposableBean {
             return;
         }
         try {
-            job.progress.stage(CopyProgress.Stage.STARTING);
+            job.progress.stage(SnapshotProgress.Stage.STARTING);
             copy.run(mapping, database, filter, job.progress, job.sessions);
             job.progress.finished(clock.instant(), null);
             var state = job.progress.state();
@@ -159,7 +160,7 @@ public class SnapshotCopies implements DisposableBean {
         }
         job.sessions.cancel();
         Thread runner = job.runner().get();
-        if (runner != null && job.progress.state().stage() == CopyProgress.Stage.QUEUED) {
+        if (runner != null && job.progress.state().stage() == SnapshotProgress.Stage.QUEUED) {
             // still waiting for its turn to read the source: wake it, it then gives up
             runner.interrupt();
         }
@@ -179,8 +180,8 @@ public class SnapshotCopies implements DisposableBean {
     /** Stops every running copy of a mapping (its lease was lost); returns how many ran. */
     public int cancelMapping(String mapping) {
         int running = 0;
-        for (Map.Entry<String, Job> entry : jobs.entrySet()) {
-            if (entry.getKey().startsWith(mapping + "\0") && entry.getValue().progress.state().running()) {
+        for (Map.Entry<DatabaseKey, Job> entry : jobs.entrySet()) {
+            if (entry.getKey().mapping().equals(mapping) && entry.getValue().progress.state().running()) {
                 entry.getValue().sessions.cancel();
                 running++;
             }
@@ -209,7 +210,7 @@ public class SnapshotCopies implements DisposableBean {
         cancelAll();
     }
 
-    private static String key(String mapping, String database) {
-        return mapping + "\0" + database;
+    private static DatabaseKey key(String mapping, String database) {
+        return DatabaseKey.of(mapping, database);
     }
 }

@@ -5,7 +5,7 @@ import static dev.pgferry.pg.Identifiers.quote;
 
 import dev.pgferry.config.Mapping;
 import dev.pgferry.copy.CopyChunks.Chunk;
-import dev.pgferry.copy.CopyProgress.Stage;
+import dev.pgferry.copy.SnapshotProgress.Stage;
 import dev.pgferry.faults.CrashPoints;
 import dev.pgferry.ownership.OwnershipRecords;
 import dev.pgferry.pg.ActionException;
@@ -126,7 +126,7 @@ public class SnapshotCopy {
         }
     }
 
-    public void run(Mapping mapping, String database, List<String> filter, CopyProgress progress, Sessions sessions)
+    public void run(Mapping mapping, String database, List<String> filter, SnapshotProgress progress, Sessions sessions)
             throws ActionException {
         ReplicationNames names = ReplicationNames.of(mapping.name(), database);
         // the copy truncates and loads tables: only into a database pgferry recorded as its own
@@ -228,7 +228,7 @@ public class SnapshotCopy {
      * keys are built by the build pool while the copy goes on. Any failure cancels the rest.
      */
     private void copyAndBuild(Mapping mapping, String database, String snapshot, List<Chunk> chunks,
-            TocEntries.Split split, Path archive, int workers, CopyProgress progress, Sessions sessions)
+            TocEntries.Split split, Path archive, int workers, SnapshotProgress progress, Sessions sessions)
             throws SQLException, PgToolException, IOException, InterruptedException {
         ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>(chunks);
         // the pools' threads log about this mapping and database too
@@ -284,7 +284,7 @@ public class SnapshotCopy {
 
     /** One worker: one snapshot session on the source, one session on the destination, chunk after chunk. */
     private void copyChunks(Mapping mapping, String database, String snapshot, ConcurrentLinkedQueue<Chunk> queue,
-            CopyProgress progress, Sessions sessions, java.util.function.LongConsumer tableDone)
+            SnapshotProgress progress, Sessions sessions, java.util.function.LongConsumer tableDone)
             throws SQLException, InterruptedException {
         Chunk chunk = queue.poll();
         if (chunk == null) {
@@ -347,7 +347,7 @@ public class SnapshotCopy {
     }
 
     private static long copy(Chunk chunk, org.postgresql.copy.CopyManager out, org.postgresql.copy.CopyManager in,
-            SourceLimits.ByteRate rate, CopyProgress progress, boolean freeze)
+            SourceLimits.ByteRate rate, SnapshotProgress progress, boolean freeze)
             throws SQLException, InterruptedException {
         TableToCopy table = chunk.table();
         String columns = String.join(", ", table.columns());
@@ -388,7 +388,7 @@ public class SnapshotCopy {
     }
 
     private static void send(org.postgresql.copy.CopyIn copyIn, byte[] bytes, int length, SourceLimits.ByteRate rate,
-            CopyProgress progress, long table) throws SQLException, InterruptedException {
+            SnapshotProgress progress, long table) throws SQLException, InterruptedException {
         if (length == 0) {
             return;
         }

@@ -1,5 +1,6 @@
 package dev.pgferry.cutover;
 
+import dev.pgferry.reports.LastReports;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.pg.Jdbc;
@@ -9,9 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
@@ -34,7 +33,7 @@ public class Drain {
 
     private final PgConnector connector;
     private final Clock clock;
-    private final Map<String, FreezePoint> points = new ConcurrentHashMap<>();
+    private final LastReports<FreezePoint> points = new LastReports<>();
 
     public Drain(PgConnector connector, Clock clock) {
         this.connector = connector;
@@ -67,11 +66,11 @@ public class Drain {
     }
 
     public void record(String mapping, FreezePoint point) {
-        points.put(mapping + "\0" + point.database(), point);
+        points.keep(mapping, point.database(), point);
     }
 
     public Optional<FreezePoint> point(String mapping, String database) {
-        return Optional.ofNullable(points.get(mapping + "\0" + database));
+        return points.last(mapping, database);
     }
 
     /** Whether the slot has confirmed everything up to the freeze point; null without a point. */

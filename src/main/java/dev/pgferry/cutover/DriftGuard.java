@@ -1,5 +1,6 @@
 package dev.pgferry.cutover;
 
+import dev.pgferry.reports.DatabaseKey;
 import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;
@@ -47,7 +48,7 @@ public class DriftGuard implements DisposableBean {
     private final Clock clock;
     private final ExecutorService comparisons = Executors.newFixedThreadPool(CONCURRENT,
             Thread.ofPlatform().daemon().name("drift-guard-", 0).factory());
-    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    private final Set<DatabaseKey> queued = ConcurrentHashMap.newKeySet();
 
     public DriftGuard(FidelityCheck fidelity, PgferryConfig config, Clock clock) {
         this.fidelity = fidelity;
@@ -91,7 +92,7 @@ public class DriftGuard implements DisposableBean {
 
     /** Queues a comparison of the database unless one is queued or running already. */
     private void compareSoon(Mapping mapping, String database) {
-        String key = mapping.name() + "/" + database;
+        DatabaseKey key = DatabaseKey.of(mapping.name(), database);
         if (!queued.add(key)) {
             return;
         }

@@ -1,5 +1,6 @@
 package dev.pgferry.cutover;
 
+import dev.pgferry.reports.LastReports;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.pg.Identifiers;
 import dev.pgferry.pg.Jdbc;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
@@ -37,7 +37,7 @@ public class MaterializedViews {
 
     private final PgConnector connector;
     private final Clock clock;
-    private final Map<String, RefreshReport> last = new ConcurrentHashMap<>();
+    private final LastReports<RefreshReport> last = new LastReports<>();
 
     public MaterializedViews(PgConnector connector, Clock clock) {
         this.connector = connector;
@@ -86,13 +86,13 @@ public class MaterializedViews {
         } catch (SQLException | DataAccessException e) {
             report = new RefreshReport(database, clock.instant(), actor, List.of(), PgErrors.describe(e));
         }
-        last.put(mapping.name() + "\0" + database, report);
+        last.keep(mapping.name(), database, report);
         return report;
     }
 
     /** The last report of that database since pgferry started, or null. */
     public RefreshReport last(String mapping, String database) {
-        return last.get(mapping + "\0" + database);
+        return last.lastOrNull(mapping, database);
     }
 
     private ViewRefresh refresh(Connection c, String schema, String name) {

@@ -13,7 +13,7 @@ public final class ReadinessConditions {
     private ReadinessConditions() {
     }
 
-    public static List<Condition> evaluate(ObservedDatabase o, PgferryConfig.Readiness thresholds) {
+    public static List<Condition> evaluate(ObservedDatabase o, PgferryConfig.ReadinessThresholds thresholds) {
         List<Condition> conditions = new ArrayList<>();
         // tables left out of the publication (unlogged, or excluded by the operator) do not count
         List<Table> published = o.tables().stream().filter(Table::published).toList();

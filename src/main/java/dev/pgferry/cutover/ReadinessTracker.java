@@ -1,5 +1,6 @@
 package dev.pgferry.cutover;
 
+import dev.pgferry.reports.DatabaseKey;
 import dev.pgferry.status.Readiness;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;
@@ -25,7 +26,7 @@ public class ReadinessTracker {
     private final PgferryConfig config;
     private final Clock clock;
     private final DriftGuard drift;
-    private final Map<String, Window> windows = new ConcurrentHashMap<>();
+    private final Map<DatabaseKey, Window> windows = new ConcurrentHashMap<>();
 
     public ReadinessTracker(PgferryConfig config, Clock clock, DriftGuard drift) {
         this.config = config;
@@ -40,7 +41,7 @@ public class ReadinessTracker {
         List<Condition> conditions = new ArrayList<>(ReadinessConditions.evaluate(o, config.ready()));
         conditions.add(drift.condition(mappingConfig, o));
         long errors = o.subscription().map(s -> s.applyErrors() + s.syncErrors()).orElse(0L);
-        Window window = windows.compute(mapping + "/" + o.database(), (k, w) -> (w == null ? new Window(errors, null,
+        Window window = windows.compute(DatabaseKey.of(mapping, o.database()), (k, w) -> (w == null ? new Window(errors, null,
                 null) : w).next(errors, conditions.stream().allMatch(Condition::met), now));
         boolean quiet = window.lastErrorAt() == null || window.lastErrorAt().plus(stableFor).isBefore(now);
         conditions.add(new Condition("no-recent-errors", quiet, quiet ? "no apply or sync error in the last "

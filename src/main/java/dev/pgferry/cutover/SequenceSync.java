@@ -1,5 +1,6 @@
 package dev.pgferry.cutover;
 
+import dev.pgferry.reports.LastReports;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.pg.Identifiers;
 import dev.pgferry.pg.Jdbc;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -38,7 +38,7 @@ public class SequenceSync {
 
     private final PgConnector connector;
     private final Clock clock;
-    private final Map<String, SequenceReport> last = new ConcurrentHashMap<>();
+    private final LastReports<SequenceReport> last = new LastReports<>();
 
     public SequenceSync(PgConnector connector, Clock clock) {
         this.connector = connector;
@@ -82,13 +82,13 @@ public class SequenceSync {
         } catch (SQLException | DataAccessException e) {
             report = new SequenceReport(database, clock.instant(), margin, actor, List.of(), PgErrors.describe(e));
         }
-        last.put(mapping.name() + "\0" + database, report);
+        last.keep(mapping.name(), database, report);
         return report;
     }
 
     /** The last report of that database since pgferry started, or null. */
     public SequenceReport last(String mapping, String database) {
-        return last.get(mapping + "\0" + database);
+        return last.lastOrNull(mapping, database);
     }
 
     private static SequenceChange apply(JdbcClient destination, Seq source, Seq current, long margin) {

@@ -1,5 +1,6 @@
 package dev.pgferry.cutover;
 
+import dev.pgferry.reports.LastReports;
 import dev.pgferry.audit.ControlRecords;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;
@@ -16,9 +17,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
@@ -54,7 +53,7 @@ public class Verifier implements DisposableBean {
     private final int chunkRows;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("verify").daemon().factory());
-    private final Map<String, VerifyReport> reports = new ConcurrentHashMap<>();
+    private final LastReports<VerifyReport> reports = new LastReports<>();
 
     public Verifier(PgConnector connector, ControlRecords records, Clock clock, PgferryConfig config) {
         this.connector = connector;
@@ -95,22 +94,21 @@ public class Verifier implements DisposableBean {
 
     /** Queues a verification of one database; false when one is already queued or running for it. */
     public boolean request(Mapping mapping, String database, List<TableName> tables, String actor) {
-        String key = mapping.name() + "\0" + database;
         VerifyReport queued = new VerifyReport(database, actor, clock.instant(), null, tables.size(), List.of(), null);
-        VerifyReport before = reports.compute(key, (k, current) -> current != null && current.running() ? current
-                : queued);
+        VerifyReport before = reports.update(mapping.name(), database, current -> current != null && current.running()
+                ? current : queued);
         if (before != queued) {
             return false;
         }
-        worker.submit(() -> verify(mapping, database, tables, key, queued));
+        worker.submit(() -> verify(mapping, database, tables, queued));
         return true;
     }
 
     public Optional<VerifyReport> last(String mapping, String database) {
-        return Optional.ofNullable(reports.get(mapping + "\0" + database));
+        return reports.last(mapping, database);
     }
 
-    private void verify(Mapping mapping, String database, List<TableName> tables, String key, VerifyReport queued) {
+    private void verify(Mapping mapping, String database, List<TableName> tables, VerifyReport queued) {
         List<TableVerification> done = new ArrayList<>();
         String error = null;
         // a table's checksums may take up to an hour (a full scan of a large table)
@@ -121,7 +119,7 @@ public class Verifier implements DisposableBean {
             sameText(destination);
             for (TableName table : tables) {
                 done.add(table(source, destination, table));
-                reports.put(key, new VerifyReport(database, queued.actor(), queued.requestedAt(), null,
+                reports.keep(mapping.name(), database, new VerifyReport(database, queued.actor(), queued.requestedAt(), null,
                         tables.size(), done, null));
             }
         } catch (SQLException | RuntimeException e) {
@@ -130,7 +128,7 @@ public class Verifier implements DisposableBean {
         }
         VerifyReport report = new VerifyReport(database, queued.actor(), queued.requestedAt(), clock.instant(),
                 tables.size(), done, error);
-        reports.put(key, report);
+        reports.keep(mapping.name(), database, report);
         records.auditAfterwards(mapping.destination(), queued.actor(), "verify", mapping.name(), database, error != null
                     ? "failed: " + error : report.allEqual() ? "all " + done.size() + " table(s) equal"
                     : report.tablesDiffering() + " of " + done.size() + " table(s) differ: " + done.stream()

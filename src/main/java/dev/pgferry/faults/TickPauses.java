@@ -1,5 +1,6 @@
 package dev.pgferry.faults;
 
+import dev.pgferry.reports.DatabaseKey;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +23,7 @@ public final class TickPauses {
 
     /** How long a held tick waits at most, so a test that forgets to release never hangs the loop. */
     private static final Duration LONGEST = Duration.ofMinutes(5);
-    private static final Map<String, Pause> ARMED = new ConcurrentHashMap<>();
+    private static final Map<Armed, Pause> ARMED = new ConcurrentHashMap<>();
 
     private TickPauses() {
     }
@@ -65,7 +66,10 @@ public final class TickPauses {
         }
     }
 
-    private static String key(String point, String mapping, String database) {
-        return point + "\0" + mapping + "\0" + database;
+    private static Armed key(String point, String mapping, String database) {
+        return new Armed(point, DatabaseKey.of(mapping, database));
+    }
+
+    private record Armed(String point, DatabaseKey database) {
     }
 }

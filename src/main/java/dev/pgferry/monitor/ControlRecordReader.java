@@ -24,7 +24,7 @@ final class ControlRecordReader {
         Set<String> completions = new HashSet<>();
         Set<String> started = new HashSet<>();
         Map<String, Ownership.Record> owned = new HashMap<>();
-        boolean[] tables = jdbc.sql(CatalogQueries.CONTROL_TABLES).query((rs, n) -> new boolean[] {
+        boolean[] tables = jdbc.sql(ObservationQueries.CONTROL_TABLES).query((rs, n) -> new boolean[] {
             rs.getBoolean("completion"), rs.getBoolean("start_request"), rs.getBoolean("owned_database"),
             rs.getBoolean("readable")}).single();
         if (!tables[3]) {
@@ -37,15 +37,15 @@ final class ControlRecordReader {
             return new Records(completions, started, owned, distrust);
         }
         if (tables[0]) {
-            jdbc.sql(CatalogQueries.COMPLETIONS).query(rs -> {
+            jdbc.sql(ObservationQueries.COMPLETIONS).query(rs -> {
                 completions.add(ObservedInstance.completionKey(rs.getString(1), rs.getString(2)));
             });
         }
         if (tables[1]) {
-            started.addAll(jdbc.sql(CatalogQueries.STARTED_MAPPINGS).query(String.class).list());
+            started.addAll(jdbc.sql(ObservationQueries.STARTED_MAPPINGS).query(String.class).list());
         }
         if (tables[2]) {
-            jdbc.sql(CatalogQueries.OWNED_DATABASES).query(rs -> {
+            jdbc.sql(ObservationQueries.OWNED_DATABASES).query(rs -> {
                 long oid = rs.getLong("database_oid");
                 owned.put(ObservedInstance.completionKey(rs.getString("mapping"), rs.getString("database")),
                         new Ownership.Record(rs.getString("how"), rs.wasNull() ? null : oid));

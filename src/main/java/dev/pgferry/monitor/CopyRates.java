@@ -1,5 +1,6 @@
 package dev.pgferry.monitor;
 
+import dev.pgferry.reports.DatabaseKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +22,7 @@ public class CopyRates {
     private static final Duration FORGET_AFTER = Duration.ofMinutes(10);
 
     private final Clock clock;
-    private final Map<String, Point> points = new ConcurrentHashMap<>();
+    private final Map<TableKey, Point> points = new ConcurrentHashMap<>();
 
     public CopyRates(Clock clock) {
         this.clock = clock;
@@ -53,8 +54,10 @@ public class CopyRates {
         return point == null ? null : point.bytesPerSecond();
     }
 
-    private static String key(String mapping, String database, String schema, String table) {
-        // NUL cannot occur in identifiers, so the key is unambiguous
-        return String.join("\0", mapping, database, schema, table);
+    private static TableKey key(String mapping, String database, String schema, String table) {
+        return new TableKey(DatabaseKey.of(mapping, database), schema, table);
+    }
+
+    private record TableKey(DatabaseKey database, String schema, String table) {
     }
 }

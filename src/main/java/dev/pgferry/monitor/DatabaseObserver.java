@@ -1,5 +1,6 @@
 package dev.pgferry.monitor;
 
+import dev.pgferry.reports.DatabaseKey;
 import dev.pgferry.config.Instance;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
@@ -40,7 +41,7 @@ public class DatabaseObserver {
     private final PgConnector connector;
     private final Clock clock;
     private final SubscriptionConnections connections;
-    private final Map<String, TimedFacts> settledFacts = new ConcurrentHashMap<>();
+    private final Map<DatabaseKey, TimedFacts> settledFacts = new ConcurrentHashMap<>();
 
     public DatabaseObserver(PgConnector connector, Clock clock, SubscriptionConnections connections) {
         this.connector = connector;
@@ -52,8 +53,8 @@ public class DatabaseObserver {
     public ObservedInstance observeInstance(Instance instance, boolean readMarkers) {
         try (Connection connection = connector.observe(instance, instance.maintenanceDatabase())) {
             JdbcClient jdbc = Jdbc.over(connection);
-            ServerFacts facts = FactsReader.server(connection, jdbc);
-            Map<String, DatabaseInfo> databases = FactsReader.databases(jdbc);
+            ServerFacts facts = ServerFactsReader.server(connection, jdbc);
+            Map<String, DatabaseInfo> databases = ServerFactsReader.databases(jdbc);
             if (!readMarkers) {
                 return new ObservedInstance(instance.name(), null, facts, databases, Set.of(), Set.of());
             }
@@ -76,13 +77,13 @@ public class DatabaseObserver {
      */
     private SourceFacts sourceFacts(Mapping mapping, String database, JdbcClient jdbc, ReplicationNames names,
             boolean settled, boolean restoredByNonSuperuser) {
-        String key = mapping.name() + "\0" + database;
+        DatabaseKey key = DatabaseKey.of(mapping.name(), database);
         Instant now = clock.instant();
         TimedFacts cached = settledFacts.get(key);
         if (settled && cached != null && cached.readAgainAt().isAfter(now)) {
             return cached.facts();
         }
-        SourceFacts facts = FactsReader.source(jdbc, names.publication(), restoredByNonSuperuser);
+        SourceFacts facts = ServerFactsReader.source(jdbc, names.publication(), restoredByNonSuperuser);
         if (settled) {
             long spread = ThreadLocalRandom.current().nextLong(SETTLED_FACTS_MAX_AGE.toMillis() / 2 + 1);
             settledFacts.put(key, new TimedFacts(now.plus(SETTLED_FACTS_MAX_AGE).plusMillis(spread), facts));
@@ -113,9 +114,9 @@ public class DatabaseObserver {
         if (sourceError == null && sourceExists) {
             try (Connection connection = connector.observe(mapping.source(), database)) {
                 JdbcClient jdbc = Jdbc.over(connection);
-                publication = jdbc.sql(CatalogQueries.PUBLICATION_EXISTS).param(names.publication())
+                publication = jdbc.sql(ObservationQueries.PUBLICATION_EXISTS).param(names.publication())
                         .query(Boolean.class).single();
-                slot = jdbc.sql(CatalogQueries.SLOT).param(names.slot())
+                slot = jdbc.sql(ObservationQueries.SLOT).param(names.slot())
                         .query((rs, n) -> {
                             double seconds = rs.getDouble("lag_seconds");
                             // read right after its column: wasNull speaks of the last one read
@@ -126,7 +127,7 @@ public class DatabaseObserver {
                         .optional();
                 sourceCensus = TableCensus.read(jdbc, false);
                 Set<String> listed = new HashSet<>();
-                jdbc.sql(CatalogQueries.PUBLISHED_TABLES).param(names.publication()).query(rs -> {
+                jdbc.sql(ObservationQueries.PUBLISHED_TABLES).param(names.publication()).query(rs -> {
                     listed.add(TableCensus.key(rs.getString("schema"), rs.getString("name")));
                 });
                 published = listed;
@@ -139,7 +140,7 @@ public class DatabaseObserver {
                         || !destination.facts().user().superuser();
                 facts = Optional.of(sourceFacts(mapping, database, jdbc, names, settled, restoredByNonSuperuser));
                 if (dataOnly) {
-                    sourceColumns = FactsReader.columns(jdbc);
+                    sourceColumns = ServerFactsReader.columns(jdbc);
                 }
             } catch (SQLException | DataAccessException e) {
                 sourceError = "source database " + database + ": " + PgErrors.describe(e);
@@ -153,7 +154,7 @@ public class DatabaseObserver {
         if (destinationError == null && destinationExists) {
             try (Connection connection = connector.observe(mapping.destination(), database)) {
                 JdbcClient jdbc = Jdbc.over(connection);
-                subscription = jdbc.sql(CatalogQueries.SUBSCRIPTION).param(names.subscription())
+                subscription = jdbc.sql(ObservationQueries.SUBSCRIPTION).param(names.subscription())
                         .query((rs, n) -> new Subscription(rs.getLong("oid"), rs.getBoolean("subenabled"),
                                 rs.getBoolean("apply_running"), rs.getLong("apply_errors"), rs.getLong("sync_errors")))
                         .optional()
@@ -163,7 +164,7 @@ public class DatabaseObserver {
                                         .orElse(null)));
                 if (subscription.isPresent()) {
                     Map<String, String> states = new LinkedHashMap<>();
-                    jdbc.sql(CatalogQueries.SUBSCRIPTION_TABLES).param(subscription.get().oid()).query(rs -> {
+                    jdbc.sql(ObservationQueries.SUBSCRIPTION_TABLES).param(subscription.get().oid()).query(rs -> {
                         states.put(TableCensus.key(rs.getString("schema"), rs.getString("name")),
                                 rs.getString("state"));
                     });
@@ -175,9 +176,9 @@ public class DatabaseObserver {
                     userObjects = jdbc.sql(UserObjects.COUNT).query(Long.class).single();
                 }
                 if (dataOnly) {
-                    List<ColumnFacts.Column> columns = FactsReader.columns(jdbc);
+                    List<ColumnFacts.Column> columns = ServerFactsReader.columns(jdbc);
                     columnFacts = Optional.of(new ColumnFacts(sourceColumns, columns, subscription.isPresent()
-                            ? Set.of() : FactsReader.nonEmptyTables(jdbc, columns), FactsReader.keyedTables(jdbc)));
+                            ? Set.of() : ServerFactsReader.nonEmptyTables(jdbc, columns), ServerFactsReader.keyedTables(jdbc)));
                 }
             } catch (SQLException | DataAccessException e) {
                 destinationError = "destination database " + database + ": " + PgErrors.describe(e);

@@ -1,5 +1,6 @@
 package dev.pgferry.monitor;
 
+import dev.pgferry.reports.LastReports;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ExactCount.TableCount;
 import dev.pgferry.pg.Identifiers;
@@ -12,9 +13,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -37,7 +36,7 @@ public class ExactCounter implements DisposableBean {
     private final Clock clock;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("exact-count").daemon().factory());
-    private final Map<String, ExactCount> counts = new ConcurrentHashMap<>();
+    private final LastReports<ExactCount> counts = new LastReports<>();
 
     public ExactCounter(PgConnector connector, Clock clock) {
         this.connector = connector;
@@ -53,25 +52,24 @@ public class ExactCounter implements DisposableBean {
      * running for it (the caller shows that one).
      */
     public boolean request(Mapping mapping, String database, List<TableName> tables, String requestedBy) {
-        String key = key(mapping.name(), database);
         ExactCount queued = ExactCount.queued(requestedBy, clock.instant(), tables.size());
-        ExactCount before = counts.compute(key, (k, current) -> current != null && current.running() ? current
-                : queued);
+        ExactCount before = counts.update(mapping.name(), database, current -> current != null && current.running()
+                ? current : queued);
         if (before != queued) {
             return false;
         }
-        worker.submit(() -> count(mapping, database, tables, key, queued));
+        worker.submit(() -> count(mapping, database, tables, queued));
         return true;
     }
 
     public Optional<ExactCount> last(String mapping, String database) {
-        return Optional.ofNullable(counts.get(key(mapping, database)));
+        return counts.last(mapping, database);
     }
 
-    private void count(Mapping mapping, String database, List<TableName> tables, String key, ExactCount queued) {
+    private void count(Mapping mapping, String database, List<TableName> tables, ExactCount queued) {
         ExactCount progress = new ExactCount(queued.requestedBy(), queued.requestedAt(), clock.instant(), null,
                 tables.size(), List.of(), null);
-        counts.put(key, progress);
+        counts.keep(mapping.name(), database, progress);
         List<TableCount> done = new ArrayList<>();
         String error = null;
         // a table may take up to an hour to count (statement timeout of these sessions)
@@ -85,15 +83,15 @@ public class ExactCounter implements DisposableBean {
                 long sourceRows = single(source, sql);
                 long destinationRows = single(destination, sql);
                 done.add(new TableCount(table.schema(), table.name(), sourceRows, destinationRows, clock.instant()));
-                counts.put(key, new ExactCount(progress.requestedBy(), progress.requestedAt(), progress.startedAt(),
-                        null, tables.size(), done, null));
+                counts.keep(mapping.name(), database, new ExactCount(progress.requestedBy(), progress.requestedAt(),
+                        progress.startedAt(), null, tables.size(), done, null));
             }
         } catch (SQLException | RuntimeException e) {
             error = PgErrors.describe(e);
             log.warn("mapping {} database {}: exact count failed: {}", mapping.name(), database, error);
         }
-        counts.put(key, new ExactCount(progress.requestedBy(), progress.requestedAt(), progress.startedAt(),
-                clock.instant(), tables.size(), done, error));
+        counts.keep(mapping.name(), database, new ExactCount(progress.requestedBy(), progress.requestedAt(),
+                progress.startedAt(), clock.instant(), tables.size(), done, error));
     }
 
     /**
@@ -111,10 +109,6 @@ public class ExactCounter implements DisposableBean {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    private static String key(String mapping, String database) {
-        return mapping + "\0" + database;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.pgferry.monitor;
 
+import dev.pgferry.reports.DatabaseKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,7 @@ public class LagHistory {
     static final Duration WINDOW = Duration.ofHours(1);
 
     private final Clock clock;
-    private final Map<String, Deque<Sample>> samples = new ConcurrentHashMap<>();
+    private final Map<DatabaseKey, Deque<Sample>> samples = new ConcurrentHashMap<>();
 
     public LagHistory(Clock clock) {
         this.clock = clock;
@@ -60,7 +61,7 @@ public class LagHistory {
         }
     }
 
-    private static String key(String mapping, String database) {
-        return mapping + "/" + database;
+    private static DatabaseKey key(String mapping, String database) {
+        return DatabaseKey.of(mapping, database);
     }
 }

@@ -105,7 +105,7 @@ public record ObservedDatabase(
      */
     public record Table(String schema, String name, boolean partitioned, boolean published, String syncState,
             Long sourceRows, Long destinationRows, List<Partition> partitions, Long sourceBytes,
-            Optional<CopyProgress> copy) {
+            Optional<TableSyncProgress> copy) {
 
         public Table {
             partitions = partitions == null ? List.of() : List.copyOf(partitions);
@@ -120,6 +120,6 @@ public record ObservedDatabase(
     }
 
     /** An initial copy under way into this table (pg_stat_progress_copy on the destination). */
-    public record CopyProgress(long bytesDone, long rowsDone) {
+    public record TableSyncProgress(long bytesDone, long rowsDone) {
     }
 }

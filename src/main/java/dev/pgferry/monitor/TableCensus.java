@@ -1,6 +1,6 @@
 package dev.pgferry.monitor;
 
-import dev.pgferry.monitor.ObservedDatabase.CopyProgress;
+import dev.pgferry.monitor.ObservedDatabase.TableSyncProgress;
 import dev.pgferry.monitor.ObservedDatabase.Partition;
 import dev.pgferry.monitor.ObservedDatabase.Sequence;
 import dev.pgferry.monitor.ObservedDatabase.Table;
@@ -17,7 +17,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * their merge into one list shown per table: source order, destination figures beside.
  */
 record TableCensus(List<Table> tables, Map<String, List<Partition>> partitionsByRoot, Map<String, Long> sequences,
-        Map<String, CopyProgress> copies) {
+        Map<String, TableSyncProgress> copies) {
 
     static final TableCensus EMPTY = new TableCensus(List.of(), Map.of(), Map.of(), Map.of());
 
@@ -27,7 +27,7 @@ record TableCensus(List<Table> tables, Map<String, List<Partition>> partitionsBy
         Map<String, long[]> totals = new LinkedHashMap<>();
         Map<String, Boolean> partitioned = new LinkedHashMap<>();
         Map<String, List<Partition>> partitions = new LinkedHashMap<>();
-        jdbc.sql(CatalogQueries.RELATIONS).query(rs -> {
+        jdbc.sql(ObservationQueries.RELATIONS).query(rs -> {
             String root = key(rs.getString("root_schema"), rs.getString("root_name"));
             long[] sums = totals.computeIfAbsent(root, k -> new long[2]);
             sums[0] += rs.getLong("rows");
@@ -42,15 +42,15 @@ record TableCensus(List<Table> tables, Map<String, List<Partition>> partitionsBy
         totals.forEach((root, sums) -> tables.add(new Table(schema(root), name(root), partitioned.get(root), false,
                 null, sums[0], null, List.of(), sums[1], Optional.empty())));
         Map<String, Long> sequences = new LinkedHashMap<>();
-        jdbc.sql(CatalogQueries.SEQUENCES).query(rs -> {
+        jdbc.sql(ObservationQueries.SEQUENCES).query(rs -> {
             long value = rs.getLong("last_value");
             sequences.put(key(rs.getString("schema"), rs.getString("name")), rs.wasNull() ? null : value);
         });
-        Map<String, CopyProgress> copies = new LinkedHashMap<>();
+        Map<String, TableSyncProgress> copies = new LinkedHashMap<>();
         if (withCopies) {
-            jdbc.sql(CatalogQueries.COPY_PROGRESS).query(rs -> {
+            jdbc.sql(ObservationQueries.COPY_PROGRESS).query(rs -> {
                 copies.put(key(rs.getString("schema"), rs.getString("name")),
-                        new CopyProgress(rs.getLong("bytes_processed"), rs.getLong("tuples_processed")));
+                        new TableSyncProgress(rs.getLong("bytes_processed"), rs.getLong("tuples_processed")));
             });
         }
         return new TableCensus(tables, partitions, sequences, copies);

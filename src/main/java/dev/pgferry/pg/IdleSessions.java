@@ -34,7 +34,7 @@ final class IdleSessions {
     static final Duration MAX_AGE = Duration.ofMinutes(10);
 
     private final Clock clock;
-    private final Map<String, Idle> idle = new ConcurrentHashMap<>();
+    private final Map<Key, Idle> idle = new ConcurrentHashMap<>();
 
     IdleSessions(Clock clock) {
         this.clock = clock;
@@ -45,7 +45,7 @@ final class IdleSessions {
     }
 
     /** An idle session for this key that still answers, or null. */
-    Idle take(String key) {
+    Idle take(Key key) {
         Idle session = idle.remove(key);
         if (session == null) {
             return null;
@@ -64,7 +64,7 @@ final class IdleSessions {
     }
 
     /** Wraps a session so that closing it puts it back for this key instead. */
-    Connection lend(String key, Idle session) {
+    Connection lend(Key key, Idle session) {
         Connection connection = session.connection();
         InvocationHandler handler = new InvocationHandler() {
             private boolean returned;
@@ -75,7 +75,7 @@ final class IdleSessions {
                     return switch (method.getName()) {
                         case "equals" -> proxy == args[0];
                         case "hashCode" -> System.identityHashCode(proxy);
-                        default -> "pgferry observation session " + key.replace('\0', '/');
+                        default -> "pgferry observation session " + key.instance() + "/" + key.database();
                     };
                 }
                 switch (method.getName()) {
@@ -109,7 +109,7 @@ final class IdleSessions {
                 handler);
     }
 
-    private void giveBack(String key, Idle session) {
+    private void giveBack(Key key, Idle session) {
         Connection connection = session.connection();
         if (session.retireAt().isBefore(clock.instant())) {
             closeQuietly(connection);
@@ -166,5 +166,9 @@ final class IdleSessions {
         } catch (SQLException e) {
             // already broken: nothing to release
         }
+    }
+
+    /** A database of an instance, by name: the sessions kept for it. */
+    record Key(String instance, String database) {
     }
 }

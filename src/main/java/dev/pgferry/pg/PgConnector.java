@@ -56,7 +56,7 @@ public class PgConnector implements DisposableBean {
      * last tick when it still answers, else a new one. Closing it keeps it for the next tick.
      */
     public Connection observe(Instance instance, String database) throws SQLException {
-        String key = instance.name() + "\0" + database;
+        IdleSessions.Key key = new IdleSessions.Key(instance.name(), database);
         IdleSessions.Idle session = idleSessions.take(key);
         if (session == null) {
             session = idleSessions.opened(open(instance, database, Duration.ofSeconds(30)));

@@ -1,5 +1,6 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.reports.DatabaseKey;
 import dev.pgferry.status.DatabaseStatus;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +44,7 @@ final class DatabaseLooks {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, Semaphore> places = new ConcurrentHashMap<>();
     /** Looks that outlasted their tick: key mapping and database. A null result: the look never began. */
-    private final Map<String, CompletableFuture<Looked>> going = new ConcurrentHashMap<>();
+    private final Map<DatabaseKey, CompletableFuture<Looked>> going = new ConcurrentHashMap<>();
 
     DatabaseLooks(Clock clock) {
         this.clock = clock;
@@ -88,7 +89,7 @@ final class DatabaseLooks {
         }
         Map<String, Looked> looked = new LinkedHashMap<>();
         for (Map.Entry<String, CompletableFuture<Looked>> look : looks.entrySet()) {
-            String key = key(mapping, look.getKey());
+            DatabaseKey key = key(mapping, look.getKey());
             if (!look.getValue().isDone()) {
                 if (began.contains(look.getKey())) {
                     going.put(key, look.getValue());
@@ -140,7 +141,7 @@ final class DatabaseLooks {
         }
     }
 
-    private static String key(String mapping, String database) {
-        return mapping + "\0" + database;
+    private static DatabaseKey key(String mapping, String database) {
+        return DatabaseKey.of(mapping, database);
     }
 }

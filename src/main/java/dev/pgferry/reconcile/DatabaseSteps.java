@@ -1,5 +1,6 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.reports.DatabaseKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,8 +50,8 @@ public class DatabaseSteps {
 
     private final Clock clock;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private final Map<String, Long> generations = new ConcurrentHashMap<>();
-    private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final Map<DatabaseKey, Long> generations = new ConcurrentHashMap<>();
+    private final Map<DatabaseKey, Run> runs = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> permits = new ConcurrentHashMap<>();
 
     private record Run(AtomicReference<String> step, Instant since, CompletableFuture<Void> done,
@@ -63,7 +64,7 @@ public class DatabaseSteps {
 
     /** The database's generation and running step, read together. */
     public synchronized Seen seen(String mapping, String database) {
-        String key = key(mapping, database);
+        DatabaseKey key = key(mapping, database);
         Run run = runs.get(key);
         return new Seen(generations.getOrDefault(key, 0L), Optional.ofNullable(run)
                 .map(r -> new Running(r.step().get(), r.since())));
@@ -76,7 +77,7 @@ public class DatabaseSteps {
      */
     synchronized Optional<CompletableFuture<Void>> startIfUnchanged(String mapping, String database,
             long generation, String firstStep, Work work) {
-        String key = key(mapping, database);
+        DatabaseKey key = key(mapping, database);
         if (generations.getOrDefault(key, 0L) != generation || runs.containsKey(key)) {
             return Optional.empty();
         }
@@ -106,7 +107,7 @@ public class DatabaseSteps {
         return Optional.of(run.done());
     }
 
-    private void end(String key, Run run, Semaphore places) {
+    private void end(DatabaseKey key, Run run, Semaphore places) {
         synchronized (this) {
             runs.remove(key, run);
             generations.merge(key, 1L, Long::sum);
@@ -117,8 +118,7 @@ public class DatabaseSteps {
 
     /** The runs of one mapping now. */
     List<CompletableFuture<Void>> running(String mapping) {
-        String prefix = mapping + "\0";
-        return runs.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(e -> e.getValue().done())
+        return runs.entrySet().stream().filter(e -> e.getKey().mapping().equals(mapping)).map(e -> e.getValue().done())
                 .toList();
     }
 
@@ -160,7 +160,7 @@ public class DatabaseSteps {
         });
     }
 
-    private static String key(String mapping, String database) {
-        return mapping + "\0" + database;
+    private static DatabaseKey key(String mapping, String database) {
+        return DatabaseKey.of(mapping, database);
     }
 }

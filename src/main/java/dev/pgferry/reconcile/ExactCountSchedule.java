@@ -1,5 +1,6 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.reports.DatabaseKey;
 import dev.pgferry.status.Phase;
 import dev.pgferry.status.DatabaseStatus;
 import dev.pgferry.status.MappingStatus;
@@ -26,7 +27,7 @@ public class ExactCountSchedule {
     private final PgferryConfig config;
     private final ExactCounter counter;
     private final Clock clock;
-    private final Map<String, Instant> due = new ConcurrentHashMap<>();
+    private final Map<DatabaseKey, Instant> due = new ConcurrentHashMap<>();
 
     public ExactCountSchedule(PgferryConfig config, ExactCounter counter, Clock clock) {
         this.config = config;
@@ -53,7 +54,7 @@ public class ExactCountSchedule {
             if (!COUNTED.contains(database.phase())) {
                 continue;
             }
-            String key = status.mapping().name() + "\0" + database.database();
+            DatabaseKey key = DatabaseKey.of(status.mapping().name(), database.database());
             Instant dueAt = due.computeIfAbsent(key, k -> next(now));
             if (!now.isBefore(dueAt) && counter.request(status.mapping(), database.database(), database.replicatedTables(),
                     "schedule")) {

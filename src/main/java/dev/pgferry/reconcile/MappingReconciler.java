@@ -1,5 +1,6 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.reports.DatabaseKey;
 import dev.pgferry.status.Phase;
 import dev.pgferry.status.Plan;
 import dev.pgferry.status.Action;
@@ -14,7 +15,7 @@ import dev.pgferry.LogContext;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
 import dev.pgferry.config.PgferryConfig;
-import dev.pgferry.copy.CopyProgress;
+import dev.pgferry.copy.SnapshotProgress;
 import dev.pgferry.copy.SnapshotCopies;
 import dev.pgferry.status.Readiness;
 import dev.pgferry.cutover.ReadinessTracker;
@@ -75,7 +76,7 @@ public class MappingReconciler {
     private final ExactCountSchedule exactCounts;
     private final StatusMetrics metrics;
     private final SnapshotCopies copies;
-    private final Map<String, ActionFailure> failures = new ConcurrentHashMap<>();
+    private final Map<DatabaseKey, ActionFailure> failures = new ConcurrentHashMap<>();
     private final DatabaseSteps steps;
     private final DatabaseLooks looks;
     private final ApplicationEventPublisher events;
@@ -231,7 +232,7 @@ public class MappingReconciler {
     /** The steps of one database, in order, until one fails or the lease is lost. Runs beside the loop. */
     private void runSteps(Mapping mapping, String database, List<Action> actions,
             AtomicReference<String> step) {
-        String key = mapping.name() + "/" + database;
+        DatabaseKey key = DatabaseKey.of(mapping.name(), database);
         try {
             for (Action action : actions) {
                 if (Thread.currentThread().isInterrupted()) {
@@ -253,7 +254,7 @@ public class MappingReconciler {
     }
 
     /** One step; false when it failed (the rest wait for the next tick). */
-    private boolean runStep(Mapping mapping, String database, String key, Action action) {
+    private boolean runStep(Mapping mapping, String database, DatabaseKey key, Action action) {
         try {
             log.info("mapping {} database {}: {}", mapping.name(), database, action.describe());
             TickPauses.reached("before:" + action.getClass().getSimpleName(), mapping.name(), database);
@@ -457,8 +458,8 @@ public class MappingReconciler {
         List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
                 pgDump.pgDumpMajor(), claimedBy(mapping, database), reach));
         Readiness ready = readiness.evaluate(mapping, observed);
-        Optional<ActionFailure> failure = Optional.ofNullable(failures.get(mapping.name() + "/" + database))
-                .or(() -> copy.filter(c -> c.state().stage() == CopyProgress.Stage.FAILED)
+        Optional<ActionFailure> failure = Optional.ofNullable(failures.get(DatabaseKey.of(mapping.name(), database)))
+                .or(() -> copy.filter(c -> c.state().stage() == SnapshotProgress.Stage.FAILED)
                         .map(c -> new ActionFailure("snapshot copy", c.state().error(), c.attempt(),
                                 c.state().finishedAt())));
         Plan plan = Planner.plan(new PlanInput(mapping, MappingStatus.effectiveMode(mapping, destination), observed, source,

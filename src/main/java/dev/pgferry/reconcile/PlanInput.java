@@ -3,7 +3,7 @@ package dev.pgferry.reconcile;
 import dev.pgferry.status.ActionFailure;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
-import dev.pgferry.copy.CopyProgress;
+import dev.pgferry.copy.SnapshotProgress;
 import dev.pgferry.status.Readiness;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;
@@ -22,7 +22,7 @@ import java.util.Optional;
  */
 public record PlanInput(Mapping mapping, Mode mode, ObservedDatabase observed, ObservedInstance source,
         ObservedInstance destination, List<Check> checks, Readiness readiness, Optional<ActionFailure> lastFailure,
-        Instant now, Optional<CopyProgress.State> copy, long copyGeneration) {
+        Instant now, Optional<SnapshotProgress.State> copy, long copyGeneration) {
 
     /** Without a snapshot copy in this process. */
     public PlanInput(Mapping mapping, Mode mode, ObservedDatabase observed, ObservedInstance source,
@@ -33,6 +33,6 @@ public record PlanInput(Mapping mapping, Mode mode, ObservedDatabase observed, O
 
     /** A snapshot copy of this database runs in this process now. */
     boolean copying() {
-        return copy.map(CopyProgress.State::running).orElse(false);
+        return copy.map(SnapshotProgress.State::running).orElse(false);
     }
 }

@@ -46,8 +46,8 @@ public class ReachabilityProbe implements DisposableBean {
 
     private final PgConnector connector;
     private final Clock clock;
-    private final Map<String, Answer> answers = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> refreshing = new ConcurrentHashMap<>();
+    private final Map<Route, Answer> answers = new ConcurrentHashMap<>();
+    private final Map<Route, Boolean> refreshing = new ConcurrentHashMap<>();
     private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "reachability-probe");
         thread.setDaemon(true);
@@ -64,7 +64,7 @@ public class ReachabilityProbe implements DisposableBean {
 
     /** What the last probe of the mapping's source and destination found, probing first when there was none. */
     public SourceReach reach(Mapping mapping) {
-        String key = mapping.source().name() + "\0" + mapping.destination().name();
+        Route key = new Route(mapping.source().name(), mapping.destination().name());
         Answer answer = answers.get(key);
         if (answer == null) {
             synchronized (this) {
@@ -84,7 +84,7 @@ public class ReachabilityProbe implements DisposableBean {
 
     private Answer probe(Instance source, Instance destination) {
         SourceReach reach = run(source, destination);
-        Answer before = answers.get(source.name() + "\0" + destination.name());
+        Answer before = answers.get(new Route(source.name(), destination.name()));
         // said once per change, not at every probe
         if (reach.state() != SourceReach.State.REACHED && (before == null || !before.reach().equals(reach))) {
             log.warn("destination {} reaching source {} at {} as a subscription would: {} {}", destination.name(),
@@ -136,5 +136,9 @@ public class ReachabilityProbe implements DisposableBean {
     @Override
     public void destroy() {
         background.shutdownNow();
+    }
+
+    /** From a source instance to a destination instance, by name. */
+    private record Route(String source, String destination) {
     }
 }

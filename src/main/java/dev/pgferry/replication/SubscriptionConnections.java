@@ -39,8 +39,8 @@ public class SubscriptionConnections {
     static final String DIGEST = "SELECT sha256(convert_to(subconninfo, 'UTF8')) FROM pg_subscription WHERE oid = ?";
 
     private final byte[] salt = new byte[32];
-    private final Map<String, byte[]> lastSet = new ConcurrentHashMap<>();
-    private final Map<String, Instant> updatedAt = new ConcurrentHashMap<>();
+    private final Map<Key, byte[]> lastSet = new ConcurrentHashMap<>();
+    private final Map<Key, Instant> updatedAt = new ConcurrentHashMap<>();
 
     public SubscriptionConnections() {
         new SecureRandom().nextBytes(salt);
@@ -60,7 +60,7 @@ public class SubscriptionConnections {
                     e.getMessage());
             return true;
         }
-        String key = key(mapping, database, subscription);
+        Key key = key(mapping, database, subscription);
         byte[] now = digest(conninfo);
         byte[] known = lastSet.get(key);
         if (known != null && MessageDigest.isEqual(known, now)) {
@@ -92,8 +92,12 @@ public class SubscriptionConnections {
     }
 
 
-    private static String key(Mapping mapping, String database, String subscription) {
-        return mapping.destination().name() + "\0" + database + "\0" + subscription;
+    private static Key key(Mapping mapping, String database, String subscription) {
+        return new Key(mapping.destination().name(), database, subscription);
+    }
+
+    /** A subscription of a destination instance. */
+    private record Key(String destination, String database, String subscription) {
     }
 
     /** The salted digest this process remembers: nothing that could be brute-forced is kept. */

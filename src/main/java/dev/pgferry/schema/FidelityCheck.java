@@ -1,5 +1,6 @@
 package dev.pgferry.schema;
 
+import dev.pgferry.reports.LastReports;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.pg.Jdbc;
 import dev.pgferry.pg.PgConnector;
@@ -12,9 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
@@ -29,7 +28,7 @@ public class FidelityCheck {
 
     private final PgConnector connector;
     private final Clock clock;
-    private final Map<String, FidelityReport> lastReports = new ConcurrentHashMap<>();
+    private final LastReports<FidelityReport> lastReports = new LastReports<>();
 
     public FidelityCheck(PgConnector connector, Clock clock) {
         this.connector = connector;
@@ -55,7 +54,7 @@ public class FidelityCheck {
         } catch (SQLException | DataAccessException e) {
             report = FidelityReport.failed(database, started, PgErrors.describe(e));
         }
-        keep(mapping.name() + "/" + database, report);
+        keep(mapping.name(), database, report);
         return report;
     }
 
@@ -63,7 +62,7 @@ public class FidelityCheck {
     private record Compared(String catalogWrites, Instant at) {
     }
 
-    private final Map<String, Compared> compared = new ConcurrentHashMap<>();
+    private final LastReports<Compared> compared = new LastReports<>();
 
     /**
      * The drift guard's check: compares the schema again only when the catalogs of either side
@@ -72,27 +71,26 @@ public class FidelityCheck {
      * Counting the writes costs each server a few microseconds; comparing, a complex query.
      */
     public FidelityReport runIfChanged(Mapping mapping, String database, Duration fullEvery) {
-        String key = mapping.name() + "/" + database;
-        FidelityReport last = lastReports.get(key);
-        Compared before = compared.get(key);
+        FidelityReport last = lastReports.lastOrNull(mapping.name(), database);
+        Compared before = compared.lastOrNull(mapping.name(), database);
         Instant now = clock.instant();
         String writes;
         try {
             writes = catalogWrites(mapping.source(), database) + "|" + catalogWrites(mapping.destination(), database);
         } catch (SQLException | DataAccessException e) {
             FidelityReport failed = FidelityReport.failed(database, now, PgErrors.describe(e));
-            keep(key, failed);
+            keep(mapping.name(), database, failed);
             return failed;
         }
         if (last != null && last.identical() && before != null && before.catalogWrites().equals(writes)
                 && before.at().plus(fullEvery).isAfter(now)) {
             FidelityReport renewed = new FidelityReport(database, now, last.sourceObjects(), last.destinationObjects(),
                     List.of(), last.reusedRoles(), null);
-            keep(key, renewed);
+            keep(mapping.name(), database, renewed);
             return renewed;
         }
         FidelityReport report = run(mapping, database);
-        compared.put(key, new Compared(writes, now));
+        compared.keep(mapping.name(), database, new Compared(writes, now));
         return report;
     }
 
@@ -102,13 +100,14 @@ public class FidelityCheck {
         }
     }
 
-    private void keep(String key, FidelityReport report) {
-        lastReports.merge(key, report, (kept, fresh) -> fresh.checkedAt().isBefore(kept.checkedAt()) ? kept : fresh);
+    private void keep(String mapping, String database, FidelityReport fresh) {
+        lastReports.update(mapping, database, kept -> kept != null && fresh.checkedAt().isBefore(kept.checkedAt())
+                ? kept : fresh);
     }
 
     /** The last report for that database, or null when none was run since start-up. */
     public FidelityReport last(String mapping, String database) {
-        return lastReports.get(mapping + "/" + database);
+        return lastReports.lastOrNull(mapping, database);
     }
 
     /** The schema's objects and the roles the database needs, as the fingerprint queries render them. */

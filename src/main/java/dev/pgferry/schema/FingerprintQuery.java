@@ -176,7 +176,7 @@ final class FingerprintQuery {
     static final String ROLE = "role";
 
     static final String ROLES = """
-            WITH needed_roles AS (""" + dev.pgferry.monitor.FactQueries.NEEDED_ROLES + """
+            WITH needed_roles AS (""" + dev.pgferry.monitor.ServerFactQueries.NEEDED_ROLES + """
             )
             SELECT 'role' AS kind, quote_ident(r.rolname) AS name,
                    CASE WHEN ? THEN 'superuser ' || r.rolsuper || ' replication ' || r.rolreplication

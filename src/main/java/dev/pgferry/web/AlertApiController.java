@@ -18,6 +18,6 @@ class AlertApiController {
 
     @GetMapping("/api/alerts")
     List<AlertView> alerts() {
-        return board.all().stream().map(MappingViews::summary).flatMap(m -> m.alerts().stream()).toList();
+        return board.all().stream().map(MappingViewAssembler::summary).flatMap(m -> m.alerts().stream()).toList();
     }
 }

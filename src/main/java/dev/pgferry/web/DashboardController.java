@@ -26,7 +26,7 @@ class DashboardController {
 
     @GetMapping("/")
     String dashboard(Model model) {
-        List<MappingSummary> mappings = board.all().stream().map(MappingViews::summary).toList();
+        List<MappingSummary> mappings = board.all().stream().map(MappingViewAssembler::summary).toList();
         model.addAttribute("mappings", mappings);
         alerts(model, mappings);
         return "dashboard";
@@ -43,7 +43,7 @@ class DashboardController {
     @HxRequest
     @GetMapping("/overview/alerts")
     String alertsPanel(Model model, HttpServletResponse response) {
-        List<MappingSummary> mappings = board.all().stream().map(MappingViews::summary).toList();
+        List<MappingSummary> mappings = board.all().stream().map(MappingViewAssembler::summary).toList();
         alerts(model, mappings);
         if (Boolean.TRUE.equals(model.getAttribute("allFinished"))) {
             response.setStatus(MappingPageController.HTMX_STOP_POLLING);
@@ -54,7 +54,7 @@ class DashboardController {
     @HxRequest
     @GetMapping("/overview/mappings/{name}")
     String row(@PathVariable String name, Model model, HttpServletResponse response) {
-        MappingSummary mapping = board.get(name).map(MappingViews::summary)
+        MappingSummary mapping = board.get(name).map(MappingViewAssembler::summary)
                 .orElseThrow(() -> new UnknownMapping(name));
         model.addAttribute("m", mapping);
         if (mapping.finished()) {

@@ -27,9 +27,9 @@ class DatabasePageController {
 
     private final StatusBoard board;
     private final OperatorActions actions;
-    private final MappingViewFactory views;
+    private final StatusViews views;
 
-    DatabasePageController(StatusBoard board, OperatorActions actions, MappingViewFactory views) {
+    DatabasePageController(StatusBoard board, OperatorActions actions, StatusViews views) {
         this.board = board;
         this.actions = actions;
         this.views = views;

@@ -24,9 +24,9 @@ class MappingApiController {
 
     private final StatusBoard board;
     private final OperatorActions actions;
-    private final MappingViewFactory views;
+    private final StatusViews views;
 
-    MappingApiController(StatusBoard board, OperatorActions actions, MappingViewFactory views) {
+    MappingApiController(StatusBoard board, OperatorActions actions, StatusViews views) {
         this.board = board;
         this.actions = actions;
         this.views = views;

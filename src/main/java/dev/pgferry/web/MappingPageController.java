@@ -26,9 +26,9 @@ class MappingPageController {
 
     private final StatusBoard board;
     private final OperatorActions actions;
-    private final MappingViewFactory views;
+    private final StatusViews views;
 
-    MappingPageController(StatusBoard board, OperatorActions actions, MappingViewFactory views) {
+    MappingPageController(StatusBoard board, OperatorActions actions, StatusViews views) {
         this.board = board;
         this.actions = actions;
         this.views = views;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class FreezeOutlooksTest {
 
     private final FreezeOutlooks outlooks = new FreezeOutlooks(null, new PgferryConfig(Map.of(), List.of(),
-            List.of(), Duration.ofSeconds(5), new PgferryConfig.Readiness(1024, Duration.ofSeconds(30)), null,
+            List.of(), Duration.ofSeconds(5), new PgferryConfig.ReadinessThresholds(1024, Duration.ofSeconds(30)), null,
             Duration.ofSeconds(5)), Clock.systemUTC());
 
     @Test

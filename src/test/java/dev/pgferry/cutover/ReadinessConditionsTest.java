@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The "connected" condition needs both ends: a running apply worker and the source's slot active. */
 class ReadinessConditionsTest {
 
-    private static final PgferryConfig.Readiness THRESHOLDS = new PgferryConfig.Readiness(1024, Duration.ofSeconds(30));
+    private static final PgferryConfig.ReadinessThresholds THRESHOLDS = new PgferryConfig.ReadinessThresholds(1024, Duration.ofSeconds(30));
 
     private static ObservedDatabase streaming(boolean slotActive, boolean workerRunning) {
         return new ObservedDatabase("shop", Instant.now(), null, null, true, true, 1, true,

@@ -43,7 +43,7 @@ import dev.pgferry.status.Action.DropPublication;
 import dev.pgferry.status.Action.DropSubscription;
 import dev.pgferry.status.Action.ResetInterruptedCopy;
 import dev.pgferry.status.Action.StartSnapshotCopy;
-import dev.pgferry.copy.CopyProgress;
+import dev.pgferry.copy.SnapshotProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -407,8 +407,8 @@ class PlannerTest {
     @Nested
     class SnapshotCopy {
 
-        private CopyProgress.State state(CopyProgress.Stage stage, String error) {
-            return new CopyProgress.State(stage, NOW.minusSeconds(60), stage == CopyProgress.Stage.FAILED
+        private SnapshotProgress.State state(SnapshotProgress.Stage stage, String error) {
+            return new SnapshotProgress.State(stage, NOW.minusSeconds(60), stage == SnapshotProgress.Stage.FAILED
                     ? NOW.minusSeconds(1) : null, error, List.of(), 4);
         }
 
@@ -425,7 +425,7 @@ class PlannerTest {
         void whileTheCopyRunsHereItIsCopyingAndNothingElseIsDone() {
             Observed o = snapshot(fresh().publication().destinationDatabase(3).slot(new Slot(true, "reserved", 0, 0)));
             o.rolesOnDestination = true;
-            o.copy = Optional.of(state(CopyProgress.Stage.COPYING, null));
+            o.copy = Optional.of(state(SnapshotProgress.Stage.COPYING, null));
             Plan plan = plan(Mode.RUN, o);
             assertThat(plan.phase()).isEqualTo(Phase.COPYING);
             assertThat(plan.reason()).startsWith("snapshot copy: copying tables in parallel");
@@ -451,7 +451,7 @@ class PlannerTest {
             Observed o = snapshot(fresh().publication().destinationDatabase(3).slot(new Slot(false, "reserved", 0, 0)));
             o.rolesOnDestination = true;
             o.copyGeneration = 2;
-            o.copy = Optional.of(state(CopyProgress.Stage.DONE, null));
+            o.copy = Optional.of(state(SnapshotProgress.Stage.DONE, null));
             assertThat(plan(Mode.RUN, o).actions()).containsExactly(new DropInactiveSlot(NAME, 2),
                     new ResetInterruptedCopy("shop", 2));
         }
@@ -543,7 +543,7 @@ class PlannerTest {
         Instance sourceInstance = SOURCE;
         /** null: the default of a database pgferry created (see {@link #build}). */
         Ownership ownership;
-        Optional<CopyProgress.State> copy = Optional.empty();
+        Optional<SnapshotProgress.State> copy = Optional.empty();
         long copyGeneration;
         List<Relation> relations = List.of(relation("public", "orders", true),
                 new Relation("public", "events", true, false, "public", "events", false, false, true, true),

@@ -3,7 +3,7 @@ package dev.pgferry.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pgferry.copy.CopyProgress;
+import dev.pgferry.copy.SnapshotProgress;
 import dev.pgferry.copy.SnapshotCopies;
 import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.demo.SampleWriter;
@@ -52,7 +52,7 @@ class StaleObservationIT {
             SnapshotCopies copies = app.bean(SnapshotCopies.class);
             try {
                 await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> copies
-                        .last("race", DB).map(c -> c.state().stage() == CopyProgress.Stage.DONE).orElse(false));
+                        .last("race", DB).map(c -> c.state().stage() == SnapshotProgress.Stage.DONE).orElse(false));
                 assertThat(subscriptions()).as("the copy subscribed meanwhile").hasSize(1);
             } finally {
                 pause.release();

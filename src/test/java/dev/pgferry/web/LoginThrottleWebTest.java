@@ -63,7 +63,7 @@ class LoginThrottleWebTest {
             return new PgferryConfig(Map.of(), List.of(),
                     List.of(new User("ops", Secret.of("ops-pw"), User.Role.OPERATOR),
                             new User("watcher", Secret.of("watch-pw"), User.Role.VIEWER)),
-                    Duration.ofSeconds(5), new PgferryConfig.Readiness(1024, Duration.ofSeconds(30)), null,
+                    Duration.ofSeconds(5), new PgferryConfig.ReadinessThresholds(1024, Duration.ofSeconds(30)), null,
                     Duration.ofSeconds(5));
         }
 

@@ -67,7 +67,7 @@ import org.springframework.test.web.servlet.MockMvc;
 
 /** Pages and API with and without htmx, logged in or not, as viewer or operator. */
 @WebMvcTest
-@Import({SecurityConfig.class, Formats.class, WebTest.Fixture.class, MappingViewFactory.class, PageDefaults.class,
+@Import({SecurityConfig.class, Formats.class, WebTest.Fixture.class, StatusViews.class, PageDefaults.class,
         CutoverChecklists.class,
         dev.pgferry.monitor.LagHistory.class, dev.pgferry.monitor.CopyRates.class,
         dev.pgferry.web.login.LoginThrottle.class, dev.pgferry.web.login.LoginMetrics.class,
@@ -112,7 +112,7 @@ class WebTest {
             return new PgferryConfig(Map.of("old", SRC, "new", DST), List.of(SHOP),
                     List.of(new User("ops", Secret.of("ops-pw"), User.Role.OPERATOR),
                             new User("watcher", Secret.of("watch-pw"), User.Role.VIEWER)),
-                    Duration.ofSeconds(5), new PgferryConfig.Readiness(1024, Duration.ofSeconds(30)), null,
+                    Duration.ofSeconds(5), new PgferryConfig.ReadinessThresholds(1024, Duration.ofSeconds(30)), null,
                     Duration.ofSeconds(5));
         }
 
@@ -137,7 +137,7 @@ class WebTest {
                         Instant.parse("2026-12-01T12:47:03Z"))),
                 List.of(new ObservedDatabase.Table("public", "Order Items", false, true, "r", 10L, 9L),
                         new ObservedDatabase.Table("public", "big", false, true, "d", 1000L, 0L, List.of(), 4096L,
-                                Optional.of(new ObservedDatabase.CopyProgress(1024, 250)))), false,
+                                Optional.of(new ObservedDatabase.TableSyncProgress(1024, 250)))), false,
                 Optional.empty());
         DatabaseStatus database = new DatabaseStatus(observed,
                 List.of(Check.ok("source.reachable", "source old answers")),
@@ -675,12 +675,12 @@ class WebTest {
                         observed, List.of(), new Readiness(false, List.of()), new Plan(Phase.COPYING,
                                 "snapshot copy: copying tables in parallel", List.of()), Optional.empty())),
                 Instant.now()));
-        var state = new dev.pgferry.copy.CopyProgress.State(dev.pgferry.copy.CopyProgress.Stage.COPYING,
+        var state = new dev.pgferry.copy.SnapshotProgress.State(dev.pgferry.copy.SnapshotProgress.Stage.COPYING,
                 Instant.now().minusSeconds(10), null, null, List.of(
-                        new dev.pgferry.copy.CopyProgress.TableState("public", "Order Items", 8192, 8192, 10, true, true),
-                        new dev.pgferry.copy.CopyProgress.TableState("public", "big", 4096, 1024, 250, false, false),
+                        new dev.pgferry.copy.SnapshotProgress.TableState("public", "Order Items", 8192, 8192, 10, true, true),
+                        new dev.pgferry.copy.SnapshotProgress.TableState("public", "big", 4096, 1024, 250, false, false),
                         // an empty table not copied yet: no percentage to show
-                        new dev.pgferry.copy.CopyProgress.TableState("public", "empty", 0, 0, 0, false, false)), 2);
+                        new dev.pgferry.copy.SnapshotProgress.TableState("public", "empty", 0, 0, 0, false, false)), 2);
         when(snapshotCopies.last("shop", "shop")).thenReturn(Optional.of(new dev.pgferry.copy.SnapshotCopies.Copy(
                 state, 1, 1)));
         mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())

@@ -1,9 +1,9 @@
 package dev.pgferry.monitor;
 
 /** The read-only catalog queries of one tick. Each names only the columns all of 15-18 have. */
-final class CatalogQueries {
+final class ObservationQueries {
 
-    private CatalogQueries() {
+    private ObservationQueries() {
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.pgferry.web;
 
+import dev.pgferry.monitor.ExactCounter.TableName;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.preflight.Compatibility;
@@ -15,7 +16,7 @@ import dev.pgferry.web.MappingView.DatabaseView;
 import dev.pgferry.web.MappingView.PartitionView;
 import dev.pgferry.web.MappingView.SequenceView;
 import dev.pgferry.web.MappingView.TableView;
-import dev.pgferry.copy.CopyProgress;
+import dev.pgferry.copy.SnapshotProgress;
 import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.cutover.Verifier;
@@ -33,14 +34,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Turns the last observed status into the views that pages and the API share. */
-final class MappingViews {
+final class MappingViewAssembler {
 
     /** pg_subscription_rel states once a table's copy is done: finished, synchronized, ready. */
     private static final Set<String> DONE_COPYING = Set.of("f", "s", "r");
     private static final Map<String, String> SYNC_STATES = Map.of("i", "initializing", "d", "copying data",
             "f", "copy finished", "s", "synchronized", "r", "ready");
 
-    private MappingViews() {
+    private MappingViewAssembler() {
     }
 
     /** A database's freeze point (LSN text) and whether its slot has passed it. */
@@ -84,7 +85,7 @@ final class MappingViews {
         }
 
         /** The snapshot copy of the database in this process, running or last finished. */
-        default Optional<CopyProgress.State> snapshotCopy(String mapping, String database) {
+        default Optional<SnapshotProgress.State> snapshotCopy(String mapping, String database) {
             return Optional.empty();
         }
     }
@@ -153,18 +154,18 @@ final class MappingViews {
         boolean sourceSeen = o.sourceError() == null;
         Optional<ExactCount> exact = extras.exactCount(mapping.name(), d.database());
         DrainState drain = extras.drain(mapping.name(), o);
-        Optional<CopyProgress.State> snapshot = subscription.isEmpty()
+        Optional<SnapshotProgress.State> snapshot = subscription.isEmpty()
                 ? extras.snapshotCopy(mapping.name(), d.database()) : Optional.empty();
-        Map<String, CopyProgress.TableState> snapshotTables = new java.util.HashMap<>();
-        snapshot.ifPresent(state -> state.tables().forEach(t -> snapshotTables.put(t.schema() + "\0" + t.name(), t)));
+        Map<TableName, SnapshotProgress.TableState> snapshotTables = new java.util.HashMap<>();
+        snapshot.ifPresent(state -> state.tables().forEach(t -> snapshotTables.put(new TableName(t.schema(), t.name()), t)));
         List<TableView> tables = o.tables().stream().map(t -> snapshot.isPresent()
                 ? snapshotTable(t, snapshotTables, snapshot.get())
                 : table(mapping, d.database(), t, exact, extras)).toList();
         List<TableView> published = tables.stream().filter(TableView::published).toList();
-        Long copyTotal = snapshot.map(CopyProgress.State::bytesTotal)
+        Long copyTotal = snapshot.map(SnapshotProgress.State::bytesTotal)
                 .orElse(subscription.isEmpty() ? null : sum(published, TableView::sourceBytes));
-        Long copyDone = snapshot.map(CopyProgress.State::bytesDone).orElseGet(() -> subscription.isEmpty() ? null
-                : published.stream().mapToLong(MappingViews::copiedBytes).sum());
+        Long copyDone = snapshot.map(SnapshotProgress.State::bytesDone).orElseGet(() -> subscription.isEmpty() ? null
+                : published.stream().mapToLong(MappingViewAssembler::copiedBytes).sum());
         int tablesTotal = snapshot.map(st -> st.tables().size()).orElse(published.size());
         int tablesCopied = snapshot.map(st -> (int) st.tablesCopied()).orElseGet(() -> (int) published.stream()
                 .filter(t -> t.syncState() != null && DONE_COPYING.contains(t.syncState())).count());
@@ -194,7 +195,7 @@ final class MappingViews {
                 copyDone, copyTotal, copyTotal == null ? null : copyTotal == 0 ? 100
                         : (int) Math.min(100, copyDone * 100 / copyTotal),
                 sum(tables, TableView::sourceRows), sum(tables, TableView::destinationRows),
-                sum(tables, TableView::rowDelta), schemas(tables), exact.map(MappingViews::exactCount).orElse(null),
+                sum(tables, TableView::rowDelta), schemas(tables), exact.map(MappingViewAssembler::exactCount).orElse(null),
                 alerts.stream().filter(a -> d.database().equals(a.database())).toList(), status.roleStates(d),
                 extras.sequenceSync(mapping.name(), d.database()),
                 extras.materializedViews(mapping.name(), d.database()),
@@ -246,8 +247,8 @@ final class MappingViews {
                         : SYNC_STATES.getOrDefault(t.syncState(), t.syncState()),
                 t.sourceRows(), t.destinationRows(), delta, t.partitions().stream().map(p -> new PartitionView(
                         p.schema(), p.name(), p.sourceRows(), p.destinationRows())).toList(), t.sourceBytes(),
-                t.copy().map(ObservedDatabase.CopyProgress::bytesDone).orElse(null),
-                t.copy().map(ObservedDatabase.CopyProgress::rowsDone).orElse(null),
+                t.copy().map(ObservedDatabase.TableSyncProgress::bytesDone).orElse(null),
+                t.copy().map(ObservedDatabase.TableSyncProgress::rowsDone).orElse(null),
                 t.copy().map(c -> percent(c.bytesDone(), t.sourceBytes())).orElse(null),
                 rate == null ? null : Math.round(rate), secondsLeft,
                 counted == null ? null : counted.sourceRows(), counted == null ? null : counted.destinationRows(),
@@ -258,19 +259,19 @@ final class MappingViews {
      * A table while the snapshot copy runs: its figures (a partitioned table's summed over its
      * partitions) and a state label from the copy; rates from the copy's start.
      */
-    private static TableView snapshotTable(ObservedDatabase.Table t, Map<String, CopyProgress.TableState> copied,
-            CopyProgress.State state) {
-        List<CopyProgress.TableState> parts = t.partitioned()
-                ? t.partitions().stream().map(p -> copied.get(p.schema() + "\0" + p.name())).filter(Objects::nonNull)
+    private static TableView snapshotTable(ObservedDatabase.Table t, Map<TableName, SnapshotProgress.TableState> copied,
+            SnapshotProgress.State state) {
+        List<SnapshotProgress.TableState> parts = t.partitioned()
+                ? t.partitions().stream().map(p -> copied.get(new TableName(p.schema(), p.name()))).filter(Objects::nonNull)
                         .toList()
-                : java.util.stream.Stream.ofNullable(copied.get(t.schema() + "\0" + t.name())).toList();
+                : java.util.stream.Stream.ofNullable(copied.get(new TableName(t.schema(), t.name()))).toList();
         Long delta = t.sourceRows() == null || t.destinationRows() == null ? null
                 : t.sourceRows() - t.destinationRows();
-        long bytesTotal = parts.stream().mapToLong(CopyProgress.TableState::bytesTotal).sum();
-        long bytesDone = parts.stream().mapToLong(CopyProgress.TableState::bytesDone).sum();
-        long rowsDone = parts.stream().mapToLong(CopyProgress.TableState::rowsDone).sum();
-        boolean allCopied = !parts.isEmpty() && parts.stream().allMatch(CopyProgress.TableState::copied);
-        boolean allIndexed = allCopied && parts.stream().allMatch(CopyProgress.TableState::indexed);
+        long bytesTotal = parts.stream().mapToLong(SnapshotProgress.TableState::bytesTotal).sum();
+        long bytesDone = parts.stream().mapToLong(SnapshotProgress.TableState::bytesDone).sum();
+        long rowsDone = parts.stream().mapToLong(SnapshotProgress.TableState::rowsDone).sum();
+        boolean allCopied = !parts.isEmpty() && parts.stream().allMatch(SnapshotProgress.TableState::copied);
+        boolean allIndexed = allCopied && parts.stream().allMatch(SnapshotProgress.TableState::indexed);
         String label = !t.published() ? "not published" : parts.isEmpty() ? "snapshot copy: waiting"
                 : allIndexed ? "snapshot copy: copied and indexed" : allCopied ? "snapshot copy: copied, indexing"
                 : bytesDone > 0 ? "snapshot copy: copying" : "snapshot copy: waiting";

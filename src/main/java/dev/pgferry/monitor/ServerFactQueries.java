@@ -4,9 +4,9 @@ package dev.pgferry.monitor;
  * Catalog queries behind the pre-flight checks; read-only, valid on PostgreSQL 13 to 18.
  * Columns that differ between versions are read through to_jsonb so one text serves all.
  */
-public final class FactQueries {
+public final class ServerFactQueries {
 
-    private FactQueries() {
+    private ServerFactQueries() {
     }
 
     static final String SETTINGS = """

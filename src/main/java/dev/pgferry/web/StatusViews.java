@@ -1,6 +1,6 @@
 package dev.pgferry.web;
 
-import dev.pgferry.copy.CopyProgress;
+import dev.pgferry.copy.SnapshotProgress;
 import dev.pgferry.copy.SnapshotCopies;
 import dev.pgferry.cutover.Drain;
 import dev.pgferry.cutover.MaterializedViews;
@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
 
 /** Builds the views with what lives beside the status: fidelity reports, lag history, copy rates, exact counts. */
 @Component
-class MappingViewFactory implements MappingViews.Extras {
+class StatusViews implements MappingViewAssembler.Extras {
 
     private final FidelityCheck fidelity;
     private final LagHistory lagHistory;
@@ -33,7 +33,7 @@ class MappingViewFactory implements MappingViews.Extras {
     private final Clock clock;
     private final SnapshotCopies snapshotCopies;
 
-    MappingViewFactory(FidelityCheck fidelity, LagHistory lagHistory, CopyRates copyRates,
+    StatusViews(FidelityCheck fidelity, LagHistory lagHistory, CopyRates copyRates,
             ExactCounter exactCounter, SequenceSync sequenceSync, MaterializedViews materializedViews,
             Verifier verifier, Drain drain, Clock clock, SnapshotCopies snapshotCopies) {
         this.snapshotCopies = snapshotCopies;
@@ -49,12 +49,12 @@ class MappingViewFactory implements MappingViews.Extras {
     }
 
     MappingView of(MappingStatus status) {
-        return MappingViews.of(status, this);
+        return MappingViewAssembler.of(status, this);
     }
 
     /** Without the lag charts, for pages that list many databases and draw none. */
     MappingView withoutCharts(MappingStatus status) {
-        return MappingViews.of(status, this, false);
+        return MappingViewAssembler.of(status, this, false);
     }
 
     @Override
@@ -88,14 +88,14 @@ class MappingViewFactory implements MappingViews.Extras {
     }
 
     @Override
-    public MappingViews.DrainState drain(String mapping, ObservedDatabase observed) {
+    public MappingViewAssembler.DrainState drain(String mapping, ObservedDatabase observed) {
         return drain.point(mapping, observed.database())
-                .map(p -> new MappingViews.DrainState(p.lsnText(), drain.drained(mapping, observed)))
-                .orElse(MappingViews.DrainState.NONE);
+                .map(p -> new MappingViewAssembler.DrainState(p.lsnText(), drain.drained(mapping, observed)))
+                .orElse(MappingViewAssembler.DrainState.NONE);
     }
 
     @Override
-    public Optional<CopyProgress.State> snapshotCopy(String mapping, String database) {
+    public Optional<SnapshotProgress.State> snapshotCopy(String mapping, String database) {
         return snapshotCopies.last(mapping, database).map(SnapshotCopies.Copy::state);
     }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A snapshot copy's progress, written by its workers and read by the pages (thread-safe). */
-public final class CopyProgress {
+public final class SnapshotProgress {
 
     /** Where a snapshot copy stands. */
     public enum Stage {
@@ -100,7 +100,7 @@ public final class CopyProgress {
     private volatile Instant finishedAt;
     private volatile String error;
 
-    public CopyProgress(Instant startedAt, int workers) {
+    public SnapshotProgress(Instant startedAt, int workers) {
         this.startedAt = startedAt;
         this.workers = workers;
     }
