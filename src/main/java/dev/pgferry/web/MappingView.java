@@ -1,5 +1,6 @@
 package dev.pgferry.web;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.cutover.Verifier;
@@ -31,18 +32,109 @@ public record MappingView(String name, String source, String destination, String
         return "COMPLETE".equals(phase) && databases.stream().allMatch(d -> d.plannedActions().isEmpty());
     }
 
-    public record DatabaseView(String name, String phase, String reason, boolean cutoverReady, Long lagBytes,
-            Double lagSeconds, Long walRetainedBytes, String replicationName, Boolean publicationExists, Boolean slotActive,
-            Boolean subscriptionEnabled, Long applyErrors, Long syncErrors, String lastError,
-            List<CheckView> checks, List<String> blockedBy, List<ConditionView> readiness,
-            List<String> plannedActions, List<TableView> tables, List<SequenceView> sequences,
-            FidelityReport fidelity, List<Compatibility.TableCompatibility> compatibility, LagChart lagChart,
-            int tablesTotal, int tablesCopied, Long copyBytesDone, Long copyBytesTotal, Integer copyPercent,
-            Long sourceRows, Long destinationRows, Long rowDelta, List<SchemaView> schemas,
-            ExactCountView exactCount, List<AlertView> alerts, List<RoleStates.RoleState> roles,
-            SequenceSync.SequenceReport sequenceSync, MaterializedViews.RefreshReport materializedViews,
-            Verifier.VerifyReport verification, String freezePoint, Boolean drained,
-            java.time.Instant subscriptionConnectionUpdatedAt) {
+    /**
+     * One database: its phase and light, then its parts, each a record of its own so that a field
+     * is added in one place. The parts are unwrapped in the JSON (their fields sit on the database,
+     * as the API has always had them).
+     */
+    public record DatabaseView(String name, String phase, String reason, boolean cutoverReady,
+            @JsonUnwrapped ReplicationView replication, @JsonUnwrapped CopyTotals copy, @JsonUnwrapped RowTotals rows,
+            @JsonUnwrapped CutoverReports cutover, String lastError, List<CheckView> checks, List<String> blockedBy,
+            List<ConditionView> readiness, List<String> plannedActions, List<TableView> tables,
+            List<SequenceView> sequences, List<SchemaView> schemas,
+            List<Compatibility.TableCompatibility> compatibility, LagChart lagChart, ExactCountView exactCount,
+            List<AlertView> alerts, List<RoleStates.RoleState> roles) {
+    }
+
+    /** The replication objects of a database and how far the destination is behind (null: not there). */
+    public record ReplicationView(Long lagBytes, Double lagSeconds, Long walRetainedBytes, String replicationName,
+            Boolean publicationExists, Boolean slotActive, Boolean subscriptionEnabled, Long applyErrors,
+            Long syncErrors, Instant subscriptionConnectionUpdatedAt) {
+    }
+
+    /** The initial copy of a database, summed over its tables (bytes null: not started). */
+    public record CopyTotals(int tablesTotal, int tablesCopied, Long copyBytesDone, Long copyBytesTotal,
+            Integer copyPercent) {
+    }
+
+    /** A database's rows, the live estimates summed over its tables. */
+    public record RowTotals(Long sourceRows, Long destinationRows, Long rowDelta) {
+    }
+
+    /**
+     * The cutover steps' reports of a database (each null until its step ran) and what the pages
+     * say of each: the lines are chosen here, the templates only show them.
+     */
+    public record CutoverReports(FidelityReport fidelity, SequenceSync.SequenceReport sequenceSync,
+            MaterializedViews.RefreshReport materializedViews, Verifier.VerifyReport verification, String freezePoint,
+            Boolean drained) {
+
+        /** The schema comparison in one line for the mapping's page; null before one ran. */
+        public String fidelityLine() {
+            return fidelity == null ? null : fidelity.identical() ? "schema identical on both sides"
+                    : "schema fidelity: " + (fidelity.error() != null ? fidelity.error()
+                            : fidelity.differences().size() + " difference(s)");
+        }
+
+        /** The drain in one line for the mapping's page; null without a freeze point. */
+        public String drainLine() {
+            return freezePoint == null ? null : Boolean.TRUE.equals(drained)
+                    ? "drained past the freeze point " + freezePoint : "draining to the freeze point " + freezePoint;
+        }
+
+        /** The verification in one line for the mapping's page; null before one was asked for. */
+        public String verificationLine() {
+            if (verification == null) {
+                return null;
+            }
+            return verification.running() ? "verifying " + verification.tables().size() + "/"
+                    + verification.tablesTotal()
+                    : verification.allEqual() ? "verified: rows and checksums equal"
+                    : "verification: " + verification.tablesDiffering() + " table(s) differ"
+                            + (verification.error() != null ? " (" + verification.error() + ")" : "");
+        }
+
+        /** The verification's outcome for the database's page, once it has ended. */
+        public String verificationOutcome() {
+            if (verification == null || verification.running()) {
+                return null;
+            }
+            return verification.error() != null ? "Verification failed: " + verification.error()
+                    : verification.allEqual() ? "Verified at " + verification.finishedAt() + ": every table has the "
+                            + "same rows and checksums on both sides"
+                    : verification.tablesDiffering() + " table(s) differ (verified at " + verification.finishedAt()
+                            + ")";
+        }
+
+        /** notice, problem or nothing: how the verification's line reads. */
+        public String verificationTone() {
+            return verification == null || verification.running() ? "" : verification.allEqual() ? "notice"
+                    : "problem";
+        }
+
+        public String sequenceSyncLine() {
+            if (sequenceSync == null) {
+                return null;
+            }
+            return sequenceSync.error() != null ? "Setting sequences failed: " + sequenceSync.error()
+                    : "Sequences set from the source at " + sequenceSync.at() + " by " + sequenceSync.actor()
+                            + " (margin " + sequenceSync.margin() + " increments): " + sequenceSync.changed()
+                            + " changed";
+        }
+
+        public String materializedViewsLine() {
+            if (materializedViews == null) {
+                return null;
+            }
+            return materializedViews.error() != null ? "Refresh failed: " + materializedViews.error()
+                    : "Refreshed at " + materializedViews.at() + " by " + materializedViews.actor() + ": "
+                            + materializedViews.views().size() + " view(s), " + materializedViews.failed()
+                            + " failed";
+        }
+
+        public boolean materializedViewsFailed() {
+            return materializedViews != null && (materializedViews.error() != null || materializedViews.failed() > 0);
+        }
     }
 
     /** The tables of one schema, summed (row figures are the live estimates). */
@@ -83,5 +175,15 @@ public record MappingView(String name, String source, String destination, String
             List<PartitionView> partitions, Long sourceBytes, Long copyBytesDone, Long copyRowsDone,
             Integer copyPercent, Long copyBytesPerSecond, Long copySecondsLeft, Long exactSourceRows,
             Long exactDestinationRows, Long exactDelta, Instant exactCountedAt) {
+
+        /** The CSS class of the sync state: sync-r, sync-d ... or sync-none before the subscription. */
+        public String syncStateClass() {
+            return "sync-" + (syncState == null ? "none" : syncState);
+        }
+
+        /** Copied by the subscription's table synchronization (no copy figures kept): past i and d. */
+        public boolean copiedBySync() {
+            return copyBytesDone == null && syncState != null && !"i".equals(syncState) && !"d".equals(syncState);
+        }
     }
 }

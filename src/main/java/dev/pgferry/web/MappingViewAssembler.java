@@ -11,6 +11,10 @@ import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.schema.FidelityReport;
 import dev.pgferry.web.MappingView.AlertView;
 import dev.pgferry.web.MappingView.CheckView;
+import dev.pgferry.web.MappingView.CopyTotals;
+import dev.pgferry.web.MappingView.CutoverReports;
+import dev.pgferry.web.MappingView.ReplicationView;
+import dev.pgferry.web.MappingView.RowTotals;
 import dev.pgferry.web.MappingView.ConditionView;
 import dev.pgferry.web.MappingView.DatabaseView;
 import dev.pgferry.web.MappingView.PartitionView;
@@ -170,15 +174,24 @@ final class MappingViewAssembler {
         int tablesCopied = snapshot.map(st -> (int) st.tablesCopied()).orElseGet(() -> (int) published.stream()
                 .filter(t -> t.syncState() != null && DONE_COPYING.contains(t.syncState())).count());
         return new DatabaseView(d.database(), d.phase().name(), d.plan().reason(), d.cutoverReady(),
-                slot.map(ObservedDatabase.Slot::applyLagBytes).orElse(null),
-                slot.map(ObservedDatabase.Slot::lagSeconds).orElse(null),
-                slot.map(ObservedDatabase.Slot::retainedBytes).orElse(null),
-                ReplicationNames.of(mapping.name(), d.database()).name(),
-                sourceSeen ? o.publicationExists() : null,
-                slot.map(ObservedDatabase.Slot::active).orElse(null),
-                subscription.map(ObservedDatabase.Subscription::enabled).orElse(null),
-                subscription.map(ObservedDatabase.Subscription::applyErrors).orElse(null),
-                subscription.map(ObservedDatabase.Subscription::syncErrors).orElse(null),
+                new ReplicationView(slot.map(ObservedDatabase.Slot::applyLagBytes).orElse(null),
+                        slot.map(ObservedDatabase.Slot::lagSeconds).orElse(null),
+                        slot.map(ObservedDatabase.Slot::retainedBytes).orElse(null),
+                        ReplicationNames.of(mapping.name(), d.database()).name(),
+                        sourceSeen ? o.publicationExists() : null,
+                        slot.map(ObservedDatabase.Slot::active).orElse(null),
+                        subscription.map(ObservedDatabase.Subscription::enabled).orElse(null),
+                        subscription.map(ObservedDatabase.Subscription::applyErrors).orElse(null),
+                        subscription.map(ObservedDatabase.Subscription::syncErrors).orElse(null),
+                        subscription.map(ObservedDatabase.Subscription::connectionUpdatedAt).orElse(null)),
+                new CopyTotals(tablesTotal, tablesCopied, copyDone, copyTotal, copyTotal == null ? null
+                        : copyTotal == 0 ? 100 : (int) Math.min(100, copyDone * 100 / copyTotal)),
+                new RowTotals(sum(tables, TableView::sourceRows), sum(tables, TableView::destinationRows),
+                        sum(tables, TableView::rowDelta)),
+                new CutoverReports(extras.fidelity(mapping.name(), d.database()),
+                        extras.sequenceSync(mapping.name(), d.database()),
+                        extras.materializedViews(mapping.name(), d.database()),
+                        extras.verification(mapping.name(), d.database()), drain.freezePoint(), drain.drained()),
                 d.lastFailure().map(f -> f.action() + ": " + f.message()).orElse(null),
                 d.checks().stream().map(c -> new CheckView(c.id(), lower(c.level().name()), c.message(), c.fix()))
                         .toList(),
@@ -188,20 +201,11 @@ final class MappingViewAssembler {
                 tables,
                 o.sequences().stream().map(q -> new SequenceView(q.schema(), q.name(), q.sourceValue(),
                         q.destinationValue())).toList(),
-                extras.fidelity(mapping.name(), d.database()),
+                schemas(tables),
                 o.columnFacts().map(f -> Compatibility.evaluate(f, mapping.scope())).orElse(List.of()),
                 charts ? extras.lagChart(mapping.name(), d.database()) : null,
-                tablesTotal, tablesCopied,
-                copyDone, copyTotal, copyTotal == null ? null : copyTotal == 0 ? 100
-                        : (int) Math.min(100, copyDone * 100 / copyTotal),
-                sum(tables, TableView::sourceRows), sum(tables, TableView::destinationRows),
-                sum(tables, TableView::rowDelta), schemas(tables), exact.map(MappingViewAssembler::exactCount).orElse(null),
-                alerts.stream().filter(a -> d.database().equals(a.database())).toList(), status.roleStates(d),
-                extras.sequenceSync(mapping.name(), d.database()),
-                extras.materializedViews(mapping.name(), d.database()),
-                extras.verification(mapping.name(), d.database()),
-                drain.freezePoint(), drain.drained(),
-                subscription.map(ObservedDatabase.Subscription::connectionUpdatedAt).orElse(null));
+                exact.map(MappingViewAssembler::exactCount).orElse(null),
+                alerts.stream().filter(a -> d.database().equals(a.database())).toList(), status.roleStates(d));
     }
 
     private static List<SchemaView> schemas(List<TableView> tables) {
