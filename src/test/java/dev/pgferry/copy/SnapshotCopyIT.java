@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.testing.Await;
 import dev.pgferry.testing.Db;
+import dev.pgferry.testing.SampleMigration;
 import dev.pgferry.testing.PgferryApp;
 import dev.pgferry.testing.TestServers;
 import java.sql.Connection;
@@ -36,9 +37,8 @@ class SnapshotCopyIT {
 
     @Test
     void copiesUnderWritesShowsProgressAndStartsOverAfterAnInterruption() throws Exception {
-        Db.execute(source, "postgres", "CREATE DATABASE " + DB);
+        SampleMigration migration = SampleMigration.of(source, destination, "snap", DB).create(30_000);
         try (Connection c = Db.connect(source, DB)) {
-            SampleSchema.create(c, 30_000);
             c.createStatement().execute("CREATE TYPE mood AS ENUM ('sad', 'happy'); "
                     + "CREATE TABLE \"Odd Types\" (id int PRIMARY KEY, tags text[], doc jsonb, mood mood, "
                     + "total numeric GENERATED ALWAYS AS (id * 2) STORED); "
@@ -46,8 +46,7 @@ class SnapshotCopyIT {
                     + "jsonb_build_object('g', g), CASE WHEN g % 2 = 0 THEN 'happy' ELSE 'sad' END::mood "
                     + "FROM generate_series(1, 2000) g; CREATE INDEX odd_doc ON \"Odd Types\" USING gin (doc)");
         }
-        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
-                Duration.ofMillis(10), Duration.ofMinutes(10))) {
+        try (SampleWriter writer = migration.writer(Duration.ofMillis(10))) {
             // slowed to 1 MB/s: the copy takes long enough to be watched and interrupted
             try (PgferryApp app = app("1MB").start()) {
                 JsonNode copying = awaitCopyProgress(app);
@@ -59,21 +58,15 @@ class SnapshotCopyIT {
                         + "pg_replication_slots WHERE slot_name = 'pgferry_snap_shop_snapshot'")).hasSize(1);
             }
             // stopped mid-copy: a slot and a partial database, no subscription
-            assertThat(Db.list(destination, "postgres", String.class, "SELECT subname::text FROM pg_subscription "
-                    + "WHERE subname LIKE 'pgferry\\_snap\\_%'")).isEmpty();
+            assertThat(migration.subscriptions()).isEmpty();
 
             try (PgferryApp app = app("0").start()) {
                 JsonNode ready = app.awaitPhase("snap", "READY", Duration.ofMinutes(3));
                 assertThat(ready.at("/databases/0/tables").findValuesAsText("syncState")).containsOnly("r");
                 assertThat(writer.transactions()).isPositive();
                 writer.close();
-                await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-                    for (String table : List.of("customers", "products", "orders", "order_items", "events",
-                            "\"Odd Types\"")) {
-                        assertThat(Db.fingerprint(destination, DB, table)).as(table)
-                                .isEqualTo(Db.fingerprint(source, DB, table));
-                    }
-                });
+                Await.everyTableEqual(source, destination, DB, List.of("customers", "products", "orders",
+                        "order_items", "events", "\"Odd Types\""));
                 // every index and key of the source, built on the destination
                 String indexes = "SELECT string_agg(indexdef, E'\\n' ORDER BY indexname) FROM pg_indexes "
                         + "WHERE schemaname = 'public'";
@@ -81,12 +74,7 @@ class SnapshotCopyIT {
                         .isEqualTo(Db.query(source, DB, String.class, indexes));
                 assertThat(Db.query(destination, DB, Long.class, "SELECT count(*) FROM pg_subscription "
                         + "WHERE subname = 'pgferry_snap_shop_snapshot'")).isEqualTo(1L);
-                app.api().post().uri("/api/mappings/snap/complete").retrieve().toBodilessEntity();
-                app.awaitPhase("snap", "COMPLETE", Duration.ofSeconds(60));
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    assertThat(Db.pgferryObjects(source, "snap")).isEmpty();
-                    assertThat(Db.pgferryObjects(destination, "snap")).isEmpty();
-                });
+                migration.completeLeavingNothing(app);
             }
         }
     }

@@ -5,15 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
 import dev.pgferry.testing.PgferryVerification;
 import dev.pgferry.testing.PgferryProcess;
 import dev.pgferry.testing.PgferryProcesses;
+import dev.pgferry.testing.SampleMigration;
 import dev.pgferry.testing.TestServers;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,6 +35,7 @@ class CrashAtEveryPhaseIT {
     private static final String MAPPING = "crash";
     private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
+    private final SampleMigration migration = SampleMigration.of(source, destination, MAPPING, DB);
 
     @RegisterExtension
     final PgferryProcesses processes = new PgferryProcesses();
@@ -48,12 +48,10 @@ class CrashAtEveryPhaseIT {
 
     @Test
     void aKilledPgferryIsStartedAgainAtEveryPhaseAndNothingIsLostOrLeftOver() throws Exception {
-        Db.execute(source, "postgres", "CREATE DATABASE " + DB, "CREATE ROLE crash_app LOGIN PASSWORD 'app-pw'",
+        migration.create(40_000);
+        Db.execute(source, "postgres", "CREATE ROLE crash_app LOGIN PASSWORD 'app-pw'",
                 "REVOKE CONNECT ON DATABASE " + DB + " FROM PUBLIC", "GRANT CONNECT ON DATABASE " + DB
                         + " TO crash_app");
-        try (Connection c = Db.connect(source, DB)) {
-            SampleSchema.create(c, 40_000);
-        }
         Db.execute(source, DB, "GRANT ALL ON ALL TABLES IN SCHEMA public TO crash_app",
                 "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO crash_app");
         try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), "crash_app", "app-pw",
@@ -69,7 +67,7 @@ class CrashAtEveryPhaseIT {
                     .untilAsserted(() -> assertThat(copying.mapping(MAPPING).at("/databases/0/copyBytesDone")
                             .asLong()).isPositive());
             copying.kill();
-            assertThat(subscriptions()).as("never subscribed on a partial copy").isEmpty();
+            assertThat(migration.subscriptions()).as("never subscribed on a partial copy").isEmpty();
 
             // halted at chosen points of the copies that start over: the slot made and the schema
             // copy starting, the first table's indexes built while the others copy or build, and
@@ -77,20 +75,20 @@ class CrashAtEveryPhaseIT {
             for (String point : List.of("copy:SCHEMA", "copy:indexed", "copy:SUBSCRIBING")) {
                 PgferryProcess halted = pgferry("0").crashAfter(point).start();
                 halted.awaitCrash(Duration.ofMinutes(2));
-                assertThat(subscriptions()).as("never subscribed on a partial copy (" + point + ")").isEmpty();
+                assertThat(migration.subscriptions()).as("never subscribed on a partial copy (" + point + ")").isEmpty();
             }
 
             // started again: the interrupted copy starts over; killed while streaming
             PgferryProcess streaming = pgferry("0").start();
             streaming.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
-            List<Long> subscriptionOids = subscriptions();
+            List<Long> subscriptionOids = migration.subscriptions();
             assertThat(subscriptionOids).hasSize(1);
             streaming.kill();
 
             // after the freeze (recorded on the destination before the source changed)
             PgferryProcess freezing = pgferry("0").start();
             freezing.awaitPhase(MAPPING, "READY", Duration.ofMinutes(2));
-            assertThat(subscriptions()).as("nothing created twice").isEqualTo(subscriptionOids);
+            assertThat(migration.subscriptions()).as("nothing created twice").isEqualTo(subscriptionOids);
             freezing.api().post().uri("/api/mappings/crash/freeze").retrieve().toBodilessEntity();
             freezing.kill();
             long writes = writer.transactions();
@@ -113,10 +111,7 @@ class CrashAtEveryPhaseIT {
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> syncing.api().post()
                     .uri("/api/mappings/crash/sync-sequences").retrieve().toBodilessEntity());
             syncing.kill();
-            for (String table : SampleSchema.TABLES) {
-                assertThat(Db.fingerprint(destination, DB, table)).as(table)
-                        .isEqualTo(Db.fingerprint(source, DB, table));
-            }
+            migration.assertEveryTableEqual();
 
             // verified, then halted in the middle of "complete": its subscription dropped, the rest not
             PgferryProcess completing = pgferry("0").crashAfter("DropSubscription").start();
@@ -125,22 +120,15 @@ class CrashAtEveryPhaseIT {
             assertThatThrownBy(() -> completing.api().post().uri("/api/mappings/crash/complete").retrieve()
                     .toBodilessEntity()).as("the process halts while it answers").isNotNull();
             completing.awaitCrash(Duration.ofMinutes(1));
-            assertThat(subscriptions()).as("halted after dropping the subscription").isEmpty();
+            assertThat(migration.subscriptions()).as("halted after dropping the subscription").isEmpty();
             assertThat(Db.publications(source, DB)).as("and before dropping the publication").isNotEmpty();
 
             // the completion was recorded first: the next process finishes the cleanup and unfreezes
             try (PgferryProcess last = pgferry("0").start()) {
                 last.awaitPhase(MAPPING, "COMPLETE", Duration.ofMinutes(1));
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    assertThat(Db.pgferryObjects(source, MAPPING)).isEmpty();
-                    assertThat(Db.pgferryObjects(destination, MAPPING)).isEmpty();
-                    assertThat(Db.publications(source, DB)).isEmpty();
-                });
+                migration.awaitNothingLeft();
                 // every row on the destination (the source stays frozen until the unfreeze below)
-                for (String table : SampleSchema.TABLES) {
-                    assertThat(Db.fingerprint(destination, DB, table)).as(table)
-                            .isEqualTo(Db.fingerprint(source, DB, table));
-                }
+                migration.assertEveryTableEqual();
                 last.api().post().uri("/api/mappings/crash/unfreeze").retrieve().toBodilessEntity();
                 assertThat(Db.query(source, "postgres", Boolean.class, "SELECT rolcanlogin FROM pg_roles "
                         + "WHERE rolname = 'crash_app'")).isTrue();
@@ -151,10 +139,5 @@ class CrashAtEveryPhaseIT {
         } finally {
             Db.execute(source, "postgres", "ALTER ROLE crash_app LOGIN");
         }
-    }
-
-    private List<Long> subscriptions() {
-        return Db.list(destination, "postgres", Long.class, "SELECT oid::bigint FROM pg_subscription "
-                + "WHERE subname LIKE 'pgferry\\_crash\\_%'");
     }
 }

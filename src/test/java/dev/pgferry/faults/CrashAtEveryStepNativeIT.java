@@ -1,17 +1,14 @@
 package dev.pgferry.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
-import dev.pgferry.testing.PgferryVerification;
 import dev.pgferry.testing.PgferryProcess;
 import dev.pgferry.testing.PgferryProcesses;
+import dev.pgferry.testing.SampleMigration;
 import dev.pgferry.testing.TestServers;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,6 +28,7 @@ class CrashAtEveryStepNativeIT {
     private static final String ROLE = "crash_native_reader";
     private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
+    private final SampleMigration migration = SampleMigration.of(source, destination, MAPPING, DB);
     @RegisterExtension
     final PgferryProcesses processes = new PgferryProcesses();
 
@@ -41,55 +39,30 @@ class CrashAtEveryStepNativeIT {
 
     @Test
     void everyStepOfTheNativeMethodSurvivesAHaltRightAfterIt() throws Exception {
-        Db.execute(source, "postgres", "CREATE DATABASE " + DB, "CREATE ROLE " + ROLE + " NOLOGIN");
-        try (Connection c = Db.connect(source, DB)) {
-            SampleSchema.create(c, 40_000);
-        }
+        Db.execute(source, "postgres", "CREATE ROLE " + ROLE + " NOLOGIN");
+        migration.create(40_000);
         // a grant and a setting of the database, so that configuring it is a step of its own
         Db.execute(source, DB, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + ROLE,
                 "GRANT CONNECT ON DATABASE " + DB + " TO " + ROLE, "ALTER DATABASE " + DB + " SET work_mem = '8MB'");
-        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
-                Duration.ofMillis(5), Duration.ofMinutes(10))) {
+        try (SampleWriter writer = migration.writer(Duration.ofMillis(5))) {
             for (String step : List.of("CreatePublication", "CreateRoles", "CreateDatabase", "ConfigureDatabase",
                     "CopySchema", "CreateSubscription")) {
                 PgferryProcess halted = pgferry().crashAfter(step).start();
                 halted.awaitCrash(Duration.ofMinutes(2));
             }
-            assertThat(subscriptions()).as("the subscription was created once").hasSize(1);
-            List<Long> subscription = subscriptions();
+            assertThat(migration.subscriptions()).as("the subscription was created once").hasSize(1);
+            List<Long> subscription = migration.subscriptions();
 
             try (PgferryProcess last = pgferry().start()) {
                 last.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
                 assertThat(writer.transactions()).isPositive();
                 writer.close();
-                await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-                    for (String table : SampleSchema.TABLES) {
-                        assertThat(Db.fingerprint(destination, DB, table)).as(table)
-                                .isEqualTo(Db.fingerprint(source, DB, table));
-                    }
-                });
-                // and pgferry's own verification agrees: counts and checksums of every table
-                PgferryVerification.everyTableEqual(last.api(), "crashnative");
-                assertThat(subscriptions()).as("nothing created twice").isEqualTo(subscription);
-                assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM "
-                        + "pg_replication_slots WHERE slot_name LIKE 'pgferry\\_crashnative\\_%'")).hasSize(1);
-                assertThat(Db.publications(source, DB)).as("exactly one publication").hasSize(1);
                 assertThat(Db.query(destination, DB, Boolean.class, "SELECT has_table_privilege(?, "
                         + "'public.orders', 'SELECT')", ROLE)).as("the role and its grant were copied").isTrue();
-                last.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
-                last.api().post().uri("/api/mappings/crashnative/complete").retrieve().toBodilessEntity();
-                last.awaitPhase(MAPPING, "COMPLETE", Duration.ofMinutes(1));
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    assertThat(Db.pgferryObjects(source, MAPPING)).isEmpty();
-                    assertThat(Db.pgferryObjects(destination, MAPPING)).isEmpty();
-                    assertThat(Db.publications(source, DB)).isEmpty();
-                });
+                assertThat(migration.subscriptions()).as("nothing created twice").isEqualTo(subscription);
+                // every row arrived, pgferry's verification agrees, one of each object, nothing left
+                migration.verifyAndComplete(last);
             }
         }
-    }
-
-    private List<Long> subscriptions() {
-        return Db.list(destination, "postgres", Long.class, "SELECT oid::bigint FROM pg_subscription "
-                + "WHERE subname LIKE 'pgferry\\_crashnative\\_%'");
     }
 }

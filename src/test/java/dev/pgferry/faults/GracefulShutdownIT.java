@@ -3,15 +3,13 @@ package dev.pgferry.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
-import dev.pgferry.testing.PgferryVerification;
 import dev.pgferry.testing.PgferryProcess;
 import dev.pgferry.testing.PgferryProcesses;
+import dev.pgferry.testing.SampleMigration;
 import dev.pgferry.testing.TestServers;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,6 +29,7 @@ class GracefulShutdownIT {
     private static final String MAPPING = "term";
     private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
+    private final SampleMigration migration = SampleMigration.of(source, destination, MAPPING, DB);
     @RegisterExtension
     final PgferryProcesses processes = new PgferryProcesses();
 
@@ -41,12 +40,8 @@ class GracefulShutdownIT {
 
     @Test
     void sigtermDuringACopyStopsWithinTheBoundAndTheNextStartCopiesAgain() throws Exception {
-        Db.execute(source, "postgres", "CREATE DATABASE " + DB);
-        try (Connection c = Db.connect(source, DB)) {
-            SampleSchema.create(c, 40_000);
-        }
-        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
-                Duration.ofMillis(10), Duration.ofMinutes(10))) {
+        migration.create(40_000);
+        try (SampleWriter writer = migration.writer(Duration.ofMillis(10))) {
             PgferryProcess copying = pgferry("1MB").start();
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
                     .untilAsserted(() -> assertThat(copying.mapping(MAPPING).at("/databases/0/copyBytesDone")
@@ -62,28 +57,13 @@ class GracefulShutdownIT {
                             + "WHERE application_name = 'pgferry'")).as("sessions of pgferry left").isEmpty();
                 }
             });
-            assertThat(Db.list(destination, "postgres", String.class, "SELECT subname::text FROM pg_subscription "
-                    + "WHERE subname LIKE 'pgferry\\_term\\_%'")).as("never subscribed on a partial copy").isEmpty();
+            assertThat(migration.subscriptions()).as("never subscribed on a partial copy").isEmpty();
 
             try (PgferryProcess next = pgferry("0").start()) {
                 next.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
                 writer.close();
-                await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-                    for (String table : SampleSchema.TABLES) {
-                        assertThat(Db.fingerprint(destination, DB, table)).as(table)
-                                .isEqualTo(Db.fingerprint(source, DB, table));
-                    }
-                });
-                // and pgferry's own verification agrees: counts and checksums of every table
-                PgferryVerification.everyTableEqual(next.api(), "term");
-                next.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
-                next.api().post().uri("/api/mappings/term/complete").retrieve().toBodilessEntity();
-                next.awaitPhase(MAPPING, "COMPLETE", Duration.ofMinutes(1));
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    assertThat(Db.pgferryObjects(source, MAPPING)).isEmpty();
-                    assertThat(Db.pgferryObjects(destination, MAPPING)).isEmpty();
-                    assertThat(Db.publications(source, DB)).isEmpty();
-                });
+                // every row arrived, pgferry's verification agrees, one of each object, nothing left
+                migration.verifyAndComplete(next);
             }
         }
     }

@@ -9,8 +9,8 @@ import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
-import dev.pgferry.testing.PgferryVerification;
 import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.SampleMigration;
 import dev.pgferry.testing.TestServers;
 import java.time.Duration;
 import java.util.List;
@@ -29,19 +29,19 @@ class LostSlotIT {
     private static final String MAPPING = "lost";
     private final EmbeddedPostgres source = TestServers.smallWalSource();
     private final EmbeddedPostgres destination = TestServers.destination();
+    private final SampleMigration migration = SampleMigration.of(source, destination, MAPPING, DB);
 
     @Test
     void aSlotThatLostItsWalIsShownAndTheDatabaseStartedOver() throws Exception {
-        Db.sampleDatabase(source, DB, 5_000);
-        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
-                Duration.ofMillis(10), Duration.ofMinutes(10));
+        migration.create(5_000);
+        try (SampleWriter writer = migration.writer(Duration.ofMillis(10));
                 PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
                         .mapping(MAPPING, "src", "dst", DB, "run").start()) {
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(2));
             assertThatThrownBy(() -> app.api().post().uri("/api/mappings/lost/database/start-over?name=" + DB)
                     .retrieve().toBodilessEntity()).as("a healthy database is never started over")
                     .isInstanceOf(HttpClientErrorException.Conflict.class);
-            List<Long> subscription = subscriptions();
+            List<Long> subscription = migration.subscriptions();
             assertThat(subscription).hasSize(1);
 
             // the destination stops applying; the source writes on, and more than the slot may keep
@@ -76,39 +76,21 @@ class LostSlotIT {
                     .contains("nothing changed");
             assertThat(java.util.Arrays.stream(SampleSchema.TABLES).map(t -> Db.fingerprint(destination, DB, t))
                     .toList()).as("nothing emptied").isEqualTo(kept);
-            assertThat(subscriptions()).isEqualTo(subscription);
+            assertThat(migration.subscriptions()).isEqualTo(subscription);
             assertThat(Db.query(destination, DB, Long.class, "SELECT count(*) FROM local_notes")).isEqualTo(3L);
             Db.execute(destination, DB, "DROP TABLE local_notes");
 
             app.api().post().uri("/api/mappings/lost/database/start-over?name=" + DB).retrieve().toBodilessEntity();
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
-            assertThat(subscriptions()).as("a new subscription").hasSize(1).doesNotContainAnyElementsOf(subscription);
+            assertThat(migration.subscriptions()).as("a new subscription").hasSize(1).doesNotContainAnyElementsOf(subscription);
             assertThat(Db.query(source, "postgres", String.class, "SELECT wal_status FROM pg_replication_slots "
                     + "WHERE slot_name LIKE 'pgferry\\_lost\\_%'")).isIn("reserved", "extended");
             assertThat(Db.list(destination, "postgres", String.class, "SELECT action FROM pgferry.audit_log "
                     + "WHERE mapping = 'lost'")).contains("start-over");
             assertThat(writer.transactions()).isPositive();
             writer.close();
-
-            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-                for (String table : SampleSchema.TABLES) {
-                    assertThat(Db.fingerprint(destination, DB, table)).as(table)
-                            .isEqualTo(Db.fingerprint(source, DB, table));
-                }
-            });
-            // and pgferry's own verification agrees: counts and checksums of every table
-            PgferryVerification.everyTableEqual(app.api(), "lost");
-            assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM pg_replication_slots "
-                    + "WHERE slot_name LIKE 'pgferry\\_lost\\_%'")).hasSize(1);
-            assertThat(Db.publications(source, DB)).as("exactly one publication").hasSize(1);
-            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
-            app.api().post().uri("/api/mappings/lost/complete").retrieve().toBodilessEntity();
-            app.awaitPhase(MAPPING, "COMPLETE", Duration.ofSeconds(60));
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(Db.pgferryObjects(source, MAPPING)).isEmpty();
-                assertThat(Db.pgferryObjects(destination, MAPPING)).isEmpty();
-                assertThat(Db.publications(source, DB)).isEmpty();
-            });
+            // every row arrived, pgferry's verification agrees, one of each object, nothing left
+            migration.verifyAndComplete(app);
         } finally {
             Db.execute(source, "postgres", "DROP TABLE IF EXISTS wal_filler");
         }
@@ -116,11 +98,6 @@ class LostSlotIT {
 
     private String subscriptionName() {
         return Db.query(destination, "postgres", String.class, "SELECT subname::text FROM pg_subscription "
-                + "WHERE subname LIKE 'pgferry\\_lost\\_%'");
-    }
-
-    private List<Long> subscriptions() {
-        return Db.list(destination, "postgres", Long.class, "SELECT oid::bigint FROM pg_subscription "
                 + "WHERE subname LIKE 'pgferry\\_lost\\_%'");
     }
 }

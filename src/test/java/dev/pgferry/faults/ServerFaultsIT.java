@@ -3,14 +3,12 @@ package dev.pgferry.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
-import dev.pgferry.testing.PgferryVerification;
 import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.SampleMigration;
 import dev.pgferry.testing.TestServers;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,15 +27,12 @@ class ServerFaultsIT {
     private static final String MAPPING = "faults";
     private final EmbeddedPostgres source = TestServers.secondSource();
     private final EmbeddedPostgres destination = TestServers.destination();
+    private final SampleMigration migration = SampleMigration.of(source, destination, MAPPING, DB);
 
     @Test
     void theMigrationComesBackAfterRestartsAndCutConnectionsWithEveryRow() throws Exception {
-        Db.execute(source, "postgres", "CREATE DATABASE " + DB);
-        try (Connection c = Db.connect(source, DB)) {
-            SampleSchema.create(c, 20_000);
-        }
-        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
-                Duration.ofMillis(10), Duration.ofMinutes(10));
+        migration.create(20_000);
+        try (SampleWriter writer = migration.writer(Duration.ofMillis(10));
                 PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
                         .mapping(MAPPING, "src", "dst", DB, "run")
                         .property("pgferry.mappings.faults.copy-max-rate", "512KB").start()) {
@@ -55,12 +50,12 @@ class ServerFaultsIT {
                         assertThat(app.mapping(MAPPING).at("/databases/0/copyBytesDone").asLong()).isPositive();
                     });
             long secondPartialCopy = destinationDatabaseOid();
-            assertThat(subscriptions()).as("still copying").isEmpty();
+            assertThat(migration.subscriptions()).as("still copying").isEmpty();
             destination.stop();
             Thread.sleep(2000);
             destination.startAgain();
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
-            assertThat(subscriptions()).hasSize(1);
+            assertThat(migration.subscriptions()).hasSize(1);
             assertThat(destinationDatabaseOid()).as("the copy started over in a new database")
                     .isNotIn(partialCopy, secondPartialCopy);
 
@@ -92,37 +87,13 @@ class ServerFaultsIT {
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
             assertThat(writer.transactions()).isPositive();
             writer.close();
-
-            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-                for (String table : SampleSchema.TABLES) {
-                    assertThat(Db.fingerprint(destination, DB, table)).as(table)
-                            .isEqualTo(Db.fingerprint(source, DB, table));
-                }
-            });
-            // and pgferry's own verification agrees: counts and checksums of every table
-            PgferryVerification.everyTableEqual(app.api(), "faults");
-            assertThat(subscriptions()).as("exactly one subscription all along").hasSize(1);
-            assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM pg_replication_slots "
-                    + "WHERE slot_name LIKE 'pgferry\\_faults\\_%'")).hasSize(1);
-            assertThat(Db.publications(source, DB)).as("exactly one publication").hasSize(1);
-            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
-            app.api().post().uri("/api/mappings/faults/complete").retrieve().toBodilessEntity();
-            app.awaitPhase(MAPPING, "COMPLETE", Duration.ofSeconds(60));
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(Db.pgferryObjects(source, MAPPING)).isEmpty();
-                assertThat(Db.pgferryObjects(destination, MAPPING)).isEmpty();
-                assertThat(Db.publications(source, DB)).isEmpty();
-            });
+            // every row arrived, pgferry's verification agrees, one of each object all along, nothing left
+            migration.verifyAndComplete(app);
         }
     }
 
     private long destinationDatabaseOid() {
         return Db.query(destination, "postgres", Long.class, "SELECT oid::bigint FROM pg_database WHERE datname = ?",
                 DB);
-    }
-
-    private List<Long> subscriptions() {
-        return Db.list(destination, "postgres", Long.class, "SELECT oid::bigint FROM pg_subscription "
-                + "WHERE subname LIKE 'pgferry\\_faults\\_%'");
     }
 }

@@ -9,6 +9,7 @@ import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
 import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.SampleMigration;
 import dev.pgferry.testing.TestServers;
 import java.time.Duration;
 import java.util.List;
@@ -27,12 +28,12 @@ class NativeMigrationIT {
     private static final String DB = "shop_native";
     private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
+    private final SampleMigration migration = SampleMigration.of(source, destination, "shop", DB);
 
     @Test
     void movesADatabaseUnderWritesSurvivesARestartAndCompletesWithoutLeftovers() throws Exception {
-        createSampleDatabase(source, DB);
-        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
-                Duration.ofMillis(20), Duration.ofMinutes(10))) {
+        migration.create(5_000);
+        try (SampleWriter writer = migration.writer(Duration.ofMillis(20))) {
             Map<String, Long> firstOids;
             try (PgferryApp app = app().start()) {
                 assertLoginRequired(app);
@@ -49,7 +50,7 @@ class NativeMigrationIT {
                 assertThat(replicationOids()).as("nothing created twice").isEqualTo(firstOids);
 
                 writer.close();
-                awaitEqualData();
+                migration.awaitEveryTableEqual();
                 // the estimates shown per table follow the data on both sides
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     JsonNode tables = app.api().get().uri("/api/mappings/shop").retrieve().body(JsonNode.class)
@@ -76,17 +77,11 @@ class NativeMigrationIT {
                         .body(JsonNode.class);
                 assertThat(completed.at("/phase").asText()).isEqualTo("COMPLETE");
                 awaitPhase(app, "COMPLETE", Duration.ofSeconds(30));
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    assertThat(Db.pgferryObjects(source, "shop")).isEmpty();
-                    assertThat(Db.pgferryObjects(destination, "shop")).isEmpty();
-                    assertThat(Db.publications(source, DB)).isEmpty();
-                });
+                migration.awaitNothingLeft();
             }
         }
         // data stays on the destination after complete
-        for (String table : SampleSchema.TABLES) {
-            assertThat(Db.fingerprint(destination, DB, table)).isEqualTo(Db.fingerprint(source, DB, table));
-        }
+        migration.assertEveryTableEqual();
         // a restarted pgferry keeps a completed mapping complete and creates nothing again
         try (PgferryApp app = app().start()) {
             awaitPhase(app, "COMPLETE", Duration.ofSeconds(30));
@@ -136,9 +131,7 @@ class NativeMigrationIT {
         assertThat(Db.query(destination, "postgres", Long.class,
                 "SELECT count(*) FROM pgferry.audit_log WHERE mapping = 'planned' AND action IN ('start', 'complete')"))
                 .isEqualTo(2);
-        for (String table : SampleSchema.TABLES) {
-            assertThat(Db.fingerprint(destination, db, table)).isEqualTo(Db.fingerprint(source, db, table));
-        }
+        SampleMigration.of(source, destination, "planned", db).assertEveryTableEqual();
     }
 
     private PgferryApp planned(String db) {
@@ -177,15 +170,6 @@ class NativeMigrationIT {
 
     private static JsonNode awaitPhase(PgferryApp app, String phase, Duration atMost) {
         return app.awaitPhase("shop", phase, atMost);
-    }
-
-    private void awaitEqualData() {
-        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            for (String table : SampleSchema.TABLES) {
-                assertThat(Db.fingerprint(destination, DB, table)).as(table)
-                        .isEqualTo(Db.fingerprint(source, DB, table));
-            }
-        });
     }
 
     /** The oids of the publication, slot (by its xmin-independent name) and subscription. */

@@ -5,15 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pgferry.copy.SnapshotProgress;
 import dev.pgferry.copy.SnapshotCopies;
-import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.faults.TickPauses;
 import dev.pgferry.testing.Db;
 import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.SampleMigration;
 import dev.pgferry.testing.TestServers;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -31,12 +30,12 @@ class StaleObservationIT {
     private static final String DB = "race_shop";
     private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
+    private final SampleMigration migration = SampleMigration.of(source, destination, "race", DB);
 
     @Test
     void aTickHeldWhileTheCopyFinishesDropsNothing(CapturedOutput output) throws Exception {
-        Db.sampleDatabase(source, DB, 20_000);
-        try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), source.superuser(), source.password(),
-                Duration.ofMillis(10), Duration.ofMinutes(5));
+        migration.create(20_000);
+        try (SampleWriter writer = migration.writer(Duration.ofMillis(10));
                 PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
                         .mapping("race", "src", "dst", DB, "run").property("pgferry.mappings.race.copy-workers", "1")
                         .property("pgferry.mappings.race.copy-max-rate", "1MB").start()) {
@@ -48,12 +47,12 @@ class StaleObservationIT {
             // the next tick reads the catalogs while the copy runs, and waits there
             TickPauses.Pause pause = TickPauses.arm("observed", "race", DB);
             assertThat(pause.awaitHeld(Duration.ofSeconds(30))).as("a tick reached the pause").isTrue();
-            assertThat(subscriptions()).as("the held tick saw no subscription").isEmpty();
+            assertThat(migration.subscriptions()).as("the held tick saw no subscription").isEmpty();
             SnapshotCopies copies = app.bean(SnapshotCopies.class);
             try {
                 await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> copies
                         .last("race", DB).map(c -> c.state().stage() == SnapshotProgress.Stage.DONE).orElse(false));
-                assertThat(subscriptions()).as("the copy subscribed meanwhile").hasSize(1);
+                assertThat(migration.subscriptions()).as("the copy subscribed meanwhile").hasSize(1);
             } finally {
                 pause.release();
             }
@@ -65,21 +64,10 @@ class StaleObservationIT {
                     + "WHERE datname = ?", DB)).as("the database was never dropped").isEqualTo(oid);
             assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM pg_replication_slots "
                     + "WHERE slot_name = 'pgferry_race_race_shop' AND active")).as("the slot streams").hasSize(1);
-            assertThat(subscriptions()).hasSize(1);
+            assertThat(migration.subscriptions()).hasSize(1);
             writer.close();
-            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-                for (String table : SampleSchema.TABLES) {
-                    assertThat(Db.fingerprint(destination, DB, table)).as(table)
-                            .isEqualTo(Db.fingerprint(source, DB, table));
-                }
-            });
-            app.api().post().uri("/api/mappings/race/complete").retrieve().toBodilessEntity();
-            app.awaitPhase("race", "COMPLETE", Duration.ofMinutes(1));
+            migration.awaitEveryTableEqual();
+            migration.completeLeavingNothing(app);
         }
-    }
-
-    private List<String> subscriptions() {
-        return Db.list(destination, "postgres", String.class, "SELECT subname::text FROM pg_subscription "
-                + "WHERE subname = 'pgferry_race_race_shop'");
     }
 }

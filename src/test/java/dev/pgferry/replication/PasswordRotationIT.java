@@ -3,9 +3,10 @@ package dev.pgferry.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
+import dev.pgferry.testing.SampleMigration;
+import dev.pgferry.testing.Await;
 import dev.pgferry.testing.PgferryApp;
 import dev.pgferry.testing.TestServers;
 import java.nio.file.Files;
@@ -60,12 +61,9 @@ class PasswordRotationIT {
             Db.execute(source, DB, "INSERT INTO products (title, price) VALUES ('after the rotation', 3)");
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Db.query(destination, DB,
                     Long.class, "SELECT count(*) FROM products WHERE title = 'after the rotation'")).isEqualTo(1L));
-            for (String table : SampleSchema.TABLES) {
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Db.fingerprint(destination, DB,
-                        "public." + table)).as(table).isEqualTo(Db.fingerprint(source, DB, "public." + table)));
-            }
+            Await.everyTableEqual(source, destination, DB, SampleMigration.TABLES);
 
-            // shown in the API (and on the database page, WebTest), never the value
+            // shown in the API (and on the database page, DatabasePageWebTest), never the value
             String api = app.api().get().uri("/api/mappings/rot").retrieve().body(String.class);
             assertThat(app.mapping("rot").at("/databases/0/subscriptionConnectionUpdatedAt").asText()).startsWith("20");
             assertThat(api).doesNotContain("rotation");

@@ -18,7 +18,7 @@ import org.springframework.web.client.RestClient;
  * (the same tree the environment variables bind to), on a random port, and stopped at will:
  * a stop and a new start is a restart. pg_dump and pg_restore are the 18 client, as in the image.
  */
-public final class PgferryApp implements AutoCloseable {
+public final class PgferryApp implements AutoCloseable, Pgferry {
 
     public static final String OPERATOR = "ops";
     public static final String OPERATOR_PASSWORD = "ops-secret";
@@ -103,12 +103,14 @@ public final class PgferryApp implements AutoCloseable {
     }
 
     /** The JSON API as the operator. */
+    @Override
     public RestClient api() {
         return RestClient.builder().baseUrl("http://127.0.0.1:" + port())
                 .defaultHeaders(h -> h.setBasicAuth(OPERATOR, OPERATOR_PASSWORD)).build();
     }
 
     /** Waits until the API shows the mapping in that phase, and returns the mapping as the API shows it. */
+    @Override
     public JsonNode awaitPhase(String mapping, String phase, Duration atMost) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(atMost).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
@@ -119,6 +121,7 @@ public final class PgferryApp implements AutoCloseable {
     }
 
     /** The mapping as GET /api/mappings/{name} shows it. */
+    @Override
     public JsonNode mapping(String mapping) {
         return api().get().uri("/api/mappings/{name}", mapping).retrieve().body(JsonNode.class);
     }

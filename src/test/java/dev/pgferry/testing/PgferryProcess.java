@@ -23,7 +23,7 @@ import org.springframework.web.client.RestClient;
  * variables only. Unlike {@link PgferryApp} it can be killed without any shutdown
  * ({@link #kill()}: SIGKILL), as an evicted pod or a crashed JVM is.
  */
-public final class PgferryProcess implements AutoCloseable {
+public final class PgferryProcess implements AutoCloseable, Pgferry {
 
     private static final String USER = "ops";
     private static final String PASSWORD = "ops-secret";
@@ -161,16 +161,19 @@ public final class PgferryProcess implements AutoCloseable {
         }
     }
 
+    @Override
     public RestClient api() {
         return RestClient.builder().baseUrl("http://127.0.0.1:" + port)
                 .defaultHeaders(h -> h.setBasicAuth(USER, PASSWORD)).build();
     }
 
     /** The mapping as the API shows it, once the process answers. */
+    @Override
     public JsonNode mapping(String mapping) {
         return api().get().uri("/api/mappings/{name}", mapping).retrieve().body(JsonNode.class);
     }
 
+    @Override
     public JsonNode awaitPhase(String mapping, String phase, Duration atMost) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(atMost).pollInterval(Duration.ofMillis(300)).ignoreExceptions().untilAsserted(() -> {

@@ -1,0 +1,85 @@
+package dev.pgferry.web;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.monitor.ObservedInstance;
+import dev.pgferry.status.DatabaseStatus;
+import dev.pgferry.status.MappingStatus;
+import dev.pgferry.status.Phase;
+import dev.pgferry.status.Plan;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The web layer: the overview and its alerts (DashboardController, AlertApiController). */
+class DashboardWebTest extends WebTestBase {
+
+    @Test
+    void overviewShowsDatabasesByPhaseAndNoAlertsWhenHealthy() throws Exception {
+        mvc.perform(get("/").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("1 STREAMING")))
+                .andExpect(content().string(containsString("id=\"no-alerts\"")))
+                .andExpect(content().string(containsString("512 B")));
+        mvc.perform(get("/overview/alerts").header("HX-Request", "true").with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isOk())
+                .andExpect(content().string(not(containsString("<html"))))
+                .andExpect(content().string(containsString("id=\"no-alerts\"")))
+                .andExpect(content().string(containsString("hx-trigger=\"every 5000ms\"")));
+    }
+
+    @Test
+    void alertsShowOnTheOverviewTheMappingAndTheApi() throws Exception {
+        MappingStatus streaming = board.get("shop").orElseThrow();
+        DatabaseStatus database = streaming.databases().getFirst();
+        ObservedDatabase o = database.observed();
+        ObservedDatabase disabled = new ObservedDatabase(o.database(), o.observedAt(), null, null, true, true, 1, true,
+                Optional.of(new ObservedDatabase.Slot(false, "extended", 512, 4096)),
+                Optional.of(new ObservedDatabase.Subscription(7, false, false, 0, 0)), o.tables(), false,
+                Optional.empty());
+        board.publish(new MappingStatus(SHOP, streaming.source(), ObservedInstance.unreachable("new",
+                "new (10.0.0.2:5432) is unreachable: Connection refused"), List.of(new DatabaseStatus(disabled,
+                database.checks(), database.readiness(), database.plan(), Optional.empty())), Instant.now()));
+        mvc.perform(get("/overview/alerts").header("HX-Request", "true").with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("data-alert-kind=\"subscription.disabled\"")))
+                .andExpect(content().string(containsString("data-alert-kind=\"slot.wal-status\"")))
+                .andExpect(content().string(containsString("data-alert-kind=\"instance.unreachable\"")))
+                .andExpect(content().string(containsString("ALTER SUBSCRIPTION pgferry_shop_shop ENABLE")));
+        mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(containsString("data-alert-kind=\"subscription.disabled\"")));
+        mvc.perform(get("/api/alerts").with(httpBasic("watcher", "watch-pw"))).andExpect(status().isOk())
+                .andExpect(jsonPath("$[?(@.kind == 'subscription.disabled')].severity").value("critical"))
+                .andExpect(jsonPath("$[?(@.kind == 'slot.wal-status')].database").value("shop"))
+                .andExpect(jsonPath("$[?(@.kind == 'instance.unreachable')].mapping").value("shop"));
+    }
+
+    @Test
+    void pollingStopsOnceEverythingIsComplete() throws Exception {
+        var streaming = get("/").with(user("watcher").roles("VIEWER")).header("HX-Request", "true");
+        mvc.perform(streaming).andExpect(status().isOk());
+        MappingStatus status = board.get("shop").orElseThrow();
+        DatabaseStatus database = status.databases().getFirst();
+        board.publish(new MappingStatus(SHOP, status.source(), status.destination(), List.of(new DatabaseStatus(
+                database.observed(), database.checks(), database.readiness(),
+                new Plan(Phase.COMPLETE, "marked complete; replication objects removed", List.of()),
+                Optional.empty())), Instant.now()));
+        mvc.perform(get("/overview/alerts").with(user("watcher").roles("VIEWER")).header("HX-Request", "true"))
+                .andExpect(status().is(286));
+        mvc.perform(get("/overview/mappings/shop").with(user("watcher").roles("VIEWER")).header("HX-Request", "true"))
+                .andExpect(status().is(286)).andExpect(content().string(not(containsString("hx-trigger"))));
+        mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER")).header("HX-Request", "true"))
+                .andExpect(status().is(286));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER"))
+                .header("HX-Request", "true")).andExpect(status().is(286));
+    }
+}

@@ -1,0 +1,157 @@
+package dev.pgferry.web;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import dev.pgferry.status.Readiness;
+import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.monitor.ObservedInstance;
+import dev.pgferry.status.DatabaseStatus;
+import dev.pgferry.status.MappingStatus;
+import dev.pgferry.status.Phase;
+import dev.pgferry.status.Plan;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The web layer: a database's page and its actions (DatabasePageController). */
+class DatabasePageWebTest extends WebTestBase {
+
+    @Test
+    void databasePageShowsSchemasTablesLagChartAndConditions() throws Exception {
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("updated by pgferry at 2026-12-01 12:47:03 UTC: the "
+                        + "password or replication address of the source changed")))
+                .andExpect(content().string(containsString("schema public · 2 table(s)")))
+                .andExpect(content().string(containsString("Order Items")))
+                .andExpect(content().string(containsString("need 30 s")))
+                .andExpect(content().string(containsString("class=\"lag-line\"")))
+                .andExpect(content().string(containsString("<progress max=\"100\" value=\"25\">")))
+                .andExpect(content().string(containsString("1.0 kB of 4.0 kB, 250 rows")))
+                .andExpect(content().string(not(containsString("id=\"count\""))));
+    }
+
+    @Test
+    void unknownDatabaseIsA404() throws Exception {
+        mvc.perform(get("/mappings/shop/database").param("name", "nope").with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isNotFound()).andExpect(content().string(containsString("no database nope")));
+        mvc.perform(get("/api/mappings/shop/database").param("name", "nope").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(status().isNotFound()).andExpect(jsonPath("$.error").value(containsString("nope")));
+    }
+
+    @Test
+    void exactCountsShowBesideTheEstimatesAndOnlyOperatorsStartThem() throws Exception {
+        Instant now = Instant.now();
+        when(exactCounter.last("shop", "shop")).thenReturn(Optional.of(new dev.pgferry.monitor.ExactCount("ops",
+                now, now, now, 2, List.of(new dev.pgferry.monitor.ExactCount.TableCount("public", "Order Items",
+                        10_001, 9_990, now)), null)));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("10001")))
+                .andExpect(content().string(containsString("9990")))
+                .andExpect(content().string(containsString("Exact counts of <span>2</span> tables")))
+                .andExpect(content().string(containsString("id=\"count\"")))
+                .andExpect(content().string(containsString("data-confirm=\"Count every row")));
+        mvc.perform(get("/api/mappings/shop/database").param("name", "shop").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(jsonPath("$.exactCount.state").value("done"))
+                .andExpect(jsonPath("$.tables[0].exactSourceRows").value(10001))
+                .andExpect(jsonPath("$.tables[0].exactDelta").value(11))
+                .andExpect(jsonPath("$.schemas[0].name").value("public"));
+
+        mvc.perform(post("/mappings/shop/database/count").param("name", "shop").with(user("watcher").roles("VIEWER"))
+                .with(csrf())).andExpect(status().isForbidden());
+        mvc.perform(post("/api/mappings/shop/database/count").param("name", "shop")
+                .with(httpBasic("watcher", "watch-pw"))).andExpect(status().isForbidden());
+        verifyNoInteractions(actions);
+        mvc.perform(post("/mappings/shop/database/count").param("name", "shop")
+                .with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
+                .andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/mappings/shop/database?name=shop&done=count"));
+        mvc.perform(post("/api/mappings/shop/database/count").param("name", "shop").with(httpBasic("ops", "ops-pw")))
+                .andExpect(status().isAccepted()).andExpect(jsonPath("$.name").value("shop"));
+        verify(actions, org.mockito.Mockito.times(2)).countRows("shop", "shop", "ops");
+    }
+
+    @Test
+    void aDatabaseWhoseSlotLostItsWalOffersTheOperatorToStartItOver() throws Exception {
+        MappingStatus streaming = board.get("shop").orElseThrow();
+        DatabaseStatus database = streaming.databases().getFirst();
+        ObservedDatabase o = database.observed();
+        ObservedDatabase lost = new ObservedDatabase(o.database(), o.observedAt(), null, null, true, true, 1, true,
+                Optional.of(new ObservedDatabase.Slot(false, "lost", 512, 0)),
+                Optional.of(new ObservedDatabase.Subscription(7, false, false, 0, 0)), o.tables(), false,
+                Optional.empty());
+        board.publish(new MappingStatus(SHOP, streaming.source(), streaming.destination(), List.of(new DatabaseStatus(
+                lost, database.checks(), database.readiness(), new Plan(Phase.FAILED, "the replication slot lost WAL "
+                        + "it still needed", List.of()), Optional.empty())), Instant.now()));
+        mvc.perform(get("/mappings/shop/database?name=shop").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(content().string(containsString("id=\"start-over\"")))
+                .andExpect(content().string(containsString("data-alert-kind=\"slot.wal-status\"")));
+        mvc.perform(get("/mappings/shop/database?name=shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(not(containsString("id=\"start-over\""))));
+        mvc.perform(post("/api/mappings/shop/database/start-over").param("name", "shop")
+                .with(httpBasic("watcher", "watch-pw"))).andExpect(status().isForbidden());
+        when(actions.startOver("shop", "shop", "ops")).thenReturn(board.get("shop").orElseThrow());
+        mvc.perform(post("/mappings/shop/database/start-over").param("name", "shop")
+                .with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
+                .andExpect(status().is3xxRedirection());
+        mvc.perform(post("/api/mappings/shop/database/start-over").param("name", "shop")
+                .with(httpBasic("ops", "ops-pw"))).andExpect(status().isOk());
+        verify(actions, org.mockito.Mockito.times(2)).startOver("shop", "shop", "ops");
+    }
+
+    @Test
+    void aStreamingDatabaseOffersNoStartOver() throws Exception {
+        mvc.perform(get("/mappings/shop/database?name=shop").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(content().string(not(containsString("id=\"start-over\""))));
+    }
+
+    @Test
+    void theSnapshotCopysProgressShowsPerTableWhileItRuns() throws Exception {
+        ObservedDatabase observed = new ObservedDatabase("shop", Instant.now(), null, null, true, true, 2, true,
+                Optional.of(new ObservedDatabase.Slot(false, "reserved", 0, 4096)), Optional.empty(),
+                List.of(new ObservedDatabase.Table("public", "Order Items", false, true, null, 10L, 4L),
+                        new ObservedDatabase.Table("public", "big", false, true, null, 1000L, 0L, List.of(), 4096L,
+                                Optional.empty()),
+                        new ObservedDatabase.Table("public", "empty", false, true, null, 0L, 0L, List.of(), 0L,
+                                Optional.empty())), false, Optional.empty());
+        board.publish(new MappingStatus(SHOP, new ObservedInstance("old", null, null, Map.of(), Set.of(), Set.of()),
+                new ObservedInstance("new", null, null, Map.of(), Set.of(), Set.of()), List.of(new DatabaseStatus(
+                        observed, List.of(), new Readiness(false, List.of()), new Plan(Phase.COPYING,
+                                "snapshot copy: copying tables in parallel", List.of()), Optional.empty())),
+                Instant.now()));
+        var state = new dev.pgferry.copy.SnapshotProgress.State(dev.pgferry.copy.SnapshotProgress.Stage.COPYING,
+                Instant.now().minusSeconds(10), null, null, List.of(
+                        new dev.pgferry.copy.SnapshotProgress.TableState("public", "Order Items", 8192, 8192, 10, true, true),
+                        new dev.pgferry.copy.SnapshotProgress.TableState("public", "big", 4096, 1024, 250, false, false),
+                        // an empty table not copied yet: no percentage to show
+                        new dev.pgferry.copy.SnapshotProgress.TableState("public", "empty", 0, 0, 0, false, false)), 2);
+        when(snapshotCopies.last("shop", "shop")).thenReturn(Optional.of(new dev.pgferry.copy.SnapshotCopies.Copy(
+                state, 1, 1)));
+        mvc.perform(get("/mappings/shop").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("1/3 tables copied, 9.0 kB of 12.0 kB")));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(containsString("snapshot copy: copied and indexed")))
+                .andExpect(content().string(containsString("snapshot copy: copying")));
+        mvc.perform(get("/api/mappings/shop/database").param("name", "shop").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(jsonPath("$.copyBytesTotal").value(12288))
+                .andExpect(jsonPath("$.tables[1].copyBytesDone").value(1024))
+                .andExpect(jsonPath("$.tables[1].copyRowsDone").value(250))
+                .andExpect(jsonPath("$.tables[1].copyPercent").value(25));
+    }
+}
