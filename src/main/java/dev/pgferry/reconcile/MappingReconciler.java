@@ -1,6 +1,5 @@
 package dev.pgferry.reconcile;
 
-import dev.pgferry.reports.DatabaseKey;
 import dev.pgferry.status.Phase;
 import dev.pgferry.status.Plan;
 import dev.pgferry.status.Action;
@@ -19,12 +18,10 @@ import dev.pgferry.copy.SnapshotProgress;
 import dev.pgferry.copy.SnapshotCopies;
 import dev.pgferry.status.Readiness;
 import dev.pgferry.cutover.ReadinessTracker;
-import dev.pgferry.faults.CrashPoints;
 import dev.pgferry.faults.TickPauses;
 import dev.pgferry.monitor.DatabaseObserver;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;
-import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.PgDumpRunner;
 import dev.pgferry.preflight.Check;
 import dev.pgferry.preflight.CheckInput;
@@ -48,7 +45,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -70,13 +66,12 @@ public class MappingReconciler {
     private final PgDumpRunner pgDump;
     private final DatabaseObserver observer;
     private final ReadinessTracker readiness;
-    private final ActionRunner runner;
+    private final DatabaseStepRun stepRun;
     private final StatusBoard board;
     private final Clock clock;
     private final ExactCountSchedule exactCounts;
     private final StatusMetrics metrics;
     private final SnapshotCopies copies;
-    private final Map<DatabaseKey, ActionFailure> failures = new ConcurrentHashMap<>();
     private final DatabaseSteps steps;
     private final DatabaseLooks looks;
     private final ApplicationEventPublisher events;
@@ -99,7 +94,7 @@ public class MappingReconciler {
     private final Set<String> cutShort = ConcurrentHashMap.newKeySet();
 
     public MappingReconciler(PgferryConfig config, PgDumpRunner pgDump, DatabaseObserver observer,
-            ReadinessTracker readiness, ActionRunner runner, StatusBoard board, Clock clock,
+            ReadinessTracker readiness, DatabaseStepRun stepRun, StatusBoard board, Clock clock,
             ExactCountSchedule exactCounts, StatusMetrics metrics, SnapshotCopies copies, MappingLeases leases,
             MappingTurns turns, ReachabilityProbe reachability, DatabaseSteps steps, ApplicationEventPublisher events) {
         this.steps = steps;
@@ -115,7 +110,7 @@ public class MappingReconciler {
         this.pgDump = pgDump;
         this.observer = observer;
         this.readiness = readiness;
-        this.runner = runner;
+        this.stepRun = stepRun;
         this.board = board;
         this.clock = clock;
     }
@@ -197,7 +192,7 @@ public class MappingReconciler {
             List<Action> actions = status.plan().actions();
             Optional<CompletableFuture<Void>> run = steps.startIfUnchanged(mapping.name(), db, looked.get(db),
                     actions.getFirst().describe(), step -> LogContext.about(mapping.name(), db, () -> {
-                        runSteps(mapping, db, actions, step);
+                        stepRun.run(mapping, db, actions, step);
                         return null;
                     }));
             run.ifPresent(done -> started.put(db, done));
@@ -227,62 +222,6 @@ public class MappingReconciler {
         List<DatabaseStatus> after = afterActing(mapping, source, destination, shown, acted, reach);
         times.mark("looking again at " + acted.size() + " whose steps ended");
         return after;
-    }
-
-    /** The steps of one database, in order, until one fails or the lease is lost. Runs beside the loop. */
-    private void runSteps(Mapping mapping, String database, List<Action> actions,
-            AtomicReference<String> step) {
-        DatabaseKey key = DatabaseKey.of(mapping.name(), database);
-        try {
-            for (Action action : actions) {
-                if (Thread.currentThread().isInterrupted()) {
-                    break;
-                }
-                if (!leases.stillHeld(mapping)) {
-                    log.warn("mapping {} database {}: lease lost, {} not done", mapping.name(), database,
-                            action.describe());
-                    break;
-                }
-                step.set(action.describe());
-                if (!runStep(mapping, database, key, action)) {
-                    break;
-                }
-            }
-        } catch (RuntimeException e) {
-            log.error("mapping {} database {}: its steps failed: {}", mapping.name(), database, e.toString(), e);
-        }
-    }
-
-    /** One step; false when it failed (the rest wait for the next tick). */
-    private boolean runStep(Mapping mapping, String database, DatabaseKey key, Action action) {
-        try {
-            log.info("mapping {} database {}: {}", mapping.name(), database, action.describe());
-            TickPauses.reached("before:" + action.getClass().getSimpleName(), mapping.name(), database);
-            runner.run(mapping, database, action);
-            CrashPoints.passed(action.getClass().getSimpleName());
-            failures.remove(key);
-            metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), "ok");
-            return true;
-        } catch (ActionException | RuntimeException e) {
-            ActionException failure = e instanceof ActionException a ? a
-                    // an unforeseen failure (a password command that failed, a bug): shown, tried again later
-                    : new ActionException("[internal] " + e, false);
-            if (!(e instanceof ActionException)) {
-                log.error("mapping {} database {}: {}", mapping.name(), database, e.toString(), e);
-            }
-            metrics.actionRun(mapping.name(), action.getClass().getSimpleName(), failure.isTransient() ? "retry"
-                    : "failed");
-            if (failure.isTransient()) {
-                log.warn("mapping {} database {}: {} (will retry)", mapping.name(), database, failure.getMessage());
-            } else {
-                ActionFailure previous = failures.get(key);
-                int attempts = previous == null ? 1 : previous.attempts() + 1;
-                failures.put(key, new ActionFailure(action.describe(), failure.getMessage(), attempts,
-                        clock.instant()));
-                log.error("mapping {} database {}: {}", mapping.name(), database, failure.getMessage());
-            }
-            return false;
-        }
     }
 
     /**
@@ -458,7 +397,7 @@ public class MappingReconciler {
         List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
                 pgDump.pgDumpMajor(), claimedBy(mapping, database), reach));
         Readiness ready = readiness.evaluate(mapping, observed);
-        Optional<ActionFailure> failure = Optional.ofNullable(failures.get(DatabaseKey.of(mapping.name(), database)))
+        Optional<ActionFailure> failure = stepRun.lastFailure(mapping.name(), database)
                 .or(() -> copy.filter(c -> c.state().stage() == SnapshotProgress.Stage.FAILED)
                         .map(c -> new ActionFailure("snapshot copy", c.state().error(), c.attempt(),
                                 c.state().finishedAt())));

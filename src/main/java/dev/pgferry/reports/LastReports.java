@@ -23,6 +23,10 @@ public final class LastReports<R> {
         return last.compute(DatabaseKey.of(mapping, database), (key, before) -> change.apply(before));
     }
 
+    public void forget(String mapping, String database) {
+        last.remove(DatabaseKey.of(mapping, database));
+    }
+
     public Optional<R> last(String mapping, String database) {
         return Optional.ofNullable(last.get(DatabaseKey.of(mapping, database)));
     }
