@@ -96,7 +96,9 @@ class DashboardBrowserIT {
             screenshot("overview-copying");
             // into the drill-down while the copy runs: the mapping's databases with their copy progress
             clickPolled(By.cssSelector("tr[data-mapping=browser] a"));
+            // the polled parts are replaced every few seconds: an element found a moment ago may be gone
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
             wait.until(d -> !d.findElements(By.id("detail")).isEmpty());
             wait.until(d -> !d.findElements(By.cssSelector("tr[data-database=browser_shop] td.copy progress")).isEmpty());
             screenshot("mapping-copying");
