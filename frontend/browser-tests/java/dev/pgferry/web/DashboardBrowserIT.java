@@ -106,9 +106,11 @@ class DashboardBrowserIT {
             clickPolled(By.cssSelector("tr[data-database=browser_shop] a"));
             wait.until(d -> !d.findElements(By.id("database")).isEmpty());
             ((JavascriptExecutor) browser).executeScript("window.pgferryNoReload = true;");
-            WebElement progress = wait.until(d -> d.findElements(By.cssSelector(
-                    "tbody.schema[data-schema=public] tr.table-row td.copy progress")).stream().findFirst().orElse(null));
-            ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'});", progress);
+            String progress = "tbody.schema[data-schema=public] tr.table-row td.copy progress";
+            wait.until(d -> !d.findElements(By.cssSelector(progress)).isEmpty());
+            // looked up in the page itself: a poll may have replaced the element found a moment ago
+            ((JavascriptExecutor) browser).executeScript("var p = document.querySelector(arguments[0]);"
+                    + " if (p) { p.scrollIntoView({block: 'center'}); }", progress);
             screenshot("database-copying");
             phases.addAll(watchPhases("#database h1 .phase", "READY", Duration.ofMinutes(3)));
             assertThat(phases).as("phases the pages showed by themselves").contains("COPYING");
@@ -126,8 +128,8 @@ class DashboardBrowserIT {
             screenshot("mapping-ready");
             clickPolled(By.id("cutover-steps"));
             wait.until(d -> !d.findElements(By.cssSelector("#cutover li[data-step=freeze]")).isEmpty());
-            assertThat(browser.findElement(By.cssSelector("li[data-step=freeze]")).getText())
-                    .contains("default_transaction_read_only = on");
+            wait.until(d -> d.findElement(By.cssSelector("li[data-step=freeze]")).getText()
+                    .contains("default_transaction_read_only = on"));
             // what an operator types into a form of the polled checklist stays through its refreshes
             WebElement margin = browser.findElement(By.id("margin"));
             margin.clear();
