@@ -27,7 +27,8 @@ class ArchitectureTest {
      * and the cutover checklist's states).
      */
     private static final Set<String> PLANNER = Set.of("dev.pgferry.reconcile.Planner",
-            "dev.pgferry.reconcile.CreationSteps", "dev.pgferry.cutover.CutoverChecklist");
+            "dev.pgferry.reconcile.CreationSteps", "dev.pgferry.reconcile.ReverseSteps",
+            "dev.pgferry.cutover.CutoverChecklist", "dev.pgferry.cutover.RollbackReadiness");
 
     @ArchTest
     static final ArchRule featuresDoNotDependOnWeb = noClasses().that().resideOutsideOfPackage("dev.pgferry.web..")

@@ -42,6 +42,20 @@ public class ControlRecords {
         }
     }
 
+    /**
+     * Records the operator's decision to turn the database's replication around (reverse);
+     * idempotent. Written before anything is dropped: the planner then takes the forward
+     * direction down and sets up the reverse one, also after a restart.
+     */
+    public void markReversed(Instance destination, String mapping, String database, String actor)
+            throws SQLException {
+        schema.ensure(destination);
+        try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
+            Jdbc.over(c).sql("INSERT INTO pgferry.reversal (mapping, database, reversed_by) VALUES (?, ?, ?) "
+                    + "ON CONFLICT (mapping, database) DO NOTHING").params(mapping, database, actor).update();
+        }
+    }
+
     /** Records that an operator started a mapping configured in plan mode; idempotent. */
     public void requestStart(Instance destination, String mapping, String actor) throws SQLException {
         schema.ensure(destination);

@@ -159,6 +159,11 @@ public final class ConfigurationValidator {
                     + "with its indexes and triggers, is in place before the copy); use COPY_METHOD=native");
         }
         boolean allowFreeze = flag(var + "ALLOW_FREEZE", m.allowFreeze());
+        boolean allowReverse = flag(var + "ALLOW_REVERSE", m.allowReverse());
+        if (allowReverse && !allowFreeze) {
+            problems.add(var + "ALLOW_REVERSE=true needs " + var + "ALLOW_FREEZE=true: the reverse direction starts "
+                    + "from a source pgferry froze (its writes stopped, recorded, undone by rollback or unfreeze)");
+        }
         Mapping.CopyLimits copyLimits = new Mapping.CopyLimits(copyWorkers(var + "COPY_WORKERS", m.copyWorkers()),
                 rate(var + "COPY_MAX_RATE", m.copyMaxRate()));
         Mapping.FreezeRoles freezeRoles = new Mapping.FreezeRoles(list(m.freezeRoles()),
@@ -182,7 +187,7 @@ public final class ConfigurationValidator {
             return null;
         }
         return new Mapping(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict,
-                content, scope, allowFreeze, copyLimits, adopt, freezeRoles);
+                content, scope, allowFreeze, copyLimits, adopt, freezeRoles, allowReverse);
     }
 
     private void checkDestinationOverlap(List<Mapping> mappings) {

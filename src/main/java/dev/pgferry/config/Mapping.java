@@ -5,13 +5,24 @@ import java.util.List;
 /**
  * A validated source -> destination mapping; an empty database list means every non-template
  * database. {@code allowFreeze}: whether an operator may let pgferry freeze the source's writes
- * at cutover (off unless configured). {@code adoptDatabases}: existing, empty destination
+ * at cutover (off unless configured); {@code allowReverse}: whether an operator may turn the
+ * replication around after the switch, so that the destination's changes flow back (off unless
+ * configured). {@code adoptDatabases}: existing, empty destination
  * databases the operator hands over to pgferry (it never takes over any other).
  */
 public record Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
         CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict, Content content,
         Scope scope, boolean allowFreeze, CopyLimits copyLimits, List<String> adoptDatabases,
-        FreezeRoles freezeRoles) {
+        FreezeRoles freezeRoles, boolean allowReverse) {
+
+    /** Without the reverse direction. */
+    public Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
+            CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict, Content content,
+            Scope scope, boolean allowFreeze, CopyLimits copyLimits, List<String> adoptDatabases,
+            FreezeRoles freezeRoles) {
+        this(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict, content, scope,
+                allowFreeze, copyLimits, adoptDatabases, freezeRoles, false);
+    }
 
     /**
      * Roles a freeze also holds back ({@code add}, FREEZE_ROLES) and never holds back

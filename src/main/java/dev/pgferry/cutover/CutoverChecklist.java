@@ -87,13 +87,16 @@ public final class CutoverChecklist {
                 "Only the destination's views change: harmless if the applications stay on the source.",
                 complete || !run));
         steps.add(verifyStep(databases, freeze.frozenAt(), complete));
+        boolean switched = !databases.isEmpty() && databases.stream()
+                .allMatch(d -> d.status().phase() == Phase.SWITCHED);
+        steps.add(reverseStep(mapping, databases, freeze, switched, complete, run));
         steps.add(switchStep(databases, complete));
-        steps.add(completeStep(ready, complete));
+        steps.add(completeStep(ready || switched, complete));
         if (freeze.frozen()) {
             steps.add(unfreezeStep(freeze, facts.freeze().state()));
         }
         return new CutoverView(mapping.name(), mapping.source().name(), mapping.destination().name(),
-                status.phase().name(), ready, freeze, steps, connections(mapping, databases));
+                status.phase().name(), ready, freeze, steps, connections(mapping, databases), status.rollbackReady());
     }
 
     static Step readyStep(List<DatabaseFacts> databases, boolean ready, boolean complete) {
@@ -182,6 +185,35 @@ public final class CutoverChecklist {
                 : report.allEqual() ? "rows and checksums equal"
                 : report.tablesDiffering() + " table(s) differ" + (report.error() == null ? ""
                         : " (" + report.error() + ")") + "; the database's page shows the first differing key range";
+    }
+
+    static Step reverseStep(Mapping mapping, List<DatabaseFacts> databases, FreezeView freeze, boolean switched,
+            boolean complete, boolean run) {
+        boolean turning = databases.stream().anyMatch(d -> d.status().observed().reverse().isPresent());
+        boolean drained = !databases.isEmpty() && databases.stream().allMatch(DatabaseFacts::isDrained);
+        boolean verified = !databases.isEmpty() && databases.stream().allMatch(d -> d.verification() != null
+                && d.verification().allEqual() && after(d.verification().requestedAt(), freeze.frozenAt()));
+        String variable = "PGFERRY_MAPPINGS_" + mapping.name().toUpperCase(java.util.Locale.ROOT) + "_ALLOW_REVERSE";
+        StepState state = switched ? StepState.DONE : turning ? StepState.RUNNING
+                : !mapping.allowReverse() ? StepState.MANUAL
+                : complete ? StepState.TODO
+                : freeze.frozen() && drained && verified ? StepState.TODO : StepState.WAITING;
+        String detail = switched ? "turned around: the destination's changes flow back to the source"
+                : turning ? "turning around: the forward subscriptions go, the reverse ones are being made"
+                : !mapping.allowReverse() ? "off (" + variable + "=true turns it on, with ALLOW_FREEZE): without it, "
+                        + "going back after the switch means copying the destination's changes to the source by hand"
+                : "after the freeze, the drain and a verification with every table equal: drops the forward "
+                        + "subscriptions, then the source subscribes to the destination (copy_data = false), so every "
+                        + "change the applications make there reaches the source";
+        List<String> notes = databases.stream().filter(d -> d.status().observed().reverse().isPresent())
+                .map(d -> d.name() + ": " + d.status().phase() + ", " + (d.status().rollbackReady()
+                        ? "rollback-ready" : "not rollback-ready: " + d.status().readiness().blockingReason()))
+                .toList();
+        return new Step("reverse", "Turn the replication around (optional: a way back)", state, detail, notes,
+                List.of(), "Complete the mapping to drop the reverse direction and retire the source. To go back "
+                        + "instead: stop the writes on the destination, wait until the source is 0 bytes behind, set "
+                        + "the source's sequences from the destination, then complete and unfreeze the source.",
+                "reverse", mapping.allowReverse() && run && !complete && !turning && freeze.frozen());
     }
 
     static Step switchStep(List<DatabaseFacts> databases, boolean complete) {

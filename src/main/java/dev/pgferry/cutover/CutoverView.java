@@ -8,10 +8,11 @@ import java.util.List;
 /**
  * A mapping's cutover checklist, as the cutover page and {@code GET /api/mappings/{name}/cutover}
  * show it: each step with its state, what pgferry sees, the exact commands for this mapping and
- * how to go back. Field names are a contract: add freely, rename none.
+ * how to go back. Field names are a contract: add freely, rename none. {@code rollbackReady}:
+ * turned around (SWITCHED) and going back would lose nothing.
  */
 public record CutoverView(String mapping, String source, String destination, String phase, boolean cutoverReady,
-        FreezeView freeze, List<Step> steps, List<ConnectionChange> connections) {
+        FreezeView freeze, List<Step> steps, List<ConnectionChange> connections, boolean rollbackReady) {
 
     /**
      * One step. action: the POST action of the API and the page that does the step, null for a

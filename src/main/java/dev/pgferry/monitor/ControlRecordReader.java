@@ -14,7 +14,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 final class ControlRecordReader {
 
     /** The records, or why none are trusted (then all are empty). */
-    record Records(Set<String> completions, Set<String> started, Map<String, Ownership.Record> owned, String error) {
+    record Records(Set<String> completions, Set<String> started, Map<String, Ownership.Record> owned,
+            Set<String> reversals, String error) {
     }
 
     private ControlRecordReader() {
@@ -24,17 +25,18 @@ final class ControlRecordReader {
         Set<String> completions = new HashSet<>();
         Set<String> started = new HashSet<>();
         Map<String, Ownership.Record> owned = new HashMap<>();
+        Set<String> reversals = new HashSet<>();
         boolean[] tables = jdbc.sql(ObservationQueries.CONTROL_TABLES).query((rs, n) -> new boolean[] {
             rs.getBoolean("completion"), rs.getBoolean("start_request"), rs.getBoolean("owned_database"),
-            rs.getBoolean("readable")}).single();
+            rs.getBoolean("readable"), rs.getBoolean("reversal")}).single();
         if (!tables[3]) {
             // markers exist but this user cannot read them: never guess what was completed or owned
-            return new Records(completions, started, owned, user + " cannot read pgferry's control schema on "
-                    + instance);
+            return new Records(completions, started, owned, reversals, user + " cannot read pgferry's control "
+                    + "schema on " + instance);
         }
         String distrust = ControlSchema.distrust(connection);
         if (distrust != null) {
-            return new Records(completions, started, owned, distrust);
+            return new Records(completions, started, owned, reversals, distrust);
         }
         if (tables[0]) {
             jdbc.sql(ObservationQueries.COMPLETIONS).query(rs -> {
@@ -51,6 +53,11 @@ final class ControlRecordReader {
                         new Ownership.Record(rs.getString("how"), rs.wasNull() ? null : oid));
             });
         }
-        return new Records(completions, started, owned, null);
+        if (tables[4]) {
+            jdbc.sql(ObservationQueries.REVERSALS).query(rs -> {
+                reversals.add(ObservedInstance.completionKey(rs.getString(1), rs.getString(2)));
+            });
+        }
+        return new Records(completions, started, owned, reversals, null);
     }
 }

@@ -61,7 +61,7 @@ public class DatabaseObserver {
             ControlRecordReader.Records records = ControlRecordReader.read(connection, jdbc, instance.user(),
                     instance.name());
             return new ObservedInstance(instance.name(), null, facts, databases, records.completions(),
-                    records.started(), records.error(), records.owned());
+                    records.started(), records.error(), records.owned(), records.reversals());
         } catch (SQLException | DataAccessException e) {
             return ObservedInstance.unreachable(instance.name(), instance.name() + " (" + instance.address()
                     + ") is unreachable: " + PgErrors.describe(e));
@@ -111,20 +111,20 @@ public class DatabaseObserver {
         boolean dataOnly = mapping.content() == Mapping.Content.DATA_ONLY;
         List<ColumnFacts.Column> sourceColumns = List.of();
         Set<String> published = Set.of();
+        boolean reversed = destination.reversed(mapping.name(), database);
+        ReplicationNames back = ReplicationNames.reverse(mapping.name(), database);
+        Optional<Subscription> reverseSubscription = Optional.empty();
+        boolean reversePublication = false;
+        Optional<Slot> reverseSlot = Optional.empty();
         if (sourceError == null && sourceExists) {
             try (Connection connection = connector.observe(mapping.source(), database)) {
                 JdbcClient jdbc = Jdbc.over(connection);
                 publication = jdbc.sql(ObservationQueries.PUBLICATION_EXISTS).param(names.publication())
                         .query(Boolean.class).single();
-                slot = jdbc.sql(ObservationQueries.SLOT).param(names.slot())
-                        .query((rs, n) -> {
-                            double seconds = rs.getDouble("lag_seconds");
-                            // read right after its column: wasNull speaks of the last one read
-                            Double lagSeconds = rs.wasNull() ? null : seconds;
-                            return new Slot(rs.getBoolean("active"), rs.getString("wal_status"), rs.getLong("lag"),
-                                    rs.getLong("retained"), lagSeconds, rs.getLong("confirmed_flush"));
-                        })
-                        .optional();
+                slot = slot(jdbc, names.slot());
+                if (reversed) {
+                    reverseSubscription = subscription(jdbc, back.subscription());
+                }
                 sourceCensus = TableCensus.read(jdbc, false);
                 Set<String> listed = new HashSet<>();
                 jdbc.sql(ObservationQueries.PUBLISHED_TABLES).param(names.publication()).query(rs -> {
@@ -154,10 +154,12 @@ public class DatabaseObserver {
         if (destinationError == null && destinationExists) {
             try (Connection connection = connector.observe(mapping.destination(), database)) {
                 JdbcClient jdbc = Jdbc.over(connection);
-                subscription = jdbc.sql(ObservationQueries.SUBSCRIPTION).param(names.subscription())
-                        .query((rs, n) -> new Subscription(rs.getLong("oid"), rs.getBoolean("subenabled"),
-                                rs.getBoolean("apply_running"), rs.getLong("apply_errors"), rs.getLong("sync_errors")))
-                        .optional()
+                if (reversed) {
+                    reversePublication = jdbc.sql(ObservationQueries.PUBLICATION_EXISTS).param(back.publication())
+                            .query(Boolean.class).single();
+                    reverseSlot = slot(jdbc, back.slot());
+                }
+                subscription = subscription(jdbc, names.subscription())
                         .map(s -> new Subscription(s.oid(), s.enabled(), s.applyWorkerRunning(), s.applyErrors(),
                                 s.syncErrors(), connections.current(mapping, database, names.subscription(), s.oid(),
                                         jdbc), connections.updatedAt(mapping, database, names.subscription())
@@ -189,7 +191,28 @@ public class DatabaseObserver {
                 TableCensus.merge(sourceCensus, destinationCensus, syncStates, published),
                 destination.completed(mapping.name(), database), facts,
                 TableCensus.sequences(sourceCensus, destinationCensus), columnFacts,
-                ownership(mapping, database, destination, destinationError == null ? userObjects : -1));
+                ownership(mapping, database, destination, destinationError == null ? userObjects : -1),
+                reversed ? Optional.of(new ObservedDatabase.Reverse(reversePublication, reverseSlot,
+                        reverseSubscription)) : Optional.empty());
+    }
+
+    /** A logical slot on the server the connection is to, with how far its consumer is behind. */
+    private static Optional<Slot> slot(JdbcClient jdbc, String name) {
+        return jdbc.sql(ObservationQueries.SLOT).param(name).query((rs, n) -> {
+            double seconds = rs.getDouble("lag_seconds");
+            // read right after its column: wasNull speaks of the last one read
+            Double lagSeconds = rs.wasNull() ? null : seconds;
+            return new Slot(rs.getBoolean("active"), rs.getString("wal_status"), rs.getLong("lag"),
+                    rs.getLong("retained"), lagSeconds, rs.getLong("confirmed_flush"));
+        }).optional();
+    }
+
+    /** A subscription in the connection's database, with its worker and error counters. */
+    private static Optional<Subscription> subscription(JdbcClient jdbc, String name) {
+        return jdbc.sql(ObservationQueries.SUBSCRIPTION).param(name)
+                .query((rs, n) -> new Subscription(rs.getLong("oid"), rs.getBoolean("subenabled"),
+                        rs.getBoolean("apply_running"), rs.getLong("apply_errors"), rs.getLong("sync_errors")))
+                .optional();
     }
 
     private static Ownership ownership(Mapping mapping, String database, ObservedInstance destination,

@@ -26,11 +26,37 @@ public record ObservedDatabase(
         Optional<SourceFacts> sourceFacts,
         List<Sequence> sequences,
         Optional<ColumnFacts> columnFacts,
-        Ownership ownership) {
+        Ownership ownership,
+        Optional<Reverse> reverse) {
 
     public ObservedDatabase {
         tables = List.copyOf(tables);
         sequences = List.copyOf(sequences);
+        reverse = reverse == null ? Optional.empty() : reverse;
+    }
+
+    /** Without the reverse direction (not turned around). */
+    public ObservedDatabase(String database, Instant observedAt, String sourceError, String destinationError,
+            boolean sourceDatabaseExists, boolean destinationDatabaseExists, int destinationTableCount,
+            boolean publicationExists, Optional<Slot> slot, Optional<Subscription> subscription, List<Table> tables,
+            boolean completionRecorded, Optional<SourceFacts> sourceFacts, List<Sequence> sequences,
+            Optional<ColumnFacts> columnFacts, Ownership ownership) {
+        this(database, observedAt, sourceError, destinationError, sourceDatabaseExists, destinationDatabaseExists,
+                destinationTableCount, publicationExists, slot, subscription, tables, completionRecorded, sourceFacts,
+                sequences, columnFacts, ownership, Optional.empty());
+    }
+
+    /**
+     * The reverse direction of a database an operator turned around (a reversal recorded on the
+     * destination): its publication and slot on the destination, its subscription in the source
+     * database (each empty or false until created).
+     */
+    public record Reverse(boolean publicationExists, Optional<Slot> slot, Optional<Subscription> subscription) {
+
+        /** Streaming back: the subscription on the source is enabled and its worker runs. */
+        public boolean streaming() {
+            return subscription.map(s -> s.enabled() && s.applyWorkerRunning()).orElse(false);
+        }
     }
 
     /**

@@ -14,10 +14,19 @@ import java.util.Set;
  */
 public record ObservedInstance(String name, String error, ServerFacts facts, Map<String, DatabaseInfo> databases,
         Set<String> completions, Set<String> startedMappings, String controlSchemaError,
-        Map<String, Ownership.Record> ownershipRecords) {
+        Map<String, Ownership.Record> ownershipRecords, Set<String> reversals) {
 
     public ObservedInstance {
         ownershipRecords = ownershipRecords == null ? Map.of() : Map.copyOf(ownershipRecords);
+        reversals = reversals == null ? Set.of() : Set.copyOf(reversals);
+    }
+
+    /** Without reversals recorded. */
+    public ObservedInstance(String name, String error, ServerFacts facts, Map<String, DatabaseInfo> databases,
+            Set<String> completions, Set<String> startedMappings, String controlSchemaError,
+            Map<String, Ownership.Record> ownershipRecords) {
+        this(name, error, facts, databases, completions, startedMappings, controlSchemaError, ownershipRecords,
+                Set.of());
     }
 
     public ObservedInstance(String name, String error, ServerFacts facts, Map<String, DatabaseInfo> databases,
@@ -35,6 +44,11 @@ public record ObservedInstance(String name, String error, ServerFacts facts, Map
 
     public int serverMajor() {
         return facts == null ? 0 : facts.major();
+    }
+
+    /** Whether an operator turned the database's replication around (reverse): recorded on the destination. */
+    public boolean reversed(String mapping, String database) {
+        return reversals.contains(completionKey(mapping, database));
     }
 
     public boolean completed(String mapping, String database) {

@@ -3,7 +3,10 @@ package dev.pgferry.operator;
 import dev.pgferry.reconcile.ActionRefused;
 import dev.pgferry.reconcile.MappingLeases;
 import dev.pgferry.reconcile.MappingTurns;
+import dev.pgferry.reconcile.ReconcileLoop;
 import dev.pgferry.reconcile.UnknownMapping;
+import dev.pgferry.pg.PgErrors;
+import java.sql.SQLException;
 import dev.pgferry.status.Phase;
 import dev.pgferry.status.DatabaseStatus;
 import dev.pgferry.status.MappingStatus;
@@ -48,11 +51,15 @@ public class CutoverActions {
     private final MappingTurns turns;
     private final MappingLeases leases;
     private final FreezeOutlooks outlooks;
+    private final ReconcileLoop loop;
+    private final ReverseChecks reverseChecks;
 
     public CutoverActions(PgferryConfig config, StatusBoard board, ControlRecords records, Freeze freeze, Drain drain,
             SequenceSync sequences, MaterializedViews views, Verifier verifier, MappingTurns turns,
-            MappingLeases leases, FreezeOutlooks outlooks) {
+            MappingLeases leases, FreezeOutlooks outlooks, ReconcileLoop loop, ReverseChecks reverseChecks) {
         this.outlooks = outlooks;
+        this.loop = loop;
+        this.reverseChecks = reverseChecks;
         this.turns = turns;
         this.leases = leases;
         this.config = config;
@@ -113,6 +120,12 @@ public class CutoverActions {
     /** Puts back every role and database setting the freeze changed, exactly as recorded. */
     public Freeze.Unfrozen unfreeze(String mappingName, String actor) throws ActionRefused {
         Mapping mapping = mapping(mappingName);
+        Optional<MappingStatus> status = board.get(mappingName);
+        if (status.isPresent() && status.get().databases().stream().anyMatch(d -> d.phase() == Phase.SWITCHED)) {
+            throw new ActionRefused("mapping " + mappingName + " is turned around (SWITCHED): the applications use the "
+                    + "destination and its changes flow back to the frozen source; unfreezing it would let them write "
+                    + "on both sides. Complete the mapping first (or roll it back)");
+        }
         try {
             Freeze.Unfrozen unfrozen = freeze.unfreeze(mapping);
             board.get(mappingName).ifPresent(outlooks::readNow);
@@ -233,6 +246,47 @@ public class CutoverActions {
                     + "shows on each database's page");
         }
         return queued;
+    }
+
+    /**
+     * Turns every database's replication around after the switch: the destination's changes then
+     * flow back to the source, which stays frozen for the applications. Needs the assisted
+     * reverse allowed, the source frozen and drained, and a verification of every database after
+     * the freeze with every table equal (unless forced). Records the reversal of each database on
+     * the destination, then the loop takes the forward direction down and sets up the reverse one.
+     */
+    public int reverse(String mappingName, String actor, boolean force) throws ActionRefused {
+        Mapping mapping = mapping(mappingName);
+        return turns.betweenTicks(mapping, () -> reverseBetweenTicks(mapping, actor, force));
+    }
+
+    private int reverseBetweenTicks(Mapping mapping, String actor, boolean force) throws ActionRefused {
+        String mappingName = mapping.name();
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        if (!mapping.allowReverse()) {
+            throw new ActionRefused("the reverse direction is off for mapping " + mappingName + ": set PGFERRY_MAPPINGS_"
+                    + mappingName.toUpperCase(java.util.Locale.ROOT) + "_ALLOW_REVERSE=true (with ALLOW_FREEZE) and "
+                    + "restart pgferry");
+        }
+        OperatorActions.requireRun(status);
+        List<DatabaseStatus> databases = onBothSides(status);
+        List<String> refusals = reverseChecks.refusals(mapping, status, databases, force);
+        if (!refusals.isEmpty()) {
+            throw new ActionRefused("not turned around (nothing changed): " + String.join("; ", refusals));
+        }
+        try {
+            for (DatabaseStatus database : databases) {
+                records.markReversed(mapping.destination(), mappingName, database.database(), actor);
+            }
+        } catch (SQLException e) {
+            throw new ActionRefused("could not record the reversal on destination " + mapping.destination().name()
+                    + ": " + PgErrors.describe(e));
+        }
+        records.auditAfterwards(mapping.destination(), actor, force ? "reverse (forced)" : "reverse", mappingName,
+                null, "turned around: " + databases.stream().map(DatabaseStatus::database).toList() + "; the forward "
+                        + "subscriptions go, the destination's changes flow back to the source");
+        loop.tickNow(mapping);
+        return databases.size();
     }
 
     private Mapping mapping(String name) {

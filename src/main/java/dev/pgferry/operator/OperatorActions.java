@@ -84,7 +84,10 @@ public class OperatorActions {
             if (status.databases().isEmpty()) {
                 throw new ActionRefused("mapping " + mappingName + " has not been observed yet; try again in a moment");
             }
-            if (!force && !status.cutoverReady() && status.phase() != Phase.COMPLETE) {
+            // turned around (SWITCHED): the applications use the destination already; complete retires the source
+            boolean switched = status.databases().stream().allMatch(d -> d.phase() == Phase.SWITCHED
+                    || d.phase() == Phase.COMPLETE);
+            if (!force && !switched && !status.cutoverReady() && status.phase() != Phase.COMPLETE) {
                 Optional<DatabaseStatus> blocking = status.databases().stream().filter(d -> !d.cutoverReady()
                         && d.phase() != Phase.COMPLETE).findFirst();
                 throw new ActionRefused("mapping " + mappingName + " is not cutover-ready"

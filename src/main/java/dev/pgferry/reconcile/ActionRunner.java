@@ -7,6 +7,12 @@ import dev.pgferry.cutover.CompletionMarker;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.ownership.OwnershipRecords;
 import dev.pgferry.status.Action.ClaimDatabase;
+import dev.pgferry.status.Action.CreateReversePublication;
+import dev.pgferry.status.Action.CreateReverseSlot;
+import dev.pgferry.status.Action.CreateReverseSubscription;
+import dev.pgferry.status.Action.DropReversePublication;
+import dev.pgferry.status.Action.DropReverseSlot;
+import dev.pgferry.status.Action.DropReverseSubscription;
 import dev.pgferry.status.Action.ConfigureDatabase;
 import dev.pgferry.status.Action.CopySchema;
 import dev.pgferry.status.Action.CreateDatabase;
@@ -84,6 +90,17 @@ class ActionRunner {
             case DetachSubscription a ->
                 replication.detachAndDropSubscription(mapping.destination(), database, a.subscription());
             case DropPublication a -> replication.dropPublication(mapping.source(), database, a.publication());
+            case CreateReversePublication a ->
+                replication.createPublication(mapping.destination(), database, a.publication(), a.tables());
+            case CreateReverseSlot a -> replication.createReverseSlot(mapping.destination(), database, a.slot());
+            case CreateReverseSubscription a ->
+                replication.createReverseSubscription(mapping, database, ReplicationNames.reverse(mapping.name(),
+                        database));
+            case DropReverseSubscription a ->
+                replication.detachAndDropSubscription(mapping.source(), database, a.subscription());
+            case DropReverseSlot a -> replication.dropReverseSlot(mapping.destination(), database, a.slot());
+            case DropReversePublication a ->
+                replication.dropPublication(mapping.destination(), database, a.publication());
             case UpdateSubscriptionConnection a -> {
                 replication.updateSubscriptionConnection(mapping, database, a.subscription());
                 records.auditAfterwards(mapping.destination(), "pgferry", "subscription-connection", mapping.name(),

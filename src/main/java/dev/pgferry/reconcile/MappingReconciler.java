@@ -17,6 +17,7 @@ import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.copy.SnapshotProgress;
 import dev.pgferry.copy.SnapshotCopies;
 import dev.pgferry.status.Readiness;
+import dev.pgferry.cutover.RollbackReadiness;
 import dev.pgferry.cutover.ReadinessTracker;
 import dev.pgferry.faults.TickPauses;
 import dev.pgferry.monitor.DatabaseObserver;
@@ -396,7 +397,9 @@ public class MappingReconciler {
         TickPauses.reached("observed", mapping.name(), database);
         List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
                 pgDump.pgDumpMajor(), claimedBy(mapping, database), reach));
-        Readiness ready = readiness.evaluate(mapping, observed);
+        // turned around: the light says whether going back would lose nothing
+        Readiness ready = observed.reverse().isPresent() ? RollbackReadiness.evaluate(observed, config.ready())
+                : readiness.evaluate(mapping, observed);
         Optional<ActionFailure> failure = stepRun.lastFailure(mapping.name(), database)
                 .or(() -> copy.filter(c -> c.state().stage() == SnapshotProgress.Stage.FAILED)
                         .map(c -> new ActionFailure("snapshot copy", c.state().error(), c.attempt(),

@@ -42,7 +42,11 @@ public final class Planner {
         ObservedDatabase o = in.observed();
         ReplicationNames names = ReplicationNames.of(in.mapping().name(), o.database());
         if (o.completionRecorded()) {
-            return complete(o, names, in.source().reachable() && o.sourceError() == null, in.copyGeneration());
+            return complete(o, names, ReplicationNames.reverse(in.mapping().name(), o.database()),
+                    in.source().reachable() && o.sourceError() == null, in.copyGeneration());
+        }
+        if (o.reverse().isPresent()) {
+            return ReverseSteps.plan(in, o, names);
         }
         // without both servers nothing can be judged, whatever the phase was
         List<Check> unreachable = in.checks().stream().filter(Check::blocks)
@@ -60,13 +64,15 @@ public final class Planner {
         return create(in, o, names);
     }
 
-    private static Plan complete(ObservedDatabase o, ReplicationNames names, boolean sourceSeen, long generation) {
+    private static Plan complete(ObservedDatabase o, ReplicationNames names, ReplicationNames back, boolean sourceSeen,
+            long generation) {
         List<Action> cleanup = new ArrayList<>();
         if (!sourceSeen) {
             // the slot and publication cannot be dropped now: free the destination, say what is left
             if (o.subscription().isPresent()) {
                 cleanup.add(new DetachSubscription(names.subscription()));
             }
+            cleanup.addAll(ReverseSteps.cleanup(o, back, false));
             return Plan.of(Phase.COMPLETE, "marked complete; the source is unreachable, so its slot and publication "
                     + "may remain: pgferry drops them when it sees the source again, or run on the source, "
                     + ReplicationSql.sourceCleanup(o.database(), names.slot(), names.publication()), cleanup);
@@ -80,6 +86,7 @@ public final class Planner {
         if (o.slot().isPresent() && o.subscription().isEmpty()) {
             cleanup.add(new DropInactiveSlot(names.slot(), generation));
         }
+        cleanup.addAll(ReverseSteps.cleanup(o, back, true));
         return Plan.of(Phase.COMPLETE, cleanup.isEmpty() ? "marked complete; replication objects removed"
                 : "marked complete; removing replication objects", cleanup);
     }

@@ -28,6 +28,15 @@ public record ReplicationNames(String name) {
         return new ReplicationNames(base + hash);
     }
 
+    /**
+     * The names of the reverse direction (after the switch, the destination's changes flow back):
+     * the publication and slot on the destination, the subscription in the source database.
+     * Always with a hash of the names, so never equal to a forward name; deterministic.
+     */
+    public static ReplicationNames reverse(String mapping, String database) {
+        return of(mapping, database + "\u0000reverse");
+    }
+
     public String publication() {
         return name;
     }

@@ -212,4 +212,53 @@ public class ReplicationObjects {
             throw ActionException.from("drop replication slot " + slot, e);
         }
     }
+
+    /**
+     * The reverse direction's slot, in the destination database (a logical slot belongs to one
+     * database); nothing happens when it exists.
+     */
+    public void createReverseSlot(Instance destination, String database, String slot) throws ActionException {
+        try (Connection c = connector.act(destination, database);
+                PreparedStatement s = c.prepareStatement(ReplicationSql.createLogicalSlot())) {
+            s.setString(1, slot);
+            s.setString(2, slot);
+            s.execute();
+        } catch (SQLException e) {
+            if (!PgErrors.DUPLICATE_OBJECT.equals(e.getSQLState())) {
+                throw ActionException.from("create replication slot " + slot + " on the destination", e);
+            }
+        }
+    }
+
+    /**
+     * The source database subscribes to the destination on the reverse slot. pgferry's session
+     * is writable although the frozen database is read-only by default, and the apply worker
+     * writes there regardless (verified on 15). The statement carries the destination's password:
+     * executed, never logged or shown.
+     */
+    public void createReverseSubscription(Mapping mapping, String database, ReplicationNames back)
+            throws ActionException {
+        String conninfo = ConnInfo.forSubscription(mapping.destination(), database);
+        try (Connection c = connector.act(mapping.source(), database); Statement s = c.createStatement()) {
+            List<String> notSet = QuietSession.quiet(c);
+            if (!notSet.isEmpty()) {
+                log.warn("mapping {}: pgferry's user on source {} may not set {}: if that server logs DDL, its log "
+                        + "shows the reverse subscription's connection string with the destination's password",
+                        mapping.name(), mapping.source().name(), String.join(", ", notSet));
+            }
+            boolean originNone = c.getMetaData().getDatabaseMajorVersion() >= 16;
+            s.execute(ReplicationSql.createReverseSubscription(back.subscription(), conninfo, back.publication(),
+                    back.slot(), originNone));
+        } catch (SQLException e) {
+            if (!PgErrors.DUPLICATE_OBJECT.equals(e.getSQLState())) {
+                throw ActionException.from("create subscription " + back.subscription() + " in the source database",
+                        e);
+            }
+        }
+    }
+
+    /** Drops the reverse direction's slot on the destination unless a walsender uses it. */
+    public void dropReverseSlot(Instance destination, String database, String slot) throws ActionException {
+        dropInactiveSlot(destination, database, slot);
+    }
 }

@@ -53,6 +53,26 @@ public final class ReplicationSql {
     }
 
     /**
+     * The reverse direction: the source database subscribes to the destination on the slot made
+     * there, copying nothing (the data is equal once drained and verified). {@code originNone}
+     * (a 16+ subscriber): changes that came to the destination from elsewhere are not sent back.
+     * The conninfo holds the destination's password: never log this statement.
+     */
+    public static String createReverseSubscription(String subscription, String conninfo, String publication,
+            String slot, boolean originNone) {
+        return "CREATE SUBSCRIPTION " + quote(subscription) + " CONNECTION " + literal(conninfo)
+                + " PUBLICATION " + quote(publication)
+                + " WITH (slot_name = " + literal(slot) + ", create_slot = false, copy_data = false"
+                + (originNone ? ", origin = none" : "") + ")";
+    }
+
+    /** A logical slot for pgoutput, made only when no slot of that name exists. */
+    public static String createLogicalSlot() {
+        return "SELECT pg_create_logical_replication_slot(?, 'pgoutput') WHERE NOT EXISTS "
+                + "(SELECT 1 FROM pg_replication_slots WHERE slot_name = ?)";
+    }
+
+    /**
      * Makes the destination server connect to the source as a subscription would, creating
      * nothing: run inside a transaction that is rolled back (allowed because no slot is created),
      * with a publication that does not exist (the server only warns) and no slot.

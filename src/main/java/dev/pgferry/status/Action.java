@@ -162,4 +162,58 @@ public sealed interface Action {
             return "drop publication " + publication + " on the source";
         }
     }
+
+    /**
+     * The reverse direction, first step: a publication of the replicated tables in the destination
+     * database (the forward publication's list), for the subscription the source will have.
+     */
+    record CreateReversePublication(String publication, List<PublishedTable> tables) implements Action {
+        public CreateReversePublication {
+            tables = List.copyOf(tables);
+        }
+
+        public String describe() {
+            return "create publication " + publication + " on the destination for " + tables.size() + " table(s)"
+                    + (tables.isEmpty() ? "" : ": " + shortList(tables.stream().map(PublishedTable::toString).toList()))
+                    + " (the reverse direction)";
+        }
+    }
+
+    /**
+     * The reverse direction's slot on the destination, made once the forward subscription is
+     * gone: every change the destination takes from then on is kept for the source.
+     */
+    record CreateReverseSlot(String slot) implements Action {
+        public String describe() {
+            return "create logical replication slot " + slot + " on the destination (pgoutput): every change made "
+                    + "there from now on is kept for the source";
+        }
+    }
+
+    /** The source database subscribes to the destination on the reverse slot, copying nothing. */
+    record CreateReverseSubscription(String subscription, String publication, String slot) implements Action {
+        public String describe() {
+            return "create subscription " + subscription + " in the source database on slot " + slot
+                    + " (copy_data = false): the destination's changes flow back to the source";
+        }
+    }
+
+    record DropReverseSubscription(String subscription) implements Action {
+        public String describe() {
+            return "drop subscription " + subscription + " in the source database (letting go of its slot, which "
+                    + "is dropped on the destination next)";
+        }
+    }
+
+    record DropReverseSlot(String slot) implements Action {
+        public String describe() {
+            return "drop the replication slot " + slot + " on the destination (not in use)";
+        }
+    }
+
+    record DropReversePublication(String publication) implements Action {
+        public String describe() {
+            return "drop publication " + publication + " on the destination";
+        }
+    }
 }

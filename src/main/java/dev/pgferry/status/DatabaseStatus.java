@@ -28,6 +28,11 @@ public record DatabaseStatus(ObservedDatabase observed, List<Check> checks, Read
                 .map(t -> new TableName(t.schema(), t.name())).toList();
     }
 
+    /** Turned around, and going back would lose nothing: every rollback-ready condition holds. */
+    public boolean rollbackReady() {
+        return plan.phase() == Phase.SWITCHED && readiness.ready();
+    }
+
     public boolean cutoverReady() {
         return plan.phase() == Phase.READY;
     }

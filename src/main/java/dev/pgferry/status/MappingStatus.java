@@ -109,6 +109,13 @@ public record MappingStatus(Mapping mapping, ObservedInstance source, ObservedIn
         return RoleStates.of(o.sourceFacts().get().neededRoles(), source.facts(), destination.facts());
     }
 
+    /** Every database turned around and rollback-ready, as seen by a tick in which both servers answered. */
+    public boolean rollbackReady() {
+        boolean bothAnswer = (source == null || source.error() == null)
+                && (destination == null || destination.error() == null);
+        return bothAnswer && !databases.isEmpty() && databases.stream().allMatch(DatabaseStatus::rollbackReady);
+    }
+
     public Optional<DatabaseStatus> database(String name) {
         return databases.stream().filter(d -> d.database().equals(name)).findFirst();
     }

@@ -18,6 +18,11 @@ public enum Phase {
     STREAMING,
     /** streaming and every cutover-ready condition held long enough. */
     READY,
+    /**
+     * turned around after the switch (reverse): the applications use the destination and its
+     * changes flow back to the source, which stays frozen for them; rollback or complete ends it.
+     */
+    SWITCHED,
     /** marked complete: replication objects removed (or being removed). */
     COMPLETE,
     /** an action failed or replication broke in a way that needs the operator; the reason says how. */

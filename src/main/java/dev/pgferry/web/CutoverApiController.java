@@ -90,4 +90,16 @@ class CutoverApiController {
     ResponseEntity<Map<String, Integer>> verify(@PathVariable String name, Principal user) throws ActionRefused {
         return ResponseEntity.accepted().body(Map.of("queued", cutover.verify(name, user.getName())));
     }
+
+    /**
+     * Turns the replication around after the switch: records the reversal of every database,
+     * then the loop drops the forward subscriptions and the source subscribes to the destination.
+     * 409 unless the reverse is allowed, the source frozen and drained, and every database verified
+     * since the freeze (force=true skips the verification); the databases turned around otherwise.
+     */
+    @PostMapping("/reverse")
+    Map<String, Integer> reverse(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force,
+            Principal user) throws ActionRefused {
+        return Map.of("reversed", cutover.reverse(name, user.getName(), force));
+    }
 }

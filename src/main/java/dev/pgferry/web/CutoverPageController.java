@@ -115,6 +115,14 @@ class CutoverPageController {
                 page(name));
     }
 
+    @PostMapping("/mappings/{name}/reverse")
+    String reverse(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force, Principal user,
+            RedirectAttributes redirect) {
+        return act(name, "reverse", redirect, () -> Outcome.done("Turning " + cutover.reverse(name, user.getName(),
+                force) + " database(s) around: the forward subscriptions go and the source subscribes to the "
+                + "destination; each database shows SWITCHED once the destination's changes flow back."), page(name));
+    }
+
     @PostMapping("/mappings/{name}/complete")
     String complete(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force, Principal user,
             RedirectAttributes redirect) {

@@ -12,5 +12,5 @@ import java.util.Map;
 public record MappingSummary(String name, String source, String destination, String mode, String phase,
         boolean cutoverReady, String sourceError, String destinationError, String passive, String leaseHolder,
         Map<String, Long> databasesByPhase, Long worstLagBytes, List<AlertView> alerts, boolean observed,
-        boolean finished) {
+        boolean finished, boolean rollbackReady) {
 }

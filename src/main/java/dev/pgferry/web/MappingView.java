@@ -15,12 +15,13 @@ import java.util.Map;
  * A mapping as the API and the pages show it. Field names are a contract (DESIGN.md): add
  * fields freely, rename none. {@code active}: this pgferry holds the mapping's lease and acts on
  * it; otherwise {@code passive} says who does (or why nobody can) and it only observes.
+ * {@code rollbackReady}: turned around (SWITCHED) and going back would lose nothing.
  */
 public record MappingView(String name, String source, String destination, String mode, String configuredMode,
         String copyMethod,
         String phase, boolean cutoverReady, Instant observedAt, String sourceError, String destinationError,
         List<DatabaseView> databases, Map<String, Long> databasesByPhase, Long worstLagBytes, List<AlertView> alerts,
-        boolean active, String passive, String leaseHolder) {
+        boolean active, String passive, String leaseHolder, boolean rollbackReady) {
 
     /** An alert (severity warning or critical); database is null for a whole instance. */
     public record AlertView(String severity, String kind, String mapping, String database, String message,
@@ -43,7 +44,16 @@ public record MappingView(String name, String source, String destination, String
             List<ConditionView> readiness, List<String> plannedActions, List<TableView> tables,
             List<SequenceView> sequences, List<SchemaView> schemas,
             List<Compatibility.TableCompatibility> compatibility, LagChart lagChart, ExactCountView exactCount,
-            List<AlertView> alerts, List<RoleStates.RoleState> roles) {
+            List<AlertView> alerts, List<RoleStates.RoleState> roles, boolean rollbackReady, ReverseView reverse) {
+    }
+
+    /**
+     * The reverse direction of a database turned around (null otherwise): how far the source is
+     * behind the destination, the WAL the slot keeps there, and the subscription in the source
+     * database.
+     */
+    public record ReverseView(String name, Long lagBytes, Long walRetainedBytes, Boolean slotActive,
+            Boolean subscriptionEnabled, Boolean workerRunning, Long applyErrors) {
     }
 
     /** The replication objects of a database and how far the destination is behind (null: not there). */

@@ -14,6 +14,7 @@ import dev.pgferry.web.MappingView.CheckView;
 import dev.pgferry.web.MappingView.CopyTotals;
 import dev.pgferry.web.MappingView.CutoverReports;
 import dev.pgferry.web.MappingView.ReplicationView;
+import dev.pgferry.web.MappingView.ReverseView;
 import dev.pgferry.web.MappingView.RowTotals;
 import dev.pgferry.web.MappingView.ConditionView;
 import dev.pgferry.web.MappingView.DatabaseView;
@@ -117,7 +118,8 @@ final class MappingViewAssembler {
                 status.destination() == null ? null : status.destination().error(),
                 status.databases().stream().map(d -> database(status, d, alerts, extras, charts)).toList(),
                 byPhase(status), worstLag(status), alerts, status.lease() != null && status.lease().held(),
-                status.passiveReason(), status.lease() == null ? null : status.lease().holder());
+                status.passiveReason(), status.lease() == null ? null : status.lease().holder(),
+                status.rollbackReady());
     }
 
     /** The overview's row of a mapping: counts and the worst lag, no per-database views. */
@@ -130,7 +132,8 @@ final class MappingViewAssembler {
                 status.passiveReason(), status.lease() == null ? null : status.lease().holder(),
                 byPhase(status), worstLag(status), alerts(status), !status.databases().isEmpty(),
                 status.phase() == dev.pgferry.status.Phase.COMPLETE
-                        && status.databases().stream().allMatch(d -> d.plan().actions().isEmpty()));
+                        && status.databases().stream().allMatch(d -> d.plan().actions().isEmpty()),
+                status.rollbackReady());
     }
 
     private static List<AlertView> alerts(MappingStatus status) {
@@ -205,7 +208,18 @@ final class MappingViewAssembler {
                 o.columnFacts().map(f -> Compatibility.evaluate(f, mapping.scope())).orElse(List.of()),
                 charts ? extras.lagChart(mapping.name(), d.database()) : null,
                 exact.map(MappingViewAssembler::exactCount).orElse(null),
-                alerts.stream().filter(a -> d.database().equals(a.database())).toList(), status.roleStates(d));
+                alerts.stream().filter(a -> d.database().equals(a.database())).toList(), status.roleStates(d),
+                d.rollbackReady(), reverse(mapping, o));
+    }
+
+    private static ReverseView reverse(Mapping mapping, ObservedDatabase o) {
+        return o.reverse().map(r -> new ReverseView(ReplicationNames.reverse(mapping.name(), o.database()).name(),
+                r.slot().map(ObservedDatabase.Slot::applyLagBytes).orElse(null),
+                r.slot().map(ObservedDatabase.Slot::retainedBytes).orElse(null),
+                r.slot().map(ObservedDatabase.Slot::active).orElse(null),
+                r.subscription().map(ObservedDatabase.Subscription::enabled).orElse(null),
+                r.subscription().map(ObservedDatabase.Subscription::applyWorkerRunning).orElse(null),
+                r.subscription().map(ObservedDatabase.Subscription::applyErrors).orElse(null))).orElse(null);
     }
 
     private static List<SchemaView> schemas(List<TableView> tables) {

@@ -200,7 +200,7 @@ class CutoverChecklistTest {
     @Test
     void unfreezeIsListedOnlyWhileFrozenWithTheRecordedRestores() {
         assertThat(checklist().steps()).extracting(Step::id).containsExactly("ready", "fidelity", "freeze", "drain",
-                "sync-sequences", "refresh-matviews", "verify", "switch", "complete");
+                "sync-sequences", "refresh-matviews", "verify", "reverse", "switch", "complete");
         frozen = true;
         phase = Phase.COMPLETE;
         Step unfreeze = step("unfreeze");

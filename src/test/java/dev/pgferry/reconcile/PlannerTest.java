@@ -28,6 +28,7 @@ import dev.pgferry.preflight.Check;
 import dev.pgferry.preflight.CheckInput;
 import dev.pgferry.preflight.PreflightChecks;
 import dev.pgferry.replication.PublishedTable;
+import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.config.Scope;
 import dev.pgferry.ownership.Ownership;
 import dev.pgferry.status.Action.ClaimDatabase;
@@ -38,7 +39,13 @@ import dev.pgferry.status.Action.CreatePublication;
 import dev.pgferry.status.Action.CreateRoles;
 import dev.pgferry.status.Action.CreateSubscription;
 import dev.pgferry.status.Action.DetachSubscription;
+import dev.pgferry.status.Action.CreateReversePublication;
+import dev.pgferry.status.Action.CreateReverseSlot;
+import dev.pgferry.status.Action.CreateReverseSubscription;
 import dev.pgferry.status.Action.DropInactiveSlot;
+import dev.pgferry.status.Action.DropReversePublication;
+import dev.pgferry.status.Action.DropReverseSlot;
+import dev.pgferry.status.Action.DropReverseSubscription;
 import dev.pgferry.status.Action.DropPublication;
 import dev.pgferry.status.Action.DropSubscription;
 import dev.pgferry.status.Action.ResetInterruptedCopy;
@@ -404,6 +411,92 @@ class PlannerTest {
         }
     }
 
+    /** A database an operator turned around after the switch (issue 18): the reverse direction's steps. */
+    @Nested
+    class TurnedAround {
+
+        private final ReplicationNames back = ReplicationNames.reverse("m", "shop");
+
+        @Test
+        void theReversePublicationComesFirstThenTheForwardDirectionGoesThenTheReverseSlotAndSubscription() {
+            Observed o = subscribed("r", "r");
+            o.reverse = Optional.of(new ObservedDatabase.Reverse(false, Optional.empty(), Optional.empty()));
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.SWITCHED);
+            assertThat(plan.reason()).startsWith("turning around: create publication " + back.publication());
+            assertThat(plan.actions()).containsExactly(
+                    new CreateReversePublication(back.publication(), List.of(new PublishedTable("public", "t0"),
+                            new PublishedTable("public", "t1"))),
+                    new DropSubscription(NAME), new DropPublication(NAME), new CreateReverseSlot(back.slot()),
+                    new CreateReverseSubscription(back.subscription(), back.publication(), back.slot()));
+            assertThat(back.name()).isNotEqualTo(NAME).startsWith("pgferry_m_shop");
+        }
+
+        @Test
+        void stoppedHalfwayItResumesFromWhatTheServersShow() {
+            // the forward subscription was dropped (with its slot), the publication was not
+            Observed o = fresh().publication().destinationDatabase(2);
+            o.reverse = Optional.of(new ObservedDatabase.Reverse(true, Optional.empty(), Optional.empty()));
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new DropPublication(NAME),
+                    new CreateReverseSlot(back.slot()),
+                    new CreateReverseSubscription(back.subscription(), back.publication(), back.slot()));
+            // only the subscription is missing
+            Observed later = fresh().destinationDatabase(2);
+            later.reverse = Optional.of(new ObservedDatabase.Reverse(true, Optional.of(ACTIVE_SLOT), Optional.empty()));
+            assertThat(plan(Mode.RUN, later).actions()).containsExactly(
+                    new CreateReverseSubscription(back.subscription(), back.publication(), back.slot()));
+        }
+
+        @Test
+        void streamingBackIsSwitchedWithNothingToDo() {
+            Observed o = fresh().destinationDatabase(2);
+            o.reverse = Optional.of(new ObservedDatabase.Reverse(true, Optional.of(ACTIVE_SLOT), Optional.of(RUNNING)));
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.SWITCHED);
+            assertThat(plan.actions()).isEmpty();
+            assertThat(plan.reason()).contains("its changes flow back to the source (100 bytes behind)");
+        }
+
+        @Test
+        void aDisabledReverseSubscriptionOrALostSlotIsSaid() {
+            Observed disabled = fresh().destinationDatabase(2);
+            disabled.reverse = Optional.of(new ObservedDatabase.Reverse(true, Optional.of(ACTIVE_SLOT),
+                    Optional.of(new Subscription(2, false, false, 1, 0))));
+            assertThat(plan(Mode.RUN, disabled).reason()).contains("disabled: nothing flows back");
+            Observed lost = fresh().destinationDatabase(2);
+            lost.reverse = Optional.of(new ObservedDatabase.Reverse(true, Optional.of(new Slot(false, "lost", 0, 0)),
+                    Optional.of(RUNNING)));
+            Plan plan = plan(Mode.RUN, lost);
+            assertThat(plan.phase()).isEqualTo(Phase.FAILED);
+            assertThat(plan.reason()).startsWith("[reverse-slot-lost]").contains("do not roll back");
+        }
+
+        @Test
+        void withTheSourceDownNothingIsDone() {
+            Observed o = fresh().destinationDatabase(2);
+            o.reverse = Optional.of(new ObservedDatabase.Reverse(true, Optional.of(ACTIVE_SLOT), Optional.empty()));
+            o.sourceError = "src (h:5432) is unreachable: Connection refused";
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.SWITCHED);
+            assertThat(plan.actions()).isEmpty();
+            assertThat(plan.reason()).contains("the source cannot be read now");
+        }
+
+        @Test
+        void completeRemovesTheReverseDirectionAndWithTheSourceDownOnlyWhatIsOnTheDestination() {
+            Observed o = fresh().destinationDatabase(2);
+            o.reverse = Optional.of(new ObservedDatabase.Reverse(true, Optional.of(ACTIVE_SLOT), Optional.of(RUNNING)));
+            o.completion = true;
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.COMPLETE);
+            assertThat(plan.actions()).containsExactly(new DropReverseSubscription(back.subscription()),
+                    new DropReverseSlot(back.slot()), new DropReversePublication(back.publication()));
+            o.sourceError = "src (h:5432) is unreachable: Connection refused";
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new DropReverseSlot(back.slot()),
+                    new DropReversePublication(back.publication()));
+        }
+    }
+
     @Nested
     class SnapshotCopy {
 
@@ -545,6 +638,8 @@ class PlannerTest {
         Ownership ownership;
         Optional<SnapshotProgress.State> copy = Optional.empty();
         long copyGeneration;
+        /** The reverse direction of a database turned around (a reversal recorded), or empty. */
+        Optional<ObservedDatabase.Reverse> reverse = Optional.empty();
         List<Relation> relations = List.of(relation("public", "orders", true),
                 new Relation("public", "events", true, false, "public", "events", false, false, true, true),
                 new Relation("public", "events_2026", false, true, "public", "events", false, true, true, true));
@@ -577,7 +672,8 @@ class PlannerTest {
                     : Ownership.absent();
             return new ObservedDatabase(database, NOW, sourceError, null, sourceDatabaseExists,
                     destinationDatabaseExists, destinationTables, publication, slot, subscription, tables, completion,
-                    sourceError == null && sourceDatabaseExists ? Optional.of(facts) : Optional.empty(), owner);
+                    sourceError == null && sourceDatabaseExists ? Optional.of(facts) : Optional.empty(), List.of(),
+                    Optional.empty(), owner, reverse);
         }
     }
 }

@@ -137,7 +137,7 @@ class CutoverWebTest extends WebTestBase {
         mvc.perform(get("/api/mappings/shop/cutover").with(httpBasic("watcher", "watch-pw")))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.steps[*].id").value(org.hamcrest.Matchers.contains("ready", "fidelity",
-                        "freeze", "drain", "sync-sequences", "refresh-matviews", "verify", "switch", "complete")))
+                        "freeze", "drain", "sync-sequences", "refresh-matviews", "verify", "reverse", "switch", "complete")))
                 .andExpect(jsonPath("$.freeze.allowed").value(false))
                 .andExpect(jsonPath("$.freeze.rolesToFreeze[0]").value("App \"RW\" (has 2 session(s) on the mapping's "
                         + "databases; 2 session(s) to end)"))

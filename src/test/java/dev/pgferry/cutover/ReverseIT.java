@@ -1,0 +1,152 @@
+package dev.pgferry.cutover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pgferry.demo.SampleWriter;
+import dev.pgferry.embedded.EmbeddedPostgres;
+import dev.pgferry.replication.ReplicationNames;
+import dev.pgferry.testing.Db;
+import dev.pgferry.testing.PgferryApp;
+import dev.pgferry.testing.SampleMigration;
+import dev.pgferry.testing.TestServers;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.client.HttpClientErrorException;
+
+/**
+ * A cutover turned around (issue 18, first step): a 15 source and the 18 destination, an
+ * application writing as its own role on the source until the freeze; freeze, drain, sequences,
+ * verify, then reverse: the forward subscription, slot and publication go, the source subscribes
+ * to the destination, and the databases show SWITCHED with a rollback-ready light. The
+ * application then writes (inserts, updates, deletes, nextval) on the destination as the same
+ * role, and every row reaches the source. Complete removes the reverse direction too: nothing of
+ * pgferry's is left on either server, and unfreeze puts the source's roles and settings back.
+ */
+class ReverseIT {
+
+    private static final String DB = "rev_shop";
+    private static final String MAPPING = "rev";
+    private static final String APP = "rev_app";
+    private final EmbeddedPostgres source = TestServers.source();
+    private final EmbeddedPostgres destination = TestServers.destination();
+    private final SampleMigration migration = SampleMigration.of(source, destination, MAPPING, DB);
+
+    @Test
+    void theDestinationsChangesFlowBackAfterTheSwitchAndCompleteLeavesNothing() throws Exception {
+        migration.create(2_000);
+        Db.execute(source, "postgres", "CREATE ROLE " + APP + " LOGIN PASSWORD 'app-pw'",
+                "REVOKE CONNECT ON DATABASE " + DB + " FROM PUBLIC", "GRANT CONNECT ON DATABASE " + DB + " TO " + APP);
+        Db.execute(source, DB, "GRANT ALL ON ALL TABLES IN SCHEMA public TO " + APP,
+                "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + APP);
+        Map<String, List<String>> catalogsBefore = catalogs();
+        try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
+                .mapping(MAPPING, "src", "dst", DB, "run").property("pgferry.mappings.rev.allow-freeze", "true")
+                .property("pgferry.mappings.rev.allow-reverse", "true").start()) {
+            try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), APP, "app-pw", Duration.ofMillis(5),
+                    Duration.ofMinutes(10))) {
+                app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
+                await().atMost(Duration.ofSeconds(30)).until(() -> writer.transactions() > 50);
+                // refused before the freeze: the source must stop taking writes first
+                HttpClientErrorException early = org.junit.jupiter.api.Assertions.assertThrows(
+                        HttpClientErrorException.class, () -> post(app, "reverse"));
+                assertThat(early.getResponseBodyAsString()).contains("not frozen").contains("nothing changed");
+
+                post(app, "freeze");
+                long stopped = writer.transactions();
+                await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(10))
+                        .until(() -> writer.transactions() == stopped);
+            }
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> post(app, "drain"));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(app.mapping(MAPPING)
+                    .at("/databases/0/drained").asBoolean()).isTrue());
+            post(app, "sync-sequences");
+            // without a verification since the freeze: refused, unless forced
+            HttpClientErrorException unverified = org.junit.jupiter.api.Assertions.assertThrows(
+                    HttpClientErrorException.class, () -> post(app, "reverse"));
+            assertThat(unverified.getResponseBodyAsString()).contains("verify first");
+            migration.awaitEveryTableEqual();
+            dev.pgferry.testing.PgferryVerification.everyTableEqual(app.api(), MAPPING);
+
+            JsonNode reversed = app.api().post().uri("/api/mappings/{m}/reverse", MAPPING).retrieve()
+                    .body(JsonNode.class);
+            assertThat(reversed.at("/reversed").asInt()).isEqualTo(1);
+            JsonNode switched = app.awaitPhase(MAPPING, "SWITCHED", Duration.ofMinutes(1));
+            ReplicationNames back = ReplicationNames.reverse(MAPPING, DB);
+            // the forward direction is gone, the reverse one is there
+            assertThat(Db.publications(source, DB)).as("no publication left on the source").isEmpty();
+            assertThat(Db.list(destination, "postgres", String.class, "SELECT subname::text FROM pg_subscription "
+                    + "WHERE subname = ?", ReplicationNames.of(MAPPING, DB).subscription())).isEmpty();
+            assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM pg_replication_slots "
+                    + "WHERE slot_name = ?", ReplicationNames.of(MAPPING, DB).slot())).isEmpty();
+            assertThat(Db.publications(destination, DB)).containsExactly(back.publication());
+            assertThat(Db.list(destination, "postgres", String.class, "SELECT slot_name::text FROM "
+                    + "pg_replication_slots WHERE slot_name = ?", back.slot())).hasSize(1);
+            assertThat(Db.list(source, DB, String.class, "SELECT subname::text FROM pg_subscription WHERE subname = ?",
+                    back.subscription())).hasSize(1);
+            assertThat(switched.at("/databases/0/reason").asText()).contains("flow back to the source");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(app.mapping(MAPPING).at("/rollbackReady").asBoolean()).isTrue());
+            assertThat(step(app, "reverse").get("state").asText()).isEqualTo("done");
+            // the source stays frozen for the applications while its changes come from the destination
+            HttpClientErrorException unfreeze = org.junit.jupiter.api.Assertions.assertThrows(
+                    HttpClientErrorException.class, () -> post(app, "unfreeze"));
+            assertThat(unfreeze.getResponseBodyAsString()).contains("SWITCHED");
+
+            // the application writes on the destination, as its own role (copied with its password)
+            try (SampleWriter writer = new SampleWriter(destination.jdbcUrl(DB), APP, "app-pw", Duration.ofMillis(5),
+                    Duration.ofMinutes(10))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> writer.transactions() > 200);
+            }
+            // every change reached the source (checked independently of pgferry)
+            migration.awaitEveryTableEqual();
+            assertThat(Db.query(source, DB, Long.class, "SELECT count(*) FROM orders"))
+                    .isEqualTo(Db.query(destination, DB, Long.class, "SELECT count(*) FROM orders"));
+
+            post(app, "complete");
+            app.awaitPhase(MAPPING, "COMPLETE", Duration.ofMinutes(1));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(Db.pgferryObjects(source, MAPPING)).isEmpty();
+                assertThat(Db.pgferryObjects(destination, MAPPING)).isEmpty();
+                assertThat(Db.publications(source, DB)).isEmpty();
+                assertThat(Db.publications(destination, DB)).isEmpty();
+            });
+            post(app, "unfreeze");
+            assertThat(catalogs()).as("every role and setting as before the freeze").isEqualTo(catalogsBefore);
+            assertThat(Db.list(destination, "postgres", String.class, "SELECT action FROM pgferry.audit_log "
+                    + "WHERE mapping = ? AND actor = ? ORDER BY id", MAPPING, PgferryApp.OPERATOR)).containsSubsequence(
+                    "freeze", "drain", "sync-sequences", "verify", "reverse", "complete", "unfreeze");
+        } finally {
+            Db.execute(source, "postgres", "ALTER ROLE " + APP + " LOGIN");
+        }
+    }
+
+    private static void post(PgferryApp app, String action) {
+        app.api().post().uri("/api/mappings/{m}/" + action, MAPPING).retrieve().toBodilessEntity();
+    }
+
+    private static JsonNode step(PgferryApp app, String id) {
+        JsonNode checklist = app.api().get().uri("/api/mappings/{m}/cutover", MAPPING).retrieve().body(JsonNode.class);
+        for (JsonNode step : checklist.get("steps")) {
+            if (step.get("id").asText().equals(id)) {
+                return step;
+            }
+        }
+        throw new AssertionError("no step " + id + " in " + checklist.toPrettyString());
+    }
+
+    /** The catalogs a freeze touches, as text rows: roles, role and database settings. */
+    private Map<String, List<String>> catalogs() {
+        Map<String, List<String>> catalogs = new TreeMap<>();
+        catalogs.put("roles", Db.list(source, "postgres", String.class, "SELECT row(rolname, rolcanlogin, "
+                + "rolconnlimit, rolconfig)::text FROM pg_roles ORDER BY rolname"));
+        catalogs.put("settings", Db.list(source, "postgres", String.class, "SELECT row(d.datname, r.rolname, "
+                + "s.setconfig)::text FROM pg_db_role_setting s LEFT JOIN pg_database d ON d.oid = s.setdatabase "
+                + "LEFT JOIN pg_roles r ON r.oid = s.setrole ORDER BY 1"));
+        return catalogs;
+    }
+}
