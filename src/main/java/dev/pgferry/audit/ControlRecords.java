@@ -56,6 +56,55 @@ public class ControlRecords {
         }
     }
 
+    /** Makes sure the control schema is there and migrated (nothing else is written). */
+    public void prepare(Instance destination) throws SQLException {
+        schema.ensure(destination);
+    }
+
+    /**
+     * Records an operator's rollback of a turned-around database, with the freeze point taken on
+     * the destination; idempotent (a second request keeps the first record).
+     */
+    public void requestRollback(Instance destination, String mapping, String database, String actor, long drainLsn,
+            String drainLsnText) throws SQLException {
+        schema.ensure(destination);
+        try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
+            Jdbc.over(c).sql("INSERT INTO pgferry.rollback (mapping, database, requested_by, drain_lsn, drain_lsn_text) "
+                    + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (mapping, database) DO NOTHING")
+                    .params(mapping, database, actor, drainLsn, drainLsnText).update();
+        }
+    }
+
+    /** The steps of a rollback that are recorded when done. */
+    public enum RollbackStage {
+        SEQUENCES("sequences_at"), VERIFIED("verified_at"), ROLLED_BACK("rolled_back_at");
+
+        private final String column;
+
+        RollbackStage(String column) {
+            this.column = column;
+        }
+    }
+
+    /** Records that a rollback step is done for a database (for every database of the mapping, when null). */
+    public void markRollback(Instance destination, String mapping, String database, RollbackStage stage)
+            throws SQLException {
+        try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
+            // the column comes from the enum, never from input
+            Jdbc.over(c).sql("UPDATE pgferry.rollback SET " + stage.column + " = coalesce(" + stage.column
+                    + ", now()) WHERE mapping = ? AND (?::text IS NULL OR database = ?)")
+                    .params(mapping, database, database).update();
+        }
+    }
+
+    /** Whether every database of the mapping with a rollback has been verified. */
+    public boolean rollbackVerified(Instance destination, String mapping) throws SQLException {
+        try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
+            return Jdbc.over(c).sql("SELECT bool_and(verified_at IS NOT NULL) FROM pgferry.rollback WHERE mapping = ?")
+                    .param(mapping).query(Boolean.class).optional().map(Boolean.TRUE::equals).orElse(false);
+        }
+    }
+
     /** Records that an operator started a mapping configured in plan mode; idempotent. */
     public void requestStart(Instance destination, String mapping, String actor) throws SQLException {
         schema.ensure(destination);

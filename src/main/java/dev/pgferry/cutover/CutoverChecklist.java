@@ -91,6 +91,7 @@ public final class CutoverChecklist {
                 .allMatch(d -> d.status().phase() == Phase.SWITCHED);
         steps.add(reverseStep(mapping, databases, freeze, switched, complete, run));
         steps.add(switchStep(databases, complete));
+        steps.add(rollbackStep(status, databases, switched, run));
         steps.add(completeStep(ready || switched, complete));
         if (freeze.frozen()) {
             steps.add(unfreezeStep(freeze, facts.freeze().state()));
@@ -213,7 +214,38 @@ public final class CutoverChecklist {
                 List.of(), "Complete the mapping to drop the reverse direction and retire the source. To go back "
                         + "instead: stop the writes on the destination, wait until the source is 0 bytes behind, set "
                         + "the source's sequences from the destination, then complete and unfreeze the source.",
-                "reverse", mapping.allowReverse() && run && !complete && !turning && freeze.frozen());
+                "reverse", mapping.allowReverse() && run && !complete && !switched && !turning && freeze.frozen());
+    }
+
+    static Step rollbackStep(MappingStatus status, List<DatabaseFacts> databases, boolean switched, boolean run) {
+        Mapping mapping = status.mapping();
+        boolean rolledBack = !databases.isEmpty() && databases.stream()
+                .allMatch(d -> d.status().phase() == Phase.ROLLED_BACK);
+        // a rollback recorded on the destination, not ended yet
+        List<DatabaseFacts> rolling = databases.stream().filter(d -> d.status().phase() != Phase.ROLLED_BACK
+                && status.destination() != null && status.destination().rollback(mapping.name(), d.name())
+                        .isPresent()).toList();
+        boolean ready = switched && databases.stream().allMatch(d -> d.status().rollbackReady());
+        StepState state = rolledBack ? StepState.DONE : !rolling.isEmpty() ? StepState.RUNNING
+                : !mapping.allowReverse() ? StepState.MANUAL : ready ? StepState.TODO : StepState.WAITING;
+        String detail = rolledBack ? "rolled back: the source has every change made on the destination (verified) "
+                + "and is unfrozen; the destination stays frozen for the applications"
+                : !rolling.isEmpty() ? "rolling back: " + rolling.size() + " of " + databases.size() + " database(s) "
+                        + "on their way back"
+                : !mapping.allowReverse() ? "only after turning around (off for this mapping)"
+                : "instead of complete, once turned around and rollback-ready: freezes the applications on the "
+                        + "destination, waits until the source has everything, sets the source's sequences, verifies "
+                        + "every table, unfreezes the source and removes the reverse direction";
+        List<String> notes = java.util.stream.Stream.concat(rolling.stream(), databases.stream()
+                .filter(d -> d.status().phase() == Phase.ROLLED_BACK)).map(d -> d.name() + ": " + d.status().plan()
+                .reason()).toList();
+        return new Step("rollback", "Roll back to the source (instead of complete)", state, detail, notes,
+                List.of(), rolledBack ? "To use the destination again, unfreeze it (its applications' roles were "
+                        + "frozen by the rollback) and start the migration over."
+                        : "Until it is recorded nothing changed but the destination's freeze: unfreeze the "
+                                + "destination to let the applications write there again.",
+                rolledBack ? "unfreeze-destination" : "rollback",
+                rolledBack || switched && rolling.isEmpty() && mapping.allowReverse() && run);
     }
 
     static Step switchStep(List<DatabaseFacts> databases, boolean complete) {

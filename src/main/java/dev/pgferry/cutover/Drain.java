@@ -50,7 +50,12 @@ public class Drain {
 
     /** Reads whether the source database is quiet, without recording anything. */
     public Outcome check(Mapping mapping, String database, String actor) {
-        try (Connection c = connector.act(mapping.source(), database)) {
+        return check(mapping.source(), database, actor);
+    }
+
+    /** Reads whether the database on {@code where} is quiet (the destination, when rolling back). */
+    public Outcome check(dev.pgferry.config.Instance where, String database, String actor) {
+        try (Connection c = connector.act(where, database)) {
             return Jdbc.over(c).sql(STATE).query((rs, n) -> {
                 long writing = rs.getLong("writing");
                 if (writing > 0) {

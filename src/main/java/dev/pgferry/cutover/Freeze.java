@@ -1,5 +1,6 @@
 package dev.pgferry.cutover;
 
+import dev.pgferry.config.Instance;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.cutover.FreezeLedger.Entry;
 import dev.pgferry.pg.Jdbc;
@@ -79,13 +80,37 @@ public class Freeze {
         }
     }
 
+    /**
+     * Which server's applications a freeze stops: the source's at cutover, the destination's when
+     * a turned-around mapping is rolled back. Each side keeps its own ledger.
+     */
+    public enum Side {
+        SOURCE, DESTINATION;
+
+        public Instance of(Mapping mapping) {
+            return this == SOURCE ? mapping.source() : mapping.destination();
+        }
+
+        public String label() {
+            return this == SOURCE ? "source" : "destination";
+        }
+    }
+
     /** Reads what a freeze of these source databases would change now (read-only). */
     public FreezePlan plan(Mapping mapping, List<String> databases) throws SQLException {
-        return facts.plan(mapping, databases);
+        return plan(mapping, Side.SOURCE, databases);
+    }
+
+    public FreezePlan plan(Mapping mapping, Side side, List<String> databases) throws SQLException {
+        return facts.plan(mapping, side.of(mapping), databases);
     }
 
     public FreezeState state(Mapping mapping) throws SQLException {
-        return new FreezeState(ledger.entries(mapping.source(), mapping.name()));
+        return state(mapping, Side.SOURCE);
+    }
+
+    public FreezeState state(Mapping mapping, Side side) throws SQLException {
+        return new FreezeState(ledger.entries(side.of(mapping), mapping.name()));
     }
 
     /**
@@ -93,15 +118,20 @@ public class Freeze {
      * Refused, with nothing changed, while the mapping is frozen already.
      */
     public Frozen freeze(Mapping mapping, List<String> databases, String actor) throws FreezeFailed {
+        return freeze(mapping, Side.SOURCE, databases, actor);
+    }
+
+    public Frozen freeze(Mapping mapping, Side side, List<String> databases, String actor) throws FreezeFailed {
+        Instance where = side.of(mapping);
         FreezePlan plan;
         try {
-            plan = plan(mapping, databases);
+            plan = plan(mapping, side, databases);
         } catch (SQLException e) {
-            throw new FreezeFailed("nothing frozen: source " + mapping.source().name() + " could not be read: "
+            throw new FreezeFailed("nothing frozen: " + side.label() + " " + where.name() + " could not be read: "
                     + PgErrors.describe(e));
         }
         List<FreezeChange> made;
-        try (Connection c = connector.act(mapping.source(), mapping.source().maintenanceDatabase())) {
+        try (Connection c = connector.act(where, where.maintenanceDatabase())) {
             c.setAutoCommit(false);
             FreezeLedger.takeTurn(c);
             FreezeLedger.create(c);
@@ -121,7 +151,7 @@ public class Freeze {
             }
             c.commit();
         } catch (SQLException e) {
-            throw new FreezeFailed("nothing frozen on source " + mapping.source().name() + ": " + PgErrors.describe(e)
+            throw new FreezeFailed("nothing frozen on " + side.label() + " " + where.name() + ": " + PgErrors.describe(e)
                     + ". pgferry's user there needs to be a superuser, or have CREATEROLE (and, on PostgreSQL 16 "
                     + "and later, ADMIN OPTION on each role), own the databases and may create schema pgferry in "
                     + "the maintenance database; or freeze by hand with the commands on the cutover page");
@@ -130,7 +160,7 @@ public class Freeze {
             return new Frozen(plan, made, 0, null);
         }
         try {
-            return new Frozen(plan, made, endSessions(mapping, plan), null);
+            return new Frozen(plan, made, endSessions(where, plan), null);
         } catch (SQLException e) {
             // the roles cannot log in again; sessions still writing show in the drain's refusal
             return new Frozen(plan, made, 0, "could not end the sessions (" + PgErrors.describe(e) + "); end them "
@@ -164,16 +194,21 @@ public class Freeze {
 
     /** Puts back every recorded value and forgets the records, in one transaction on the source. */
     public Unfrozen unfreeze(Mapping mapping) throws FreezeFailed {
+        return unfreeze(mapping, Side.SOURCE);
+    }
+
+    public Unfrozen unfreeze(Mapping mapping, Side side) throws FreezeFailed {
+        Instance where = side.of(mapping);
         List<FreezeChange> restored = new ArrayList<>();
         List<FreezeChange> gone = new ArrayList<>();
-        try (Connection c = connector.act(mapping.source(), mapping.source().maintenanceDatabase())) {
+        try (Connection c = connector.act(where, where.maintenanceDatabase())) {
             c.setAutoCommit(false);
             FreezeLedger.takeTurn(c);
             List<Entry> entries = FreezeLedger.entries(c, mapping.name());
             if (entries.isEmpty()) {
                 c.rollback();
-                throw new FreezeFailed("mapping " + mapping.name() + " is not frozen by pgferry on source "
-                        + mapping.source().name() + ": nothing to restore");
+                throw new FreezeFailed("mapping " + mapping.name() + " is not frozen by pgferry on " + side.label()
+                        + " " + where.name() + ": nothing to restore");
             }
             var jdbc = Jdbc.over(c);
             for (Entry entry : entries) {
@@ -188,14 +223,14 @@ public class Freeze {
             FreezeLedger.forget(c, mapping.name());
             c.commit();
         } catch (SQLException e) {
-            throw new FreezeFailed("nothing restored on source " + mapping.source().name() + ": "
+            throw new FreezeFailed("nothing restored on " + side.label() + " " + where.name() + ": "
                     + PgErrors.describe(e));
         }
         return new Unfrozen(restored, gone);
     }
 
-    private long endSessions(Mapping mapping, FreezePlan plan) throws SQLException {
-        try (Connection c = connector.act(mapping.source(), mapping.source().maintenanceDatabase())) {
+    private long endSessions(Instance where, FreezePlan plan) throws SQLException {
+        try (Connection c = connector.act(where, where.maintenanceDatabase())) {
             Array databases = c.createArrayOf("text", plan.databases().toArray());
             Array roles = c.createArrayOf("text", plan.roles().stream().map(FreezePlan.RoleToFreeze::name).toArray());
             return Jdbc.over(c).sql(END_SESSIONS).params(databases, roles).query(Long.class).single();

@@ -103,12 +103,18 @@ public class FreezeFacts {
 
     /** Reads the facts and decides the plan (read-only on the source). */
     public FreezePlan plan(Mapping mapping, List<String> databases) throws SQLException {
+        return plan(mapping, mapping.source(), databases);
+    }
+
+    /** The same, of the databases on {@code where} (the destination, when a turned-around mapping rolls back). */
+    public FreezePlan plan(Mapping mapping, dev.pgferry.config.Instance where, List<String> databases)
+            throws SQLException {
         List<RoleFacts> roles;
         List<Use> uses = new ArrayList<>();
         List<Membership> memberships;
         Map<String, String> readOnly = new HashMap<>();
         // read-only: the observation sessions kept between ticks serve (the cutover page asks on every poll)
-        try (Connection c = connector.observe(mapping.source(), mapping.source().maintenanceDatabase())) {
+        try (Connection c = connector.observe(where, where.maintenanceDatabase())) {
             Array names = c.createArrayOf("text", databases.toArray());
             var jdbc = Jdbc.over(c);
             roles = jdbc.sql(ROLES).params(names, names).query((rs, n) -> new RoleFacts(rs.getString("name"),
@@ -124,7 +130,7 @@ public class FreezeFacts {
             }
         }
         for (String database : databases) {
-            try (Connection c = connector.observe(mapping.source(), database)) {
+            try (Connection c = connector.observe(where, database)) {
                 uses.addAll(Jdbc.over(c).sql(OBJECT_USES).query((rs, n) -> new Use(rs.getString("role"), database,
                         rs.getString("how"))).list());
             }

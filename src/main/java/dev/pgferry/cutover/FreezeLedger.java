@@ -98,7 +98,11 @@ public class FreezeLedger {
     static void forget(Connection c, String mapping) throws SQLException {
         var jdbc = Jdbc.over(c);
         jdbc.sql("DELETE FROM pgferry.freeze_change WHERE mapping = ?").param(mapping).update();
-        if (jdbc.sql("SELECT NOT EXISTS (SELECT 1 FROM pgferry.freeze_change)").query(Boolean.class).single()) {
+        // on a destination the ledger is a table of pgferry's control schema (Flyway's): it stays
+        boolean controlSchema = jdbc.sql("SELECT to_regclass('pgferry.flyway_schema_history') IS NOT NULL")
+                .query(Boolean.class).single();
+        if (!controlSchema
+                && jdbc.sql("SELECT NOT EXISTS (SELECT 1 FROM pgferry.freeze_change)").query(Boolean.class).single()) {
             try (Statement s = c.createStatement()) {
                 s.execute("DROP TABLE pgferry.freeze_change");
                 Savepoint beforeSchema = c.setSavepoint();

@@ -39,6 +39,7 @@ public class SequenceSync {
     private final PgConnector connector;
     private final Clock clock;
     private final LastReports<SequenceReport> last = new LastReports<>();
+    private final LastReports<SequenceReport> lastBack = new LastReports<>();
 
     public SequenceSync(PgConnector connector, Clock clock) {
         this.connector = connector;
@@ -67,22 +68,55 @@ public class SequenceSync {
             boolean readable) {
     }
 
+    /** Which way the values go: from the source to the destination (cutover), or back (turned around). */
+    public enum Direction {
+        FORWARD("source", "destination"), BACK("destination", "source");
+
+        private final String from;
+        private final String to;
+
+        Direction(String from, String to) {
+            this.from = from;
+            this.to = to;
+        }
+    }
+
     public SequenceReport run(Mapping mapping, String database, long margin, String actor) {
+        return run(mapping, database, margin, actor, Direction.FORWARD);
+    }
+
+    /**
+     * Sets every sequence of the source database from the destination's (never moving one back):
+     * while the mapping is turned around the applications use the destination's sequences, and
+     * going back must not hand out values used there.
+     */
+    public SequenceReport runBack(Mapping mapping, String database, String actor) {
+        return run(mapping, database, 0, actor, Direction.BACK);
+    }
+
+    /** The last values set back on the source database since pgferry started, or null. */
+    public SequenceReport lastBack(String mapping, String database) {
+        return lastBack.lastOrNull(mapping, database);
+    }
+
+    private SequenceReport run(Mapping mapping, String database, long margin, String actor, Direction direction) {
         SequenceReport report;
-        try (Connection source = connector.act(mapping.source(), database);
-                Connection destination = connector.act(mapping.destination(), database)) {
+        boolean forward = direction == Direction.FORWARD;
+        try (Connection source = connector.act(forward ? mapping.source() : mapping.destination(), database);
+                Connection destination = connector.act(forward ? mapping.destination() : mapping.source(),
+                        database)) {
             Map<String, Seq> there = new LinkedHashMap<>();
             read(Jdbc.over(destination)).forEach(s -> there.put(s.schema() + "." + s.name(), s));
             JdbcClient target = Jdbc.over(destination);
             List<SequenceChange> changes = new ArrayList<>();
             for (Seq seq : read(Jdbc.over(source))) {
-                changes.add(apply(target, seq, there.get(seq.schema() + "." + seq.name()), margin));
+                changes.add(apply(target, seq, there.get(seq.schema() + "." + seq.name()), margin, direction));
             }
             report = new SequenceReport(database, clock.instant(), margin, actor, changes, null);
         } catch (SQLException | DataAccessException e) {
             report = new SequenceReport(database, clock.instant(), margin, actor, List.of(), PgErrors.describe(e));
         }
-        last.keep(mapping.name(), database, report);
+        (forward ? last : lastBack).keep(mapping.name(), database, report);
         return report;
     }
 
@@ -91,24 +125,26 @@ public class SequenceSync {
         return last.lastOrNull(mapping, database);
     }
 
-    private static SequenceChange apply(JdbcClient destination, Seq source, Seq current, long margin) {
+    private static SequenceChange apply(JdbcClient destination, Seq source, Seq current, long margin,
+            Direction direction) {
         if (current == null) {
             return new SequenceChange(source.schema(), source.name(), source.lastValue(), null, null,
-                    "missing on the destination: copy the schema change first");
+                    "missing on the " + direction.to + ": copy the schema change first");
         }
         if (!source.readable()) {
             return new SequenceChange(source.schema(), source.name(), null, current.lastValue(),
-                    current.lastValue(), "the source user may not read it: grant SELECT on it or pg_read_all_data");
+                    current.lastValue(), "the " + direction.from + " user may not read it: grant SELECT on it or "
+                            + "pg_read_all_data");
         }
         if (source.lastValue() == null) {
             return new SequenceChange(source.schema(), source.name(), null, current.lastValue(),
-                    current.lastValue(), "never used on the source");
+                    current.lastValue(), "never used on the " + direction.from);
         }
         boolean ascending = current.increment() > 0;
         long target = target(source.lastValue(), margin, current);
         if (current.lastValue() != null && (ascending ? current.lastValue() >= target : current.lastValue() <= target)) {
             return new SequenceChange(source.schema(), source.name(), source.lastValue(), current.lastValue(),
-                    current.lastValue(), "already at or past the source's value: never moved back");
+                    current.lastValue(), "already at or past the " + direction.from + "'s value: never moved back");
         }
         destination.sql("SELECT setval(?::regclass, ?, true)")
                 .param(Identifiers.qualified(source.schema(), source.name())).param(target).query(Long.class)

@@ -108,7 +108,18 @@ public class Verifier implements DisposableBean {
         return reports.last(mapping, database);
     }
 
-    private void verify(Mapping mapping, String database, List<TableName> tables, VerifyReport queued) {
+    /**
+     * Verifies one database now, in the calling thread (a rollback's step, beside the loop), and
+     * keeps the report like a requested verification's.
+     */
+    public VerifyReport verifyNow(Mapping mapping, String database, List<TableName> tables, String actor) {
+        VerifyReport started = new VerifyReport(database, actor, clock.instant(), null, tables.size(), List.of(),
+                null);
+        reports.keep(mapping.name(), database, started);
+        return verify(mapping, database, tables, started);
+    }
+
+    private VerifyReport verify(Mapping mapping, String database, List<TableName> tables, VerifyReport queued) {
         List<TableVerification> done = new ArrayList<>();
         String error = null;
         // a table's checksums may take up to an hour (a full scan of a large table)
@@ -134,6 +145,7 @@ public class Verifier implements DisposableBean {
                     : report.tablesDiffering() + " of " + done.size() + " table(s) differ: " + done.stream()
                             .filter(t -> !t.equal()).map(t -> t.schema() + "." + t.name())
                             .collect(Collectors.joining(", ")));
+        return report;
     }
 
     private TableVerification table(Connection source, Connection destination, TableName table) throws SQLException {

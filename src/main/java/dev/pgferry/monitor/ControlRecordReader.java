@@ -15,7 +15,7 @@ final class ControlRecordReader {
 
     /** The records, or why none are trusted (then all are empty). */
     record Records(Set<String> completions, Set<String> started, Map<String, Ownership.Record> owned,
-            Set<String> reversals, String error) {
+            Set<String> reversals, Map<String, ObservedInstance.Rollback> rollbacks, String error) {
     }
 
     private ControlRecordReader() {
@@ -26,17 +26,18 @@ final class ControlRecordReader {
         Set<String> started = new HashSet<>();
         Map<String, Ownership.Record> owned = new HashMap<>();
         Set<String> reversals = new HashSet<>();
+        Map<String, ObservedInstance.Rollback> rollbacks = new HashMap<>();
         boolean[] tables = jdbc.sql(ObservationQueries.CONTROL_TABLES).query((rs, n) -> new boolean[] {
             rs.getBoolean("completion"), rs.getBoolean("start_request"), rs.getBoolean("owned_database"),
-            rs.getBoolean("readable"), rs.getBoolean("reversal")}).single();
+            rs.getBoolean("readable"), rs.getBoolean("reversal"), rs.getBoolean("rollback")}).single();
         if (!tables[3]) {
             // markers exist but this user cannot read them: never guess what was completed or owned
-            return new Records(completions, started, owned, reversals, user + " cannot read pgferry's control "
+            return new Records(completions, started, owned, reversals, rollbacks, user + " cannot read pgferry's control "
                     + "schema on " + instance);
         }
         String distrust = ControlSchema.distrust(connection);
         if (distrust != null) {
-            return new Records(completions, started, owned, reversals, distrust);
+            return new Records(completions, started, owned, reversals, rollbacks, distrust);
         }
         if (tables[0]) {
             jdbc.sql(ObservationQueries.COMPLETIONS).query(rs -> {
@@ -58,6 +59,19 @@ final class ControlRecordReader {
                 reversals.add(ObservedInstance.completionKey(rs.getString(1), rs.getString(2)));
             });
         }
-        return new Records(completions, started, owned, reversals, null);
+        if (tables[5]) {
+            jdbc.sql(ObservationQueries.ROLLBACKS).query(rs -> {
+                rollbacks.put(ObservedInstance.completionKey(rs.getString("mapping"), rs.getString("database")),
+                        new ObservedInstance.Rollback(rs.getLong("drain_lsn"), rs.getString("drain_lsn_text"),
+                                instant(rs, "sequences_at"), instant(rs, "verified_at"),
+                                instant(rs, "rolled_back_at")));
+            });
+        }
+        return new Records(completions, started, owned, reversals, rollbacks, null);
+    }
+
+    private static java.time.Instant instant(java.sql.ResultSet rs, String column) throws SQLException {
+        java.time.OffsetDateTime at = rs.getObject(column, java.time.OffsetDateTime.class);
+        return at == null ? null : at.toInstant();
     }
 }

@@ -61,7 +61,7 @@ public class DatabaseObserver {
             ControlRecordReader.Records records = ControlRecordReader.read(connection, jdbc, instance.user(),
                     instance.name());
             return new ObservedInstance(instance.name(), null, facts, databases, records.completions(),
-                    records.started(), records.error(), records.owned(), records.reversals());
+                    records.started(), records.error(), records.owned(), records.reversals(), records.rollbacks());
         } catch (SQLException | DataAccessException e) {
             return ObservedInstance.unreachable(instance.name(), instance.name() + " (" + instance.address()
                     + ") is unreachable: " + PgErrors.describe(e));
@@ -158,6 +158,14 @@ public class DatabaseObserver {
                     reversePublication = jdbc.sql(ObservationQueries.PUBLICATION_EXISTS).param(back.publication())
                             .query(Boolean.class).single();
                     reverseSlot = slot(jdbc, back.slot());
+                    if (published.isEmpty()) {
+                        // the forward publication is gone: the reverse one lists the replicated tables
+                        Set<String> listed = new HashSet<>();
+                        jdbc.sql(ObservationQueries.PUBLISHED_TABLES).param(back.publication()).query(rs -> {
+                            listed.add(TableCensus.key(rs.getString("schema"), rs.getString("name")));
+                        });
+                        published = listed;
+                    }
                 }
                 subscription = subscription(jdbc, names.subscription())
                         .map(s -> new Subscription(s.oid(), s.enabled(), s.applyWorkerRunning(), s.applyErrors(),

@@ -14,11 +14,25 @@ import java.util.Set;
  */
 public record ObservedInstance(String name, String error, ServerFacts facts, Map<String, DatabaseInfo> databases,
         Set<String> completions, Set<String> startedMappings, String controlSchemaError,
-        Map<String, Ownership.Record> ownershipRecords, Set<String> reversals) {
+        Map<String, Ownership.Record> ownershipRecords, Set<String> reversals, Map<String, Rollback> rollbacks) {
 
     public ObservedInstance {
         ownershipRecords = ownershipRecords == null ? Map.of() : Map.copyOf(ownershipRecords);
         reversals = reversals == null ? Set.of() : Set.copyOf(reversals);
+        rollbacks = rollbacks == null ? Map.of() : Map.copyOf(rollbacks);
+    }
+
+    /**
+     * An operator's rollback of a turned-around database, as recorded on the destination: the
+     * freeze point taken there, and when each later step was done (null: not yet).
+     */
+    public record Rollback(long drainLsn, String drainLsnText, java.time.Instant sequencesAt,
+            java.time.Instant verifiedAt, java.time.Instant rolledBackAt) {
+    }
+
+    /** The database's rollback, if an operator asked for one. */
+    public java.util.Optional<Rollback> rollback(String mapping, String database) {
+        return java.util.Optional.ofNullable(rollbacks.get(completionKey(mapping, database)));
     }
 
     /** Without reversals recorded. */
@@ -26,7 +40,7 @@ public record ObservedInstance(String name, String error, ServerFacts facts, Map
             Set<String> completions, Set<String> startedMappings, String controlSchemaError,
             Map<String, Ownership.Record> ownershipRecords) {
         this(name, error, facts, databases, completions, startedMappings, controlSchemaError, ownershipRecords,
-                Set.of());
+                Set.of(), Map.of());
     }
 
     public ObservedInstance(String name, String error, ServerFacts facts, Map<String, DatabaseInfo> databases,

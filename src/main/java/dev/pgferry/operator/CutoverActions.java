@@ -117,6 +117,28 @@ public class CutoverActions {
         }
     }
 
+    /**
+     * Puts back every role and database setting the rollback's freeze changed on the destination,
+     * exactly as recorded there; refused until every database is rolled back or complete.
+     */
+    public Freeze.Unfrozen unfreezeDestination(String mappingName, String actor) throws ActionRefused {
+        Mapping mapping = mapping(mappingName);
+        Optional<MappingStatus> status = board.get(mappingName);
+        if (status.isPresent() && status.get().databases().stream().anyMatch(d -> d.phase() != Phase.ROLLED_BACK
+                && d.phase() != Phase.COMPLETE)) {
+            throw new ActionRefused("mapping " + mappingName + " is not rolled back: the destination's freeze holds "
+                    + "until every database is ROLLED_BACK (or COMPLETE)");
+        }
+        try {
+            Freeze.Unfrozen unfrozen = freeze.unfreeze(mapping, Freeze.Side.DESTINATION);
+            records.auditAfterwards(mapping.destination(), actor, "unfreeze destination", mappingName, null,
+                    "restored: " + unfrozen.restored().stream().map(CutoverActions::describe).toList());
+            return unfrozen;
+        } catch (FreezeFailed e) {
+            throw new ActionRefused(e.getMessage());
+        }
+    }
+
     /** Puts back every role and database setting the freeze changed, exactly as recorded. */
     public Freeze.Unfrozen unfreeze(String mappingName, String actor) throws ActionRefused {
         Mapping mapping = mapping(mappingName);
@@ -287,6 +309,92 @@ public class CutoverActions {
                         + "subscriptions go, the destination's changes flow back to the source");
         loop.tickNow(mapping);
         return databases.size();
+    }
+
+    /**
+     * Rolls a turned-around mapping back to the source: freezes the applications' roles on the
+     * destination (recorded there, undoable), takes each database's freeze point on the
+     * destination once nothing writes there, and records the rollback; the loop then waits until
+     * the source has everything up to that point, sets the source's sequences, verifies every
+     * table, unfreezes the source and removes the reverse direction. Refused unless every
+     * database is SWITCHED and rollback-ready (unless forced).
+     */
+    public int rollback(String mappingName, String actor, boolean force) throws ActionRefused {
+        Mapping mapping = mapping(mappingName);
+        return turns.betweenTicks(mapping, () -> rollbackBetweenTicks(mapping, actor, force));
+    }
+
+    private int rollbackBetweenTicks(Mapping mapping, String actor, boolean force) throws ActionRefused {
+        String mappingName = mapping.name();
+        MappingStatus status = board.get(mappingName).orElseThrow();
+        OperatorActions.requireRun(status);
+        Optional<DatabaseStatus> notSwitched = status.databases().stream()
+                .filter(d -> d.phase() != Phase.SWITCHED).findFirst();
+        if (status.databases().isEmpty() || notSwitched.isPresent()) {
+            throw new ActionRefused("only a mapping turned around (every database SWITCHED) is rolled back"
+                    + notSwitched.map(d -> ": " + d.database() + " is " + d.phase()).orElse(""));
+        }
+        if (status.databases().stream().allMatch(d -> status.destination() != null
+                && status.destination().rollback(mappingName, d.database()).isPresent())) {
+            throw new ActionRefused("the rollback of mapping " + mappingName + " is under way; each database's page "
+                    + "shows its step");
+        }
+        if (!force && !status.rollbackReady()) {
+            DatabaseStatus first = status.databases().stream().filter(d -> !d.rollbackReady()).findFirst()
+                    .orElse(status.databases().getFirst());
+            throw new ActionRefused("mapping " + mappingName + " is not rollback-ready (" + first.database() + ": "
+                    + first.readiness().blockingReason() + "): going back now could leave changes behind. Wait for "
+                    + "the light, or force it with a second confirmation");
+        }
+        List<String> databases = status.databases().stream().map(DatabaseStatus::database).toList();
+        try {
+            records.prepare(mapping.destination());
+            if (!freeze.state(mapping, Freeze.Side.DESTINATION).frozen()) {
+                Freeze.Frozen frozen = freeze.freeze(mapping, Freeze.Side.DESTINATION, databases, actor);
+                records.auditAfterwards(mapping.destination(), actor, "freeze destination", mappingName, null,
+                        "for the rollback: roles set NOLOGIN: " + frozen.plan().roles().stream().map(r -> r.name())
+                                .toList() + "; sessions ended: " + frozen.sessionsEnded());
+            }
+        } catch (SQLException e) {
+            throw new ActionRefused("not rolled back (nothing changed): the destination could not be read: "
+                    + PgErrors.describe(e));
+        } catch (FreezeFailed e) {
+            throw new ActionRefused("not rolled back: " + e.getMessage());
+        }
+        for (String database : databases) {
+            Drain.FreezePoint point = freezePointOnDestination(mapping, database, actor);
+            try {
+                records.requestRollback(mapping.destination(), mappingName, database, actor, point.lsn(),
+                        point.lsnText());
+            } catch (SQLException e) {
+                throw new ActionRefused("the destination is frozen, but the rollback of " + database + " could not "
+                        + "be recorded: " + PgErrors.describe(e) + "; ask for the rollback again");
+            }
+        }
+        records.auditAfterwards(mapping.destination(), actor, force ? "rollback (forced)" : "rollback", mappingName,
+                null, "the destination frozen; rolling " + databases + " back to the source");
+        loop.tickNow(mapping);
+        return databases.size();
+    }
+
+    /** The destination's freeze point once its frozen applications' transactions have ended (a few seconds at most). */
+    private Drain.FreezePoint freezePointOnDestination(Mapping mapping, String database, String actor)
+            throws ActionRefused {
+        Drain.Outcome outcome = drain.check(mapping.destination(), database, actor);
+        for (int attempt = 0; outcome.point() == null && attempt < 20; attempt++) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            outcome = drain.check(mapping.destination(), database, actor);
+        }
+        if (outcome.point() == null) {
+            throw new ActionRefused("the destination is frozen, but not quiet yet: " + outcome.refusal()
+                    + "; ask for the rollback again once those sessions ended");
+        }
+        return outcome.point();
     }
 
     private Mapping mapping(String name) {

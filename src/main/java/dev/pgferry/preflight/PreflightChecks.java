@@ -24,6 +24,7 @@ public final class PreflightChecks {
             ConflictChecks.add(in, checks);
             RoleChecks.add(in, checks);
             NonSuperuserChecks.add(in, checks);
+            ReverseDirectionChecks.add(in, checks);
         }
         ToolChecks.add(in, checks);
         return checks;

@@ -7,6 +7,10 @@ import dev.pgferry.cutover.CompletionMarker;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.ownership.OwnershipRecords;
 import dev.pgferry.status.Action.ClaimDatabase;
+import dev.pgferry.status.Action.FinishRollback;
+import dev.pgferry.status.Action.SetSourceSequences;
+import dev.pgferry.status.Action.VerifyForRollback;
+import dev.pgferry.cutover.RollbackSteps;
 import dev.pgferry.status.Action.CreateReversePublication;
 import dev.pgferry.status.Action.CreateReverseSlot;
 import dev.pgferry.status.Action.CreateReverseSubscription;
@@ -47,9 +51,12 @@ class ActionRunner {
     private final SnapshotCopies copies;
     private final OwnershipRecords ownership;
     private final ControlRecords records;
+    private final RollbackSteps rollback;
 
     ActionRunner(ReplicationObjects replication, DatabaseCreator databases, SchemaCopier schema, RoleCopier roles,
-            CompletionMarker completion, SnapshotCopies copies, OwnershipRecords ownership, ControlRecords records) {
+            CompletionMarker completion, SnapshotCopies copies, OwnershipRecords ownership, ControlRecords records,
+            RollbackSteps rollback) {
+        this.rollback = rollback;
         this.records = records;
         this.copies = copies;
         this.ownership = ownership;
@@ -101,6 +108,9 @@ class ActionRunner {
             case DropReverseSlot a -> replication.dropReverseSlot(mapping.destination(), database, a.slot());
             case DropReversePublication a ->
                 replication.dropPublication(mapping.destination(), database, a.publication());
+            case SetSourceSequences a -> rollback.setSourceSequences(mapping, database);
+            case VerifyForRollback a -> rollback.verify(mapping, database, a.tables());
+            case FinishRollback a -> rollback.finish(mapping, database);
             case UpdateSubscriptionConnection a -> {
                 replication.updateSubscriptionConnection(mapping, database, a.subscription());
                 records.auditAfterwards(mapping.destination(), "pgferry", "subscription-connection", mapping.name(),

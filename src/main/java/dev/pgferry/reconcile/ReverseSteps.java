@@ -6,6 +6,7 @@ import dev.pgferry.monitor.ObservedDatabase.Table;
 import dev.pgferry.replication.PublishedTable;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.status.Action;
+import dev.pgferry.status.ActionFailure;
 import dev.pgferry.status.Action.CreateReversePublication;
 import dev.pgferry.status.Action.CreateReverseSlot;
 import dev.pgferry.status.Action.CreateReverseSubscription;
@@ -17,8 +18,14 @@ import dev.pgferry.status.Action.DropReverseSubscription;
 import dev.pgferry.status.Action.DropSubscription;
 import dev.pgferry.status.Phase;
 import dev.pgferry.status.Plan;
+import dev.pgferry.monitor.ExactCounter.TableName;
+import dev.pgferry.monitor.ObservedInstance;
+import dev.pgferry.status.Action.FinishRollback;
+import dev.pgferry.status.Action.SetSourceSequences;
+import dev.pgferry.status.Action.VerifyForRollback;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Pure: the steps of a database an operator turned around after the switch (a reversal recorded
@@ -39,6 +46,15 @@ final class ReverseSteps {
         ReplicationNames back = ReplicationNames.reverse(in.mapping().name(), o.database());
         boolean sourceSeen = in.source().reachable() && o.sourceError() == null;
         boolean destinationSeen = in.destination().reachable() && o.destinationError() == null;
+        Optional<ObservedInstance.Rollback> done = in.destination().rollback(in.mapping().name(), o.database())
+                .filter(r -> r.rolledBackAt() != null);
+        if (done.isPresent()) {
+            List<Action> cleanup = cleanup(o, back, sourceSeen);
+            return Plan.of(Phase.ROLLED_BACK, "rolled back at " + done.get().rolledBackAt() + ": the applications "
+                    + "go back to the source, which has every change made on the destination (verified)"
+                    + (cleanup.isEmpty() ? "; the reverse direction is removed" : "; removing the reverse direction"),
+                    cleanup);
+        }
         if (!sourceSeen || !destinationSeen) {
             return Plan.of(Phase.SWITCHED, "turned around; the " + (sourceSeen ? "destination" : "source")
                     + " cannot be read now, so the reverse direction is not looked after (the destination's changes "
@@ -64,9 +80,50 @@ final class ReverseSteps {
             steps.add(new CreateReverseSubscription(back.subscription(), back.publication(), back.slot()));
         }
         if (!steps.isEmpty()) {
-            return Plan.of(Phase.SWITCHED, "turning around: " + steps.getFirst().describe(), steps);
+            return afterBackOff(in, Plan.of(Phase.SWITCHED, "turning around: " + steps.getFirst().describe(), steps));
+        }
+        Optional<ObservedInstance.Rollback> rollback = in.destination().rollback(in.mapping().name(), o.database());
+        if (rollback.isPresent()) {
+            return afterBackOff(in, rollingBack(o, reverse, rollback.get()));
         }
         return streamingBack(in, o, reverse);
+    }
+
+    /** A step that failed is tried again after the same back-off as the forward steps, not on every tick. */
+    private static Plan afterBackOff(PlanInput in, Plan plan) {
+        if (in.lastFailure().isEmpty() || plan.actions().isEmpty()) {
+            return plan;
+        }
+        ActionFailure failure = in.lastFailure().get();
+        boolean waiting = in.now().isBefore(failure.at().plus(Planner.backoff(failure.attempts())));
+        String reason = plan.reason() + "; " + failure.action() + " failed: " + failure.message()
+                + (waiting ? " (trying again later)" : " (trying again now)");
+        return new Plan(plan.phase(), reason, waiting ? List.of() : plan.actions(), plan.blockedBy());
+    }
+
+    /**
+     * Rolling back, in order: drained back to the freeze point taken on the destination, the
+     * source's sequences set, every table verified, then the source unfrozen and the rollback
+     * recorded; each done step is recorded, so a restart goes on from the next.
+     */
+    private static Plan rollingBack(ObservedDatabase o, Reverse reverse, ObservedInstance.Rollback rollback) {
+        long confirmed = reverse.slot().map(ObservedDatabase.Slot::confirmedFlush).orElse(0L);
+        if (confirmed < rollback.drainLsn()) {
+            return Plan.of(Phase.SWITCHED, "rolling back: waiting until the source has everything written on the "
+                    + "destination before its freeze point " + rollback.drainLsnText() + " ("
+                    + (rollback.drainLsn() - confirmed) + " bytes to go)");
+        }
+        if (rollback.sequencesAt() == null) {
+            return Plan.of(Phase.SWITCHED, "rolling back: drained; setting the source's sequences",
+                    List.of(new SetSourceSequences(o.database())));
+        }
+        if (rollback.verifiedAt() == null) {
+            return Plan.of(Phase.SWITCHED, "rolling back: drained, sequences set; verifying every table",
+                    List.of(new VerifyForRollback(o.database(), replicatedTables(o).stream()
+                            .map(t -> new TableName(t.schema(), t.name())).toList())));
+        }
+        return Plan.of(Phase.SWITCHED, "rolling back: verified; unfreezing the source",
+                List.of(new FinishRollback(o.database())));
     }
 
     private static Plan streamingBack(PlanInput in, ObservedDatabase o, Reverse reverse) {

@@ -1,5 +1,6 @@
 package dev.pgferry.status;
 
+import dev.pgferry.monitor.ExactCounter.TableName;
 import dev.pgferry.monitor.DatabaseInfo;
 import dev.pgferry.monitor.ServerFacts.Membership;
 import dev.pgferry.replication.PublishedTable;
@@ -214,6 +215,36 @@ public sealed interface Action {
     record DropReversePublication(String publication) implements Action {
         public String describe() {
             return "drop publication " + publication + " on the destination";
+        }
+    }
+
+    /** Rolling back: the source's sequences set from the destination's, never moved back. */
+    record SetSourceSequences(String database) implements Action {
+        public String describe() {
+            return "set the sequences of " + database + " on the source from the destination (never moved back)";
+        }
+    }
+
+    /** Rolling back: rows and checksums of every replicated table compared on both sides, drained and frozen. */
+    record VerifyForRollback(String database, List<TableName> tables) implements Action {
+        public VerifyForRollback {
+            tables = List.copyOf(tables);
+        }
+
+        public String describe() {
+            return "verify rows and checksums of the " + tables.size() + " table(s) of " + database
+                    + " on both sides before going back";
+        }
+    }
+
+    /**
+     * Rolling back, last step: once every database of the mapping is verified, the source is
+     * unfrozen and the rollback recorded; the reverse direction is removed next.
+     */
+    record FinishRollback(String database) implements Action {
+        public String describe() {
+            return "unfreeze the source once every database of the mapping is verified, and record " + database
+                    + " rolled back";
         }
     }
 }

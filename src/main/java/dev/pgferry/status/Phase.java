@@ -23,6 +23,12 @@ public enum Phase {
      * changes flow back to the source, which stays frozen for them; rollback or complete ends it.
      */
     SWITCHED,
+    /**
+     * rolled back after being turned around: every change made on the destination is on the source
+     * (verified), the reverse direction is removed and the source unfrozen; the destination stays
+     * frozen for the applications.
+     */
+    ROLLED_BACK,
     /** marked complete: replication objects removed (or being removed). */
     COMPLETE,
     /** an action failed or replication broke in a way that needs the operator; the reason says how. */

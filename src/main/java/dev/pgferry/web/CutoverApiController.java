@@ -102,4 +102,23 @@ class CutoverApiController {
             Principal user) throws ActionRefused {
         return Map.of("reversed", cutover.reverse(name, user.getName(), force));
     }
+
+    /**
+     * Rolls a turned-around mapping back to the source: freezes the applications on the
+     * destination and records the rollback; the loop drains back, sets the source's sequences,
+     * verifies every table, unfreezes the source and removes the reverse direction (phase
+     * ROLLED_BACK). 409 unless every database is SWITCHED and rollback-ready (force=true skips the
+     * light).
+     */
+    @PostMapping("/rollback")
+    Map<String, Integer> rollback(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force,
+            Principal user) throws ActionRefused {
+        return Map.of("rollingBack", cutover.rollback(name, user.getName(), force));
+    }
+
+    /** Restores what the rollback's freeze changed on the destination; 409 until every database is rolled back. */
+    @PostMapping("/unfreeze-destination")
+    Freeze.Unfrozen unfreezeDestination(@PathVariable String name, Principal user) throws ActionRefused {
+        return cutover.unfreezeDestination(name, user.getName());
+    }
 }

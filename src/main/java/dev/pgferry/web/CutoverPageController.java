@@ -123,6 +123,21 @@ class CutoverPageController {
                 + "destination; each database shows SWITCHED once the destination's changes flow back."), page(name));
     }
 
+    @PostMapping("/mappings/{name}/rollback")
+    String rollback(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force, Principal user,
+            RedirectAttributes redirect) {
+        return act(name, "rollback", redirect, () -> Outcome.done("Rolling " + cutover.rollback(name, user.getName(),
+                force) + " database(s) back: the applications are frozen on the destination; each database shows "
+                + "ROLLED_BACK once the source has everything, verified, and is unfrozen."), page(name));
+    }
+
+    @PostMapping("/mappings/{name}/unfreeze-destination")
+    String unfreezeDestination(@PathVariable String name, Principal user, RedirectAttributes redirect) {
+        return act(name, "unfreeze-destination", redirect, () -> Outcome.done("Destination unfrozen: "
+                + cutover.unfreezeDestination(name, user.getName()).restored().size() + " setting(s) restored."),
+                page(name));
+    }
+
     @PostMapping("/mappings/{name}/complete")
     String complete(@PathVariable String name, @RequestParam(defaultValue = "false") boolean force, Principal user,
             RedirectAttributes redirect) {

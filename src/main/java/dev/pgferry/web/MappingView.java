@@ -50,10 +50,12 @@ public record MappingView(String name, String source, String destination, String
     /**
      * The reverse direction of a database turned around (null otherwise): how far the source is
      * behind the destination, the WAL the slot keeps there, and the subscription in the source
-     * database.
+     * database; {@code sequencesKeptBack}: the last time the source's sequences were set from the
+     * destination's (every few minutes while turned around), null before the first.
      */
     public record ReverseView(String name, Long lagBytes, Long walRetainedBytes, Boolean slotActive,
-            Boolean subscriptionEnabled, Boolean workerRunning, Long applyErrors) {
+            Boolean subscriptionEnabled, Boolean workerRunning, Long applyErrors,
+            SequenceSync.SequenceReport sequencesKeptBack) {
     }
 
     /** The replication objects of a database and how far the destination is behind (null: not there). */

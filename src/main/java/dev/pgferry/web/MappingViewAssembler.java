@@ -76,6 +76,11 @@ final class MappingViewAssembler {
             return null;
         }
 
+        /** The last setting of the source's sequences from the destination's (turned around), or null. */
+        default SequenceSync.SequenceReport sequencesKeptBack(String mapping, String database) {
+            return null;
+        }
+
         default MaterializedViews.RefreshReport materializedViews(String mapping, String database) {
             return null;
         }
@@ -209,17 +214,18 @@ final class MappingViewAssembler {
                 charts ? extras.lagChart(mapping.name(), d.database()) : null,
                 exact.map(MappingViewAssembler::exactCount).orElse(null),
                 alerts.stream().filter(a -> d.database().equals(a.database())).toList(), status.roleStates(d),
-                d.rollbackReady(), reverse(mapping, o));
+                d.rollbackReady(), reverse(mapping, o, extras.sequencesKeptBack(mapping.name(), d.database())));
     }
 
-    private static ReverseView reverse(Mapping mapping, ObservedDatabase o) {
+    private static ReverseView reverse(Mapping mapping, ObservedDatabase o, SequenceSync.SequenceReport sequences) {
         return o.reverse().map(r -> new ReverseView(ReplicationNames.reverse(mapping.name(), o.database()).name(),
                 r.slot().map(ObservedDatabase.Slot::applyLagBytes).orElse(null),
                 r.slot().map(ObservedDatabase.Slot::retainedBytes).orElse(null),
                 r.slot().map(ObservedDatabase.Slot::active).orElse(null),
                 r.subscription().map(ObservedDatabase.Subscription::enabled).orElse(null),
                 r.subscription().map(ObservedDatabase.Subscription::applyWorkerRunning).orElse(null),
-                r.subscription().map(ObservedDatabase.Subscription::applyErrors).orElse(null))).orElse(null);
+                r.subscription().map(ObservedDatabase.Subscription::applyErrors).orElse(null), sequences))
+                .orElse(null);
     }
 
     private static List<SchemaView> schemas(List<TableView> tables) {

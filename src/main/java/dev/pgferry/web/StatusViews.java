@@ -78,6 +78,11 @@ class StatusViews implements MappingViewAssembler.Extras {
     }
 
     @Override
+    public SequenceSync.SequenceReport sequencesKeptBack(String mapping, String database) {
+        return sequenceSync.lastBack(mapping, database);
+    }
+
+    @Override
     public MaterializedViews.RefreshReport materializedViews(String mapping, String database) {
         return materializedViews.last(mapping, database);
     }

@@ -51,6 +51,8 @@ class CutoverChecklistTest {
     private boolean allowFreeze = true;
     private boolean frozen;
     private boolean outlookRead = true;
+    private boolean allowReverse;
+    private boolean rollbackLight;
     private UnaryOperator<DatabaseFacts> shop = UnaryOperator.identity();
     private UnaryOperator<DatabaseFacts> ledger = UnaryOperator.identity();
 
@@ -200,7 +202,7 @@ class CutoverChecklistTest {
     @Test
     void unfreezeIsListedOnlyWhileFrozenWithTheRecordedRestores() {
         assertThat(checklist().steps()).extracting(Step::id).containsExactly("ready", "fidelity", "freeze", "drain",
-                "sync-sequences", "refresh-matviews", "verify", "reverse", "switch", "complete");
+                "sync-sequences", "refresh-matviews", "verify", "reverse", "switch", "rollback", "complete");
         frozen = true;
         phase = Phase.COMPLETE;
         Step unfreeze = step("unfreeze");
@@ -208,6 +210,45 @@ class CutoverChecklistTest {
         assertThat(unfreeze.actionEnabled()).isTrue();
         assertThat(unfreeze.notes()).containsExactly("role app set NOLOGIN (was LOGIN)");
         assertThat(unfreeze.commands()).containsExactly("ALTER ROLE \"app\" LOGIN;");
+    }
+
+    @Test
+    void turningAroundIsOffUnlessAllowedAndWaitsForTheFreezeTheDrainAndAVerification() {
+        Step off = step("reverse");
+        assertThat(off.state()).isEqualTo(StepState.MANUAL);
+        assertThat(off.detail()).contains("PGFERRY_MAPPINGS_SHOP_ALLOW_REVERSE=true");
+        assertThat(off.actionEnabled()).isFalse();
+        allowReverse = true;
+        assertThat(step("reverse").state()).isEqualTo(StepState.WAITING);
+        assertThat(step("reverse").actionEnabled()).as("not frozen").isFalse();
+        frozen = true;
+        shop = d -> with(drained(d, true), verification("shop", AFTER, AFTER, 10));
+        ledger = d -> with(drained(d, true), verification("ledger", AFTER, AFTER, 10));
+        assertThat(step("reverse").state()).isEqualTo(StepState.TODO);
+        assertThat(step("reverse").actionEnabled()).isTrue();
+        assertThat(step("rollback").state()).as("only once turned around").isEqualTo(StepState.WAITING);
+        assertThat(step("rollback").actionEnabled()).isFalse();
+    }
+
+    @Test
+    void turnedAroundTheRollbackWaitsForItsLightAndCompleteIsOpen() {
+        allowReverse = true;
+        frozen = true;
+        phase = Phase.SWITCHED;
+        assertThat(step("reverse").state()).isEqualTo(StepState.DONE);
+        assertThat(step("reverse").actionEnabled()).isFalse();
+        assertThat(step("rollback").state()).isEqualTo(StepState.WAITING);
+        assertThat(step("rollback").actionEnabled()).as("forced with a second confirmation").isTrue();
+        assertThat(step("complete").state()).isEqualTo(StepState.TODO);
+        assertThat(step("complete").actionEnabled()).isTrue();
+        rollbackLight = true;
+        assertThat(step("rollback").state()).isEqualTo(StepState.TODO);
+        assertThat(checklist().rollbackReady()).isTrue();
+        phase = Phase.ROLLED_BACK;
+        Step done = step("rollback");
+        assertThat(done.state()).isEqualTo(StepState.DONE);
+        assertThat(done.action()).isEqualTo("unfreeze-destination");
+        assertThat(done.notes()).hasSize(2);
     }
 
     @Test
@@ -227,7 +268,8 @@ class CutoverChecklistTest {
     private CutoverView checklist() {
         Mapping mapping = new Mapping("shop", SRC, DST, List.of("shop", "ledger"), Mode.PLAN, CopyMethod.NATIVE,
                 Mapping.TablesWithoutKey.BLOCK, Mapping.RoleConflict.MERGE, Mapping.Content.SCHEMA_AND_DATA,
-                dev.pgferry.config.Scope.ALL, allowFreeze);
+                dev.pgferry.config.Scope.ALL, allowFreeze, Mapping.CopyLimits.DEFAULT, List.of(),
+                Mapping.FreezeRoles.NONE, allowReverse);
         Set<String> started = mode == Mode.RUN ? Set.of("shop") : Set.of();
         ObservedInstance source = new ObservedInstance("old", null, null, Map.of(), Set.of(), Set.of());
         ObservedInstance destination = new ObservedInstance("new", null, null, Map.of(), Set.of(), started);
@@ -248,7 +290,9 @@ class CutoverChecklistTest {
     private DatabaseStatus database(String name) {
         ObservedDatabase observed = new ObservedDatabase(name, AFTER, null, null, true, true, 1, true,
                 Optional.empty(), Optional.empty(), List.of(), phase == Phase.COMPLETE, Optional.empty());
-        return new DatabaseStatus(observed, List.of(), new Readiness(phase == Phase.READY, List.of()),
+        boolean light = phase == Phase.READY || phase == Phase.SWITCHED && rollbackLight;
+        return new DatabaseStatus(observed, List.of(), new Readiness(light, List.of(new Readiness.Condition(
+                "reverse-lag", light, light ? "caught up" : "the source is 9000 bytes behind"))),
                 new Plan(phase, phase == Phase.STREAMING ? "catching up" : phase.name().toLowerCase(), List.of()),
                 Optional.empty());
     }

@@ -104,6 +104,13 @@ class ReverseIT {
             }
             // every change reached the source (checked independently of pgferry)
             migration.awaitEveryTableEqual();
+            // and the source's sequences follow the destination's: going back hands out no value used there
+            Map<String, Long> used = sequenceValues(destination);
+            await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+                Map<String, Long> kept = sequenceValues(source);
+                used.forEach((name, value) -> assertThat(kept.get(name)).as(name).isGreaterThanOrEqualTo(value));
+                assertThat(app.mapping(MAPPING).at("/databases/0/reverse/sequencesKeptBack/at").isNull()).isFalse();
+            });
             assertThat(Db.query(source, DB, Long.class, "SELECT count(*) FROM orders"))
                     .isEqualTo(Db.query(destination, DB, Long.class, "SELECT count(*) FROM orders"));
 
@@ -125,6 +132,91 @@ class ReverseIT {
         }
     }
 
+    /**
+     * The other way out: after the switch the application writes on the destination, then rollback
+     * freezes it there, the source receives everything, its sequences pass every value used on the
+     * destination, every table is verified, the source is unfrozen and the reverse direction goes:
+     * the application writes on the source again, and nothing of pgferry's is left on either side.
+     */
+    @Test
+    void aRollbackBringsEveryChangeBackAndTheApplicationWritesOnTheSourceAgain() throws Exception {
+        String db = "rb_shop";
+        String mapping = "rb";
+        String role = "rb_app";
+        SampleMigration back = SampleMigration.of(source, destination, mapping, db).create(2_000);
+        Db.execute(source, "postgres", "CREATE ROLE " + role + " LOGIN PASSWORD 'app-pw'",
+                "REVOKE CONNECT ON DATABASE " + db + " FROM PUBLIC", "GRANT CONNECT ON DATABASE " + db + " TO " + role);
+        Db.execute(source, db, "GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role,
+                "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role);
+        Map<String, List<String>> catalogsBefore = catalogs();
+        try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
+                .mapping(mapping, "src", "dst", db, "run").property("pgferry.mappings.rb.allow-freeze", "true")
+                .property("pgferry.mappings.rb.allow-reverse", "true").start()) {
+            app.awaitPhase(mapping, "READY", Duration.ofMinutes(3));
+            post(app, mapping, "freeze");
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> post(app, mapping, "drain"));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(app.mapping(mapping)
+                    .at("/databases/0/drained").asBoolean()).isTrue());
+            post(app, mapping, "sync-sequences");
+            dev.pgferry.testing.PgferryVerification.everyTableEqual(app.api(), mapping);
+            // rollback before turning around: refused, nothing changes
+            HttpClientErrorException early = org.junit.jupiter.api.Assertions.assertThrows(
+                    HttpClientErrorException.class, () -> post(app, mapping, "rollback"));
+            assertThat(early.getResponseBodyAsString()).contains("only a mapping turned around");
+            post(app, mapping, "reverse");
+            app.awaitPhase(mapping, "SWITCHED", Duration.ofMinutes(1));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(app.mapping(mapping).at("/rollbackReady").asBoolean()).isTrue());
+
+            // the application works on the destination until the rollback stops it there
+            try (SampleWriter writer = new SampleWriter(destination.jdbcUrl(db), role, "app-pw", Duration.ofMillis(5),
+                    Duration.ofMinutes(10))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> writer.transactions() > 200);
+                JsonNode rolling = app.api().post().uri("/api/mappings/{m}/rollback", mapping).retrieve()
+                        .body(JsonNode.class);
+                assertThat(rolling.at("/rollingBack").asInt()).isEqualTo(1);
+                long stopped = writer.transactions();
+                await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(10))
+                        .until(() -> writer.transactions() == stopped);
+            }
+            JsonNode rolledBack = app.awaitPhase(mapping, "ROLLED_BACK", Duration.ofMinutes(2));
+            assertThat(rolledBack.at("/databases/0/reason").asText()).contains("rolled back at");
+            back.assertEveryTableEqual();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(Db.pgferryObjects(source, mapping)).isEmpty();
+                assertThat(Db.pgferryObjects(destination, mapping)).isEmpty();
+                assertThat(Db.publications(source, db)).isEmpty();
+                assertThat(Db.publications(destination, db)).isEmpty();
+            });
+            // the source is as before the first freeze; the destination's application is frozen there
+            assertThat(catalogs()).as("every role and setting of the source as before the freeze")
+                    .isEqualTo(catalogsBefore);
+            assertThat(Db.query(destination, "postgres", Boolean.class, "SELECT rolcanlogin FROM pg_roles "
+                    + "WHERE rolname = ?", role)).isFalse();
+            Map<String, Long> usedOnDestination = sequenceValues(destination, db);
+            Map<String, Long> onSource = sequenceValues(source, db);
+            usedOnDestination.forEach((name, value) -> assertThat(onSource.get(name)).as(name)
+                    .isGreaterThanOrEqualTo(value));
+            // the application writes on the source again: no key handed out twice
+            try (SampleWriter writer = new SampleWriter(source.jdbcUrl(db), role, "app-pw", Duration.ofMillis(5),
+                    Duration.ofMinutes(10))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> writer.transactions() > 100);
+            }
+            assertThat(Db.list(destination, "postgres", String.class, "SELECT action FROM pgferry.audit_log "
+                    + "WHERE mapping = ? ORDER BY id", mapping)).containsSubsequence("reverse", "freeze destination",
+                    "rollback", "rollback done");
+            post(app, mapping, "unfreeze-destination");
+            assertThat(Db.query(destination, "postgres", Boolean.class, "SELECT rolcanlogin FROM pg_roles "
+                    + "WHERE rolname = ?", role)).isTrue();
+        } finally {
+            Db.execute(source, "postgres", "ALTER ROLE " + role + " LOGIN");
+        }
+    }
+
+    private static void post(PgferryApp app, String mapping, String action) {
+        app.api().post().uri("/api/mappings/{m}/" + action, mapping).retrieve().toBodilessEntity();
+    }
+
     private static void post(PgferryApp app, String action) {
         app.api().post().uri("/api/mappings/{m}/" + action, MAPPING).retrieve().toBodilessEntity();
     }
@@ -137,6 +229,20 @@ class ReverseIT {
             }
         }
         throw new AssertionError("no step " + id + " in " + checklist.toPrettyString());
+    }
+
+    private static Map<String, Long> sequenceValues(EmbeddedPostgres server) {
+        return sequenceValues(server, DB);
+    }
+
+    private static Map<String, Long> sequenceValues(EmbeddedPostgres server, String db) {
+        Map<String, Long> values = new TreeMap<>();
+        for (String row : Db.list(server, db, String.class, "SELECT schemaname || '.' || sequencename || '=' || "
+                + "coalesce(last_value, 0) FROM pg_sequences")) {
+            int at = row.lastIndexOf('=');
+            values.put(row.substring(0, at), Long.parseLong(row.substring(at + 1)));
+        }
+        return values;
     }
 
     /** The catalogs a freeze touches, as text rows: roles, role and database settings. */

@@ -46,6 +46,10 @@ import dev.pgferry.status.Action.DropInactiveSlot;
 import dev.pgferry.status.Action.DropReversePublication;
 import dev.pgferry.status.Action.DropReverseSlot;
 import dev.pgferry.status.Action.DropReverseSubscription;
+import dev.pgferry.status.Action.FinishRollback;
+import dev.pgferry.status.Action.SetSourceSequences;
+import dev.pgferry.status.Action.VerifyForRollback;
+import dev.pgferry.monitor.ExactCounter;
 import dev.pgferry.status.Action.DropPublication;
 import dev.pgferry.status.Action.DropSubscription;
 import dev.pgferry.status.Action.ResetInterruptedCopy;
@@ -482,6 +486,52 @@ class PlannerTest {
             assertThat(plan.reason()).contains("the source cannot be read now");
         }
 
+        private Observed switched(long confirmed) {
+            Observed o = fresh().destinationDatabase(2);
+            o.states = List.of("r", "r");
+            o.reverse = Optional.of(new ObservedDatabase.Reverse(true, Optional.of(new Slot(true, "reserved", 0, 0,
+                    null, confirmed)), Optional.of(RUNNING)));
+            return o;
+        }
+
+        @Test
+        void aRollbackWaitsForTheSourceThenSetsItsSequencesVerifiesAndFinishesInTurn() {
+            Observed o = switched(900);
+            o.rollback = new ObservedInstance.Rollback(1000, "0/3E8", null, null, null);
+            Plan waiting = plan(Mode.RUN, o);
+            assertThat(waiting.phase()).isEqualTo(Phase.SWITCHED);
+            assertThat(waiting.reason()).contains("rolling back").contains("0/3E8 (100 bytes to go)");
+            assertThat(waiting.actions()).isEmpty();
+            o = switched(1000);
+            o.rollback = new ObservedInstance.Rollback(1000, "0/3E8", null, null, null);
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new SetSourceSequences("shop"));
+            o.rollback = new ObservedInstance.Rollback(1000, "0/3E8", NOW, null, null);
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new VerifyForRollback("shop", List.of(
+                    new ExactCounter.TableName("public", "t0"), new ExactCounter.TableName("public", "t1"))));
+            o.rollback = new ObservedInstance.Rollback(1000, "0/3E8", NOW, NOW, null);
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new FinishRollback("shop"));
+        }
+
+        @Test
+        void aFailedRollbackStepWaitsForItsBackOff() {
+            Observed o = switched(1000);
+            o.rollback = new ObservedInstance.Rollback(1000, "0/3E8", NOW, null, null);
+            Plan plan = Planner.plan(input(Mode.RUN, o, Readiness.notReady("not yet"), Optional.of(new ActionFailure(
+                    "verify", "rollback halted: 1 table(s) differ", 1, NOW.minusSeconds(1)))));
+            assertThat(plan.actions()).isEmpty();
+            assertThat(plan.reason()).contains("rollback halted").contains("trying again later");
+        }
+
+        @Test
+        void rolledBackIsItsOwnPhaseAndRemovesTheReverseDirection() {
+            Observed o = switched(1000);
+            o.rollback = new ObservedInstance.Rollback(1000, "0/3E8", NOW, NOW, NOW);
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.ROLLED_BACK);
+            assertThat(plan.actions()).containsExactly(new DropReverseSubscription(back.subscription()),
+                    new DropReverseSlot(back.slot()), new DropReversePublication(back.publication()));
+        }
+
         @Test
         void completeRemovesTheReverseDirectionAndWithTheSourceDownOnlyWhatIsOnTheDestination() {
             Observed o = fresh().destinationDatabase(2);
@@ -585,7 +635,9 @@ class PlannerTest {
         ObservedInstance source = new ObservedInstance("src", null, server(15, true), Map.of(o.database, SHOP_INFO),
                 Set.of(), Set.of());
         ObservedInstance destination = new ObservedInstance("dst", null, server(18, o.rolesOnDestination),
-                o.destinationDatabaseExists ? Map.of(o.database, SHOP_INFO) : Map.of(), Set.of(), Set.of());
+                o.destinationDatabaseExists ? Map.of(o.database, SHOP_INFO) : Map.of(), Set.of(), Set.of(), null,
+                Map.of(), Set.of(), o.rollback == null ? Map.of()
+                        : Map.of(ObservedInstance.completionKey("m", o.database), o.rollback));
         if (o.sourceError != null) {
             source = ObservedInstance.unreachable("src", o.sourceError);
         }
@@ -640,6 +692,8 @@ class PlannerTest {
         long copyGeneration;
         /** The reverse direction of a database turned around (a reversal recorded), or empty. */
         Optional<ObservedDatabase.Reverse> reverse = Optional.empty();
+        /** An operator's rollback recorded on the destination, or null. */
+        ObservedInstance.Rollback rollback;
         List<Relation> relations = List.of(relation("public", "orders", true),
                 new Relation("public", "events", true, false, "public", "events", false, false, true, true),
                 new Relation("public", "events_2026", false, true, "public", "events", false, true, true, true));

@@ -137,7 +137,7 @@ class CutoverWebTest extends WebTestBase {
         mvc.perform(get("/api/mappings/shop/cutover").with(httpBasic("watcher", "watch-pw")))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.steps[*].id").value(org.hamcrest.Matchers.contains("ready", "fidelity",
-                        "freeze", "drain", "sync-sequences", "refresh-matviews", "verify", "reverse", "switch", "complete")))
+                        "freeze", "drain", "sync-sequences", "refresh-matviews", "verify", "reverse", "switch", "rollback", "complete")))
                 .andExpect(jsonPath("$.freeze.allowed").value(false))
                 .andExpect(jsonPath("$.freeze.rolesToFreeze[0]").value("App \"RW\" (has 2 session(s) on the mapping's "
                         + "databases; 2 session(s) to end)"))
@@ -181,5 +181,29 @@ class CutoverWebTest extends WebTestBase {
                 .andExpect(content().string(containsString("role app set NOLOGIN (was LOGIN)")))
                 .andExpect(content().string(containsString("ALTER ROLE &quot;app&quot; LOGIN;")))
                 .andExpect(content().string(containsString("id=\"unfreeze\"")));
+    }
+
+    @Test
+    void reverseAndRollbackNeedTheOperatorAndSayWhatTheyStarted() throws Exception {
+        when(cutover.reverse("shop", "ops", false)).thenReturn(1);
+        when(cutover.rollback("shop", "ops", true)).thenReturn(1);
+        mvc.perform(post("/api/mappings/shop/reverse").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(status().isForbidden());
+        mvc.perform(post("/mappings/shop/rollback").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(status().isForbidden());
+        verify(cutover, org.mockito.Mockito.never()).reverse(anyString(), anyString(), anyBoolean());
+        mvc.perform(post("/api/mappings/shop/reverse").with(httpBasic("ops", "ops-pw"))).andExpect(status().isOk())
+                .andExpect(jsonPath("$.reversed").value(1));
+        mvc.perform(post("/mappings/shop/rollback").param("force", "true").with(user("ops").roles("VIEWER", "OPERATOR"))
+                .with(csrf())).andExpect(redirectedUrl("/mappings/shop/cutover?done=rollback"))
+                .andExpect(flash().attribute("notice", containsString("Rolling 1 database(s) back")));
+        when(cutover.reverse("shop", "ops", true)).thenThrow(new ActionRefused("not turned around (nothing changed): "
+                + "the source is not frozen"));
+        mvc.perform(post("/api/mappings/shop/reverse").param("force", "true").with(httpBasic("ops", "ops-pw")))
+                .andExpect(status().isConflict()).andExpect(jsonPath("$.error").value(containsString("not frozen")));
+        // the checklist offers both, off for this mapping (ALLOW_REVERSE unset)
+        mvc.perform(get("/api/mappings/shop/cutover").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(jsonPath("$.steps[?(@.id == 'reverse')].state").value(org.hamcrest.Matchers.contains("manual")))
+                .andExpect(jsonPath("$.rollbackReady").value(false));
     }
 }
