@@ -3,6 +3,7 @@ package dev.pgferry.operator;
 import dev.pgferry.reconcile.ActionRefused;
 import dev.pgferry.reconcile.MappingLeases;
 import dev.pgferry.reconcile.MappingTurns;
+import dev.pgferry.faults.CrashPoints;
 import dev.pgferry.reconcile.ReconcileLoop;
 import dev.pgferry.reconcile.UnknownMapping;
 import dev.pgferry.pg.PgErrors;
@@ -355,6 +356,8 @@ public class CutoverActions {
                         "for the rollback: roles set NOLOGIN: " + frozen.plan().roles().stream().map(r -> r.name())
                                 .toList() + "; sessions ended: " + frozen.sessionsEnded());
             }
+            // a stop here leaves the destination frozen and no rollback recorded: asked again, it goes on
+            CrashPoints.passed("RollbackFreezeDestination");
         } catch (SQLException e) {
             throw new ActionRefused("not rolled back (nothing changed): the destination could not be read: "
                     + PgErrors.describe(e));

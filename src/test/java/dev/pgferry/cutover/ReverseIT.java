@@ -71,6 +71,13 @@ class ReverseIT {
             assertThat(unverified.getResponseBodyAsString()).contains("verify first");
             migration.awaitEveryTableEqual();
             dev.pgferry.testing.PgferryVerification.everyTableEqual(app.api(), MAPPING);
+            // a replicated table that could not carry updates back blocks it, with its name
+            Db.execute(destination, DB, "ALTER TABLE customers REPLICA IDENTITY NOTHING");
+            HttpClientErrorException keyless = org.junit.jupiter.api.Assertions.assertThrows(
+                    HttpClientErrorException.class, () -> post(app, "reverse"));
+            assertThat(keyless.getResponseBodyAsString()).contains("public.customers")
+                    .contains("without a primary key or replica identity");
+            Db.execute(destination, DB, "ALTER TABLE customers REPLICA IDENTITY DEFAULT");
 
             JsonNode reversed = app.api().post().uri("/api/mappings/{m}/reverse", MAPPING).retrieve()
                     .body(JsonNode.class);
@@ -152,8 +159,16 @@ class ReverseIT {
         try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
                 .mapping(mapping, "src", "dst", db, "run").property("pgferry.mappings.rb.allow-freeze", "true")
                 .property("pgferry.mappings.rb.allow-reverse", "true").start()) {
-            app.awaitPhase(mapping, "READY", Duration.ofMinutes(3));
-            post(app, mapping, "freeze");
+            // the application writes on the source, as its own role, until the freeze stops it
+            try (SampleWriter writer = new SampleWriter(source.jdbcUrl(db), role, "app-pw", Duration.ofMillis(5),
+                    Duration.ofMinutes(10))) {
+                app.awaitPhase(mapping, "READY", Duration.ofMinutes(3));
+                await().atMost(Duration.ofSeconds(30)).until(() -> writer.transactions() > 50);
+                post(app, mapping, "freeze");
+                long stopped = writer.transactions();
+                await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(10))
+                        .until(() -> writer.transactions() == stopped);
+            }
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> post(app, mapping, "drain"));
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(app.mapping(mapping)
                     .at("/databases/0/drained").asBoolean()).isTrue());

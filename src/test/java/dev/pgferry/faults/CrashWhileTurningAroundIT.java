@@ -95,6 +95,85 @@ class CrashWhileTurningAroundIT {
         }
     }
 
+    /**
+     * A rollback, pgferry halted right after each of its steps in turn: the destination frozen
+     * (before the rollback is recorded: asked again, it goes on), the source's sequences set, the
+     * verification, the source unfrozen, the reverse subscription dropped. The last process shows
+     * ROLLED_BACK with every row on the source, nothing of pgferry's left on either side and the
+     * source's settings as before the first freeze.
+     */
+    @Test
+    void everyStepOfARollbackSurvivesAHaltRightAfterIt() throws Exception {
+        String db = "crash_rb";
+        String mapping = "crashrb";
+        SampleMigration back = SampleMigration.of(source, destination, mapping, db).create(5_000);
+        List<String> settingsBefore = settings(db);
+        PgferryProcess first = pgferry(mapping, db).start();
+        first.awaitPhase(mapping, "READY", Duration.ofMinutes(3));
+        post(first, mapping, "freeze");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> post(first, mapping, "drain"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(first.mapping(mapping)
+                .at("/databases/0/drained").asBoolean()).isTrue());
+        post(first, mapping, "sync-sequences");
+        PgferryVerification.everyTableEqual(first.api(), mapping);
+        post(first, mapping, "reverse");
+        first.awaitPhase(mapping, "SWITCHED", Duration.ofMinutes(1));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(first.mapping(mapping).at("/rollbackReady").asBoolean()).isTrue());
+        try (SampleWriter writer = new SampleWriter(destination.jdbcUrl(db), destination.superuser(),
+                destination.password(), Duration.ofMillis(5), Duration.ofMinutes(10))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> writer.transactions() > 100);
+        }
+        first.kill();
+
+        for (String step : List.of("RollbackFreezeDestination", "SetSourceSequences", "VerifyForRollback",
+                "FinishRollback", "DropReverseSubscription")) {
+            PgferryProcess halted = pgferry(mapping, db).crashAfter(step).start();
+            if (step.equals("RollbackFreezeDestination") || step.equals("SetSourceSequences")) {
+                halted.awaitPhase(mapping, "SWITCHED", Duration.ofMinutes(1));
+                try {
+                    // asked (again: the first halt left the destination frozen and nothing recorded)
+                    post(halted, mapping, "rollback");
+                } catch (RuntimeException e) {
+                    // the process may halt while it answers
+                }
+            }
+            halted.awaitCrash(Duration.ofMinutes(2));
+        }
+        try (PgferryProcess last = pgferry(mapping, db).start()) {
+            last.awaitPhase(mapping, "ROLLED_BACK", Duration.ofMinutes(2));
+            back.assertEveryTableEqual();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(Db.pgferryObjects(source, mapping)).isEmpty();
+                assertThat(Db.pgferryObjects(destination, mapping)).isEmpty();
+                assertThat(Db.publications(source, db)).isEmpty();
+                assertThat(Db.publications(destination, db)).isEmpty();
+            });
+            assertThat(settings(db)).as("the source unfrozen exactly").isEqualTo(settingsBefore);
+            assertThat(Db.list(destination, "postgres", String.class, "SELECT action FROM pgferry.audit_log "
+                    + "WHERE mapping = ? ORDER BY id", mapping)).containsSubsequence("reverse", "freeze destination",
+                    "rollback", "rollback done");
+            post(last, mapping, "unfreeze-destination");
+        }
+    }
+
+    private PgferryProcess pgferry(String mapping, String db) {
+        String prefix = "PGFERRY_MAPPINGS_" + mapping.toUpperCase(java.util.Locale.ROOT) + "_";
+        return processes.mapping(mapping, mapping, db, source, destination).env(prefix + "ALLOW_FREEZE", "true")
+                .env(prefix + "ALLOW_REVERSE", "true");
+    }
+
+    private static void post(PgferryProcess process, String mapping, String action) {
+        process.api().post().uri("/api/mappings/{m}/" + action, mapping).retrieve().toBodilessEntity();
+    }
+
+    /** The source's database and role-in-database settings (what a freeze changes there). */
+    private List<String> settings(String db) {
+        return Db.list(source, "postgres", String.class, "SELECT coalesce(s.setconfig::text, '') FROM "
+                + "pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = ? ORDER BY 1",
+                db);
+    }
+
     private static void post(PgferryProcess process, String action) {
         process.api().post().uri("/api/mappings/{m}/" + action, MAPPING).retrieve().toBodilessEntity();
     }
