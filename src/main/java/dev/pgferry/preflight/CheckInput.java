@@ -13,11 +13,19 @@ import java.util.OptionalInt;
 /**
  * What the checks look at: the mapping, this database's observation, both servers, the major
  * version of the pg_dump on this host (empty when missing), another mapping already writing
- * the same destination database (null when none), and whether the destination server reaches
- * the source where its subscriptions will connect.
+ * the same destination database (null when none), whether the destination server reaches
+ * the source where its subscriptions will connect, and (ALLOW_REVERSE; null otherwise) whether the
+ * source reaches the destination where a reverse subscription would.
  */
 public record CheckInput(Mapping mapping, ObservedDatabase database, ObservedInstance source,
-        ObservedInstance destination, OptionalInt pgDumpMajor, String claimedBy, SourceReach reach) {
+        ObservedInstance destination, OptionalInt pgDumpMajor, String claimedBy, SourceReach reach,
+        SourceReach reverseReach) {
+
+    /** Without the reverse direction's probe (a mapping that may not turn around). */
+    public CheckInput(Mapping mapping, ObservedDatabase database, ObservedInstance source,
+            ObservedInstance destination, OptionalInt pgDumpMajor, String claimedBy, SourceReach reach) {
+        this(mapping, database, source, destination, pgDumpMajor, claimedBy, reach, null);
+    }
 
     /** Without a probe of the subscription's path (nothing said of it). */
     public CheckInput(Mapping mapping, ObservedDatabase database, ObservedInstance source,

@@ -1,6 +1,8 @@
 package dev.pgferry.preflight;
 
 import dev.pgferry.monitor.ServerFacts;
+import dev.pgferry.replication.ReachabilityProbe;
+import dev.pgferry.replication.SourceReach;
 import java.util.List;
 
 /**
@@ -33,6 +35,24 @@ final class ReverseDirectionChecks {
                 destination.walSendersUsed(), "destination"));
         checks.add(room("reverse.source_replication_workers", "logical replication workers", source,
                 "max_logical_replication_workers", source.subscriptionWorkersUsed(), "source"));
+        SourceReach reach = in.reverseReach();
+        if (reach != null && !ReachabilityProbe.NOT_PROBED_YET.equals(reach.detail())) {
+            checks.add(switch (reach.state()) {
+                case REACHED -> Check.ok("reverse.destination_reachable", "the source reaches the destination at "
+                        + reach.address() + " as the reverse subscription will");
+                case UNREACHABLE -> Check.warn("reverse.destination_reachable", "the source server cannot connect to "
+                        + "the destination at " + reach.address() + ": " + reach.detail(), "Open the path from the "
+                        + "source to the destination (firewall, pg_hba.conf there), or set the destination's "
+                        + "REPLICATION_HOST/REPLICATION_PORT to the address the source reaches it at.");
+                case NO_PASSWORD_ASKED -> Check.warn("reverse.destination_reachable", "the destination lets the "
+                        + "source in without a password at " + reach.address() + ": a reverse subscription owned by "
+                        + "a non-superuser fails", "Give the source's address a scram-sha-256 line in the "
+                        + "destination's pg_hba.conf.");
+                case UNKNOWN -> Check.warn("reverse.destination_reachable", "whether the source reaches the "
+                        + "destination could not be told: " + reach.detail(), "Make sure pgferry's user on the "
+                        + "source may create a subscription, and that the source reaches the destination.");
+            });
+        }
         ServerFacts.UserRights onDestination = destination.user();
         checks.add(onDestination.superuser() || onDestination.replication()
                 ? Check.ok("reverse.destination_user", onDestination.name() + " may create the reverse slot")

@@ -73,6 +73,21 @@ class ActionRunner {
      * subscribed meanwhile is no interrupted copy.
      */
     void run(Mapping mapping, String database, Action action) throws ActionException {
+        perform(mapping, database, action);
+        if (AUDITED.contains(action.getClass())) {
+            // turning around and rolling back change both servers: each step is on the audit log
+            records.auditAfterwards(mapping.destination(), "pgferry", "step", mapping.name(), database,
+                    action.describe());
+        }
+    }
+
+    /** The steps of turning a mapping around and of rolling it back. */
+    private static final java.util.Set<Class<?>> AUDITED = java.util.Set.of(CreateReversePublication.class,
+            CreateReverseSlot.class, CreateReverseSubscription.class, DropReverseSubscription.class,
+            DropReverseSlot.class, DropReversePublication.class, SetSourceSequences.class, VerifyForRollback.class,
+            FinishRollback.class);
+
+    private void perform(Mapping mapping, String database, Action action) throws ActionException {
         switch (action) {
             case CreatePublication a ->
                 replication.createPublication(mapping.source(), database, a.publication(), a.tables());

@@ -74,7 +74,8 @@ final class DatabaseLooks {
                 continue;
             }
             going.remove(key(mapping, db));
-            // fair places: the databases start in their order (those seen longest ago first)
+            // fair places: the databases start roughly in their order (those seen longest ago first;
+            // the threads that wait for a place may start in another order)
             looks.put(db, CompletableFuture.supplyAsync(() -> lookIfInTime(mappingPlaces, until, db, generation,
                     evaluate, began), threads));
         }

@@ -396,7 +396,8 @@ public class MappingReconciler {
         ObservedDatabase observed = observer.observeDatabase(mapping, database, source, destination);
         TickPauses.reached("observed", mapping.name(), database);
         List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
-                pgDump.pgDumpMajor(), claimedBy(mapping, database), reach));
+                pgDump.pgDumpMajor(), claimedBy(mapping, database), reach,
+                mapping.allowReverse() ? reachability.reverseReach(mapping) : null));
         // turned around: the light says whether going back would lose nothing
         Readiness ready = observed.reverse().isPresent() ? RollbackReadiness.evaluate(observed, config.ready())
                 : readiness.evaluate(mapping, observed);

@@ -82,12 +82,40 @@ public class ReachabilityProbe implements DisposableBean {
         return answer.reach();
     }
 
+    /**
+     * Whether the source server reaches the destination where a reverse subscription (a mapping
+     * turned around) would connect: the same probe the other way. Never waits: the first answer
+     * comes from beside the loop ("not probed yet" until then).
+     */
+    public SourceReach reverseReach(Mapping mapping) {
+        Route key = new Route(mapping.destination().name(), mapping.source().name());
+        Answer answer = answers.get(key);
+        if ((answer == null || clock.instant().isAfter(answer.until())) && refreshing.putIfAbsent(key, true) == null) {
+            try {
+                background.submit(() -> {
+                    try {
+                        answers.put(key, probe(mapping.destination(), mapping.source()));
+                    } finally {
+                        refreshing.remove(key);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping
+                refreshing.remove(key);
+            }
+        }
+        return answer == null ? SourceReach.unknown(NOT_PROBED_YET) : answer.reach();
+    }
+
+    /** What {@link #reverseReach} says before its first probe ended. */
+    public static final String NOT_PROBED_YET = "not probed yet";
+
     private Answer probe(Instance source, Instance destination) {
         SourceReach reach = run(source, destination);
         Answer before = answers.get(new Route(source.name(), destination.name()));
         // said once per change, not at every probe
         if (reach.state() != SourceReach.State.REACHED && (before == null || !before.reach().equals(reach))) {
-            log.warn("destination {} reaching source {} at {} as a subscription would: {} {}", destination.name(),
+            log.warn("server {} reaching server {} at {} as a subscription would: {} {}", destination.name(),
                     source.name(), source.replication().address(), reach.state(), reach.detail());
         }
         return new Answer(reach, clock.instant().plus(reach.state() == SourceReach.State.REACHED ? REACHED_FOR

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.web.client.HttpClientErrorException;
 
 /**
@@ -29,27 +31,43 @@ import org.springframework.web.client.HttpClientErrorException;
  */
 class ReverseIT {
 
-    private static final String DB = "rev_shop";
-    private static final String MAPPING = "rev";
-    private static final String APP = "rev_app";
-    private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
-    private final SampleMigration migration = SampleMigration.of(source, destination, MAPPING, DB);
+    // per source major (the destination is shared): a 16+ source subscribes with origin = none
+    private EmbeddedPostgres source = TestServers.source();
+    private String shopDb;
+    private String mappingName;
+    private String appRole;
+    private SampleMigration migration;
 
-    @Test
-    void theDestinationsChangesFlowBackAfterTheSwitchAndCompleteLeavesNothing() throws Exception {
+    @ParameterizedTest(name = "PostgreSQL {0} source")
+    @ValueSource(ints = {15, 17})
+    void theDestinationsChangesFlowBackAfterTheSwitchAndCompleteLeavesNothing(int major) throws Exception {
+        source = TestServers.source(major);
+        shopDb = "rev_shop" + major;
+        mappingName = "rev" + major;
+        appRole = "rev_app" + major;
+        migration = SampleMigration.of(source, destination, mappingName, shopDb);
         migration.create(2_000);
-        Db.execute(source, "postgres", "CREATE ROLE " + APP + " LOGIN PASSWORD 'app-pw'",
-                "REVOKE CONNECT ON DATABASE " + DB + " FROM PUBLIC", "GRANT CONNECT ON DATABASE " + DB + " TO " + APP);
-        Db.execute(source, DB, "GRANT ALL ON ALL TABLES IN SCHEMA public TO " + APP,
-                "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + APP);
+        Db.execute(source, "postgres", "CREATE ROLE " + appRole + " LOGIN PASSWORD 'app-pw'",
+                "REVOKE CONNECT ON DATABASE " + shopDb + " FROM PUBLIC", "GRANT CONNECT ON DATABASE " + shopDb + " TO " + appRole);
+        Db.execute(source, shopDb, "GRANT ALL ON ALL TABLES IN SCHEMA public TO " + appRole,
+                "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + appRole);
         Map<String, List<String>> catalogsBefore = catalogs();
         try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
-                .mapping(MAPPING, "src", "dst", DB, "run").property("pgferry.mappings.rev.allow-freeze", "true")
-                .property("pgferry.mappings.rev.allow-reverse", "true").start()) {
-            try (SampleWriter writer = new SampleWriter(source.jdbcUrl(DB), APP, "app-pw", Duration.ofMillis(5),
+                .mapping(mappingName, "src", "dst", shopDb, "run").property("pgferry.mappings." + mappingName + ".allow-freeze", "true")
+                .property("pgferry.mappings." + mappingName + ".allow-reverse", "true").start()) {
+            try (SampleWriter writer = new SampleWriter(source.jdbcUrl(shopDb), appRole, "app-pw", Duration.ofMillis(5),
                     Duration.ofMinutes(10))) {
-                app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
+                app.awaitPhase(mappingName, "READY", Duration.ofMinutes(3));
+                // what the reverse direction will need, checked from the start: here all of it is there
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    Map<String, String> levels = new TreeMap<>();
+                    app.mapping(mappingName).at("/databases/0/checks").forEach(c -> levels.put(c.at("/id").asText(),
+                            c.at("/level").asText()));
+                    assertThat(levels).containsEntry("reverse.destination_reachable", "ok")
+                            .containsEntry("reverse.destination_user", "ok").containsEntry("reverse.source_user", "ok")
+                            .containsEntry("reverse.destination_wal_level", "ok");
+                });
                 await().atMost(Duration.ofSeconds(30)).until(() -> writer.transactions() > 50);
                 // refused before the freeze: the source must stop taking writes first
                 HttpClientErrorException early = org.junit.jupiter.api.Assertions.assertThrows(
@@ -62,7 +80,7 @@ class ReverseIT {
                         .until(() -> writer.transactions() == stopped);
             }
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> post(app, "drain"));
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(app.mapping(MAPPING)
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(app.mapping(mappingName)
                     .at("/databases/0/drained").asBoolean()).isTrue());
             post(app, "sync-sequences");
             // without a verification since the freeze: refused, unless forced
@@ -70,34 +88,34 @@ class ReverseIT {
                     HttpClientErrorException.class, () -> post(app, "reverse"));
             assertThat(unverified.getResponseBodyAsString()).contains("verify first");
             migration.awaitEveryTableEqual();
-            dev.pgferry.testing.PgferryVerification.everyTableEqual(app.api(), MAPPING);
+            dev.pgferry.testing.PgferryVerification.everyTableEqual(app.api(), mappingName);
             // a replicated table that could not carry updates back blocks it, with its name
-            Db.execute(destination, DB, "ALTER TABLE customers REPLICA IDENTITY NOTHING");
+            Db.execute(destination, shopDb, "ALTER TABLE customers REPLICA IDENTITY NOTHING");
             HttpClientErrorException keyless = org.junit.jupiter.api.Assertions.assertThrows(
                     HttpClientErrorException.class, () -> post(app, "reverse"));
             assertThat(keyless.getResponseBodyAsString()).contains("public.customers")
                     .contains("without a primary key or replica identity");
-            Db.execute(destination, DB, "ALTER TABLE customers REPLICA IDENTITY DEFAULT");
+            Db.execute(destination, shopDb, "ALTER TABLE customers REPLICA IDENTITY DEFAULT");
 
-            JsonNode reversed = app.api().post().uri("/api/mappings/{m}/reverse", MAPPING).retrieve()
+            JsonNode reversed = app.api().post().uri("/api/mappings/{m}/reverse", mappingName).retrieve()
                     .body(JsonNode.class);
             assertThat(reversed.at("/reversed").asInt()).isEqualTo(1);
-            JsonNode switched = app.awaitPhase(MAPPING, "SWITCHED", Duration.ofMinutes(1));
-            ReplicationNames back = ReplicationNames.reverse(MAPPING, DB);
+            JsonNode switched = app.awaitPhase(mappingName, "SWITCHED", Duration.ofMinutes(1));
+            ReplicationNames back = ReplicationNames.reverse(mappingName, shopDb);
             // the forward direction is gone, the reverse one is there
-            assertThat(Db.publications(source, DB)).as("no publication left on the source").isEmpty();
+            assertThat(Db.publications(source, shopDb)).as("no publication left on the source").isEmpty();
             assertThat(Db.list(destination, "postgres", String.class, "SELECT subname::text FROM pg_subscription "
-                    + "WHERE subname = ?", ReplicationNames.of(MAPPING, DB).subscription())).isEmpty();
+                    + "WHERE subname = ?", ReplicationNames.of(mappingName, shopDb).subscription())).isEmpty();
             assertThat(Db.list(source, "postgres", String.class, "SELECT slot_name::text FROM pg_replication_slots "
-                    + "WHERE slot_name = ?", ReplicationNames.of(MAPPING, DB).slot())).isEmpty();
-            assertThat(Db.publications(destination, DB)).containsExactly(back.publication());
+                    + "WHERE slot_name = ?", ReplicationNames.of(mappingName, shopDb).slot())).isEmpty();
+            assertThat(Db.publications(destination, shopDb)).containsExactly(back.publication());
             assertThat(Db.list(destination, "postgres", String.class, "SELECT slot_name::text FROM "
                     + "pg_replication_slots WHERE slot_name = ?", back.slot())).hasSize(1);
-            assertThat(Db.list(source, DB, String.class, "SELECT subname::text FROM pg_subscription WHERE subname = ?",
+            assertThat(Db.list(source, shopDb, String.class, "SELECT subname::text FROM pg_subscription WHERE subname = ?",
                     back.subscription())).hasSize(1);
             assertThat(switched.at("/databases/0/reason").asText()).contains("flow back to the source");
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                    assertThat(app.mapping(MAPPING).at("/rollbackReady").asBoolean()).isTrue());
+                    assertThat(app.mapping(mappingName).at("/rollbackReady").asBoolean()).isTrue());
             assertThat(step(app, "reverse").get("state").asText()).isEqualTo("done");
             // the source stays frozen for the applications while its changes come from the destination
             HttpClientErrorException unfreeze = org.junit.jupiter.api.Assertions.assertThrows(
@@ -105,7 +123,7 @@ class ReverseIT {
             assertThat(unfreeze.getResponseBodyAsString()).contains("SWITCHED");
 
             // the application writes on the destination, as its own role (copied with its password)
-            try (SampleWriter writer = new SampleWriter(destination.jdbcUrl(DB), APP, "app-pw", Duration.ofMillis(5),
+            try (SampleWriter writer = new SampleWriter(destination.jdbcUrl(shopDb), appRole, "app-pw", Duration.ofMillis(5),
                     Duration.ofMinutes(10))) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> writer.transactions() > 200);
             }
@@ -116,26 +134,26 @@ class ReverseIT {
             await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
                 Map<String, Long> kept = sequenceValues(source);
                 used.forEach((name, value) -> assertThat(kept.get(name)).as(name).isGreaterThanOrEqualTo(value));
-                assertThat(app.mapping(MAPPING).at("/databases/0/reverse/sequencesKeptBack/at").isNull()).isFalse();
+                assertThat(app.mapping(mappingName).at("/databases/0/reverse/sequencesKeptBack/at").isNull()).isFalse();
             });
-            assertThat(Db.query(source, DB, Long.class, "SELECT count(*) FROM orders"))
-                    .isEqualTo(Db.query(destination, DB, Long.class, "SELECT count(*) FROM orders"));
+            assertThat(Db.query(source, shopDb, Long.class, "SELECT count(*) FROM orders"))
+                    .isEqualTo(Db.query(destination, shopDb, Long.class, "SELECT count(*) FROM orders"));
 
             post(app, "complete");
-            app.awaitPhase(MAPPING, "COMPLETE", Duration.ofMinutes(1));
+            app.awaitPhase(mappingName, "COMPLETE", Duration.ofMinutes(1));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(Db.pgferryObjects(source, MAPPING)).isEmpty();
-                assertThat(Db.pgferryObjects(destination, MAPPING)).isEmpty();
-                assertThat(Db.publications(source, DB)).isEmpty();
-                assertThat(Db.publications(destination, DB)).isEmpty();
+                assertThat(Db.pgferryObjects(source, mappingName)).isEmpty();
+                assertThat(Db.pgferryObjects(destination, mappingName)).isEmpty();
+                assertThat(Db.publications(source, shopDb)).isEmpty();
+                assertThat(Db.publications(destination, shopDb)).isEmpty();
             });
             post(app, "unfreeze");
             assertThat(catalogs()).as("every role and setting as before the freeze").isEqualTo(catalogsBefore);
             assertThat(Db.list(destination, "postgres", String.class, "SELECT action FROM pgferry.audit_log "
-                    + "WHERE mapping = ? AND actor = ? ORDER BY id", MAPPING, PgferryApp.OPERATOR)).containsSubsequence(
+                    + "WHERE mapping = ? AND actor = ? ORDER BY id", mappingName, PgferryApp.OPERATOR)).containsSubsequence(
                     "freeze", "drain", "sync-sequences", "verify", "reverse", "complete", "unfreeze");
         } finally {
-            Db.execute(source, "postgres", "ALTER ROLE " + APP + " LOGIN");
+            Db.execute(source, "postgres", "ALTER ROLE " + appRole + " LOGIN");
         }
     }
 
@@ -232,12 +250,12 @@ class ReverseIT {
         app.api().post().uri("/api/mappings/{m}/" + action, mapping).retrieve().toBodilessEntity();
     }
 
-    private static void post(PgferryApp app, String action) {
-        app.api().post().uri("/api/mappings/{m}/" + action, MAPPING).retrieve().toBodilessEntity();
+    private void post(PgferryApp app, String action) {
+        app.api().post().uri("/api/mappings/{m}/" + action, mappingName).retrieve().toBodilessEntity();
     }
 
-    private static JsonNode step(PgferryApp app, String id) {
-        JsonNode checklist = app.api().get().uri("/api/mappings/{m}/cutover", MAPPING).retrieve().body(JsonNode.class);
+    private JsonNode step(PgferryApp app, String id) {
+        JsonNode checklist = app.api().get().uri("/api/mappings/{m}/cutover", mappingName).retrieve().body(JsonNode.class);
         for (JsonNode step : checklist.get("steps")) {
             if (step.get("id").asText().equals(id)) {
                 return step;
@@ -246,8 +264,8 @@ class ReverseIT {
         throw new AssertionError("no step " + id + " in " + checklist.toPrettyString());
     }
 
-    private static Map<String, Long> sequenceValues(EmbeddedPostgres server) {
-        return sequenceValues(server, DB);
+    private Map<String, Long> sequenceValues(EmbeddedPostgres server) {
+        return sequenceValues(server, shopDb);
     }
 
     private static Map<String, Long> sequenceValues(EmbeddedPostgres server, String db) {
