@@ -127,7 +127,9 @@ public class FreezeOutlooks implements DisposableBean {
     }
 
     @Override
-    public void destroy() {
+    public void destroy() throws InterruptedException {
         reads.shutdownNow();
+        // a read under way ends before the connector closes its sessions (it is destroyed after this)
+        reads.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
     }
 }

@@ -95,7 +95,8 @@ public class SequencesKeptBack implements DisposableBean {
     }
 
     @Override
-    public void destroy() {
+    public void destroy() throws InterruptedException {
         runs.shutdownNow();
+        runs.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
     }
 }

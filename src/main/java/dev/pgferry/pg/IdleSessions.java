@@ -35,6 +35,8 @@ final class IdleSessions {
 
     private final Clock clock;
     private final Map<Key, Idle> idle = new ConcurrentHashMap<>();
+    /** Set at shutdown: a session given back afterwards (by work beside the loop that outlived it) is closed. */
+    private volatile boolean closed;
 
     IdleSessions(Clock clock) {
         this.clock = clock;
@@ -111,7 +113,7 @@ final class IdleSessions {
 
     private void giveBack(Key key, Idle session) {
         Connection connection = session.connection();
-        if (session.retireAt().isBefore(clock.instant())) {
+        if (closed || session.retireAt().isBefore(clock.instant())) {
             closeQuietly(connection);
             return;
         }
@@ -129,6 +131,13 @@ final class IdleSessions {
         if (previous != null) {
             closeQuietly(previous.connection());
         }
+        if (closed) {
+            // shut down meanwhile: nothing is kept
+            Idle kept = idle.remove(key);
+            if (kept != null) {
+                closeQuietly(kept.connection());
+            }
+        }
         closeExpired();
     }
 
@@ -144,6 +153,7 @@ final class IdleSessions {
     }
 
     void closeAll() {
+        closed = true;
         idle.values().forEach(i -> closeQuietly(i.connection()));
         idle.clear();
     }
