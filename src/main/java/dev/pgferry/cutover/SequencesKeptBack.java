@@ -9,8 +9,6 @@ import dev.pgferry.status.Phase;
 import dev.pgferry.status.TickEnded;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -38,7 +36,6 @@ public class SequencesKeptBack implements DisposableBean {
     private final SequenceSync sequences;
     private final Clock clock;
     private final Duration every;
-    private final Map<DatabaseKey, Instant> done = new ConcurrentHashMap<>();
     private final Set<DatabaseKey> queued = ConcurrentHashMap.newKeySet();
     private final ExecutorService runs = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().daemon().name("sequences-back").factory());
@@ -65,8 +62,9 @@ public class SequencesKeptBack implements DisposableBean {
 
     private void keepSoon(MappingStatus status, String database) {
         DatabaseKey key = DatabaseKey.of(status.mapping().name(), database);
-        Instant last = done.get(key);
-        if (last != null && last.plus(every).isAfter(clock.instant()) || !queued.add(key)) {
+        // when they were last set is the kept report's time (SequenceSync keeps it)
+        SequenceSync.SequenceReport last = sequences.lastBack(key.mapping(), database);
+        if (last != null && last.at().plus(every).isAfter(clock.instant()) || !queued.add(key)) {
             return;
         }
         try {
@@ -83,7 +81,6 @@ public class SequencesKeptBack implements DisposableBean {
                         }
                         return null;
                     });
-                    done.put(key, clock.instant());
                 } finally {
                     queued.remove(key);
                 }

@@ -82,6 +82,15 @@ public record ObservedDatabase(
                 destinationDatabaseExists ? Ownership.owned(destinationTableCount == 0) : Ownership.absent());
     }
 
+    /**
+     * The tables pgferry replicates: those its publication lists (the reverse one's once the
+     * database is turned around), or every table before a publication lists any.
+     */
+    public List<Table> replicatedTables() {
+        boolean anyPublished = tables.stream().anyMatch(Table::published);
+        return tables.stream().filter(t -> !anyPublished || t.published()).toList();
+    }
+
     /** A database that could not be looked at: nothing known of it, nothing planned on it. */
     public static ObservedDatabase unobserved(String database, Instant at) {
         return new ObservedDatabase(database, at, null, null, false, false, 0, false, Optional.empty(),

@@ -2,7 +2,6 @@ package dev.pgferry.reconcile;
 
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedDatabase.Reverse;
-import dev.pgferry.monitor.ObservedDatabase.Table;
 import dev.pgferry.replication.PublishedTable;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.status.Action;
@@ -62,7 +61,8 @@ final class ReverseSteps {
         }
         List<Action> steps = new ArrayList<>();
         if (!reverse.publicationExists()) {
-            steps.add(new CreateReversePublication(back.publication(), replicatedTables(o)));
+            steps.add(new CreateReversePublication(back.publication(), o.replicatedTables().stream()
+                    .map(t -> new PublishedTable(t.schema(), t.name())).toList()));
         }
         if (o.subscription().isPresent()) {
             steps.add(new DropSubscription(names.subscription()));
@@ -119,7 +119,7 @@ final class ReverseSteps {
         }
         if (rollback.verifiedAt() == null) {
             return Plan.of(Phase.SWITCHED, "rolling back: drained, sequences set; verifying every table",
-                    List.of(new VerifyForRollback(o.database(), replicatedTables(o).stream()
+                    List.of(new VerifyForRollback(o.database(), o.replicatedTables().stream()
                             .map(t -> new TableName(t.schema(), t.name())).toList())));
         }
         return Plan.of(Phase.SWITCHED, "rolling back: verified; unfreezing the source",
@@ -168,13 +168,5 @@ final class ReverseSteps {
             steps.add(new DropReversePublication(back.publication()));
         }
         return steps;
-    }
-
-    /** The tables the forward publication lists (every table, if it lists none). */
-    private static List<PublishedTable> replicatedTables(ObservedDatabase o) {
-        List<Table> tables = o.tables();
-        boolean anyPublished = tables.stream().anyMatch(Table::published);
-        return tables.stream().filter(t -> !anyPublished || t.published())
-                .map(t -> new PublishedTable(t.schema(), t.name())).toList();
     }
 }

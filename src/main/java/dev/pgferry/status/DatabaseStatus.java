@@ -3,7 +3,6 @@ package dev.pgferry.status;
 import dev.pgferry.status.Readiness;
 import dev.pgferry.monitor.ExactCounter.TableName;
 import dev.pgferry.monitor.ObservedDatabase;
-import dev.pgferry.monitor.ObservedDatabase.Table;
 import dev.pgferry.preflight.Check;
 import java.util.List;
 import java.util.Optional;
@@ -22,10 +21,7 @@ public record DatabaseStatus(ObservedDatabase observed, List<Check> checks, Read
 
     /** The tables pgferry replicates (every source table before the publication lists them): counted and verified. */
     public List<TableName> replicatedTables() {
-        List<Table> tables = observed.tables();
-        boolean anyPublished = tables.stream().anyMatch(Table::published);
-        return tables.stream().filter(t -> !anyPublished || t.published())
-                .map(t -> new TableName(t.schema(), t.name())).toList();
+        return observed.replicatedTables().stream().map(t -> new TableName(t.schema(), t.name())).toList();
     }
 
     /** Turned around, and going back would lose nothing: every rollback-ready condition holds. */

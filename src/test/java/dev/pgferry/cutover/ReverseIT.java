@@ -79,10 +79,7 @@ class ReverseIT {
                 await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(10))
                         .until(() -> writer.transactions() == stopped);
             }
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> post(app, "drain"));
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(app.mapping(mappingName)
-                    .at("/databases/0/drained").asBoolean()).isTrue());
-            post(app, "sync-sequences");
+            migration.drainAndSetSequences(app);
             // without a verification since the freeze: refused, unless forced
             HttpClientErrorException unverified = org.junit.jupiter.api.Assertions.assertThrows(
                     HttpClientErrorException.class, () -> post(app, "reverse"));
@@ -187,10 +184,7 @@ class ReverseIT {
                 await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(10))
                         .until(() -> writer.transactions() == stopped);
             }
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> post(app, mapping, "drain"));
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(app.mapping(mapping)
-                    .at("/databases/0/drained").asBoolean()).isTrue());
-            post(app, mapping, "sync-sequences");
+            back.drainAndSetSequences(app);
             dev.pgferry.testing.PgferryVerification.everyTableEqual(app.api(), mapping);
             // rollback before turning around: refused, nothing changes
             HttpClientErrorException early = org.junit.jupiter.api.Assertions.assertThrows(

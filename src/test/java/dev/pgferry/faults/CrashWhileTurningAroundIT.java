@@ -50,10 +50,7 @@ class CrashWhileTurningAroundIT {
         PgferryProcess first = pgferry().crashAfter(steps.getFirst()).start();
         first.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
         post(first, "freeze");
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> post(first, "drain"));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(first.mapping(MAPPING)
-                .at("/databases/0/drained").asBoolean()).isTrue());
-        post(first, "sync-sequences");
+        migration.drainAndSetSequences(first);
         PgferryVerification.everyTableEqual(first.api(), MAPPING);
         try {
             post(first, "reverse");
@@ -111,10 +108,7 @@ class CrashWhileTurningAroundIT {
         PgferryProcess first = pgferry(mapping, db).start();
         first.awaitPhase(mapping, "READY", Duration.ofMinutes(3));
         post(first, mapping, "freeze");
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> post(first, mapping, "drain"));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(first.mapping(mapping)
-                .at("/databases/0/drained").asBoolean()).isTrue());
-        post(first, mapping, "sync-sequences");
+        back.drainAndSetSequences(first);
         PgferryVerification.everyTableEqual(first.api(), mapping);
         post(first, mapping, "reverse");
         first.awaitPhase(mapping, "SWITCHED", Duration.ofMinutes(1));

@@ -72,6 +72,18 @@ public final class SampleMigration {
         assertThat(subscriptions()).as("exactly one subscription").hasSize(1);
     }
 
+    /**
+     * The cutover's steps after the freeze, through the API: the drain (asked again while a session
+     * still holds a transaction id), until every database is drained, then the sequences set.
+     */
+    public void drainAndSetSequences(Pgferry app) {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> app.api().post()
+                .uri("/api/mappings/{m}/drain", mapping).retrieve().toBodilessEntity());
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(app.mapping(mapping)
+                .at("/databases/0/drained").asBoolean()).isTrue());
+        app.api().post().uri("/api/mappings/{m}/sync-sequences", mapping).retrieve().toBodilessEntity();
+    }
+
     /** The OIDs of the mapping's subscriptions on the destination (to tell whether one was made again). */
     public List<Long> subscriptions() {
         return Db.list(destination, "postgres", Long.class, "SELECT oid::bigint FROM pg_subscription "
