@@ -164,6 +164,13 @@ public final class ConfigurationValidator {
             problems.add(var + "ALLOW_REVERSE=true needs " + var + "ALLOW_FREEZE=true: the reverse direction starts "
                     + "from a source pgferry froze (its writes stopped, recorded, undone by rollback or unfreeze)");
         }
+        Mapping.SchemaChanges schemaChanges = new Mapping.SchemaChanges(enumValue(var + "SCHEMA_CHANGES",
+                m.schemaChanges(), Mapping.SchemaChangePolicy.class, "apply-safe, confirm-all, detect-only"),
+                flag(var + "DDL_CAPTURE", m.ddlCapture()));
+        if (schemaChanges.ddlCapture() && content != Mapping.Content.SCHEMA_AND_DATA) {
+            problems.add(var + "DDL_CAPTURE=true: only with CONTENT=schema-and-data, where pgferry carries schema "
+                    + "changes over; remove the variable");
+        }
         Mapping.CopyLimits copyLimits = new Mapping.CopyLimits(copyWorkers(var + "COPY_WORKERS", m.copyWorkers()),
                 rate(var + "COPY_MAX_RATE", m.copyMaxRate()));
         Mapping.FreezeRoles freezeRoles = new Mapping.FreezeRoles(list(m.freezeRoles()),
@@ -187,7 +194,7 @@ public final class ConfigurationValidator {
             return null;
         }
         return new Mapping(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict,
-                content, scope, allowFreeze, copyLimits, adopt, freezeRoles, allowReverse);
+                content, scope, allowFreeze, copyLimits, adopt, freezeRoles, allowReverse, schemaChanges);
     }
 
     private void checkDestinationOverlap(List<Mapping> mappings) {

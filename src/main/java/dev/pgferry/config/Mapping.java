@@ -13,7 +13,43 @@ import java.util.List;
 public record Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
         CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict, Content content,
         Scope scope, boolean allowFreeze, CopyLimits copyLimits, List<String> adoptDatabases,
-        FreezeRoles freezeRoles, boolean allowReverse) {
+        FreezeRoles freezeRoles, boolean allowReverse, SchemaChanges schemaChanges) {
+
+    /** With the default handling of schema changes (apply the safe ones, no DDL capture). */
+    public Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
+            CopyMethod copyMethod, TablesWithoutKey tablesWithoutKey, RoleConflict roleConflict, Content content,
+            Scope scope, boolean allowFreeze, CopyLimits copyLimits, List<String> adoptDatabases,
+            FreezeRoles freezeRoles, boolean allowReverse) {
+        this(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict, content, scope,
+                allowFreeze, copyLimits, adoptDatabases, freezeRoles, allowReverse, SchemaChanges.DEFAULT);
+    }
+
+    /** The same mapping with another handling of schema changes. */
+    public Mapping withSchemaChanges(SchemaChanges changes) {
+        return new Mapping(name, source, destination, databases, mode, copyMethod, tablesWithoutKey, roleConflict,
+                content, scope, allowFreeze, copyLimits, adoptDatabases, freezeRoles, allowReverse, changes);
+    }
+
+    /**
+     * What pgferry does with a schema change found while streaming (SCHEMA_CHANGES), and whether
+     * an event trigger on the source records the DDL statements (DDL_CAPTURE, needs superuser there).
+     */
+    public record SchemaChanges(SchemaChangePolicy policy, boolean ddlCapture) {
+        public static final SchemaChanges DEFAULT = new SchemaChanges(SchemaChangePolicy.APPLY_SAFE, false);
+    }
+
+    /**
+     * Apply the safe changes and wait for confirmation of the others; wait for confirmation of
+     * every one; or only show them (the operator applies them by hand).
+     */
+    public enum SchemaChangePolicy {
+        APPLY_SAFE, CONFIRM_ALL, DETECT_ONLY;
+
+        /** The value as written in the configuration. */
+        public String configValue() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
 
     /** Without the reverse direction. */
     public Mapping(String name, Instance source, Instance destination, List<String> databases, Mode mode,
@@ -57,6 +93,7 @@ public record Mapping(String name, Instance source, Instance destination, List<S
         databases = List.copyOf(databases);
         adoptDatabases = adoptDatabases == null ? List.of() : List.copyOf(adoptDatabases);
         freezeRoles = freezeRoles == null ? FreezeRoles.NONE : freezeRoles;
+        schemaChanges = schemaChanges == null ? SchemaChanges.DEFAULT : schemaChanges;
     }
 
     /** A mapping with the defaults for the remedies (block tables without key, merge roles). */

@@ -59,7 +59,8 @@ public record PgferryProperties(
             @DefaultValue("schema-and-data") String content, String schemas, String excludeSchemas, String tables,
             String excludeTables, @DefaultValue("false") String allowFreeze, @DefaultValue("4") String copyWorkers,
             @DefaultValue("100MB") String copyMaxRate, String adoptDatabases, String freezeRoles,
-            String freezeExcludeRoles, @DefaultValue("false") String allowReverse) {
+            String freezeExcludeRoles, @DefaultValue("false") String allowReverse,
+            @DefaultValue("apply-safe") String schemaChanges, @DefaultValue("false") String ddlCapture) {
     }
 
     /** A dashboard user. {@code toString} never shows the password. */

@@ -9,6 +9,12 @@ import dev.pgferry.status.Readiness.Condition;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.schema.FidelityReport;
+import dev.pgferry.config.Mapping.SchemaChangePolicy;
+import dev.pgferry.schemachange.ChangeReport;
+import dev.pgferry.schemachange.SchemaChange;
+import dev.pgferry.schemachange.SchemaChanges;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +39,11 @@ import org.springframework.stereotype.Component;
  * databases that began streaming together never make one tick compare them all. And a check
  * compares in full only when either side's catalogs were written to since the last comparison
  * (any DDL writes them), or every {@link #FULL_EVERY}: comparing is a complex catalog query.
+ * While the apply worker is not running (a column the destination lacks stops it) the cheap
+ * check runs every tick. What differs is classified into schema changes
+ * ({@link SchemaChanges}); the condition says which pgferry carries over, which wait for
+ * confirmation and which are manual, and stays unmet for {@code ready.stable-for} after a change
+ * was applied.
  */
 @Component
 public class DriftGuard implements DisposableBean {
@@ -44,21 +55,25 @@ public class DriftGuard implements DisposableBean {
     static final String ID = "schema-unchanged";
 
     private final FidelityCheck fidelity;
+    private final SchemaChanges changes;
     private final Duration every;
+    private final Duration stableFor;
     private final Clock clock;
     private final ExecutorService comparisons = Executors.newFixedThreadPool(CONCURRENT,
             Thread.ofPlatform().daemon().name("drift-guard-", 0).factory());
     private final Set<DatabaseKey> queued = ConcurrentHashMap.newKeySet();
 
-    public DriftGuard(FidelityCheck fidelity, PgferryConfig config, Clock clock) {
+    public DriftGuard(FidelityCheck fidelity, SchemaChanges changes, PgferryConfig config, Clock clock) {
         this.fidelity = fidelity;
+        this.changes = changes;
+        this.stableFor = config.ready().stableFor();
         this.every = config.pollInterval().multipliedBy(SLOW_TICKS);
         this.clock = clock;
     }
 
     /** The schema-unchanged condition of one database, from its last comparison; asks for the next when due. */
     public Condition condition(Mapping mapping, ObservedDatabase o) {
-        if (mapping.content() != Mapping.Content.SCHEMA_AND_DATA || !mapping.scope().equals(Scope.ALL)) {
+        if (!SchemaChanges.carriedOver(mapping)) {
             return new Condition(ID, true, "not checked: the mapping copies " + (mapping.content()
                     == Mapping.Content.DATA_ONLY ? "rows into a schema of its own" : "part of the schema")
                     + ", so the two schemas may differ on purpose");
@@ -68,7 +83,9 @@ public class DriftGuard implements DisposableBean {
         }
         FidelityReport report = fidelity.last(mapping.name(), o.database());
         Instant now = clock.instant();
-        if (report == null || !report.identical() || !report.checkedAt().plus(every).isAfter(now)) {
+        // an apply worker that is not running may be stopped by a column the destination lacks: look now
+        boolean stalled = !o.subscription().get().applyWorkerRunning();
+        if (report == null || !report.identical() || stalled || !report.checkedAt().plus(every).isAfter(now)) {
             compareSoon(mapping, o.database());
         }
         if (report == null) {
@@ -77,17 +94,53 @@ public class DriftGuard implements DisposableBean {
         if (report.error() != null) {
             return new Condition(ID, false, "schema check failed: " + report.error());
         }
+        ChangeReport changed = changes.report(mapping.name(), o.database());
         if (report.identical()) {
+            Instant applied = changed.applied().isEmpty() ? null : changed.applied().getFirst().at();
+            if (applied != null && applied.plus(stableFor).isAfter(now)) {
+                return new Condition(ID, false, "source and destination schemas identical again after the schema "
+                        + "change applied at " + applied + "; held for " + stableFor.toSeconds() + " s before ready");
+            }
             return new Condition(ID, true, "source and destination schemas identical (checked "
                     + report.checkedAt() + ", every " + every.toSeconds() + " s)");
         }
-        String differences = report.differences().stream().limit(3).map(d -> d.kind() + " " + d.name()
-                + " (source: " + (d.source() == null ? "missing" : d.source()) + "; destination: "
-                + (d.destination() == null ? "missing" : d.destination()) + ")").collect(Collectors.joining("; "));
-        return new Condition(ID, false, "schema drift: " + report.differences().size() + " difference(s): "
-                + differences + (report.differences().size() > 3 ? "; ..." : "") + ". Apply the same DDL on the "
-                + "destination (a new table: also add it to the publication and ALTER SUBSCRIPTION ... REFRESH "
-                + "PUBLICATION); the database's page lists every difference");
+        return new Condition(ID, false, drift(mapping, report, changed));
+    }
+
+    /** What differs and what happens to it, under the mapping's policy. */
+    private static String drift(Mapping mapping, FidelityReport report, ChangeReport changed) {
+        SchemaChangePolicy policy = mapping.schemaChanges().policy();
+        if (policy == SchemaChangePolicy.DETECT_ONLY || changed.changes().isEmpty()) {
+            String differences = report.differences().stream().limit(3).map(d -> d.kind() + " " + d.name()
+                    + " (source: " + (d.source() == null ? "missing" : d.source()) + "; destination: "
+                    + (d.destination() == null ? "missing" : d.destination()) + ")").collect(Collectors.joining("; "));
+            return "schema drift: " + report.differences().size() + " difference(s): " + differences
+                    + (report.differences().size() > 3 ? "; ..." : "") + ". Apply the same DDL on the destination "
+                    + "(a new table: also add it to the publication and ALTER SUBSCRIPTION ... REFRESH PUBLICATION); "
+                    + "the database's page lists every difference"
+                    + (policy == SchemaChangePolicy.DETECT_ONLY ? " with the SQL pgferry would run "
+                            + "(SCHEMA_CHANGES=detect-only: it applies nothing)" : "");
+        }
+        long automatic = changed.changes().stream().filter(c -> c.automaticUnder(policy)).count();
+        List<SchemaChange> confirm = changed.changes().stream().filter(c -> !c.automaticUnder(policy)
+                && c.confirmableUnder(policy)).toList();
+        List<SchemaChange> manual = changed.changes().stream().filter(c -> c.level() == SchemaChange.Level.MANUAL)
+                .toList();
+        List<String> parts = new ArrayList<>();
+        if (automatic > 0) {
+            parts.add(automatic + " carried over by pgferry now");
+        }
+        if (!confirm.isEmpty()) {
+            parts.add(confirm.size() + " waiting for confirmation (" + confirm.getFirst().what() + " "
+                    + confirm.getFirst().object() + (confirm.size() > 1 ? ", ..." : "") + "): confirm on the database's "
+                    + "page or POST /api/mappings/" + mapping.name() + "/schema-changes/apply?name=<database>&id="
+                    + confirm.getFirst().id());
+        }
+        if (!manual.isEmpty()) {
+            parts.add(manual.size() + " manual: " + manual.getFirst().what() + " " + manual.getFirst().object() + ": "
+                    + manual.getFirst().why() + (manual.size() > 1 ? " (the database's page lists the others)" : ""));
+        }
+        return "schema changes on the source: " + String.join("; ", parts);
     }
 
     /** Queues a comparison of the database unless one is queued or running already. */
@@ -99,7 +152,7 @@ public class DriftGuard implements DisposableBean {
         try {
             comparisons.execute(() -> {
                 try {
-                    LogContext.about(mapping.name(), database, () -> fidelity.runIfChanged(mapping, database,
+                    LogContext.about(mapping.name(), database, () -> changes.compare(mapping, database,
                             FULL_EVERY));
                 } finally {
                     queued.remove(key);

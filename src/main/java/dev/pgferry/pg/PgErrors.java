@@ -10,6 +10,7 @@ public final class PgErrors {
 
     public static final String UNDEFINED_DATABASE = "3D000";
     public static final String DUPLICATE_OBJECT = "42710";
+    public static final String INSUFFICIENT_PRIVILEGE = "42501";
     public static final String UNDEFINED_TABLE = "42P01";
     public static final String DUPLICATE_DATABASE = "42P04";
 

@@ -6,7 +6,9 @@ import dev.pgferry.config.Mapping;
 import dev.pgferry.cutover.CompletionMarker;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.ownership.OwnershipRecords;
+import dev.pgferry.status.Action.ApplySchemaChanges;
 import dev.pgferry.status.Action.ClaimDatabase;
+import dev.pgferry.schemachange.SchemaChangeApplier;
 import dev.pgferry.status.Action.FinishRollback;
 import dev.pgferry.status.Action.SetSourceSequences;
 import dev.pgferry.status.Action.VerifyForRollback;
@@ -52,10 +54,12 @@ class ActionRunner {
     private final OwnershipRecords ownership;
     private final ControlRecords records;
     private final RollbackSteps rollback;
+    private final SchemaChangeApplier schemaChanges;
 
     ActionRunner(ReplicationObjects replication, DatabaseCreator databases, SchemaCopier schema, RoleCopier roles,
             CompletionMarker completion, SnapshotCopies copies, OwnershipRecords ownership, ControlRecords records,
-            RollbackSteps rollback) {
+            RollbackSteps rollback, SchemaChangeApplier schemaChanges) {
+        this.schemaChanges = schemaChanges;
         this.rollback = rollback;
         this.records = records;
         this.copies = copies;
@@ -126,6 +130,8 @@ class ActionRunner {
             case SetSourceSequences a -> rollback.setSourceSequences(mapping, database);
             case VerifyForRollback a -> rollback.verify(mapping, database, a.tables());
             case FinishRollback a -> rollback.finish(mapping, database);
+            case ApplySchemaChanges a ->
+                schemaChanges.apply(mapping, database, a.ids(), a.unpublished(), a.refresh(), null);
             case UpdateSubscriptionConnection a -> {
                 replication.updateSubscriptionConnection(mapping, database, a.subscription());
                 records.auditAfterwards(mapping.destination(), "pgferry", "subscription-connection", mapping.name(),

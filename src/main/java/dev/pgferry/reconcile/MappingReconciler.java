@@ -1,5 +1,6 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.schemachange.SchemaChanges;
 import dev.pgferry.status.Phase;
 import dev.pgferry.status.Plan;
 import dev.pgferry.status.Action;
@@ -79,6 +80,7 @@ public class MappingReconciler {
     private final MappingLeases leases;
     private final MappingTurns turns;
     private final ReachabilityProbe reachability;
+    private final SchemaChanges schemaChanges;
     /**
      * How long a tick waits for the steps it started beside the loop ({@link DatabaseSteps}): those
      * done by then are looked at again in the same tick; longer ones ({@code CREATE DATABASE} on a
@@ -97,7 +99,9 @@ public class MappingReconciler {
     public MappingReconciler(PgferryConfig config, PgDumpRunner pgDump, DatabaseObserver observer,
             ReadinessTracker readiness, DatabaseStepRun stepRun, StatusBoard board, Clock clock,
             ExactCountSchedule exactCounts, StatusMetrics metrics, SnapshotCopies copies, MappingLeases leases,
-            MappingTurns turns, ReachabilityProbe reachability, DatabaseSteps steps, ApplicationEventPublisher events) {
+            MappingTurns turns, ReachabilityProbe reachability, DatabaseSteps steps, ApplicationEventPublisher events,
+            SchemaChanges schemaChanges) {
+        this.schemaChanges = schemaChanges;
         this.steps = steps;
         this.events = events;
         this.looks = new DatabaseLooks(clock);
@@ -407,7 +411,7 @@ public class MappingReconciler {
                                 c.state().finishedAt())));
         Plan plan = Planner.plan(new PlanInput(mapping, MappingStatus.effectiveMode(mapping, destination), observed, source,
                 destination, checks, ready, failure, clock.instant(), copy.map(SnapshotCopies.Copy::state),
-                copy.map(SnapshotCopies.Copy::generation).orElse(0L)));
+                copy.map(SnapshotCopies.Copy::generation).orElse(0L), schemaChanges.outlook(mapping, observed)));
         return new DatabaseStatus(observed, checks, ready, plan, failure);
     }
 

@@ -8,6 +8,7 @@ import dev.pgferry.status.Readiness;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;
 import dev.pgferry.preflight.Check;
+import dev.pgferry.schemachange.SchemaOutlook;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -18,11 +19,24 @@ import java.util.Optional;
  * {@code copyGeneration} are this process's snapshot copy of the database as read <em>before</em>
  * the catalogs were observed: the generation counts every start and end of a copy, so a step
  * planned on it (undoing an "interrupted" copy) can tell, when it runs, that a copy started or
- * ended since and the observation is stale.
+ * ended since and the observation is stale. {@code schema}: the schema changes to carry over.
  */
 public record PlanInput(Mapping mapping, Mode mode, ObservedDatabase observed, ObservedInstance source,
         ObservedInstance destination, List<Check> checks, Readiness readiness, Optional<ActionFailure> lastFailure,
-        Instant now, Optional<SnapshotProgress.State> copy, long copyGeneration) {
+        Instant now, Optional<SnapshotProgress.State> copy, long copyGeneration, SchemaOutlook schema) {
+
+    public PlanInput {
+        schema = schema == null ? SchemaOutlook.NONE : schema;
+    }
+
+    /** Without schema changes to carry over. */
+    public PlanInput(Mapping mapping, Mode mode, ObservedDatabase observed, ObservedInstance source,
+            ObservedInstance destination, List<Check> checks, Readiness readiness,
+            Optional<ActionFailure> lastFailure, Instant now, Optional<SnapshotProgress.State> copy,
+            long copyGeneration) {
+        this(mapping, mode, observed, source, destination, checks, readiness, lastFailure, now, copy, copyGeneration,
+                SchemaOutlook.NONE);
+    }
 
     /** Without a snapshot copy in this process. */
     public PlanInput(Mapping mapping, Mode mode, ObservedDatabase observed, ObservedInstance source,

@@ -8,6 +8,7 @@ import dev.pgferry.config.Mode;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedDatabase.Table;
 import dev.pgferry.preflight.Check;
+import dev.pgferry.status.Action.ApplySchemaChanges;
 import dev.pgferry.status.Action.DetachSubscription;
 import dev.pgferry.status.Action.DropInactiveSlot;
 import dev.pgferry.status.Action.DropPublication;
@@ -55,7 +56,7 @@ public final class Planner {
             return blocked(unreachable, List.of());
         }
         if (o.subscription().isPresent()) {
-            return withCurrentConnection(in, streaming(in, o), o, names);
+            return withCurrentConnection(in, withSchemaChanges(in, streaming(in, o)), o, names);
         }
         if (in.copying()) {
             // the snapshot copy runs in the background; it subscribes when it is done
@@ -105,8 +106,33 @@ public final class Planner {
                 || tokens && subscription.applyWorkerRunning()) {
             return plan;
         }
-        return new Plan(plan.phase(), plan.reason(), List.of(new UpdateSubscriptionConnection(names.subscription())),
-                plan.blockedBy());
+        List<Action> actions = new ArrayList<>(plan.actions());
+        actions.add(new UpdateSubscriptionConnection(names.subscription()));
+        return new Plan(plan.phase(), plan.reason(), actions, plan.blockedBy());
+    }
+
+    /**
+     * Schema changes found while streaming: those due are carried over (see schemachange), and
+     * while the apply worker keeps failing on a column the destination lacks, the database says
+     * so rather than only "lag".
+     */
+    private static Plan withSchemaChanges(PlanInput in, Plan plan) {
+        if (plan.phase() == Phase.FAILED) {
+            return plan;
+        }
+        String reason = plan.reason();
+        if (in.schema().waitingFor() != null && plan.phase() != Phase.READY) {
+            reason = "streaming; waiting for the schema change to reach the destination: " + in.schema().waitingFor()
+                    + ". The apply worker retries from the same position: no row is lost";
+        }
+        if (!in.schema().anythingDue()) {
+            return new Plan(plan.phase(), reason, plan.actions(), plan.blockedBy());
+        }
+        List<Action> actions = new ArrayList<>(plan.actions());
+        actions.add(new ApplySchemaChanges(in.schema().due().stream().map(c -> c.id()).toList(),
+                in.schema().unpublished(), in.schema().refresh(),
+                in.schema().due().stream().map(c -> c.what() + " " + c.object()).toList()));
+        return new Plan(plan.phase(), reason, actions, plan.blockedBy());
     }
 
     private static Plan streaming(PlanInput in, ObservedDatabase o) {

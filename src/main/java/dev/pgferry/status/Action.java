@@ -150,6 +150,35 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * Carries schema changes over to the destination (their ids: the applier compares again and
+     * applies only those still there), publishes tables both sides have that the publication
+     * misses, and refreshes the subscription; {@code what} says each change for the plan view.
+     */
+    record ApplySchemaChanges(List<String> ids, List<PublishedTable> unpublished, boolean refresh, List<String> what)
+            implements Action {
+        public ApplySchemaChanges {
+            ids = List.copyOf(ids);
+            unpublished = List.copyOf(unpublished);
+            what = List.copyOf(what);
+        }
+
+        public String describe() {
+            List<String> parts = new java.util.ArrayList<>();
+            if (!what.isEmpty()) {
+                parts.add("apply " + what.size() + " schema change(s) on the destination: " + shortList(what));
+            }
+            if (!unpublished.isEmpty()) {
+                parts.add("add " + shortList(unpublished.stream().map(PublishedTable::toString).toList())
+                        + " to the publication");
+            }
+            if (refresh || !unpublished.isEmpty()) {
+                parts.add("refresh the subscription (new tables get their initial copy)");
+            }
+            return String.join("; ", parts);
+        }
+    }
+
     /** The subscription's connection string as the configuration gives it now; the password is never shown. */
     record UpdateSubscriptionConnection(String subscription) implements Action {
         public String describe() {

@@ -1,6 +1,7 @@
 package dev.pgferry.web;
 
 import dev.pgferry.operator.OperatorActions;
+import dev.pgferry.operator.SchemaChangeActions;
 import dev.pgferry.reconcile.ActionRefused;
 import dev.pgferry.reconcile.UnknownMapping;
 import dev.pgferry.status.StatusBoard;
@@ -28,8 +29,11 @@ class DatabasePageController {
     private final StatusBoard board;
     private final OperatorActions actions;
     private final StatusViews views;
+    private final SchemaChangeActions schemaChanges;
 
-    DatabasePageController(StatusBoard board, OperatorActions actions, StatusViews views) {
+    DatabasePageController(StatusBoard board, OperatorActions actions, StatusViews views,
+            SchemaChangeActions schemaChanges) {
+        this.schemaChanges = schemaChanges;
         this.board = board;
         this.actions = actions;
         this.views = views;
@@ -80,6 +84,20 @@ class DatabasePageController {
             actions.startOver(mapping, name, user.getName());
             redirect.addFlashAttribute("notice", "Starting " + name + " over: its subscription is dropped and its "
                     + "tables emptied; the copy starts again below.");
+        } catch (ActionRefused e) {
+            redirect.addFlashAttribute("problem", e.getMessage());
+        }
+        return "redirect:" + UriComponentsBuilder.fromPath("/mappings/{m}/database").queryParam("name", "{n}")
+                .encode().buildAndExpand(mapping, name).toUriString();
+    }
+
+    @PostMapping("/mappings/{mapping}/database/schema-changes/apply")
+    String applySchemaChange(@PathVariable String mapping, @RequestParam String name, @RequestParam String id,
+            Principal user, RedirectAttributes redirect) {
+        try {
+            schemaChanges.confirm(mapping, name, id, user.getName());
+            redirect.addFlashAttribute("notice", "Schema change " + id + " applied on the destination; it is on the "
+                    + "audit log and under Schema changes below.");
         } catch (ActionRefused e) {
             redirect.addFlashAttribute("problem", e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.pgferry.web;
 
 import dev.pgferry.operator.OperatorActions;
+import dev.pgferry.operator.SchemaChangeActions;
 import dev.pgferry.reconcile.ActionRefused;
 import dev.pgferry.reconcile.UnknownMapping;
 import dev.pgferry.status.MappingStatus;
@@ -25,8 +26,11 @@ class MappingApiController {
     private final StatusBoard board;
     private final OperatorActions actions;
     private final StatusViews views;
+    private final SchemaChangeActions schemaChanges;
 
-    MappingApiController(StatusBoard board, OperatorActions actions, StatusViews views) {
+    MappingApiController(StatusBoard board, OperatorActions actions, StatusViews views,
+            SchemaChangeActions schemaChanges) {
+        this.schemaChanges = schemaChanges;
         this.board = board;
         this.actions = actions;
         this.views = views;
@@ -79,6 +83,17 @@ class MappingApiController {
     @PostMapping("/{name}/fidelity")
     List<FidelityReport> fidelity(@PathVariable String name, Principal user) throws ActionRefused {
         return actions.checkFidelity(name, user.getName());
+    }
+
+    /**
+     * Applies a schema change that waits for confirmation (?name=the database&id=the change, as
+     * the database lists them); 409 with the reason when it is manual, gone or changed since.
+     */
+    @PostMapping("/{name}/schema-changes/apply")
+    DatabaseView applySchemaChange(@PathVariable String name, @RequestParam("name") String database,
+            @RequestParam String id, Principal user) throws ActionRefused {
+        schemaChanges.confirm(name, database, id, user.getName());
+        return database(name, database);
     }
 
     /** Starts a mapping configured in plan mode; 409 when it already runs. */

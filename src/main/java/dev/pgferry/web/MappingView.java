@@ -8,6 +8,7 @@ import dev.pgferry.preflight.Compatibility;
 import dev.pgferry.preflight.RoleStates;
 import dev.pgferry.schema.FidelityReport;
 import java.time.Instant;
+import dev.pgferry.schemachange.ChangeReport;
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +45,22 @@ public record MappingView(String name, String source, String destination, String
             List<ConditionView> readiness, List<String> plannedActions, List<TableView> tables,
             List<SequenceView> sequences, List<SchemaView> schemas,
             List<Compatibility.TableCompatibility> compatibility, LagChart lagChart, ExactCountView exactCount,
-            List<AlertView> alerts, List<RoleStates.RoleState> roles, boolean rollbackReady, ReverseView reverse) {
+            List<AlertView> alerts, List<RoleStates.RoleState> roles, boolean rollbackReady, ReverseView reverse,
+            SchemaChangesView schemaChanges) {
+    }
+
+    /**
+     * The database's schema changes while streaming (see schemachange): the mapping's policy, each
+     * change found on the source and not yet on the destination, with its level, the exact SQL
+     * and why, whether an operator may confirm it here; and the ones pgferry applied (newest first).
+     */
+    public record SchemaChangesView(String policy, List<ChangeView> pending, List<ChangeReport.Applied> applied,
+            String error) {
+    }
+
+    /** One change; {@code lastFailure}: why applying it failed last (it is tried again later), or null. */
+    public record ChangeView(String id, String level, String meaning, String what, String object, String sql,
+            String why, boolean confirmable, String lastFailure) {
     }
 
     /**

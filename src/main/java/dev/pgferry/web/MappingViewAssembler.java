@@ -4,6 +4,10 @@ import dev.pgferry.monitor.ExactCounter.TableName;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.preflight.Compatibility;
+import dev.pgferry.schemachange.ChangeReport;
+import dev.pgferry.schemachange.SchemaChange;
+import dev.pgferry.web.MappingView.ChangeView;
+import dev.pgferry.web.MappingView.SchemaChangesView;
 import dev.pgferry.status.Action;
 import dev.pgferry.status.DatabaseStatus;
 import dev.pgferry.status.MappingStatus;
@@ -86,6 +90,11 @@ final class MappingViewAssembler {
         }
 
         default Verifier.VerifyReport verification(String mapping, String database) {
+            return null;
+        }
+
+        /** The database's schema changes as last classified, with their history; null when never compared. */
+        default ChangeReport schemaChanges(String mapping, String database) {
             return null;
         }
 
@@ -214,7 +223,23 @@ final class MappingViewAssembler {
                 charts ? extras.lagChart(mapping.name(), d.database()) : null,
                 exact.map(MappingViewAssembler::exactCount).orElse(null),
                 alerts.stream().filter(a -> d.database().equals(a.database())).toList(), status.roleStates(d),
-                d.rollbackReady(), reverse(mapping, o, extras.sequencesKeptBack(mapping.name(), d.database())));
+                d.rollbackReady(), reverse(mapping, o, extras.sequencesKeptBack(mapping.name(), d.database())),
+                schemaChanges(mapping, extras.schemaChanges(mapping.name(), d.database())));
+    }
+
+    private static SchemaChangesView schemaChanges(Mapping mapping, ChangeReport report) {
+        if (report == null) {
+            return null;
+        }
+        Mapping.SchemaChangePolicy policy = mapping.schemaChanges().policy();
+        return new SchemaChangesView(policy.configValue(), report.changes().stream().map(c -> new ChangeView(c.id(),
+                lower(c.level().name()), c.automaticUnder(policy) ? "applied by pgferry within a tick or two"
+                        : c.confirmableUnder(policy) ? "waits for an operator's confirmation"
+                        : c.level() == SchemaChange.Level.MANUAL ? "manual: apply it by hand"
+                        : "detect-only: apply it by hand", c.what(), c.object(), c.sql(), c.why(),
+                c.confirmableUnder(policy) && !c.automaticUnder(policy),
+                report.failures().containsKey(c.id()) ? report.failures().get(c.id()).message() : null)).toList(),
+                report.applied(), report.error());
     }
 
     private static ReverseView reverse(Mapping mapping, ObservedDatabase o, SequenceSync.SequenceReport sequences) {

@@ -14,6 +14,8 @@ import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.status.MappingStatus;
 import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.schema.FidelityReport;
+import dev.pgferry.schemachange.ChangeReport;
+import dev.pgferry.schemachange.SchemaChanges;
 import java.time.Clock;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -32,10 +34,12 @@ class StatusViews implements MappingViewAssembler.Extras {
     private final Drain drain;
     private final Clock clock;
     private final SnapshotCopies snapshotCopies;
+    private final SchemaChanges schemaChanges;
 
     StatusViews(FidelityCheck fidelity, LagHistory lagHistory, CopyRates copyRates,
             ExactCounter exactCounter, SequenceSync sequenceSync, MaterializedViews materializedViews,
-            Verifier verifier, Drain drain, Clock clock, SnapshotCopies snapshotCopies) {
+            Verifier verifier, Drain drain, Clock clock, SnapshotCopies snapshotCopies, SchemaChanges schemaChanges) {
+        this.schemaChanges = schemaChanges;
         this.snapshotCopies = snapshotCopies;
         this.verifier = verifier;
         this.drain = drain;
@@ -55,6 +59,12 @@ class StatusViews implements MappingViewAssembler.Extras {
     /** Without the lag charts, for pages that list many databases and draw none. */
     MappingView withoutCharts(MappingStatus status) {
         return MappingViewAssembler.of(status, this, false);
+    }
+
+    @Override
+    public ChangeReport schemaChanges(String mapping, String database) {
+        ChangeReport report = schemaChanges.report(mapping, database);
+        return report == null || report.classifiedAt() == null && report.applied().isEmpty() ? null : report;
     }
 
     @Override

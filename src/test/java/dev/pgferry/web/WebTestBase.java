@@ -85,6 +85,10 @@ abstract class WebTestBase {
     dev.pgferry.cutover.Drain drain;
     @MockitoBean
     dev.pgferry.copy.SnapshotCopies snapshotCopies;
+    @MockitoBean
+    dev.pgferry.schemachange.SchemaChanges schemaChanges;
+    @MockitoBean
+    dev.pgferry.operator.SchemaChangeActions schemaChangeActions;
 
     @TestConfiguration
     static class Fixture {
