@@ -97,6 +97,21 @@ class ConfigurationValidatorTest {
     }
 
     @Test
+    void schemaChangesAreAppliedSafelyByDefaultAndThePolicyIsChosenPerMapping() {
+        assertThat(validate().mapping("main").orElseThrow().schemaChanges())
+                .isEqualTo(new Mapping.SchemaChanges(Mapping.SchemaChangePolicy.APPLY_SAFE, false));
+        env.put("PGFERRY_MAPPINGS_MAIN_SCHEMA_CHANGES", "confirm-all");
+        env.put("PGFERRY_MAPPINGS_MAIN_DDL_CAPTURE", "true");
+        assertThat(validate().mapping("main").orElseThrow().schemaChanges())
+                .isEqualTo(new Mapping.SchemaChanges(Mapping.SchemaChangePolicy.CONFIRM_ALL, true));
+        env.put("PGFERRY_MAPPINGS_MAIN_SCHEMA_CHANGES", "apply-everything");
+        env.put("PGFERRY_MAPPINGS_MAIN_CONTENT", "schema-only");
+        assertThat(problems()).containsExactlyInAnyOrder("PGFERRY_MAPPINGS_MAIN_SCHEMA_CHANGES=apply-everything: "
+                + "unknown; use one of apply-safe, confirm-all, detect-only", "PGFERRY_MAPPINGS_MAIN_DDL_CAPTURE=true: "
+                + "only with CONTENT=schema-and-data, where pgferry carries schema changes over; remove the variable");
+    }
+
+    @Test
     void theAssistedFreezeIsAllowedPerMapping() {
         env.put("PGFERRY_MAPPINGS_MAIN_ALLOW_FREEZE", "true");
         assertThat(validate().mapping("main").orElseThrow().allowFreeze()).isTrue();

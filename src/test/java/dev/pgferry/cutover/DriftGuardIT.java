@@ -1,6 +1,7 @@
 package dev.pgferry.cutover;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,10 +13,13 @@ import dev.pgferry.testing.TestServers;
 import java.sql.Connection;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.springframework.web.client.HttpClientErrorException;
 
 /**
- * Schema drift while streaming: a column added on the source blocks readiness with the
- * difference shown; once the same DDL is applied on the destination, the mapping is READY again.
+ * Schema drift while streaming with SCHEMA_CHANGES=detect-only (pgferry applies nothing, as before
+ * schema changes were carried over): a column added on the source blocks readiness with the
+ * difference shown, and the change with the SQL pgferry would run; confirming it is refused; once
+ * the operator applies the same DDL on the destination, the mapping is READY again.
  */
 class DriftGuardIT {
 
@@ -32,6 +36,7 @@ class DriftGuardIT {
         }
         try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
                 .mapping("drift", "src", "dst", DB, "run").property("pgferry.poll-interval", "1s")
+                .property("pgferry.mappings.drift.schema-changes", "detect-only")
                 .property("pgferry.ready.stable-for", "2s").start()) {
             JsonNode ready = app.awaitPhase("drift", "READY", Duration.ofMinutes(3));
             assertThat(condition(ready, "schema-unchanged").get("met").asBoolean()).isTrue();
@@ -44,6 +49,19 @@ class DriftGuardIT {
             assertThat(drifted.at("/cutoverReady").asBoolean()).isFalse();
             assertThat(drifted.at("/databases/0/phase").asText()).isEqualTo("STREAMING");
             assertThat(drifted.at("/databases/0/fidelity/differences")).isNotEmpty();
+            JsonNode change = await().atMost(Duration.ofSeconds(30)).until(() -> app.api().get()
+                    .uri("/api/mappings/drift/database?name={d}", DB).retrieve().body(JsonNode.class)
+                    .at("/schemaChanges/pending/0"), c -> !c.isMissingNode());
+            assertThat(change.get("level").asText()).isEqualTo("safe");
+            assertThat(change.get("meaning").asText()).startsWith("detect-only");
+            assertThat(change.get("sql").asText()).contains("ALTER TABLE public.customers ADD COLUMN IF NOT EXISTS "
+                    + "\"Loyalty Points\" integer DEFAULT '0'::integer");
+            assertThatThrownBy(() -> app.api().post().uri("/api/mappings/drift/schema-changes/apply?name={d}&id={id}",
+                    DB, change.get("id").asText()).retrieve().toBodilessEntity())
+                    .isInstanceOf(HttpClientErrorException.Conflict.class).hasMessageContaining("detect-only");
+            Thread.sleep(3000); // a few ticks: detect-only applies nothing
+            assertThat(Db.query(destination, DB, Long.class, "SELECT count(*) FROM pg_attribute WHERE attrelid = "
+                    + "'customers'::regclass AND attname = 'Loyalty Points'")).isZero();
 
             // the remedy: the same DDL on the destination
             Db.execute(destination, DB, "ALTER TABLE customers ADD COLUMN \"Loyalty Points\" integer DEFAULT 0");

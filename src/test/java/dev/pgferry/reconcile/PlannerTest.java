@@ -1,5 +1,7 @@
 package dev.pgferry.reconcile;
 
+import dev.pgferry.schemachange.SchemaChange;
+import dev.pgferry.schemachange.SchemaOutlook;
 import dev.pgferry.status.Phase;
 import dev.pgferry.status.Plan;
 import dev.pgferry.status.Action;
@@ -250,6 +252,35 @@ class PlannerTest {
             Plan plan = Planner.plan(input(Mode.RUN, subscribed("r", "r"), new Readiness(true, List.of()),
                     Optional.empty()));
             assertThat(plan.phase()).isEqualTo(Phase.READY);
+        }
+
+        @Test
+        void schemaChangesDueAreCarriedOverWhileStreaming() {
+            Observed o = subscribed("r", "r");
+            SchemaChange column = new SchemaChange("abc123abc123", SchemaChange.Level.SAFE, "column added",
+                    "public.t.c", List.of(new SchemaChange.Statement(50, "ALTER TABLE public.t ADD COLUMN c text")),
+                    List.of(), false, "additive", List.of("column public.t.c"));
+            o.schema = new SchemaOutlook(List.of(column), List.of(new PublishedTable("public", "late")), false,
+                    "column added public.t.c (applied automatically)", null);
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.STREAMING);
+            assertThat(plan.reason()).startsWith("streaming; waiting for the schema change to reach the destination: "
+                    + "column added public.t.c").contains("no row is lost");
+            assertThat(plan.actions()).singleElement().isEqualTo(new Action.ApplySchemaChanges(List.of("abc123abc123"),
+                    List.of(new PublishedTable("public", "late")), false, List.of("column added public.t.c")));
+            assertThat(plan.actions().getFirst().describe()).isEqualTo("apply 1 schema change(s) on the destination: "
+                    + "column added public.t.c; add public.late to the publication; refresh the subscription (new "
+                    + "tables get their initial copy)");
+        }
+
+        @Test
+        void aFailedDatabaseCarriesNoSchemaChangeOver() {
+            Observed o = subscribed("r");
+            o.slot = Optional.empty();
+            o.schema = new SchemaOutlook(List.of(), List.of(), true, null, null);
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.FAILED);
+            assertThat(plan.actions()).isEmpty();
         }
 
         @Test
@@ -644,7 +675,7 @@ class PlannerTest {
         List<Check> checks = PreflightChecks.evaluate(new CheckInput(mapping, observed, source, destination,
                 OptionalInt.of(15), null));
         return new PlanInput(mapping, mode, observed, source, destination, checks, readiness, failure, NOW, o.copy,
-                o.copyGeneration);
+                o.copyGeneration, o.schema);
     }
 
     /** A server with room to spare, a superuser, and (on the source, or when asked) the role app with member alice. */
@@ -690,6 +721,7 @@ class PlannerTest {
         Ownership ownership;
         Optional<SnapshotProgress.State> copy = Optional.empty();
         long copyGeneration;
+        SchemaOutlook schema = SchemaOutlook.NONE;
         /** The reverse direction of a database turned around (a reversal recorded), or empty. */
         Optional<ObservedDatabase.Reverse> reverse = Optional.empty();
         /** An operator's rollback recorded on the destination, or null. */

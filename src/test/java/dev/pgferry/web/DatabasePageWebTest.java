@@ -15,6 +15,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.pgferry.schemachange.ChangeReport;
+import dev.pgferry.schemachange.SchemaChange;
 import dev.pgferry.status.Readiness;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;
@@ -45,6 +47,53 @@ class DatabasePageWebTest extends WebTestBase {
                 .andExpect(content().string(containsString("<progress max=\"100\" value=\"25\">")))
                 .andExpect(content().string(containsString("1.0 kB of 4.0 kB, 250 rows")))
                 .andExpect(content().string(not(containsString("id=\"count\""))));
+    }
+
+    @Test
+    void schemaChangesShowTheirSqlAndOnlyOperatorsConfirmThem() throws Exception {
+        Instant now = Instant.now();
+        SchemaChange drop = new SchemaChange("0123456789ab", SchemaChange.Level.CONFIRM, "column dropped",
+                "public.customers.nickname", List.of(new SchemaChange.Statement(50,
+                        "ALTER TABLE public.customers DROP COLUMN IF EXISTS nickname")), List.of(), false,
+                "dropped on the source", List.of("column public.customers.nickname"));
+        SchemaChange manual = new SchemaChange("ba9876543210", SchemaChange.Level.MANUAL, "column changed",
+                "public.coupons.label", List.of(), List.of(), false, "run ALTER ... USING <expression>",
+                List.of("column public.coupons.label"));
+        when(schemaChanges.report("shop", "shop")).thenReturn(new ChangeReport(now, List.of(drop, manual), null,
+                List.of(new ChangeReport.Applied(now, "pgferry", "c0ffee", "table added", "public.coupons",
+                        "CREATE TABLE public.coupons ()")), Map.of()));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("ALTER TABLE public.customers DROP COLUMN IF EXISTS nickname;")))
+                .andExpect(content().string(containsString("id=\"apply-0123456789ab\"")))
+                .andExpect(content().string(not(containsString("id=\"apply-ba9876543210\""))))
+                .andExpect(content().string(containsString("run ALTER ... USING &lt;expression&gt;")))
+                .andExpect(content().string(containsString("CREATE TABLE public.coupons ()")));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(not(containsString("id=\"apply-"))));
+        mvc.perform(get("/api/mappings/shop/database").param("name", "shop").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(jsonPath("$.schemaChanges.policy").value("apply-safe"))
+                .andExpect(jsonPath("$.schemaChanges.pending[0].level").value("confirm"))
+                .andExpect(jsonPath("$.schemaChanges.pending[0].confirmable").value(true))
+                .andExpect(jsonPath("$.schemaChanges.pending[1].level").value("manual"))
+                .andExpect(jsonPath("$.schemaChanges.pending[1].confirmable").value(false))
+                .andExpect(jsonPath("$.schemaChanges.applied[0].actor").value("pgferry"));
+
+        mvc.perform(post("/mappings/shop/database/schema-changes/apply").param("name", "shop")
+                .param("id", "0123456789ab").with(user("watcher").roles("VIEWER")).with(csrf()))
+                .andExpect(status().isForbidden());
+        mvc.perform(post("/api/mappings/shop/schema-changes/apply").param("name", "shop").param("id", "0123456789ab")
+                .with(httpBasic("watcher", "watch-pw"))).andExpect(status().isForbidden());
+        verifyNoInteractions(schemaChangeActions);
+        mvc.perform(post("/mappings/shop/database/schema-changes/apply").param("name", "shop")
+                .param("id", "0123456789ab").with(user("ops").roles("VIEWER", "OPERATOR")).with(csrf()))
+                .andExpect(status().is3xxRedirection());
+        verify(schemaChangeActions).confirm("shop", "shop", "0123456789ab", "ops");
+        when(schemaChangeActions.confirm("shop", "shop", "ba9876543210", "ops"))
+                .thenThrow(new dev.pgferry.reconcile.ActionRefused("column changed public.coupons.label is manual"));
+        mvc.perform(post("/api/mappings/shop/schema-changes/apply").param("name", "shop").param("id", "ba9876543210")
+                .with(httpBasic("ops", "ops-pw"))).andExpect(status().isConflict())
+                .andExpect(jsonPath("$.error").value(containsString("is manual")));
     }
 
     @Test
