@@ -436,16 +436,17 @@ final class ChangeClassifier {
                     + Ddl.columnDefinition(mine, true)).at(Level.SAFE, mine.defaultExpression() == null
                     ? "a new column without a default: existing rows read NULL on both sides"
                     : "a new generated column: computed from the row on both sides");
-        } else if (mine.missing() != null) {
+        } else if (keptValue(table, mine) != null) {
+            String missing = keptValue(table, mine);
             Column asAdded = new Column(mine.key(), mine.relation(), mine.name(), mine.position(), mine.type(),
-                    mine.baseType(), mine.notNull(), dev.pgferry.pg.Identifiers.literal(mine.missing()) + "::"
+                    mine.baseType(), mine.notNull(), dev.pgferry.pg.Identifiers.literal(missing) + "::"
                     + mine.type(), null, null, null, mine.collation());
             draft.sql(SchemaChange.COLUMN, mine, "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS "
                     + Ddl.columnDefinition(asAdded, true))
                     .sql(SchemaChange.COLUMN, mine, "ALTER TABLE " + table + " ALTER COLUMN " + column + " SET DEFAULT "
                             + mine.defaultExpression())
                     .at(Level.SAFE, "a new column with a default: the rows that existed on the source read "
-                            + mine.missing() + " (the value PostgreSQL kept when it was added); the destination's get "
+                            + missing + " (the value PostgreSQL kept when it was added); the destination's get "
                             + "the same, then the default for new rows");
         } else {
             draft.sql(SchemaChange.COLUMN, mine, "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS "
@@ -460,6 +461,33 @@ final class ChangeClassifier {
         }
         partitionsFollow(draft, table, List.of(d.name()));
         draft.done();
+    }
+
+    /**
+     * The value the rows that existed when the column was added read on the source: kept on the
+     * column itself, or, for a partitioned table (which has no rows of its own), on its
+     * partitions, when they all kept the same one.
+     */
+    private String keptValue(String table, Column mine) {
+        if (mine.missing() != null) {
+            return mine.missing();
+        }
+        Relation relation = source.relations().get(table);
+        if (relation == null || !relation.kind().equals("p")) {
+            return null;
+        }
+        java.util.Set<String> kept = new java.util.HashSet<>();
+        for (Relation partition : source.relations().values()) {
+            if (table.equals(partition.partitionOf())) {
+                Column theirs = source.columns().get(partition.key() + "." + Ddl.splitColumnKey(mine.key())[1]);
+                String value = theirs == null ? null : keptValue(partition.key(), theirs);
+                if (value == null) {
+                    return null;
+                }
+                kept.add(value);
+            }
+        }
+        return kept.size() == 1 ? kept.iterator().next() : null;
     }
 
     private void changedColumn(Difference d, String table, String column, Column mine, Column theirs) {

@@ -133,6 +133,27 @@ class ManagedDestinationIT {
                     assertThat(Db.fingerprint(D, DB, table)).as(table).isEqualTo(Db.fingerprint(S, DB, table));
                 }
             });
+            // schema changes while streaming, carried over by a destination user that is no superuser: a
+            // column with a default on a partitioned table, a new table (owned by ledger_owner, granted by its
+            // default privileges) with rows
+            Db.execute(S, DB, "SET ROLE ledger_owner",
+                    "ALTER TABLE ledger.entries ADD COLUMN note text DEFAULT 'n/a'",
+                    "CREATE TABLE ledger.adjustments (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+                            + "entry_at date NOT NULL, amount numeric(12,2) NOT NULL)",
+                    "INSERT INTO ledger.adjustments (entry_at, amount) SELECT date '2026-03-01' + i, i "
+                            + "FROM generate_series(1, 50) i",
+                    "INSERT INTO ledger.entries (at, amount, note) VALUES ('2026-07-01', 7, 'with a note')",
+                    "RESET ROLE");
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                for (String table : List.of("ledger.entries", "ledger.adjustments")) {
+                    assertThat(Db.fingerprint(D, DB, table)).as(table).isEqualTo(Db.fingerprint(S, DB, table));
+                }
+            });
+            assertThat(Db.query(D, DB, String.class, "SELECT pg_get_userbyid(relowner)::text FROM pg_class "
+                    + "WHERE oid = 'ledger.adjustments'::regclass")).isEqualTo("ledger_owner");
+            assertThat(Db.list(D, "postgres", String.class, "SELECT actor FROM pgferry.audit_log WHERE mapping = "
+                    + "'managed' AND action = 'schema-change'")).isNotEmpty().containsOnly("pgferry");
+            awaitReady(app, "managed");
             JsonNode reports = app.api().post().uri("/api/mappings/managed/fidelity").retrieve().body(JsonNode.class);
             assertThat(reports.get(0).at("/error").isNull()).as(reports.toPrettyString()).isTrue();
             assertThat(reports.get(0).at("/differences")).as(reports.toPrettyString()).isEmpty();

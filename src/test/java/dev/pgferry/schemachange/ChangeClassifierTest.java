@@ -81,6 +81,28 @@ class ChangeClassifierTest {
     }
 
     @Test
+    void aPartitionedTablesNewColumnTakesTheValueItsPartitionsKeptAndTheirDifferencesGoWithIt() {
+        String parent = "ledger.entries";
+        String partition = "ledger.entries_2026";
+        Relation p = table(parent, "ledger", "entries", "p");
+        Relation leaf = new Relation(partition, "ledger", "entries_2026", "r", "p", "d", "app", List.of(), parent,
+                "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')", null, null);
+        Column onParent = column(parent, "note", 4, "text", false, "'n/a'::text", null);
+        Column onLeaf = column(partition, "note", 4, "text", false, "'n/a'::text", "n/a");
+        Definitions source = side(List.of(p, leaf), List.of(onParent, onLeaf), List.of(), List.of(), List.of(),
+                List.of());
+        Definitions destination = side(List.of(p, leaf), List.of(), List.of(), List.of(), List.of(), List.of());
+        List<SchemaChange> changes = classify(List.of(added("column", onParent.key()), added("column", onLeaf.key())),
+                source, destination);
+        assertThat(changes).singleElement().satisfies(change -> {
+            assertThat(change.level()).isEqualTo(Level.SAFE);
+            assertThat(change.covers()).hasSize(2);
+            assertThat(change.sql()).startsWith("ALTER TABLE ledger.entries ADD COLUMN IF NOT EXISTS \"note\" text "
+                    + "DEFAULT 'n/a'::text;");
+        });
+    }
+
+    @Test
     void aDefaultWithoutAKeptValueMayHaveBeenComputedPerRowSoItWaitsForConfirmation() {
         Column c = column(T, "token", 3, "double precision", false, "random()", null);
         SchemaChange change = classify(List.of(added("column", c.key())), tableWith(c), tableWith()).getFirst();
