@@ -167,12 +167,9 @@ public final class ConfigurationValidator {
         Mapping.SchemaChanges schemaChanges = new Mapping.SchemaChanges(enumValue(var + "SCHEMA_CHANGES",
                 m.schemaChanges(), Mapping.SchemaChangePolicy.class, "apply-safe, confirm-all, detect-only"),
                 flag(var + "DDL_CAPTURE", m.ddlCapture()));
-        if (schemaChanges.ddlCapture()) {
-            // an event trigger on the source that records the statements: not built yet, and a
-            // setting that silently does nothing would be worse than none
-            problems.add(var + "DDL_CAPTURE=true: recording the source's DDL statements is not available in this "
-                    + "version; pgferry finds schema changes from the catalogs (docs/schema-changes.md); remove the "
-                    + "variable");
+        if (schemaChanges.ddlCapture() && (content != Mapping.Content.SCHEMA_AND_DATA || !scope.equals(Scope.ALL))) {
+            problems.add(var + "DDL_CAPTURE=true: only for a mapping that copies the whole schema (CONTENT=schema-and-"
+                    + "data, no SCHEMAS or TABLES scope), where pgferry carries schema changes over; remove the variable");
         }
         Mapping.CopyLimits copyLimits = new Mapping.CopyLimits(copyWorkers(var + "COPY_WORKERS", m.copyWorkers()),
                 rate(var + "COPY_MAX_RATE", m.copyMaxRate()));

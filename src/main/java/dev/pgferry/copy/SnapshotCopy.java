@@ -150,7 +150,8 @@ public class SnapshotCopy {
                 progress.stage(Stage.COPYING);
                 copyAndBuild(mapping, database, snapshot, chunks, split, archive, workers, progress, sessions);
                 progress.stage(Stage.FINISHING);
-                restoreListed(mapping, database, archive, split.rest());
+                restoreListed(mapping, database, archive, split.rest().stream()
+                        .filter(line -> !dev.pgferry.pg.CaptureObjects.isTocEntry(line)).toList());
                 sessions.closed(exporter);
             }
             progress.stage(Stage.SUBSCRIBING);

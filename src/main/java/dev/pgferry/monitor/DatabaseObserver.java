@@ -105,6 +105,7 @@ public class DatabaseObserver {
         boolean sourceExists = source.databases().containsKey(database);
         boolean destinationExists = destination.databases().containsKey(database);
         boolean publication = false;
+        boolean ddlCapture = false;
         Optional<Slot> slot = Optional.empty();
         Optional<SourceFacts> facts = Optional.empty();
         TableCensus sourceCensus = TableCensus.EMPTY;
@@ -120,6 +121,9 @@ public class DatabaseObserver {
             try (Connection connection = connector.observe(mapping.source(), database)) {
                 JdbcClient jdbc = Jdbc.over(connection);
                 publication = jdbc.sql(ObservationQueries.PUBLICATION_EXISTS).param(names.publication())
+                        .query(Boolean.class).single();
+                String capture = ReplicationNames.ddlCapture(mapping.name(), database).name();
+                ddlCapture = jdbc.sql(ObservationQueries.DDL_CAPTURE_EXISTS).param(capture).param(capture)
                         .query(Boolean.class).single();
                 slot = slot(jdbc, names.slot());
                 if (reversed) {
@@ -201,7 +205,7 @@ public class DatabaseObserver {
                 TableCensus.sequences(sourceCensus, destinationCensus), columnFacts,
                 ownership(mapping, database, destination, destinationError == null ? userObjects : -1),
                 reversed ? Optional.of(new ObservedDatabase.Reverse(reversePublication, reverseSlot,
-                        reverseSubscription)) : Optional.empty());
+                        reverseSubscription)) : Optional.empty(), ddlCapture);
     }
 
     /** A logical slot on the server the connection is to, with how far its consumer is behind. */

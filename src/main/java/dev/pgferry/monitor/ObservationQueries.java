@@ -50,6 +50,10 @@ final class ObservationQueries {
 
     static final String PUBLICATION_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ?)";
 
+    /** pgferry's DDL capture in this database: its event trigger or its schema (left from a removal cut short). */
+    static final String DDL_CAPTURE_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = ?) "
+            + "OR EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?)";
+
     /** Apply lag from the walsender's replay position while it runs, else from the slot's confirmed flush. */
     static final String SLOT = """
             SELECT s.active, s.wal_status,
@@ -78,13 +82,13 @@ final class ObservationQueries {
                  JOIN pg_class r ON r.oid = CASE WHEN c.relispartition THEN pg_partition_root(c.oid) ELSE c.oid END
                  JOIN pg_namespace rn ON rn.oid = r.relnamespace
             WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p') AND r.relpersistence = 'p'
-              AND rn.nspname <> 'information_schema' AND rn.nspname NOT LIKE 'pg\\_%'
+              AND rn.nspname <> 'information_schema' AND rn.nspname NOT LIKE 'pg\\_%' AND rn.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
             ORDER BY 1, 2, 4, 5""";
 
     /** last_value is NULL when never used or not readable (pg_read_all_data / SELECT on it needed). */
     static final String SEQUENCES = """
             SELECT schemaname::text AS schema, sequencename::text AS name, last_value FROM pg_sequences
-            WHERE schemaname <> 'information_schema' AND schemaname NOT LIKE 'pg\\_%'""";
+            WHERE schemaname <> 'information_schema' AND schemaname NOT LIKE 'pg\\_%' AND schemaname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'""";
 
     /** Copies running into this database: the table-sync workers' COPY FROM. */
     static final String COPY_PROGRESS = """

@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * Everything one tick read about one database migration, on both sides. Immutable, built fresh
  * every tick: the planner derives the phase from this alone. {@code ownership}: whether the
- * destination database is pgferry's to change (see {@link Ownership}).
+ * destination database is pgferry's to change (see {@link Ownership}); {@code ddlCaptureInstalled}:
+ * whether pgferry's DDL capture (its event trigger) is in the source database.
  */
 public record ObservedDatabase(
         String database,
@@ -27,7 +28,19 @@ public record ObservedDatabase(
         List<Sequence> sequences,
         Optional<ColumnFacts> columnFacts,
         Ownership ownership,
-        Optional<Reverse> reverse) {
+        Optional<Reverse> reverse,
+        boolean ddlCaptureInstalled) {
+
+    /** Without pgferry's DDL capture on the source (DDL_CAPTURE, see schemachange.DdlCapture). */
+    public ObservedDatabase(String database, Instant observedAt, String sourceError, String destinationError,
+            boolean sourceDatabaseExists, boolean destinationDatabaseExists, int destinationTableCount,
+            boolean publicationExists, Optional<Slot> slot, Optional<Subscription> subscription, List<Table> tables,
+            boolean completionRecorded, Optional<SourceFacts> sourceFacts, List<Sequence> sequences,
+            Optional<ColumnFacts> columnFacts, Ownership ownership, Optional<Reverse> reverse) {
+        this(database, observedAt, sourceError, destinationError, sourceDatabaseExists, destinationDatabaseExists,
+                destinationTableCount, publicationExists, slot, subscription, tables, completionRecorded, sourceFacts,
+                sequences, columnFacts, ownership, reverse, false);
+    }
 
     public ObservedDatabase {
         tables = List.copyOf(tables);

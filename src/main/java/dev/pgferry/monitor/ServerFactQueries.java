@@ -78,14 +78,14 @@ public final class ServerFactQueries {
                        || format('%I.%I', n.nspname, c.relname)
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT c.relispartition
-                  AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                  AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                                   AND d.objid = c.oid AND d.deptype = 'e')
                 UNION ALL
                 SELECT p.proowner, CASE p.prokind WHEN 'a' THEN 'aggregate ' WHEN 'p' THEN 'procedure '
                        ELSE 'function ' END || p.oid::regprocedure::text
                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                WHERE p.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                WHERE p.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                                   AND d.objid = p.oid AND d.deptype = 'e')
                 UNION ALL
@@ -94,12 +94,12 @@ public final class ServerFactQueries {
                 WHERE t.oid >= 16384 AND (t.typtype IN ('d', 'e', 'r')
                        OR t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = t.typrelid
                                                       AND r.relkind = 'c'))
-                  AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                  AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
                                   AND d.objid = t.oid AND d.deptype = 'e')
                 UNION ALL
                 SELECT n.nspowner, 'schema ' || quote_ident(n.nspname) FROM pg_namespace n
-                WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
                 UNION ALL
                 SELECT d.datdba, 'database ' || quote_ident(d.datname) FROM pg_database d
                 WHERE d.datname = current_database()
@@ -111,18 +111,20 @@ public final class ServerFactQueries {
 
     /**
      * Objects only a superuser may create, which a destination user that is no superuser cannot
-     * restore: event triggers, and functions in untrusted languages (C, internal, plperlu ...)
-     * that no extension makes (aggregates, internal by definition, are anyone's to create).
+     * restore: event triggers (but pgferry's own DDL capture, which its dumps leave out), and
+     * functions in untrusted languages (C, internal, plperlu ...) that no extension makes
+     * (aggregates, internal by definition, are anyone's to create).
      */
     static final String SUPERUSER_ONLY_OBJECTS = """
             SELECT 'event trigger ' || quote_ident(e.evtname) FROM pg_event_trigger e
             WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_event_trigger'::regclass
                               AND d.objid = e.oid AND d.deptype = 'e')
+              AND e.evtname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
             UNION ALL
             SELECT 'function ' || p.oid::regprocedure::text || ' (language ' || l.lanname || ', not trusted)'
             FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE p.oid >= 16384 AND NOT l.lanpltrusted AND p.prokind <> 'a'
-              AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+              AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                               AND d.objid = p.oid AND d.deptype = 'e')
             ORDER BY 1""";
@@ -162,7 +164,7 @@ public final class ServerFactQueries {
                  JOIN pg_class rc ON rc.oid = coalesce(pg_partition_root(c.oid), c.oid)
                  JOIN pg_namespace rn ON rn.oid = rc.relnamespace
             WHERE c.relkind IN ('r', 'p') AND c.relpersistence IN ('p', 'u')
-              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
             ORDER BY 1, 2""";
 
     static final String LARGE_OBJECTS = "SELECT count(*) FROM pg_largeobject_metadata";
@@ -172,7 +174,7 @@ public final class ServerFactQueries {
     /** has_table_privilege, not has_sequence_privilege: the planner may call it on rows of any kind. */
     static final String UNREADABLE_SEQUENCES = """
             SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind = 'S' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+            WHERE c.relkind = 'S' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
               AND NOT has_table_privilege(c.oid, 'SELECT')""";
 
     static final String CAN_CREATE = "SELECT has_database_privilege(current_database(), 'CREATE')";
@@ -193,18 +195,18 @@ public final class ServerFactQueries {
     public static final String NEEDED_ROLES = """
             WITH RECURSIVE direct(oid) AS (
                 SELECT c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                 WHERE c.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                 WHERE c.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
                 UNION SELECT (aclexplode(c.relacl)).grantee FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                  WHERE c.oid >= 16384 AND c.relacl IS NOT NULL AND n.nspname NOT LIKE 'pg\\_%'
                    AND n.nspname <> 'information_schema'
                 UNION SELECT n.nspowner FROM pg_namespace n
-                 WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                 WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
                 UNION SELECT (aclexplode(n.nspacl)).grantee FROM pg_namespace n
-                 WHERE n.nspacl IS NOT NULL AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                 WHERE n.nspacl IS NOT NULL AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
                 UNION SELECT p.proowner FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                 WHERE p.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                 WHERE p.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
                 UNION SELECT t.typowner FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-                 WHERE t.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                 WHERE t.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
                 UNION SELECT d.datdba FROM pg_database d WHERE d.datname = current_database()
                 UNION SELECT (aclexplode(d.datacl)).grantee FROM pg_database d
                  WHERE d.datname = current_database() AND d.datacl IS NOT NULL
@@ -229,7 +231,7 @@ public final class ServerFactQueries {
                    (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default
             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
-              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
             ORDER BY 1, 2, a.attnum""";
 
     /** Top-level tables with a primary key or replica identity index (partitioned: on the root). */
@@ -237,7 +239,7 @@ public final class ServerFactQueries {
             SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND (c.relreplident = 'f'
                OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND (i.indisprimary OR i.indisreplident)))
-              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'""";
+              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'""";
 
     static final String PUBLICATION_VIA_ROOT = "SELECT pubviaroot FROM pg_publication WHERE pubname = ?";
 }

@@ -79,13 +79,20 @@ public class PgDumpRunner {
     public void dumpSchema(Instance source, String database, List<String> filter, Path archive, String snapshot)
             throws PgToolException {
         List<String> command = new ArrayList<>(List.of(tools.find("pg_dump").toString(), "--schema-only",
-                "--no-publications", "--no-subscriptions", "--format=custom", "--file=" + archive));
+                "--no-publications", "--no-subscriptions", "--format=custom", "--file=" + archive,
+                // another mapping's DDL capture on this source database is never copied
+                "--exclude-schema=" + CaptureObjects.DUMP_PATTERN));
         if (snapshot != null) {
             command.add("--snapshot=" + snapshot);
         }
         command.addAll(filter);
         command.add("--dbname=" + ConnInfo.of(source, database, false));
         run(source, command, Map.of());
+    }
+
+    /** The whole table of contents of an archive, as pg_restore -l prints it (one entry a line). */
+    public List<String> contents(Path archive) throws PgToolException {
+        return runForOutput(List.of(tools.find("pg_restore").toString(), "--list", archive.toString()));
     }
 
     /** The table of contents of one section of an archive, as pg_restore -l prints it (one entry a line). */

@@ -66,4 +66,8 @@ public record CheckInput(Mapping mapping, ObservedDatabase database, ObservedIns
     static String instanceVariable(String instance, String suffix) {
         return "PGFERRY_INSTANCES_" + instance.toUpperCase().replace('-', '_') + "_" + suffix;
     }
+
+    static String mappingVariable(String mapping, String suffix) {
+        return "PGFERRY_MAPPINGS_" + mapping.toUpperCase().replace('-', '_') + "_" + suffix;
+    }
 }

@@ -25,6 +25,7 @@ public final class PreflightChecks {
             RoleChecks.add(in, checks);
             NonSuperuserChecks.add(in, checks);
             ReverseDirectionChecks.add(in, checks);
+            DdlCaptureChecks.add(in, checks);
         }
         ToolChecks.add(in, checks);
         return checks;

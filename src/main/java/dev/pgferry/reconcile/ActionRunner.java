@@ -9,6 +9,9 @@ import dev.pgferry.ownership.OwnershipRecords;
 import dev.pgferry.status.Action.ApplySchemaChanges;
 import dev.pgferry.status.Action.ClaimDatabase;
 import dev.pgferry.schemachange.SchemaChangeApplier;
+import dev.pgferry.schemachange.DdlCapture;
+import dev.pgferry.status.Action.InstallDdlCapture;
+import dev.pgferry.status.Action.RemoveDdlCapture;
 import dev.pgferry.status.Action.FinishRollback;
 import dev.pgferry.status.Action.SetSourceSequences;
 import dev.pgferry.status.Action.VerifyForRollback;
@@ -55,11 +58,13 @@ class ActionRunner {
     private final ControlRecords records;
     private final RollbackSteps rollback;
     private final SchemaChangeApplier schemaChanges;
+    private final DdlCapture ddlCapture;
 
     ActionRunner(ReplicationObjects replication, DatabaseCreator databases, SchemaCopier schema, RoleCopier roles,
             CompletionMarker completion, SnapshotCopies copies, OwnershipRecords ownership, ControlRecords records,
-            RollbackSteps rollback, SchemaChangeApplier schemaChanges) {
+            RollbackSteps rollback, SchemaChangeApplier schemaChanges, DdlCapture ddlCapture) {
         this.schemaChanges = schemaChanges;
+        this.ddlCapture = ddlCapture;
         this.rollback = rollback;
         this.records = records;
         this.copies = copies;
@@ -85,11 +90,11 @@ class ActionRunner {
         }
     }
 
-    /** The steps of turning a mapping around and of rolling it back. */
+    /** The steps of turning a mapping around and of rolling it back, and pgferry's objects in the source database. */
     private static final java.util.Set<Class<?>> AUDITED = java.util.Set.of(CreateReversePublication.class,
             CreateReverseSlot.class, CreateReverseSubscription.class, DropReverseSubscription.class,
             DropReverseSlot.class, DropReversePublication.class, SetSourceSequences.class, VerifyForRollback.class,
-            FinishRollback.class);
+            FinishRollback.class, InstallDdlCapture.class, RemoveDdlCapture.class);
 
     private void perform(Mapping mapping, String database, Action action) throws ActionException {
         switch (action) {
@@ -130,6 +135,8 @@ class ActionRunner {
             case SetSourceSequences a -> rollback.setSourceSequences(mapping, database);
             case VerifyForRollback a -> rollback.verify(mapping, database, a.tables());
             case FinishRollback a -> rollback.finish(mapping, database);
+            case InstallDdlCapture a -> ddlCapture.install(mapping, database);
+            case RemoveDdlCapture a -> ddlCapture.remove(mapping.source(), mapping.name(), database);
             case ApplySchemaChanges a ->
                 schemaChanges.apply(mapping, database, a.ids(), a.unpublished(), a.refresh(), null);
             case UpdateSubscriptionConnection a -> {

@@ -9,6 +9,8 @@ import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedDatabase.Table;
 import dev.pgferry.preflight.Check;
 import dev.pgferry.status.Action.ApplySchemaChanges;
+import dev.pgferry.status.Action.InstallDdlCapture;
+import dev.pgferry.status.Action.RemoveDdlCapture;
 import dev.pgferry.status.Action.DetachSubscription;
 import dev.pgferry.status.Action.DropInactiveSlot;
 import dev.pgferry.status.Action.DropPublication;
@@ -43,11 +45,12 @@ public final class Planner {
         ObservedDatabase o = in.observed();
         ReplicationNames names = ReplicationNames.of(in.mapping().name(), o.database());
         if (o.completionRecorded()) {
-            return complete(o, names, ReplicationNames.reverse(in.mapping().name(), o.database()),
+            Plan complete = complete(o, names, ReplicationNames.reverse(in.mapping().name(), o.database()),
                     in.source().reachable() && o.sourceError() == null, in.copyGeneration());
+            return withoutDdlCapture(in, o, complete);
         }
         if (o.reverse().isPresent()) {
-            return ReverseSteps.plan(in, o, names);
+            return withoutDdlCapture(in, o, ReverseSteps.plan(in, o, names));
         }
         // without both servers nothing can be judged, whatever the phase was
         List<Check> unreachable = in.checks().stream().filter(Check::blocks)
@@ -120,6 +123,7 @@ public final class Planner {
         if (plan.phase() == Phase.FAILED) {
             return plan;
         }
+        plan = withDdlCapture(in, plan);
         String reason = plan.reason();
         if (in.schema().waitingFor() != null && plan.phase() != Phase.READY) {
             reason = "streaming; waiting for the schema change to reach the destination: " + in.schema().waitingFor()
@@ -133,6 +137,34 @@ public final class Planner {
                 in.schema().unpublished(), in.schema().refresh(),
                 in.schema().due().stream().map(c -> c.what() + " " + c.object()).toList()));
         return new Plan(plan.phase(), reason, actions, plan.blockedBy());
+    }
+
+    /**
+     * DDL_CAPTURE: the capture is installed once the database streams (by a source user that is a
+     * superuser: pre-flight warns otherwise), and removed when the setting is turned off.
+     */
+    private static Plan withDdlCapture(PlanInput in, Plan plan) {
+        ObservedDatabase o = in.observed();
+        String name = ReplicationNames.ddlCapture(in.mapping().name(), o.database()).name();
+        boolean wanted = in.mapping().schemaChanges().ddlCapture();
+        boolean superuser = in.source().facts() != null && in.source().facts().user().superuser();
+        List<Action> actions = new ArrayList<>(plan.actions());
+        if (wanted && !o.ddlCaptureInstalled() && superuser) {
+            actions.add(new InstallDdlCapture(name));
+        } else if (!wanted && o.ddlCaptureInstalled()) {
+            actions.add(new RemoveDdlCapture(name));
+        }
+        return new Plan(plan.phase(), plan.reason(), actions, plan.blockedBy());
+    }
+
+    /** A completed, turned-around or rolled-back database keeps no DDL capture on its source. */
+    private static Plan withoutDdlCapture(PlanInput in, ObservedDatabase o, Plan plan) {
+        if (!o.ddlCaptureInstalled() || !in.source().reachable() || o.sourceError() != null) {
+            return plan;
+        }
+        List<Action> actions = new ArrayList<>(plan.actions());
+        actions.add(new RemoveDdlCapture(ReplicationNames.ddlCapture(in.mapping().name(), o.database()).name()));
+        return new Plan(plan.phase(), plan.reason(), actions, plan.blockedBy());
     }
 
     private static Plan streaming(PlanInput in, ObservedDatabase o) {

@@ -37,6 +37,18 @@ public record ReplicationNames(String name) {
         return of(mapping, database + "\u0000reverse");
     }
 
+    /**
+     * The name of a database's DDL capture on the source (DDL_CAPTURE): its schema and its event
+     * trigger. Always hashed, so never a forward or reverse name; every name of this form matches
+     * {@link dev.pgferry.pg.CaptureObjects#REGEX}, by which pgferry's catalog queries and dumps leave them out.
+     */
+    public static ReplicationNames ddlCapture(String mapping, String database) {
+        String suffix = "_ddl_" + hash(mapping + "\u0000" + database + "\u0000ddl");
+        String plain = PREFIX + sanitize(mapping) + "_" + sanitize(database);
+        return new ReplicationNames((plain.length() > MAX_BYTES - suffix.length()
+                ? plain.substring(0, MAX_BYTES - suffix.length()) : plain) + suffix);
+    }
+
     public String publication() {
         return name;
     }

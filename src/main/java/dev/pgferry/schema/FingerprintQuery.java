@@ -38,7 +38,7 @@ final class FingerprintQuery {
                 + " WHERE a.privilege_type <> 'MAINTAIN') items)";
     }
 
-    private static final String USER_NAMESPACE = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'";
+    private static final String USER_NAMESPACE = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'";
 
     // a partition's identity column is its parent's: 17 and later show it on the partition too, 16
     // and earlier not, so a partition's identity is left out (the parent's is compared)

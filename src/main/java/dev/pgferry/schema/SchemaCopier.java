@@ -25,10 +25,15 @@ public class SchemaCopier {
     /** {@code filter}: pg_dump's selection options for the mapping's scope (see {@link DumpFilter}). */
     public void copy(Mapping mapping, String database, java.util.List<String> filter) throws ActionException {
         Path archive = null;
+        Path list = null;
         try {
             archive = Files.createTempFile("pgferry-schema-", ".dump");
             runner.dumpSchema(mapping.source(), database, filter, archive);
-            runner.restore(mapping.destination(), database, archive);
+            // every entry but another mapping's DDL capture trigger (its schema is not dumped)
+            list = Files.createTempFile("pgferry-list-", ".txt");
+            Files.write(list, runner.contents(archive).stream().filter(line -> !dev.pgferry.pg.CaptureObjects.isTocEntry(line))
+                    .toList());
+            runner.restoreListed(mapping.destination(), database, archive, list, java.util.Map.of());
         } catch (PgToolException e) {
             throw new ActionException("copy schema of " + database + ": " + e.getMessage(), false);
         } catch (IOException e) {
@@ -36,6 +41,9 @@ public class SchemaCopier {
         } finally {
             if (archive != null) {
                 archive.toFile().delete();
+            }
+            if (list != null) {
+                list.toFile().delete();
             }
         }
     }

@@ -30,7 +30,7 @@ import org.springframework.stereotype.Component;
 @Component
 class DefinitionReader {
 
-    private static final String USER_NAMESPACE = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'";
+    private static final String USER_NAMESPACE = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'";
 
     private static String acl(String acl, String type, String owner) {
         return "ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END"

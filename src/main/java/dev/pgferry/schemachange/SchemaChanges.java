@@ -39,12 +39,14 @@ public class SchemaChanges {
 
     private final FidelityCheck fidelity;
     private final DefinitionReader reader;
+    private final DdlCapture capture;
     private final Clock clock;
     private final LastReports<ChangeReport> reports = new LastReports<>();
     private final LastReports<List<Difference>> classifiedFrom = new LastReports<>();
     private final LastReports<ApplyErrors> applyErrors = new LastReports<>();
 
-    public SchemaChanges(FidelityCheck fidelity, DefinitionReader reader, Clock clock) {
+    public SchemaChanges(FidelityCheck fidelity, DefinitionReader reader, DdlCapture capture, Clock clock) {
+        this.capture = capture;
         this.fidelity = fidelity;
         this.reader = reader;
         this.clock = clock;
@@ -54,13 +56,16 @@ public class SchemaChanges {
     public FidelityReport compare(Mapping mapping, String database, Duration fullEvery) {
         FidelityReport report = fidelity.runIfChanged(mapping, database, fullEvery);
         classify(mapping, database, report);
+        capture.read(mapping, database);
         return report;
     }
+
 
     /** Compares now, in full, and classifies (after applying, and for an operator's confirmation). */
     FidelityReport compareNow(Mapping mapping, String database) {
         FidelityReport report = fidelity.run(mapping, database);
         classify(mapping, database, report);
+        capture.read(mapping, database);
         return report;
     }
 

@@ -179,6 +179,21 @@ public sealed interface Action {
         }
     }
 
+    /** DDL_CAPTURE: the event trigger that records the source's DDL statements, installed in the source database. */
+    record InstallDdlCapture(String name) implements Action {
+        public String describe() {
+            return "install the DDL capture " + name + " in the source database (an event trigger that records each DDL "
+                    + "statement; DDL_CAPTURE=true)";
+        }
+    }
+
+    /** Removes pgferry's DDL capture from the source database (complete, or DDL_CAPTURE turned off). */
+    record RemoveDdlCapture(String name) implements Action {
+        public String describe() {
+            return "remove the DDL capture " + name + " from the source database";
+        }
+    }
+
     /** The subscription's connection string as the configuration gives it now; the password is never shown. */
     record UpdateSubscriptionConnection(String subscription) implements Action {
         public String describe() {

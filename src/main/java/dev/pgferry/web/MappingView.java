@@ -9,6 +9,7 @@ import dev.pgferry.preflight.RoleStates;
 import dev.pgferry.schema.FidelityReport;
 import java.time.Instant;
 import dev.pgferry.schemachange.ChangeReport;
+import dev.pgferry.schemachange.DdlCapture;
 import java.util.List;
 import java.util.Map;
 
@@ -52,10 +53,11 @@ public record MappingView(String name, String source, String destination, String
     /**
      * The database's schema changes while streaming (see schemachange): the mapping's policy, each
      * change found on the source and not yet on the destination, with its level, the exact SQL
-     * and why, whether an operator may confirm it here; and the ones pgferry applied (newest first).
+     * and why, whether an operator may confirm it here; the ones pgferry applied (newest first); and,
+     * with DDL_CAPTURE, the statements the applications ran on the source (newest first).
      */
     public record SchemaChangesView(String policy, List<ChangeView> pending, List<ChangeReport.Applied> applied,
-            String error) {
+            String error, List<DdlCapture.CapturedStatement> captured) {
     }
 
     /** One change; {@code lastFailure}: why applying it failed last (it is tried again later), or null. */

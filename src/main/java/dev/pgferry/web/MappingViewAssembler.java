@@ -5,6 +5,7 @@ import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.preflight.Compatibility;
 import dev.pgferry.schemachange.ChangeReport;
+import dev.pgferry.schemachange.DdlCapture;
 import dev.pgferry.schemachange.SchemaChange;
 import dev.pgferry.web.MappingView.ChangeView;
 import dev.pgferry.web.MappingView.SchemaChangesView;
@@ -96,6 +97,11 @@ final class MappingViewAssembler {
         /** The database's schema changes as last classified, with their history; null when never compared. */
         default ChangeReport schemaChanges(String mapping, String database) {
             return null;
+        }
+
+        /** The statements pgferry's DDL capture recorded on the source, newest first; empty without it. */
+        default List<DdlCapture.CapturedStatement> capturedStatements(String mapping, String database) {
+            return List.of();
         }
 
         /** The freeze point's LSN and whether the slot has passed it; both null without a point. */
@@ -224,13 +230,19 @@ final class MappingViewAssembler {
                 exact.map(MappingViewAssembler::exactCount).orElse(null),
                 alerts.stream().filter(a -> d.database().equals(a.database())).toList(), status.roleStates(d),
                 d.rollbackReady(), reverse(mapping, o, extras.sequencesKeptBack(mapping.name(), d.database())),
-                schemaChanges(mapping, extras.schemaChanges(mapping.name(), d.database())));
+                schemaChanges(mapping, extras.schemaChanges(mapping.name(), d.database()),
+                        extras.capturedStatements(mapping.name(), d.database())));
     }
 
-    private static SchemaChangesView schemaChanges(Mapping mapping, ChangeReport report) {
-        if (report == null) {
+    private static SchemaChangesView schemaChanges(Mapping mapping, ChangeReport report,
+            List<DdlCapture.CapturedStatement> captured) {
+        if (report == null && captured.isEmpty()) {
             return null;
         }
+        if (report == null) {
+            report = new ChangeReport(null, List.of(), null, List.of(), java.util.Map.of());
+        }
+        ChangeReport shown = report;
         Mapping.SchemaChangePolicy policy = mapping.schemaChanges().policy();
         return new SchemaChangesView(policy.configValue(), report.changes().stream().map(c -> new ChangeView(c.id(),
                 lower(c.level().name()), c.automaticUnder(policy) ? "applied by pgferry within a tick or two"
@@ -238,8 +250,8 @@ final class MappingViewAssembler {
                         : c.level() == SchemaChange.Level.MANUAL ? "manual: apply it by hand"
                         : "detect-only: apply it by hand", c.what(), c.object(), c.sql(), c.why(),
                 c.confirmableUnder(policy) && !c.automaticUnder(policy),
-                report.failures().containsKey(c.id()) ? report.failures().get(c.id()).message() : null)).toList(),
-                report.applied(), report.error());
+                shown.failures().containsKey(c.id()) ? shown.failures().get(c.id()).message() : null)).toList(),
+                report.applied(), report.error(), captured);
     }
 
     private static ReverseView reverse(Mapping mapping, ObservedDatabase o, SequenceSync.SequenceReport sequences) {

@@ -16,6 +16,8 @@ import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.schema.FidelityReport;
 import dev.pgferry.schemachange.ChangeReport;
 import dev.pgferry.schemachange.SchemaChanges;
+import dev.pgferry.schemachange.DdlCapture;
+import java.util.List;
 import java.time.Clock;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -35,11 +37,14 @@ class StatusViews implements MappingViewAssembler.Extras {
     private final Clock clock;
     private final SnapshotCopies snapshotCopies;
     private final SchemaChanges schemaChanges;
+    private final DdlCapture ddlCapture;
 
     StatusViews(FidelityCheck fidelity, LagHistory lagHistory, CopyRates copyRates,
             ExactCounter exactCounter, SequenceSync sequenceSync, MaterializedViews materializedViews,
-            Verifier verifier, Drain drain, Clock clock, SnapshotCopies snapshotCopies, SchemaChanges schemaChanges) {
+            Verifier verifier, Drain drain, Clock clock, SnapshotCopies snapshotCopies, SchemaChanges schemaChanges,
+            DdlCapture ddlCapture) {
         this.schemaChanges = schemaChanges;
+        this.ddlCapture = ddlCapture;
         this.snapshotCopies = snapshotCopies;
         this.verifier = verifier;
         this.drain = drain;
@@ -59,6 +64,12 @@ class StatusViews implements MappingViewAssembler.Extras {
     /** Without the lag charts, for pages that list many databases and draw none. */
     MappingView withoutCharts(MappingStatus status) {
         return MappingViewAssembler.of(status, this, false);
+    }
+
+    @Override
+    public List<DdlCapture.CapturedStatement> capturedStatements(String mapping, String database) {
+        List<DdlCapture.CapturedStatement> captured = ddlCapture.recent(mapping, database);
+        return captured == null ? List.of() : captured;
     }
 
     @Override

@@ -101,14 +101,15 @@ class ConfigurationValidatorTest {
         assertThat(validate().mapping("main").orElseThrow().schemaChanges())
                 .isEqualTo(new Mapping.SchemaChanges(Mapping.SchemaChangePolicy.APPLY_SAFE, false));
         env.put("PGFERRY_MAPPINGS_MAIN_SCHEMA_CHANGES", "confirm-all");
-        assertThat(validate().mapping("main").orElseThrow().schemaChanges())
-                .isEqualTo(new Mapping.SchemaChanges(Mapping.SchemaChangePolicy.CONFIRM_ALL, false));
-        env.put("PGFERRY_MAPPINGS_MAIN_SCHEMA_CHANGES", "apply-everything");
         env.put("PGFERRY_MAPPINGS_MAIN_DDL_CAPTURE", "true");
+        assertThat(validate().mapping("main").orElseThrow().schemaChanges())
+                .isEqualTo(new Mapping.SchemaChanges(Mapping.SchemaChangePolicy.CONFIRM_ALL, true));
+        env.put("PGFERRY_MAPPINGS_MAIN_SCHEMA_CHANGES", "apply-everything");
+        env.put("PGFERRY_MAPPINGS_MAIN_SCHEMAS", "sales");
         assertThat(problems()).containsExactlyInAnyOrder("PGFERRY_MAPPINGS_MAIN_SCHEMA_CHANGES=apply-everything: "
                 + "unknown; use one of apply-safe, confirm-all, detect-only", "PGFERRY_MAPPINGS_MAIN_DDL_CAPTURE=true: "
-                + "recording the source's DDL statements is not available in this version; pgferry finds schema "
-                + "changes from the catalogs (docs/schema-changes.md); remove the variable");
+                + "only for a mapping that copies the whole schema (CONTENT=schema-and-data, no SCHEMAS or TABLES "
+                + "scope), where pgferry carries schema changes over; remove the variable");
     }
 
     @Test

@@ -274,6 +274,18 @@ class PlannerTest {
         }
 
         @Test
+        void theDdlCaptureIsInstalledOnceStreamingAndRemovedWhenTurnedOff() {
+            Observed o = subscribed("r", "r");
+            o.captureWanted = true;
+            String name = ReplicationNames.ddlCapture("m", "shop").name();
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new Action.InstallDdlCapture(name));
+            o.ddlCapture = true;
+            assertThat(plan(Mode.RUN, o).actions()).isEmpty();
+            o.captureWanted = false;
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new Action.RemoveDdlCapture(name));
+        }
+
+        @Test
         void aFailedDatabaseCarriesNoSchemaChangeOver() {
             Observed o = subscribed("r");
             o.slot = Optional.empty();
@@ -414,6 +426,17 @@ class PlannerTest {
             Plan plan = plan(Mode.RUN, o);
             assertThat(plan.phase()).isEqualTo(Phase.COMPLETE);
             assertThat(plan.actions()).containsExactly(new DropSubscription(NAME), new DropPublication(NAME));
+        }
+
+        @Test
+        void aCompletedDatabaseKeepsNoDdlCaptureOnItsSource() {
+            Observed o = subscribed("r");
+            o.completion = true;
+            o.ddlCapture = true;
+            o.captureWanted = true;
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.actions()).containsExactly(new DropSubscription(NAME), new DropPublication(NAME),
+                    new Action.RemoveDdlCapture(ReplicationNames.ddlCapture("m", "shop").name()));
         }
 
         @Test
@@ -661,7 +684,8 @@ class PlannerTest {
     private static PlanInput input(Mode mode, Observed o, Readiness readiness, Optional<ActionFailure> failure) {
         Mapping mapping = new Mapping("m", o.sourceInstance, DESTINATION, List.of(o.database), mode, o.copyMethod, o.remedy,
                 Mapping.RoleConflict.MERGE, o.content, Scope.ALL, false, Mapping.CopyLimits.DEFAULT, o.adopt,
-                Mapping.FreezeRoles.NONE);
+                Mapping.FreezeRoles.NONE).withSchemaChanges(new Mapping.SchemaChanges(
+                        Mapping.SchemaChangePolicy.APPLY_SAFE, o.captureWanted));
         ObservedDatabase observed = o.build();
         ObservedInstance source = new ObservedInstance("src", null, server(15, true), Map.of(o.database, SHOP_INFO),
                 Set.of(), Set.of());
@@ -710,6 +734,8 @@ class PlannerTest {
         Optional<Subscription> subscription = Optional.empty();
         List<String> states = List.of();
         boolean completion;
+        boolean ddlCapture;
+        boolean captureWanted;
         boolean rolesOnDestination;
         Mapping.TablesWithoutKey remedy = Mapping.TablesWithoutKey.BLOCK;
         CopyMethod copyMethod = CopyMethod.NATIVE;
@@ -759,7 +785,7 @@ class PlannerTest {
             return new ObservedDatabase(database, NOW, sourceError, null, sourceDatabaseExists,
                     destinationDatabaseExists, destinationTables, publication, slot, subscription, tables, completion,
                     sourceError == null && sourceDatabaseExists ? Optional.of(facts) : Optional.empty(), List.of(),
-                    Optional.empty(), owner, reverse);
+                    Optional.empty(), owner, reverse, ddlCapture);
         }
     }
 }

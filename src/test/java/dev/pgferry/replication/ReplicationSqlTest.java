@@ -31,6 +31,20 @@ class ReplicationSqlTest {
     }
 
     @Test
+    void ddlCaptureNamesAreHashedFitAndMatchThePatternThatLeavesThemOut() {
+        for (String database : java.util.List.of("orders", "Bestellungen Übersicht", "d".repeat(100))) {
+            String name = ReplicationNames.ddlCapture("eu", database).name();
+            assertThat(name).hasSizeLessThanOrEqualTo(63).matches("pgferry_.+_ddl_[0-9a-f]{8}")
+                    .isNotEqualTo(ReplicationNames.of("eu", database).name())
+                    .isNotEqualTo(ReplicationNames.reverse("eu", database).name());
+            assertThat(java.util.regex.Pattern.compile(dev.pgferry.pg.CaptureObjects.REGEX).matcher(name).matches())
+                    .isTrue();
+        }
+        assertThat(ReplicationNames.ddlCapture("eu", "orders").name()).startsWith("pgferry_eu_orders_ddl_")
+                .isEqualTo(ReplicationNames.ddlCapture("eu", "orders").name());
+    }
+
+    @Test
     void publicationPublishesThroughThePartitionRoot() {
         assertThat(ReplicationSql.createPublication("pgferry_eu_orders", java.util.List.of(
                 new PublishedTable("public", "orders"), new PublishedTable("My Schema", "Order \"Items\""))))

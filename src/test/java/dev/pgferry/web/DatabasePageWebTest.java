@@ -62,13 +62,20 @@ class DatabasePageWebTest extends WebTestBase {
         when(schemaChanges.report("shop", "shop")).thenReturn(new ChangeReport(now, List.of(drop, manual), null,
                 List.of(new ChangeReport.Applied(now, "pgferry", "c0ffee", "table added", "public.coupons",
                         "CREATE TABLE public.coupons ()")), Map.of()));
+        when(ddlCapture.recent("shop", "shop")).thenReturn(List.of(new dev.pgferry.schemachange.DdlCapture
+                .CapturedStatement(now, "app", "ALTER TABLE", "public.customers", "ALTER TABLE customers DROP COLUMN "
+                        + "nickname"), new dev.pgferry.schemachange.DdlCapture.CapturedStatement(now, "app",
+                                "CREATE USER MAPPING", null, null)));
         mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("ops").roles("VIEWER", "OPERATOR")))
                 .andExpect(status().isOk())
                 .andExpect(content().string(containsString("ALTER TABLE public.customers DROP COLUMN IF EXISTS nickname;")))
                 .andExpect(content().string(containsString("id=\"apply-0123456789ab\"")))
                 .andExpect(content().string(not(containsString("id=\"apply-ba9876543210\""))))
                 .andExpect(content().string(containsString("run ALTER ... USING &lt;expression&gt;")))
-                .andExpect(content().string(containsString("CREATE TABLE public.coupons ()")));
+                .andExpect(content().string(containsString("CREATE TABLE public.coupons ()")))
+                .andExpect(content().string(containsString("DDL statements run on the source (2, newest first")))
+                .andExpect(content().string(containsString("ALTER TABLE customers DROP COLUMN nickname")))
+                .andExpect(content().string(containsString("(not kept: it may hold a password)")));
         mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
                 .andExpect(content().string(not(containsString("id=\"apply-"))));
         mvc.perform(get("/api/mappings/shop/database").param("name", "shop").with(httpBasic("watcher", "watch-pw")))
@@ -77,7 +84,8 @@ class DatabasePageWebTest extends WebTestBase {
                 .andExpect(jsonPath("$.schemaChanges.pending[0].confirmable").value(true))
                 .andExpect(jsonPath("$.schemaChanges.pending[1].level").value("manual"))
                 .andExpect(jsonPath("$.schemaChanges.pending[1].confirmable").value(false))
-                .andExpect(jsonPath("$.schemaChanges.applied[0].actor").value("pgferry"));
+                .andExpect(jsonPath("$.schemaChanges.applied[0].actor").value("pgferry"))
+                .andExpect(jsonPath("$.schemaChanges.captured[0].command").value("ALTER TABLE"));
 
         mvc.perform(post("/mappings/shop/database/schema-changes/apply").param("name", "shop")
                 .param("id", "0123456789ab").with(user("watcher").roles("VIEWER")).with(csrf()))

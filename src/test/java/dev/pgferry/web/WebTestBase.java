@@ -89,6 +89,8 @@ abstract class WebTestBase {
     dev.pgferry.schemachange.SchemaChanges schemaChanges;
     @MockitoBean
     dev.pgferry.operator.SchemaChangeActions schemaChangeActions;
+    @MockitoBean
+    dev.pgferry.schemachange.DdlCapture ddlCapture;
 
     @TestConfiguration
     static class Fixture {
