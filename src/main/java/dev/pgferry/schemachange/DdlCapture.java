@@ -33,7 +33,8 @@ import org.springframework.stereotype.Component;
  * the same source database never carries it. The function can never fail the application's
  * statement (any error is swallowed), keeps no statement of the kinds that may hold a password
  * (user mappings, servers, subscriptions), and is SECURITY DEFINER with a fixed search_path, so
- * the applications' roles need no right on the table.
+ * the applications' roles need no right on the table. Any password in a kept statement's text
+ * (another statement of the same query string may set one) is replaced by asterisks first.
  */
 @Component
 public class DdlCapture {
@@ -51,6 +52,13 @@ public class DdlCapture {
     /** One statement the applications ran on the source; {@code statement} null when it may hold a password. */
     public record CapturedStatement(Instant at, String role, String command, String objects, String statement) {
     }
+
+    /**
+     * A password in the statement's text (another statement of the same query string may set one:
+     * ALTER ROLE ... PASSWORD '...'; or a connection string's password=...), as a SQL literal of a
+     * regular expression: the capture keeps '********' in its place, so it never reaches the table.
+     */
+    static final String REDACT = "'(password\\s*=?\\s*)(''(?:[^'']|'''')*''|[^\\s,;)'']+)'";
 
     /** The statements that install the capture, in order; each may run again. */
     static List<String> installStatements(String name) {
@@ -70,7 +78,8 @@ public class DdlCapture {
                         + "  INSERT INTO " + schema + ".statements (command, objects, statement) VALUES (tg_tag, touched,\n"
                         + "    CASE WHEN tg_tag IN ('CREATE USER MAPPING', 'ALTER USER MAPPING', 'CREATE SERVER', "
                         + "'ALTER SERVER', 'IMPORT FOREIGN SCHEMA', 'CREATE SUBSCRIPTION', 'ALTER SUBSCRIPTION')\n"
-                        + "         THEN NULL ELSE left(current_query(), 10000) END);\n"
+                        + "         THEN NULL ELSE left(regexp_replace(current_query(), " + REDACT + ", '\\1********', "
+                        + "'gi'), 10000) END);\n"
                         + "EXCEPTION WHEN OTHERS THEN\n  RETURN; -- never fail the application's statement\n"
                         + "END\n$pgferry$",
                 "REVOKE ALL ON FUNCTION " + schema + ".capture() FROM PUBLIC",

@@ -2,6 +2,7 @@ package dev.pgferry.schemachange;
 
 import dev.pgferry.audit.ControlRecords;
 import dev.pgferry.config.Mapping;
+import dev.pgferry.ownership.OwnershipRecords;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.Identifiers;
 import dev.pgferry.pg.Jdbc;
@@ -42,9 +43,12 @@ public class SchemaChangeApplier {
     private final SchemaChanges changes;
     private final PgConnector connector;
     private final ControlRecords records;
+    private final OwnershipRecords ownership;
     private final Clock clock;
 
-    public SchemaChangeApplier(SchemaChanges changes, PgConnector connector, ControlRecords records, Clock clock) {
+    public SchemaChangeApplier(SchemaChanges changes, PgConnector connector, ControlRecords records,
+            OwnershipRecords ownership, Clock clock) {
+        this.ownership = ownership;
         this.changes = changes;
         this.connector = connector;
         this.records = records;
@@ -99,10 +103,12 @@ public class SchemaChangeApplier {
     }
 
     private List<SchemaChange> applyOnDestination(Mapping mapping, String database, List<SchemaChange> chosen,
-            List<String> failures) {
+            List<String> failures) throws ActionException {
         if (chosen.isEmpty()) {
             return List.of();
         }
+        // like every step that changes a destination database: only one pgferry created (or was handed)
+        ownership.requireOwned(mapping.destination(), mapping.name(), database, "schema changes of " + database);
         try {
             run(mapping, database, chosen);
             return chosen;

@@ -141,9 +141,12 @@ public class SchemaChanges {
             boolean failing = !observed.subscription().get().applyWorkerRunning()
                     || seen.roseAt() != null && seen.roseAt().plus(Duration.ofMinutes(1)).isAfter(now);
             if (failing) {
+                Mapping.SchemaChangePolicy policy = mapping.schemaChanges().policy();
                 waitingFor = report.changes().stream().filter(c -> STOPS_APPLY.contains(c.what()))
-                        .map(c -> c.what() + " " + c.object() + " (" + c.level().meaning() + ")").findFirst()
-                        .orElse(null);
+                        .map(c -> c.what() + " " + c.object() + " (" + (c.automaticUnder(policy) ? "pgferry applies it"
+                                : c.confirmableUnder(policy) ? "it waits for confirmation on the database's page"
+                                : "apply it on the destination by hand: the database's page shows how") + ")")
+                        .findFirst().orElse(null);
             }
         }
         Instant applied = report.applied().isEmpty() ? null : report.applied().getFirst().at();

@@ -42,6 +42,13 @@ class DriftGuardIT {
             assertThat(condition(ready, "schema-unchanged").get("met").asBoolean()).isTrue();
 
             Db.execute(source, DB, "ALTER TABLE customers ADD COLUMN \"Loyalty Points\" integer DEFAULT 0");
+            // a row that uses the column stops the apply worker until the destination has it
+            Db.execute(source, DB, "UPDATE customers SET \"Loyalty Points\" = 5 WHERE id = (SELECT max(id) FROM "
+                    + "customers)");
+            JsonNode waiting = await().atMost(Duration.ofSeconds(60)).until(() -> app.mapping("drift"),
+                    m -> m.at("/databases/0/reason").asText().contains("waiting for the schema change"));
+            assertThat(waiting.at("/databases/0/reason").asText()).contains("column added public.customers."
+                    + "\"Loyalty Points\"").contains("apply it on the destination by hand").contains("no row is lost");
             JsonNode drifted = await().atMost(Duration.ofSeconds(60)).until(() -> app.mapping("drift"),
                     m -> !condition(m, "schema-unchanged").get("met").asBoolean());
             String detail = condition(drifted, "schema-unchanged").get("detail").asText();
@@ -69,6 +76,9 @@ class DriftGuardIT {
             assertThat(condition(again, "schema-unchanged").get("met").asBoolean()).isTrue();
             Db.execute(source, DB, "UPDATE customers SET \"Loyalty Points\" = 7 WHERE id = (SELECT min(id) FROM "
                     + "customers)");
+            // the row written while the destination lacked the column was not lost: the worker retried it
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Db.query(destination, DB,
+                    Long.class, "SELECT count(*) FROM customers WHERE \"Loyalty Points\" = 5")).isEqualTo(1L));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Db.query(destination, DB,
                     Long.class, "SELECT count(*) FROM customers WHERE \"Loyalty Points\" = 7")).isEqualTo(1L));
 

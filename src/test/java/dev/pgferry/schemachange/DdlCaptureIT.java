@@ -48,8 +48,20 @@ class DdlCaptureIT {
             assertThat(captured.get(0).get("command").asText()).isEqualTo("ALTER TABLE");
             assertThat(captured.get(0).get("objects").asText()).isEqualTo("public.customers");
             assertThat(captured.get(0).get("role").asText()).isEqualTo(source.superuser());
+            // a password in the statement's text (a migration script's DO block) is never kept
+            Db.execute(source, "postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
+                    + "'capt_app') THEN CREATE ROLE capt_app; END IF; END $$");
+            Db.execute(source, DB, "DO $$ BEGIN ALTER ROLE capt_app PASSWORD 'hunter2'; "
+                    + "CREATE TABLE capt_extra (id int PRIMARY KEY); END $$");
+            JsonNode withScript = await().atMost(Duration.ofSeconds(60)).until(() -> app.api().get()
+                    .uri("/api/mappings/capt/database?name={d}", DB).retrieve().body(JsonNode.class)
+                    .at("/schemaChanges/captured"), c -> c.toString().contains("capt_extra"));
+            assertThat(withScript.toString()).contains("PASSWORD ********").doesNotContain("hunter2");
+            assertThat(Db.query(source, DB, Long.class, "SELECT count(*) FROM " + "\"" + capture
+                    + "\".statements WHERE statement LIKE '%hunter2%'")).isZero();
             // carried over (safe), and pgferry's own objects are no drift
             app.awaitPhase("capt", "READY", Duration.ofMinutes(1));
+            assertThat(Db.fingerprint(destination, DB, "capt_extra")).isEqualTo(Db.fingerprint(source, DB, "capt_extra"));
         }
         // another mapping copies the same source database while the capture is there: none of it arrives
         try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
