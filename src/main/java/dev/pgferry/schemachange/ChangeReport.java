@@ -40,6 +40,12 @@ public record ChangeReport(Instant classifiedAt, List<SchemaChange> changes, Str
         return new ChangeReport(classifiedAt, changes, error, all.subList(0, Math.min(all.size(), 50)), left);
     }
 
+    ChangeReport without(String failed) {
+        Map<String, Failure> left = new java.util.HashMap<>(failures);
+        left.remove(failed);
+        return new ChangeReport(classifiedAt, changes, error, applied, left);
+    }
+
     ChangeReport withFailure(String id, Instant at, String message) {
         Map<String, Failure> all = new java.util.HashMap<>(failures);
         Failure before = all.get(id);

@@ -64,10 +64,12 @@ public class SchemaChangeApplier {
      */
     public List<SchemaChange> apply(Mapping mapping, String database, List<String> ids,
             List<PublishedTable> unpublished, boolean refreshAnyway, String confirmedBy) throws ActionException {
-        FidelityReport fresh = changes.compareNow(mapping, database);
-        if (fresh.error() != null) {
-            throw new ActionException("schema changes of " + database + " not applied: the schemas could not be "
-                    + "compared again: " + fresh.error(), true);
+        if (!ids.isEmpty()) {
+            FidelityReport fresh = changes.compareNow(mapping, database);
+            if (fresh.error() != null) {
+                throw new ActionException("schema changes of " + database + " not applied: the schemas could not be "
+                        + "compared again: " + fresh.error(), true);
+            }
         }
         ChangeReport report = changes.report(mapping.name(), database);
         List<SchemaChange> chosen = report.changes().stream().filter(c -> ids.contains(c.id()))
@@ -80,11 +82,19 @@ public class SchemaChangeApplier {
         applied.forEach(c -> publish.addAll(c.publish()));
         publish.addAll(unpublished);
         boolean refresh = refreshAnyway || applied.stream().anyMatch(SchemaChange::refresh);
+        int before = failures.size();
         if (!publish.isEmpty()) {
             refresh |= publish(mapping, database, List.copyOf(publish), actor, failures);
         }
         if (refresh) {
             refresh(mapping, database, failures);
+        }
+        // the publication's steps wait after a failure as a change does (they are planned from what is seen)
+        if (failures.size() > before) {
+            changes.failed(mapping.name(), database, SchemaChanges.PUBLICATION,
+                    String.join("; ", failures.subList(before, failures.size())));
+        } else if (!publish.isEmpty() || refresh) {
+            changes.succeeded(mapping.name(), database, SchemaChanges.PUBLICATION);
         }
         for (SchemaChange change : applied) {
             changes.applied(mapping.name(), database, new ChangeReport.Applied(clock.instant(), actor, change.id(),

@@ -71,14 +71,12 @@ public class SchemaChanges {
 
     /** Classifies the report's differences, reading the definitions on both sides unless they were classified already. */
     void classify(Mapping mapping, String database, FidelityReport report) {
-        Instant now = clock.instant();
         if (report.error() != null) {
             return; // the last classification stands; the drift guard shows the error
         }
         if (report.differences().isEmpty()) {
             classifiedFrom.forget(mapping.name(), database);
-            reports.update(mapping.name(), database, r -> (r == null ? ChangeReport.EMPTY : r).withChanges(now,
-                    List.of(), null));
+            keep(mapping.name(), database, List.of(), null);
             return;
         }
         if (report.differences().equals(classifiedFrom.lastOrNull(mapping.name(), database))) {
@@ -99,12 +97,17 @@ public class SchemaChanges {
             BiPredicate<String, String> assignable = (from, to) -> casts.getOrDefault(from + "\u0000" + to, false);
             List<SchemaChange> changes = ChangeClassifier.classify(report.differences(), mine, theirs, assignable);
             classifiedFrom.keep(mapping.name(), database, report.differences());
-            reports.update(mapping.name(), database, r -> (r == null ? ChangeReport.EMPTY : r).withChanges(now,
-                    changes, null));
+            keep(mapping.name(), database, changes, null);
         } catch (SQLException | DataAccessException e) {
-            reports.update(mapping.name(), database, r -> (r == null ? ChangeReport.EMPTY : r).withChanges(now,
-                    List.of(), "could not read the definitions to classify the differences: " + PgErrors.describe(e)));
+            keep(mapping.name(), database, List.of(), "could not read the definitions to classify the differences: "
+                    + PgErrors.describe(e));
         }
+    }
+
+    /** Keeps a classification of the database's differences (or why there is none), with its history. */
+    void keep(String mapping, String database, List<SchemaChange> changes, String error) {
+        Instant now = clock.instant();
+        reports.update(mapping, database, r -> (r == null ? ChangeReport.EMPTY : r).withChanges(now, changes, error));
     }
 
     /** The database's changes as last classified, with their history; empty before the first difference. */
@@ -151,7 +154,8 @@ public class SchemaChanges {
         }
         Instant applied = report.applied().isEmpty() ? null : report.applied().getFirst().at();
         boolean carried = mapping.schemaChanges().policy() == Mapping.SchemaChangePolicy.APPLY_SAFE
-                && observed.subscription().isPresent() && observed.publicationExists();
+                && observed.subscription().isPresent() && observed.publicationExists()
+                && waitOver(report.failures().get(PUBLICATION), now);
         List<ObservedDatabase.Table> gaps = carried ? publicationGaps(observed) : List.of();
         boolean refresh = carried && observed.tables().stream().anyMatch(t -> t.published() && t.syncState() == null
                 && t.destinationRows() != null);
@@ -191,6 +195,13 @@ public class SchemaChanges {
         }
         Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(failure.attempts() - 1, 4));
         return !now.isBefore(failure.at().plus(wait.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : wait));
+    }
+
+    /** The key under which a failure to publish new tables or refresh the subscription is kept. */
+    static final String PUBLICATION = "publication";
+
+    void succeeded(String mapping, String database, String id) {
+        reports.update(mapping, database, r -> r == null || !r.failures().containsKey(id) ? r : r.without(id));
     }
 
     void applied(String mapping, String database, ChangeReport.Applied done) {
