@@ -110,6 +110,8 @@ class SchemaChangesIT {
             assertThat(settling.get("detail").asText()).contains("identical again after the schema change applied");
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
             assertThat(String.join("\n", audited())).contains("column dropped public.customers.nickname");
+            Db.execute(source, DB, "UPDATE customers SET \"Tier\" = 4 WHERE id % 7 = 0");
+            Await.everyTableEqual(source, destination, DB, List.of("customers", "coupons"));
 
             // a type PostgreSQL does not convert by itself: manual, nothing applied, readiness blocked with the remedy
             Db.execute(source, DB, "ALTER TABLE coupons ALTER COLUMN label TYPE integer USING length(label)");
@@ -131,6 +133,8 @@ class SchemaChangesIT {
             // the operator's remedy
             Db.execute(destination, DB, "ALTER TABLE coupons ALTER COLUMN label TYPE integer USING length(label)");
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
+            Db.execute(source, DB, "INSERT INTO coupons (code, percent, label) VALUES ('LAST', 9, 4)");
+            Await.everyTableEqual(source, destination, DB, List.of("customers", "coupons"));
 
             migration.assertOneOfEach();
             app.api().post().uri("/api/mappings/{m}/complete", MAPPING).retrieve().toBodilessEntity();
