@@ -137,4 +137,26 @@ public class ControlRecords {
         }
     }
 
+
+    /** One audit entry as read back. */
+    public record AuditEntry(java.time.Instant at, String actor, String detail) {
+    }
+
+    /**
+     * The newest audit entries of one action on one database, newest first (none when the control
+     * schema is not there yet). Read beside the loop, never inside a request.
+     */
+    public java.util.List<AuditEntry> recent(Instance destination, String mapping, String database, String action,
+            int limit) throws SQLException {
+        try (Connection c = connector.observe(destination, destination.maintenanceDatabase())) {
+            var jdbc = Jdbc.over(c);
+            if (!jdbc.sql("SELECT to_regclass('pgferry.audit_log') IS NOT NULL").query(Boolean.class).single()) {
+                return java.util.List.of();
+            }
+            return jdbc.sql("SELECT at, actor, detail FROM pgferry.audit_log WHERE mapping = ? AND database = ? "
+                    + "AND action = ? ORDER BY id DESC LIMIT ?").params(mapping, database, action, limit)
+                    .query((rs, n) -> new AuditEntry(rs.getTimestamp("at").toInstant(), rs.getString("actor"),
+                            rs.getString("detail"))).list();
+        }
+    }
 }

@@ -19,7 +19,10 @@ public record ChangeReport(Instant classifiedAt, List<SchemaChange> changes, Str
 
     static final ChangeReport EMPTY = new ChangeReport(null, List.of(), null, List.of(), Map.of());
 
-    /** A change pgferry applied: when, by whom (pgferry itself or the confirming operator), and what it ran. */
+    /**
+     * A change pgferry applied: when, by whom (pgferry itself or the confirming operator), and what it
+     * ran; read back from the audit log after a restart, {@code what} holds the whole audit entry.
+     */
     public record Applied(Instant at, String actor, String id, String what, String object, String sql) {
     }
 
@@ -32,12 +35,19 @@ public record ChangeReport(Instant classifiedAt, List<SchemaChange> changes, Str
     }
 
     /** The history is kept short: the last 50 applied changes. */
+    static final int HISTORY = 50;
+
+    /** The history read back from the audit log after a restart, unless this process applied some already. */
+    ChangeReport withHistory(List<Applied> earlier) {
+        return applied.isEmpty() ? new ChangeReport(classifiedAt, changes, error, earlier, failures) : this;
+    }
+
     ChangeReport withApplied(Applied done) {
         List<Applied> all = new java.util.ArrayList<>(applied);
         all.addFirst(done);
         Map<String, Failure> left = new java.util.HashMap<>(failures);
         left.remove(done.id());
-        return new ChangeReport(classifiedAt, changes, error, all.subList(0, Math.min(all.size(), 50)), left);
+        return new ChangeReport(classifiedAt, changes, error, all.subList(0, Math.min(all.size(), HISTORY)), left);
     }
 
     ChangeReport without(String failed) {

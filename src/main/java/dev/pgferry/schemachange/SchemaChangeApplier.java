@@ -99,7 +99,7 @@ public class SchemaChangeApplier {
         for (SchemaChange change : applied) {
             changes.applied(mapping.name(), database, new ChangeReport.Applied(clock.instant(), actor, change.id(),
                     change.what(), change.object(), change.sql()));
-            records.auditAfterwards(mapping.destination(), actor, "schema-change", mapping.name(), database,
+            records.auditAfterwards(mapping.destination(), actor, SchemaChanges.AUDIT_ACTION, mapping.name(), database,
                     change.what() + " " + change.object() + " (" + change.level().name().toLowerCase(
                             java.util.Locale.ROOT) + "): " + change.sql());
         }
@@ -199,7 +199,7 @@ public class SchemaChangeApplier {
             }
             try (Connection c = connector.act(mapping.source(), database); java.sql.Statement s = c.createStatement()) {
                 s.execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLE " + name);
-                records.auditAfterwards(mapping.destination(), actor, "schema-change", mapping.name(), database,
+                records.auditAfterwards(mapping.destination(), actor, SchemaChanges.AUDIT_ACTION, mapping.name(), database,
                         "table " + name + " added to publication " + publication + " on the source");
                 any = true;
             } catch (SQLException e) {

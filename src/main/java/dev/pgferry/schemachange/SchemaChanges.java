@@ -1,5 +1,6 @@
 package dev.pgferry.schemachange;
 
+import dev.pgferry.audit.ControlRecords;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.SourceFacts;
@@ -44,8 +45,12 @@ public class SchemaChanges {
     private final LastReports<ChangeReport> reports = new LastReports<>();
     private final LastReports<List<Difference>> classifiedFrom = new LastReports<>();
     private final LastReports<ApplyErrors> applyErrors = new LastReports<>();
+    private final LastReports<Boolean> historyLoaded = new LastReports<>();
+    private final ControlRecords records;
 
-    public SchemaChanges(FidelityCheck fidelity, DefinitionReader reader, DdlCapture capture, Clock clock) {
+    public SchemaChanges(FidelityCheck fidelity, DefinitionReader reader, DdlCapture capture, ControlRecords records,
+            Clock clock) {
+        this.records = records;
         this.capture = capture;
         this.fidelity = fidelity;
         this.reader = reader;
@@ -54,6 +59,7 @@ public class SchemaChanges {
 
     /** The drift guard's comparison, then the classification of what differs. */
     public FidelityReport compare(Mapping mapping, String database, Duration fullEvery) {
+        loadHistory(mapping, database);
         FidelityReport report = fidelity.runIfChanged(mapping, database, fullEvery);
         classify(mapping, database, report);
         capture.read(mapping, database);
@@ -103,6 +109,28 @@ public class SchemaChanges {
                     + PgErrors.describe(e));
         }
     }
+
+    /**
+     * After a restart, the history of what pgferry applied comes back from the audit log on the
+     * destination (once per database, beside the loop): each entry as it was written.
+     */
+    private void loadHistory(Mapping mapping, String database) {
+        if (historyLoaded.lastOrNull(mapping.name(), database) != null) {
+            return;
+        }
+        try {
+            List<ChangeReport.Applied> history = records.recent(mapping.destination(), mapping.name(), database,
+                    AUDIT_ACTION, ChangeReport.HISTORY).stream().map(e -> new ChangeReport.Applied(e.at(), e.actor(),
+                    "", e.detail(), "", "")).toList();
+            reports.update(mapping.name(), database, r -> (r == null ? ChangeReport.EMPTY : r).withHistory(history));
+            historyLoaded.keep(mapping.name(), database, Boolean.TRUE);
+        } catch (SQLException | DataAccessException e) {
+            // tried again with the next comparison; the history is a convenience
+        }
+    }
+
+    /** The audit log's action of every change pgferry applies. */
+    static final String AUDIT_ACTION = "schema-change";
 
     /** Keeps a classification of the database's differences (or why there is none), with its history. */
     void keep(String mapping, String database, List<SchemaChange> changes, String error) {
@@ -218,5 +246,6 @@ public class SchemaChanges {
         reports.forget(mapping, database);
         classifiedFrom.forget(mapping, database);
         applyErrors.forget(mapping, database);
+        historyLoaded.forget(mapping, database);
     }
 }

@@ -69,6 +69,10 @@ class DdlCaptureIT {
                 .property("pgferry.mappings.capt.ddl-capture", "true").mapping("capt2", "src", "spare", DB, "run")
                 .property("pgferry.poll-interval", "1s").property("pgferry.ready.stable-for", "2s").start()) {
             app.awaitPhase("capt2", "READY", Duration.ofMinutes(3));
+            // restarted: what pgferry applied before comes back from the audit log
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(app.api().get()
+                    .uri("/api/mappings/capt/database?name={d}", DB).retrieve().body(JsonNode.class)
+                    .at("/schemaChanges/applied").toString()).contains("column added public.customers.vip"));
             assertThat(Db.query(second, DB, Long.class, "SELECT count(*) FROM pg_event_trigger")).isZero();
             assertThat(Db.query(second, DB, Long.class, "SELECT count(*) FROM pg_namespace WHERE nspname ~ "
                     + "'^pgferry_.+_ddl_'")).isZero();

@@ -27,7 +27,7 @@ class SchemaChangesTest {
     private static final Mapping MAPPING = new Mapping("m", SRC, DST, List.of("shop"), Mode.RUN, CopyMethod.SNAPSHOT);
 
     private Instant now = Instant.parse("2026-12-02T10:00:00Z");
-    private final SchemaChanges changes = new SchemaChanges(null, null, null, new Clock() {
+    private final SchemaChanges changes = new SchemaChanges(null, null, null, null, new Clock() {
         public java.time.ZoneId getZone() {
             return ZoneOffset.UTC;
         }
