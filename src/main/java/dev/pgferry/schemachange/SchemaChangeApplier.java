@@ -105,6 +105,19 @@ public class SchemaChangeApplier {
         }
         if (!applied.isEmpty()) {
             changes.compareNow(mapping, database);
+            // a change whose statements ran but whose differences remain (PostgreSQL renders the result
+            // otherwise, an IF NOT EXISTS met another object): not applied again and again, but shown
+            List<String> remaining = changes.report(mapping.name(), database).changes().stream()
+                    .map(SchemaChange::id).toList();
+            for (SchemaChange change : applied) {
+                if (remaining.contains(change.id())) {
+                    String message = change.what() + " " + change.object() + " was applied, but the schemas still "
+                            + "differ there (" + String.join(", ", change.covers()) + "): compare both sides on the "
+                            + "database's page and settle it by hand";
+                    changes.failed(mapping.name(), database, change.id(), message);
+                    failures.add(message);
+                }
+            }
         }
         if (!failures.isEmpty()) {
             throw new ActionException(String.join("; ", failures), false);
