@@ -24,11 +24,14 @@ class ArchitectureTest {
 
     /**
      * The classes that decide: pure functions of what was observed (the planner of the steps,
-     * and the cutover checklist's states).
+     * the cutover checklist's states, and the classification of schema changes).
      */
     private static final Set<String> PLANNER = Set.of("dev.pgferry.reconcile.Planner",
             "dev.pgferry.reconcile.CreationSteps", "dev.pgferry.reconcile.ReverseSteps",
-            "dev.pgferry.cutover.CutoverChecklist", "dev.pgferry.cutover.RollbackReadiness");
+            "dev.pgferry.cutover.CutoverChecklist", "dev.pgferry.cutover.RollbackReadiness",
+            "dev.pgferry.schemachange.ChangeClassifier", "dev.pgferry.schemachange.RelationRules",
+            "dev.pgferry.schemachange.ColumnRules", "dev.pgferry.schemachange.ObjectRules",
+            "dev.pgferry.schemachange.ClassificationState", "dev.pgferry.schemachange.Ddl");
 
     @ArchTest
     static final ArchRule featuresDoNotDependOnWeb = noClasses().that().resideOutsideOfPackage("dev.pgferry.web..")
