@@ -6,7 +6,6 @@ import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
 import dev.pgferry.monitor.ObservedDatabase.Slot;
 import dev.pgferry.monitor.ObservedDatabase.Subscription;
-import dev.pgferry.monitor.ObservedDatabase.Table;
 import dev.pgferry.ownership.Ownership;
 import dev.pgferry.ownership.UserObjects;
 import dev.pgferry.pg.Jdbc;
@@ -19,7 +18,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,11 +118,12 @@ public class DatabaseObserver {
         if (sourceError == null && sourceExists) {
             try (Connection connection = connector.observe(mapping.source(), database)) {
                 JdbcClient jdbc = Jdbc.over(connection);
-                publication = jdbc.sql(ObservationQueries.PUBLICATION_EXISTS).param(names.publication())
-                        .query(Boolean.class).single();
                 String capture = ReplicationNames.ddlCapture(mapping.name(), database).name();
-                ddlCapture = jdbc.sql(ObservationQueries.DDL_CAPTURE_EXISTS).param(capture).param(capture)
-                        .query(Boolean.class).single();
+                boolean[] found = jdbc.sql(ObservationQueries.PUBLICATION_AND_CAPTURE).param(names.publication())
+                        .param(capture).param(capture).query((rs, n) -> new boolean[] {rs.getBoolean("publication"),
+                                rs.getBoolean("capture")}).single();
+                publication = found[0];
+                ddlCapture = found[1];
                 slot = slot(jdbc, names.slot());
                 if (reversed) {
                     reverseSubscription = subscription(jdbc, back.subscription());

@@ -1,5 +1,6 @@
 package dev.pgferry.monitor;
 
+import dev.pgferry.pg.CaptureObjects;
 /** The read-only catalog queries of one tick. Each names only the columns all of 15-18 have. */
 final class ObservationQueries {
 
@@ -50,9 +51,13 @@ final class ObservationQueries {
 
     static final String PUBLICATION_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ?)";
 
-    /** pgferry's DDL capture in this database: its event trigger or its schema (left from a removal cut short). */
-    static final String DDL_CAPTURE_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = ?) "
-            + "OR EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?)";
+    /**
+     * In one round trip on the source: pgferry's publication, and its DDL capture (its event trigger
+     * or its schema, left from a removal cut short).
+     */
+    static final String PUBLICATION_AND_CAPTURE = "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = ?) "
+            + "AS publication, EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = ?) "
+            + "OR EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?) AS capture";
 
     /** Apply lag from the walsender's replay position while it runs, else from the slot's confirmed flush. */
     static final String SLOT = """
@@ -72,7 +77,7 @@ final class ObservationQueries {
      * a tick does not stat every file of every table of every database it looks at (system time
      * was near half of the servers' CPU at 1,000 databases).
      */
-    static final String RELATIONS = """
+    static final String RELATIONS = CaptureObjects.expand("""
             SELECT rn.nspname AS root_schema, r.relname AS root_name, r.relkind = 'p' AS partitioned,
                    n.nspname AS schema, c.relname AS name, c.relispartition AS partition, c.relkind = 'r' AS leaf,
                    coalesce(pg_stat_get_live_tuples(c.oid), 0) AS rows,
@@ -82,13 +87,13 @@ final class ObservationQueries {
                  JOIN pg_class r ON r.oid = CASE WHEN c.relispartition THEN pg_partition_root(c.oid) ELSE c.oid END
                  JOIN pg_namespace rn ON rn.oid = r.relnamespace
             WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p') AND r.relpersistence = 'p'
-              AND rn.nspname <> 'information_schema' AND rn.nspname NOT LIKE 'pg\\_%' AND rn.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
-            ORDER BY 1, 2, 4, 5""";
+              AND USER_SCHEMA(rn.nspname)
+            ORDER BY 1, 2, 4, 5""");
 
     /** last_value is NULL when never used or not readable (pg_read_all_data / SELECT on it needed). */
-    static final String SEQUENCES = """
+    static final String SEQUENCES = CaptureObjects.expand("""
             SELECT schemaname::text AS schema, sequencename::text AS name, last_value FROM pg_sequences
-            WHERE schemaname <> 'information_schema' AND schemaname NOT LIKE 'pg\\_%' AND schemaname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'""";
+            WHERE USER_SCHEMA(schemaname)""");
 
     /** Copies running into this database: the table-sync workers' COPY FROM. */
     static final String COPY_PROGRESS = """

@@ -1,5 +1,6 @@
 package dev.pgferry.monitor;
 
+import dev.pgferry.pg.CaptureObjects;
 /**
  * Catalog queries behind the pre-flight checks; read-only, valid on PostgreSQL 13 to 18.
  * Columns that differ between versions are read through to_jsonb so one text serves all.
@@ -71,21 +72,21 @@ public final class ServerFactQueries {
      * each as its owner, which a destination user that is no superuser may only do for roles it can
      * become. Objects of extensions are left out (CREATE EXTENSION makes them).
      */
-    static final String OWNERS = """
+    static final String OWNERS = CaptureObjects.expand("""
             WITH owned(owner, object) AS (
                 SELECT c.relowner, CASE c.relkind WHEN 'S' THEN 'sequence ' WHEN 'v' THEN 'view '
                        WHEN 'm' THEN 'materialized view ' WHEN 'f' THEN 'foreign table ' ELSE 'table ' END
                        || format('%I.%I', n.nspname, c.relname)
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT c.relispartition
-                  AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
+                  AND USER_SCHEMA(n.nspname)
                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                                   AND d.objid = c.oid AND d.deptype = 'e')
                 UNION ALL
                 SELECT p.proowner, CASE p.prokind WHEN 'a' THEN 'aggregate ' WHEN 'p' THEN 'procedure '
                        ELSE 'function ' END || p.oid::regprocedure::text
                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                WHERE p.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
+                WHERE p.oid >= 16384 AND USER_SCHEMA(n.nspname)
                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                                   AND d.objid = p.oid AND d.deptype = 'e')
                 UNION ALL
@@ -94,12 +95,12 @@ public final class ServerFactQueries {
                 WHERE t.oid >= 16384 AND (t.typtype IN ('d', 'e', 'r')
                        OR t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = t.typrelid
                                                       AND r.relkind = 'c'))
-                  AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
+                  AND USER_SCHEMA(n.nspname)
                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
                                   AND d.objid = t.oid AND d.deptype = 'e')
                 UNION ALL
                 SELECT n.nspowner, 'schema ' || quote_ident(n.nspname) FROM pg_namespace n
-                WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
+                WHERE USER_SCHEMA(n.nspname)
                 UNION ALL
                 SELECT d.datdba, 'database ' || quote_ident(d.datname) FROM pg_database d
                 WHERE d.datname = current_database()
@@ -107,7 +108,7 @@ public final class ServerFactQueries {
             SELECT r.rolname AS owner, count(*) AS objects, (array_agg(o.object ORDER BY o.object))[1:3] AS named
             FROM owned o JOIN pg_roles r ON r.oid = o.owner
             WHERE r.rolname NOT LIKE 'pg\\_%'
-            GROUP BY r.rolname""";
+            GROUP BY r.rolname""");
 
     /**
      * Objects only a superuser may create, which a destination user that is no superuser cannot
@@ -115,19 +116,19 @@ public final class ServerFactQueries {
      * functions in untrusted languages (C, internal, plperlu ...) that no extension makes
      * (aggregates, internal by definition, are anyone's to create).
      */
-    static final String SUPERUSER_ONLY_OBJECTS = """
+    static final String SUPERUSER_ONLY_OBJECTS = CaptureObjects.expand("""
             SELECT 'event trigger ' || quote_ident(e.evtname) FROM pg_event_trigger e
             WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_event_trigger'::regclass
                               AND d.objid = e.oid AND d.deptype = 'e')
-              AND e.evtname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
+              AND NOT_CAPTURE(e.evtname)
             UNION ALL
             SELECT 'function ' || p.oid::regprocedure::text || ' (language ' || l.lanname || ', not trusted)'
             FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE p.oid >= 16384 AND NOT l.lanpltrusted AND p.prokind <> 'a'
-              AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
+              AND USER_SCHEMA(n.nspname)
               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                               AND d.objid = p.oid AND d.deptype = 'e')
-            ORDER BY 1""";
+            ORDER BY 1""");
 
     /**
      * datlocprovider from 15, daticulocale 15-16, datlocale from 17; privileges with their defaults,
@@ -149,7 +150,7 @@ public final class ServerFactQueries {
             FROM pg_database d WHERE NOT d.datistemplate AND d.datallowconn""";
 
     /** Tables and partitions with what replication needs of each. */
-    static final String RELATIONS = """
+    static final String RELATIONS = CaptureObjects.expand("""
             SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'p' AS partitioned,
                    c.relispartition AS partition, rn.nspname AS root_schema, rc.relname AS root_name,
                    c.relpersistence = 'u' AS unlogged,
@@ -164,18 +165,18 @@ public final class ServerFactQueries {
                  JOIN pg_class rc ON rc.oid = coalesce(pg_partition_root(c.oid), c.oid)
                  JOIN pg_namespace rn ON rn.oid = rc.relnamespace
             WHERE c.relkind IN ('r', 'p') AND c.relpersistence IN ('p', 'u')
-              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
-            ORDER BY 1, 2""";
+              AND USER_SCHEMA(n.nspname)
+            ORDER BY 1, 2""");
 
     static final String LARGE_OBJECTS = "SELECT count(*) FROM pg_largeobject_metadata";
 
     static final String EXTENSIONS = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'";
 
     /** has_table_privilege, not has_sequence_privilege: the planner may call it on rows of any kind. */
-    static final String UNREADABLE_SEQUENCES = """
+    static final String UNREADABLE_SEQUENCES = CaptureObjects.expand("""
             SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind = 'S' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
-              AND NOT has_table_privilege(c.oid, 'SELECT')""";
+            WHERE c.relkind = 'S' AND USER_SCHEMA(n.nspname)
+              AND NOT has_table_privilege(c.oid, 'SELECT')""");
 
     static final String CAN_CREATE = "SELECT has_database_privilege(current_database(), 'CREATE')";
 
@@ -192,21 +193,21 @@ public final class ServerFactQueries {
      * (FirstNormalObjectId) lets each scan use the catalog's OID index instead of reading every
      * built-in row (the query was the sources' costliest of a tick).
      */
-    public static final String NEEDED_ROLES = """
+    public static final String NEEDED_ROLES = CaptureObjects.expand("""
             WITH RECURSIVE direct(oid) AS (
                 SELECT c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                 WHERE c.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
+                 WHERE c.oid >= 16384 AND USER_SCHEMA(n.nspname)
                 UNION SELECT (aclexplode(c.relacl)).grantee FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                  WHERE c.oid >= 16384 AND c.relacl IS NOT NULL AND n.nspname NOT LIKE 'pg\\_%'
                    AND n.nspname <> 'information_schema'
                 UNION SELECT n.nspowner FROM pg_namespace n
-                 WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
+                 WHERE USER_SCHEMA(n.nspname)
                 UNION SELECT (aclexplode(n.nspacl)).grantee FROM pg_namespace n
-                 WHERE n.nspacl IS NOT NULL AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
+                 WHERE n.nspacl IS NOT NULL AND USER_SCHEMA(n.nspname)
                 UNION SELECT p.proowner FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                 WHERE p.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
+                 WHERE p.oid >= 16384 AND USER_SCHEMA(n.nspname)
                 UNION SELECT t.typowner FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-                 WHERE t.oid >= 16384 AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
+                 WHERE t.oid >= 16384 AND USER_SCHEMA(n.nspname)
                 UNION SELECT d.datdba FROM pg_database d WHERE d.datname = current_database()
                 UNION SELECT (aclexplode(d.datacl)).grantee FROM pg_database d
                  WHERE d.datname = current_database() AND d.datacl IS NOT NULL
@@ -222,24 +223,24 @@ public final class ServerFactQueries {
                 UNION SELECT m.member FROM pg_auth_members m JOIN needed ON needed.oid = m.roleid
             )
             SELECT r.rolname FROM pg_roles r JOIN needed ON needed.oid = r.oid
-            WHERE r.rolname NOT LIKE 'pg\\_%'""";
+            WHERE r.rolname NOT LIKE 'pg\\_%'""");
 
     /** Columns of top-level tables, for the data-only compatibility report. */
-    static final String COLUMNS = """
+    static final String COLUMNS = CaptureObjects.expand("""
             SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
                    format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
                    (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default
             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
-              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'
-            ORDER BY 1, 2, a.attnum""";
+              AND USER_SCHEMA(n.nspname)
+            ORDER BY 1, 2, a.attnum""");
 
     /** Top-level tables with a primary key or replica identity index (partitioned: on the root). */
-    static final String KEYED_TABLES = """
+    static final String KEYED_TABLES = CaptureObjects.expand("""
             SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND (c.relreplident = 'f'
                OR EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND (i.indisprimary OR i.indisreplident)))
-              AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'""";
+              AND USER_SCHEMA(n.nspname)""");
 
     static final String PUBLICATION_VIA_ROOT = "SELECT pubviaroot FROM pg_publication WHERE pubname = ?";
 }

@@ -23,6 +23,31 @@ public final class CaptureObjects {
     }
 
     /**
+     * The SQL condition that a schema name ({@code column}) is the application's: not the system's
+     * (pg_*, information_schema) and not a DDL capture's. The one definition every catalog query of
+     * pgferry's uses, written in a query as {@code USER_SCHEMA(column)} and expanded by {@link #expand}.
+     */
+    public static String userSchema(String column) {
+        return column + " <> 'information_schema' AND " + column + " NOT LIKE 'pg\\_%' AND " + notCapture(column);
+    }
+
+    /** The SQL condition that a name ({@code column}: a schema's, an event trigger's) is no DDL capture's. */
+    public static String notCapture(String column) {
+        return column + " !~ '" + REGEX + "'";
+    }
+
+    private static final Pattern TOKEN = Pattern.compile("(USER_SCHEMA|NOT_CAPTURE)\\(([\\w.]+)\\)");
+
+    /**
+     * The query with every {@code USER_SCHEMA(column)} replaced by {@link #userSchema} and every
+     * {@code NOT_CAPTURE(column)} by {@link #notCapture}.
+     */
+    public static String expand(String sql) {
+        return TOKEN.matcher(sql).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                m.group(1).equals("USER_SCHEMA") ? userSchema(m.group(2)) : notCapture(m.group(2))));
+    }
+
+    /**
      * Whether a line of pg_restore --list is a capture's event trigger: a dump leaves out the
      * capture's schema (--exclude-schema), but not the event trigger, a database-wide object.
      */

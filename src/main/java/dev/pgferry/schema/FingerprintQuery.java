@@ -1,5 +1,6 @@
 package dev.pgferry.schema;
 
+import dev.pgferry.pg.CaptureObjects;
 /**
  * One catalog query that lists every object of a database's user schemas as (kind, name,
  * detail), written so that 15 and 18 render the same object the same way: privileges are
@@ -31,14 +32,11 @@ final class FingerprintQuery {
      * PUBLIC, a role is its quoted name: a role named "PUBLIC" stays apart from everyone.
      */
     private static String acl(String acl, String type, String owner) {
-        return "(SELECT coalesce(string_agg(item, ',' ORDER BY item), '') FROM (SELECT CASE WHEN a.grantee = 0"
-                + " THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END || ':' || a.privilege_type"
-                + " || CASE WHEN a.is_grantable THEN '*' ELSE '' END AS item"
-                + " FROM aclexplode(coalesce(" + acl + ", acldefault('" + type + "', " + owner + "))) a"
-                + " WHERE a.privilege_type <> 'MAINTAIN') items)";
+        return "(SELECT coalesce(string_agg(item, ',' ORDER BY item), '') FROM (" + PrivilegeItems.select(acl, type,
+                owner) + ") items)";
     }
 
-    private static final String USER_NAMESPACE = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'";
+    private static final String USER_NAMESPACE = CaptureObjects.expand("USER_SCHEMA(n.nspname)");
 
     // a partition's identity column is its parent's: 17 and later show it on the partition too, 16
     // and earlier not, so a partition's identity is left out (the parent's is compared)

@@ -13,7 +13,6 @@ import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.reports.LastReports;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.dao.DataAccessException;
@@ -108,7 +107,7 @@ public class DdlCapture {
                         + "PGFERRY_MAPPINGS_" + mapping.name().toUpperCase(java.util.Locale.ROOT)
                         + "_DDL_CAPTURE=false (schema changes are still found from the catalogs)", false);
             }
-            runInOneTransaction(c, installStatements(name));
+            Jdbc.inOneTransaction(c, installStatements(name));
         } catch (SQLException e) {
             throw ActionException.from("install the DDL capture " + name + " in " + database, e);
         }
@@ -118,26 +117,11 @@ public class DdlCapture {
     public void remove(Instance source, String mapping, String database) throws ActionException {
         String name = ReplicationNames.ddlCapture(mapping, database).name();
         try (Connection c = connector.act(source, database)) {
-            runInOneTransaction(c, removeStatements(name));
+            Jdbc.inOneTransaction(c, removeStatements(name));
         } catch (SQLException e) {
             throw ActionException.from("remove the DDL capture " + name + " from " + database, e);
         }
         recent.forget(mapping, database);
-    }
-
-    private static void runInOneTransaction(Connection c, List<String> statements) throws SQLException {
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            for (String statement : statements) {
-                s.execute(statement);
-            }
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
     }
 
     /** Reads the newest statements (beside the loop, after a comparison); keeps the last read on failure. */

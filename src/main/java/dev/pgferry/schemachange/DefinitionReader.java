@@ -1,8 +1,10 @@
 package dev.pgferry.schemachange;
 
+import dev.pgferry.pg.CaptureObjects;
 import dev.pgferry.config.Instance;
 import dev.pgferry.pg.Jdbc;
 import dev.pgferry.pg.PgConnector;
+import dev.pgferry.schema.PrivilegeItems;
 import dev.pgferry.schemachange.Definitions.Column;
 import dev.pgferry.schemachange.Definitions.Comment;
 import dev.pgferry.schemachange.Definitions.Constraint;
@@ -30,13 +32,10 @@ import org.springframework.stereotype.Component;
 @Component
 class DefinitionReader {
 
-    private static final String USER_NAMESPACE = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname !~ '^pgferry_.+_ddl_[0-9a-f]{8}$'";
+    private static final String USER_NAMESPACE = CaptureObjects.expand("USER_SCHEMA(n.nspname)");
 
     private static String acl(String acl, String type, String owner) {
-        return "ARRAY(SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END"
-                + " || ':' || a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END"
-                + " FROM aclexplode(coalesce(" + acl + ", acldefault('" + type + "', " + owner + "))) a"
-                + " WHERE a.privilege_type <> 'MAINTAIN' ORDER BY 1)";
+        return "ARRAY(SELECT item FROM (" + PrivilegeItems.select(acl, type, owner) + ") items ORDER BY 1)";
     }
 
     private static final String NOT_EXTENSION = " NOT IN (SELECT objid FROM pg_depend WHERE deptype = 'e')";

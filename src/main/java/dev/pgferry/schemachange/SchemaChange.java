@@ -30,21 +30,11 @@ public record SchemaChange(String id, Level level, String what, String object, L
     /** How far pgferry goes on its own with a change. */
     public enum Level {
         /** Additive and safe: applied under the default policy (SCHEMA_CHANGES=apply-safe). */
-        SAFE("applied automatically"),
+        SAFE,
         /** Changes or removes something: applied when an operator confirms it. */
-        CONFIRM("applied when confirmed"),
+        CONFIRM,
         /** Would lose data or cannot be followed by replication: the operator applies it by hand. */
-        MANUAL("manual");
-
-        private final String meaning;
-
-        Level(String meaning) {
-            this.meaning = meaning;
-        }
-
-        public String meaning() {
-            return meaning;
-        }
+        MANUAL
     }
 
     /**

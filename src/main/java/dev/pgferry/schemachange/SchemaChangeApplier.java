@@ -164,22 +164,11 @@ public class SchemaChangeApplier {
 
     /** The statements of the changes, in stage order, in one transaction on the destination database. */
     private void run(Mapping mapping, String database, List<SchemaChange> batch) throws SQLException {
-        List<Statement> statements = batch.stream().flatMap(c -> c.statements().stream())
-                .sorted(Statement.ORDER).toList();
+        List<String> statements = new ArrayList<>(List.of("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'"));
+        batch.stream().flatMap(c -> c.statements().stream()).sorted(Statement.ORDER).map(Statement::sql)
+                .forEach(statements::add);
         try (Connection c = connector.act(mapping.destination(), database)) {
-            c.setAutoCommit(false);
-            try (java.sql.Statement s = c.createStatement()) {
-                s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
-                for (Statement statement : statements) {
-                    s.execute(statement.sql());
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            Jdbc.inOneTransaction(c, statements);
         }
     }
 

@@ -180,7 +180,6 @@ public class SchemaChanges {
                         .findFirst().orElse(null);
             }
         }
-        Instant applied = report.applied().isEmpty() ? null : report.applied().getFirst().at();
         boolean carried = mapping.schemaChanges().policy() == Mapping.SchemaChangePolicy.APPLY_SAFE
                 && observed.subscription().isPresent() && observed.publicationExists()
                 && waitOver(report.failures().get(PUBLICATION), now);
@@ -188,7 +187,7 @@ public class SchemaChanges {
         boolean refresh = carried && observed.tables().stream().anyMatch(t -> t.published() && t.syncState() == null
                 && t.destinationRows() != null);
         return new SchemaOutlook(due, gaps.stream().map(t -> new PublishedTable(t.schema(), t.name())).toList(),
-                refresh, waitingFor, applied);
+                refresh, waitingFor);
     }
 
     /**

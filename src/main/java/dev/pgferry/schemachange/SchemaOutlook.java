@@ -1,7 +1,6 @@
 package dev.pgferry.schemachange;
 
 import dev.pgferry.replication.PublishedTable;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -13,9 +12,9 @@ import java.util.List;
  * column the source has, which change it waits for (null otherwise).
  */
 public record SchemaOutlook(List<SchemaChange> due, List<PublishedTable> unpublished, boolean refresh,
-        String waitingFor, Instant lastAppliedAt) {
+        String waitingFor) {
 
-    public static final SchemaOutlook NONE = new SchemaOutlook(List.of(), List.of(), false, null, null);
+    public static final SchemaOutlook NONE = new SchemaOutlook(List.of(), List.of(), false, null);
 
     public SchemaOutlook {
         due = List.copyOf(due);

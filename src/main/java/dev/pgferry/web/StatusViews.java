@@ -68,14 +68,13 @@ class StatusViews implements MappingViewAssembler.Extras {
 
     @Override
     public List<DdlCapture.CapturedStatement> capturedStatements(String mapping, String database) {
-        List<DdlCapture.CapturedStatement> captured = ddlCapture.recent(mapping, database);
-        return captured == null ? List.of() : captured;
+        return ddlCapture.recent(mapping, database);
     }
 
     @Override
     public ChangeReport schemaChanges(String mapping, String database) {
         ChangeReport report = schemaChanges.report(mapping, database);
-        return report == null || report.classifiedAt() == null && report.applied().isEmpty() ? null : report;
+        return report.classifiedAt() == null && report.applied().isEmpty() ? null : report;
     }
 
     @Override

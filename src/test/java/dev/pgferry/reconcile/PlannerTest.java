@@ -261,7 +261,7 @@ class PlannerTest {
                     "public.t.c", List.of(new SchemaChange.Statement(50, "ALTER TABLE public.t ADD COLUMN c text")),
                     List.of(), false, "additive", List.of("column public.t.c"));
             o.schema = new SchemaOutlook(List.of(column), List.of(new PublishedTable("public", "late")), false,
-                    "column added public.t.c (applied automatically)", null);
+                    "column added public.t.c (applied automatically)");
             Plan plan = plan(Mode.RUN, o);
             assertThat(plan.phase()).isEqualTo(Phase.STREAMING);
             assertThat(plan.reason()).startsWith("streaming; waiting for the schema change to reach the destination: "
@@ -289,7 +289,7 @@ class PlannerTest {
         void aFailedDatabaseCarriesNoSchemaChangeOver() {
             Observed o = subscribed("r");
             o.slot = Optional.empty();
-            o.schema = new SchemaOutlook(List.of(), List.of(), true, null, null);
+            o.schema = new SchemaOutlook(List.of(), List.of(), true, null);
             Plan plan = plan(Mode.RUN, o);
             assertThat(plan.phase()).isEqualTo(Phase.FAILED);
             assertThat(plan.actions()).isEmpty();

@@ -117,6 +117,13 @@ abstract class WebTestBase {
     }
 
     @BeforeEach
+    void noSchemaChanges() {
+        org.mockito.Mockito.when(schemaChanges.report(org.mockito.ArgumentMatchers.anyString(),
+                org.mockito.ArgumentMatchers.anyString())).thenReturn(new dev.pgferry.schemachange.ChangeReport(null,
+                        List.of(), null, List.of(), Map.of()));
+    }
+
+    @BeforeEach
     void streaming() {
         ObservedDatabase observed = new ObservedDatabase("shop", Instant.now(), null, null, true, true, 1, true,
                 Optional.of(new ObservedDatabase.Slot(true, "reserved", 512, 4096)),
