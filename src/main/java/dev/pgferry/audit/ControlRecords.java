@@ -38,7 +38,24 @@ public class ControlRecords {
                     + "ON CONFLICT (mapping, database) DO NOTHING").params(mapping, database, actor).update();
             jdbc.sql("DELETE FROM pgferry.owned_database WHERE mapping = ? AND database = ?").params(mapping, database)
                     .update();
+            forgetSnapshotCopy(c, mapping, database);
             c.commit();
+        }
+    }
+
+    /** The same on a connection of its own: an operator starts the database over, so nothing of the copy is kept. */
+    public void forgetSnapshotCopy(Instance destination, String mapping, String database) throws SQLException {
+        try (Connection c = connector.act(destination, destination.maintenanceDatabase())) {
+            forgetSnapshotCopy(c, mapping, database);
+        }
+    }
+
+    /** A snapshot copy's records go (pgferry.snapshot_copy and its tables): the database was completed or starts over. */
+    public static void forgetSnapshotCopy(Connection maintenance, String mapping, String database) throws SQLException {
+        var jdbc = Jdbc.over(maintenance);
+        if (jdbc.sql("SELECT to_regclass('pgferry.snapshot_copy') IS NOT NULL").query(Boolean.class).single()) {
+            jdbc.sql("DELETE FROM pgferry.snapshot_copy WHERE mapping = ? AND database = ?").params(mapping, database)
+                    .update();
         }
     }
 

@@ -20,9 +20,10 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * The snapshot copies under way in this process, each in its own thread so that the reconcile
- * loop keeps observing (and the pages keep showing progress) while it runs. Kept in memory only:
- * after a restart none runs, and the planner finds the interrupted copy on the servers.
+ * The snapshot copies (and resumes of interrupted ones) under way in this process, each in its own
+ * thread so that the reconcile loop keeps observing (and the pages keep showing progress) while it
+ * runs. Kept in memory only: after a restart none runs, and the planner finds the interrupted copy
+ * on the servers and in the destination's records.
  */
 @Component
 public class SnapshotCopies implements DisposableBean {
@@ -30,6 +31,7 @@ public class SnapshotCopies implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(SnapshotCopies.class);
 
     private final SnapshotCopy copy;
+    private final CopyResume resume;
     private final SourceLimits limits;
     private final Clock clock;
     private final Map<DatabaseKey, Job> jobs = new ConcurrentHashMap<>();
@@ -43,10 +45,11 @@ public class SnapshotCopies implements DisposableBean {
     public record Finished(String mapping, String database) {
     }
 
-    public SnapshotCopies(SnapshotCopy copy, SourceLimits limits, Clock clock,
+    public SnapshotCopies(SnapshotCopy copy, CopyResume resume, SourceLimits limits, Clock clock,
             org.springframework.context.ApplicationEventPublisher events) {
         this.events = events;
         this.copy = copy;
+        this.resume = resume;
         this.limits = limits;
         this.clock = clock;
     }
@@ -82,8 +85,28 @@ public class SnapshotCopies implements DisposableBean {
         return job == null ? Optional.empty() : Optional.of(new Copy(job.progress.state(), job.attempt, generation));
     }
 
+    /** What a job does with its progress and sessions. */
+    private interface Work {
+        void run(SnapshotProgress progress, SnapshotCopy.Sessions sessions) throws ActionException;
+    }
+
     /** Starts the copy unless one runs for the database; true when started. */
     public boolean start(Mapping mapping, String database, List<String> filter) {
+        return launch(mapping, database, "snapshot copy",
+                (progress, sessions) -> copy.run(mapping, database, filter, progress, sessions));
+    }
+
+    /**
+     * Resumes an interrupted copy (see {@link CopyResume}) unless a copy runs for the database;
+     * true when started. {@code tables}: every table the publication is to have.
+     */
+    public boolean resume(Mapping mapping, String database, List<dev.pgferry.replication.PublishedTable> tables,
+            List<String> filter) {
+        return launch(mapping, database, "resumed copy",
+                (progress, sessions) -> resume.run(mapping, database, tables, filter, progress));
+    }
+
+    private boolean launch(Mapping mapping, String database, String what, Work work) {
         DatabaseKey key = key(mapping.name(), database);
         Job previous = jobs.get(key);
         if (previous != null && previous.progress.state().running()) {
@@ -98,7 +121,7 @@ public class SnapshotCopies implements DisposableBean {
         generations.merge(key, 1L, Long::sum);
         threads.submit(() -> {
             try {
-                copy(mapping, database, filter, job);
+                copy(mapping, database, what, work, job);
             } finally {
                 generations.merge(key, 1L, Long::sum);
                 job.ended().complete(null);
@@ -107,7 +130,7 @@ public class SnapshotCopies implements DisposableBean {
         return true;
     }
 
-    private void copy(Mapping mapping, String database, List<String> filter, Job job) {
+    private void copy(Mapping mapping, String database, String what, Work work, Job job) {
         MDC.put(LogContext.MAPPING, mapping.name());
         MDC.put(LogContext.DATABASE, database);
         job.runner().set(Thread.currentThread());
@@ -122,24 +145,28 @@ public class SnapshotCopies implements DisposableBean {
         }
         try {
             job.progress.stage(SnapshotProgress.Stage.STARTING);
-            copy.run(mapping, database, filter, job.progress, job.sessions);
+            work.run(job.progress, job.sessions);
             job.progress.finished(clock.instant(), null);
             var state = job.progress.state();
-            log.info("mapping {} database {}: snapshot copy done in {} s, {} bytes of {} tables; seconds per stage: {}",
-                    mapping.name(), database, java.time.Duration.between(state.startedAt(), state.finishedAt())
-                            .toMillis() / 1000.0, state.bytesDone(), state.tables().size(), job.progress.profile());
-            log.info("mapping {} database {}: per table (seconds from the start): {}", mapping.name(), database,
-                    job.progress.tableProfile());
+            log.info("mapping {} database {}: {} done in {} s, {} bytes of {} tables; seconds per stage: {}",
+                    mapping.name(), database, what, java.time.Duration.between(state.startedAt(),
+                            state.finishedAt()).toMillis() / 1000.0, state.bytesDone(), state.tables().size(),
+                    job.progress.profile());
+            if (!state.tables().isEmpty()) {
+                log.info("mapping {} database {}: per table (seconds from the start): {}", mapping.name(), database,
+                        job.progress.tableProfile());
+            }
         } catch (ActionException e) {
             job.progress.finished(clock.instant(), e.getMessage());
             if (e.isTransient()) {
-                log.warn("mapping {} database {}: {} (starts over)", mapping.name(), database, e.getMessage());
+                log.warn("mapping {} database {}: {} (tried again: resumed where the records allow, else from the "
+                        + "start)", mapping.name(), database, e.getMessage());
             } else {
                 log.error("mapping {} database {}: {}", mapping.name(), database, e.getMessage());
             }
         } catch (RuntimeException e) {
             job.progress.finished(clock.instant(), String.valueOf(e.getMessage()));
-            log.error("mapping {} database {}: snapshot copy failed", mapping.name(), database, e);
+            log.error("mapping {} database {}: {} failed", mapping.name(), database, what, e);
         } finally {
             turn.onComplete();
         }
@@ -191,7 +218,8 @@ public class SnapshotCopies implements DisposableBean {
 
     /**
      * Stops every copy (shutdown): their sessions end, the servers roll back what was under way,
-     * and the next start begins those copies again from an empty database. Returns how many ran.
+     * and the next start resumes those copies (or begins them again when they finished no table).
+     * Returns how many ran.
      */
     public int cancelAll() {
         int running = 0;

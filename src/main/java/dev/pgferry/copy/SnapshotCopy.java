@@ -45,8 +45,10 @@ import org.springframework.stereotype.Component;
  * parallel workers that import the snapshot (binary COPY where safe, large tables in ranges of
  * pages); each table's indexes and keys built as soon as its rows are in; the rest of the schema;
  * then a subscription on the slot that copies nothing and streams from the slot's consistent
- * point. Nothing is subscribed unless everything before succeeded; an interrupted copy is found
- * by the planner (a slot or tables without a subscription) and started over from scratch.
+ * point. Nothing is subscribed unless everything before succeeded. As it goes, the copy records
+ * on the destination what a resume needs ({@link CopyRecords}): an interrupted copy is found by
+ * the planner (tables without a subscription) and resumed ({@link CopyResume}) or, when its
+ * records do not allow that, started over from scratch.
  */
 @Component
 public class SnapshotCopy {
@@ -81,10 +83,12 @@ public class SnapshotCopy {
     private final ReplicationObjects replication;
     private final SourceLimits limits;
     private final OwnershipRecords ownership;
+    private final CopyRecords records;
 
     public SnapshotCopy(PgConnector connector, PgDumpRunner pgDump, ReplicationObjects replication,
-            SourceLimits limits, OwnershipRecords ownership) {
+            SourceLimits limits, OwnershipRecords ownership, CopyRecords records) {
         this.ownership = ownership;
+        this.records = records;
         this.connector = connector;
         this.pgDump = pgDump;
         this.replication = replication;
@@ -136,11 +140,13 @@ public class SnapshotCopy {
             archive = Files.createTempFile("pgferry-snapshot-", ".dump");
             try (Connection exporter = sessions.add(connector.replication(mapping.source(), database))) {
                 String snapshot = createSlot(exporter, names.slot());
+                records.begin(mapping.destination(), mapping.name(), database, names.slot());
                 progress.stage(Stage.SCHEMA);
                 CrashPoints.passed("copy:SCHEMA");
                 pgDump.dumpSchema(mapping.source(), database, filter, archive, snapshot);
                 pgDump.restoreSection(mapping.destination(), database, archive, "pre-data", Map.of());
                 Catalog catalog = readCatalog(mapping, database, snapshot, names.publication(), sessions);
+                records.schemaRestored(mapping.destination(), mapping.name(), database, catalog.tables.size());
                 TocEntries.Split split = TocEntries.split(pgDump.contents(archive, "post-data"), catalog.indexTables,
                         catalog.constraintTables, catalog.tables.stream().map(TableToCopy::oid)
                                 .collect(Collectors.toSet()));
@@ -152,6 +158,7 @@ public class SnapshotCopy {
                 progress.stage(Stage.FINISHING);
                 restoreListed(mapping, database, archive, split.rest().stream()
                         .filter(line -> !dev.pgferry.pg.CaptureObjects.isTocEntry(line)).toList());
+                records.restRestored(mapping.destination(), mapping.name(), database);
                 sessions.closed(exporter);
             }
             progress.stage(Stage.SUBSCRIBING);
@@ -208,20 +215,24 @@ public class SnapshotCopy {
                     rs.getLong("pages"), rs.getLong("index_bytes"), rs.getBoolean("costly"),
                     Arrays.asList((String[]) rs.getArray("columns").getArray()), rs.getBoolean("binary"))).list();
             Map<Long, Long> indexes = new HashMap<>();
-            jdbc.sql("SELECT indexrelid::bigint, indrelid::bigint FROM pg_index")
-                    .query(rs -> {
-                        indexes.put(rs.getLong(1), rs.getLong(2));
-                    });
             Map<Long, Long> constraints = new HashMap<>();
-            jdbc.sql("SELECT oid::bigint, conrelid::bigint FROM pg_constraint WHERE conrelid <> 0")
-                    .query(rs -> {
-                        constraints.put(rs.getLong(1), rs.getLong(2));
-                    });
+            readOwners(jdbc, indexes, constraints);
             c.commit();
             return new Catalog(tables, indexes, constraints);
         } finally {
             sessions.closed(c);
         }
+    }
+
+    /** Each index's table and each table constraint's table, by oid (to split the post-data by table). */
+    static void readOwners(org.springframework.jdbc.core.simple.JdbcClient jdbc, Map<Long, Long> indexes,
+            Map<Long, Long> constraints) {
+        jdbc.sql("SELECT indexrelid::bigint, indrelid::bigint FROM pg_index").query(rs -> {
+            indexes.put(rs.getLong(1), rs.getLong(2));
+        });
+        jdbc.sql("SELECT oid::bigint, conrelid::bigint FROM pg_constraint WHERE conrelid <> 0").query(rs -> {
+            constraints.put(rs.getLong(1), rs.getLong(2));
+        });
     }
 
     /**
@@ -239,26 +250,33 @@ public class SnapshotCopy {
         ExecutorService builders = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon()
                 .name("build-" + database + "-", 0).factory());
         List<Future<?>> builds = java.util.Collections.synchronizedList(new ArrayList<>());
+        CopyRecords.Journal journal = records.journal(mapping.destination(), mapping.name(), database);
         try {
             List<Future<?>> copies = new ArrayList<>();
             for (int i = 0; i < Math.min(workers, chunks.size()); i++) {
                 copies.add(copiers.submit(() -> {
                     MDC.setContextMap(logContext);
-                    copyChunks(mapping, database, snapshot, queue, progress, sessions, table -> builds.add(
-                            builders.submit(() -> {
-                                MDC.setContextMap(logContext);
-                                restoreListed(mapping, database, archive, split.perTable().getOrDefault(table,
-                                        List.of()));
-                                progress.indexed(table);
-                                CrashPoints.passed("copy:indexed");
-                                return null;
-                            })));
+                    copyChunks(mapping, database, snapshot, queue, progress, sessions, table -> {
+                        journal.copied(table, progress.rows(table.oid()));
+                        builds.add(builders.submit(() -> {
+                            MDC.setContextMap(logContext);
+                            restoreListed(mapping, database, archive, split.perTable().getOrDefault(table.oid(),
+                                    List.of()));
+                            progress.indexed(table.oid());
+                            journal.indexed(table);
+                            CrashPoints.passed("copy:indexed");
+                            return null;
+                        }));
+                    });
                     return null;
                 }));
             }
             await(copies);
             await(builds);
+            journal.flush();
         } finally {
+            // what finished before a failure or a cancel is recorded: a resume keeps it
+            journal.flushQuietly();
             copiers.shutdownNow();
             builders.shutdownNow();
         }
@@ -285,7 +303,7 @@ public class SnapshotCopy {
 
     /** One worker: one snapshot session on the source, one session on the destination, chunk after chunk. */
     private void copyChunks(Mapping mapping, String database, String snapshot, ConcurrentLinkedQueue<Chunk> queue,
-            SnapshotProgress progress, Sessions sessions, java.util.function.LongConsumer tableDone)
+            SnapshotProgress progress, Sessions sessions, java.util.function.Consumer<TableToCopy> tableDone)
             throws SQLException, InterruptedException {
         Chunk chunk = queue.poll();
         if (chunk == null) {
@@ -334,7 +352,7 @@ public class SnapshotCopy {
                         rows = copy(chunk, out, in, limits.rate(instance), progress, false);
                     }
                     if (progress.chunkDone(chunk.table().oid(), rows)) {
-                        tableDone.accept(chunk.table().oid());
+                        tableDone.accept(chunk.table());
                     }
                 } finally {
                     limits.workerPermits(instance).onComplete();
@@ -398,7 +416,8 @@ public class SnapshotCopy {
         progress.copied(table, length);
     }
 
-    private void restoreListed(Mapping mapping, String database, Path archive, List<String> entries)
+    /** Restores the listed entries of the archive in one transaction (nothing when the list is empty). */
+    void restoreListed(Mapping mapping, String database, Path archive, List<String> entries)
             throws PgToolException, IOException {
         if (entries.isEmpty()) {
             return;

@@ -18,6 +18,8 @@ public final class SnapshotProgress {
         STARTING("creating the replication slot and its snapshot"),
         SCHEMA("restoring the schema without indexes (pre-data)"),
         COPYING("copying tables in parallel, building each table's indexes once its rows are in"),
+        RESUMING("resuming the interrupted copy: keeping the tables it finished, emptying the others for table "
+                + "synchronization, building missing indexes"),
         FINISHING("restoring foreign keys, triggers and the rest of the schema (post-data)"),
         SUBSCRIBING("creating the subscription on the slot"),
         DONE("copied; streaming from the slot"),
@@ -152,6 +154,11 @@ public final class SnapshotProgress {
             t.copiedAt = Instant.now();
         }
         return last;
+    }
+
+    /** The rows copied into the table so far. */
+    long rows(long table) {
+        return tables.get(table).rowsDone.get();
     }
 
     void indexed(long table) {

@@ -15,7 +15,11 @@ import java.util.stream.Collectors;
  * ({@code CreateRoles}, {@code CopySchema}, {@code CreateSubscription}, {@code DropSubscription},
  * ...), and the snapshot copy's {@code copy:SCHEMA} (slot created, schema copy starting),
  * {@code copy:indexed} (the first table's indexes built while others copy or build) and
- * {@code copy:SUBSCRIBING} (everything copied, the subscription not yet created).
+ * {@code copy:SUBSCRIBING} (everything copied, the subscription not yet created; a resume passes
+ * it too), {@code copy:recorded} (a batch of the copy's table records written, one of them a
+ * table's indexes), and a resumed copy's {@code resume:TRUNCATED} (the unfinished tables
+ * emptied, missing indexes built), {@code resume:SUBSCRIBED} (subscribed on the slot for the kept
+ * tables only) and {@code resume:REFRESHED} (the others given to table synchronization).
  */
 public final class CrashPoints {
 

@@ -15,7 +15,8 @@ final class ControlRecordReader {
 
     /** The records, or why none are trusted (then all are empty). */
     record Records(Set<String> completions, Set<String> started, Map<String, Ownership.Record> owned,
-            Set<String> reversals, Map<String, ObservedInstance.Rollback> rollbacks, String error) {
+            Set<String> reversals, Map<String, ObservedInstance.Rollback> rollbacks,
+            Map<String, ObservedInstance.CopyRecord> copies, String error) {
     }
 
     private ControlRecordReader() {
@@ -27,17 +28,18 @@ final class ControlRecordReader {
         Map<String, Ownership.Record> owned = new HashMap<>();
         Set<String> reversals = new HashSet<>();
         Map<String, ObservedInstance.Rollback> rollbacks = new HashMap<>();
+        Map<String, ObservedInstance.CopyRecord> copies = new HashMap<>();
         boolean[] tables = jdbc.sql(ObservationQueries.CONTROL_TABLES).query((rs, n) -> new boolean[] {
             rs.getBoolean("completion"), rs.getBoolean("start_request"), rs.getBoolean("owned_database"),
             rs.getBoolean("readable"), rs.getBoolean("reversal"), rs.getBoolean("rollback")}).single();
         if (!tables[3]) {
             // markers exist but this user cannot read them: never guess what was completed or owned
-            return new Records(completions, started, owned, reversals, rollbacks, user + " cannot read pgferry's control "
+            return new Records(completions, started, owned, reversals, rollbacks, copies, user + " cannot read pgferry's control "
                     + "schema on " + instance);
         }
         String distrust = ControlSchema.distrust(connection);
         if (distrust != null) {
-            return new Records(completions, started, owned, reversals, rollbacks, distrust);
+            return new Records(completions, started, owned, reversals, rollbacks, copies, distrust);
         }
         if (tables[0]) {
             jdbc.sql(ObservationQueries.COMPLETIONS).query(rs -> {
@@ -67,7 +69,16 @@ final class ControlRecordReader {
                                 instant(rs, "rolled_back_at")));
             });
         }
-        return new Records(completions, started, owned, reversals, rollbacks, null);
+        if (jdbc.sql("SELECT to_regclass('pgferry.snapshot_copy') IS NOT NULL").query(Boolean.class).single()) {
+            jdbc.sql(ObservationQueries.SNAPSHOT_COPIES).query(rs -> {
+                copies.put(ObservedInstance.completionKey(rs.getString("mapping"), rs.getString("database")),
+                        new ObservedInstance.CopyRecord(rs.getLong("database_oid"), rs.getBoolean("schema_restored"),
+                                rs.getBoolean("rest_restored"), rs.getInt("tables"), rs.getInt("copied"),
+                                rs.getLong("copied_rows"),
+                                instant(rs, "resumed_at"), rs.getInt("kept"), rs.getInt("synced")));
+            });
+        }
+        return new Records(completions, started, owned, reversals, rollbacks, copies, null);
     }
 
     private static java.time.Instant instant(java.sql.ResultSet rs, String column) throws SQLException {

@@ -59,7 +59,8 @@ public class DatabaseObserver {
             ControlRecordReader.Records records = ControlRecordReader.read(connection, jdbc, instance.user(),
                     instance.name());
             return new ObservedInstance(instance.name(), null, facts, databases, records.completions(),
-                    records.started(), records.error(), records.owned(), records.reversals(), records.rollbacks());
+                    records.started(), records.error(), records.owned(), records.reversals(), records.rollbacks(),
+                    records.copies());
         } catch (SQLException | DataAccessException e) {
             return ObservedInstance.unreachable(instance.name(), instance.name() + " (" + instance.address()
                     + ") is unreachable: " + PgErrors.describe(e));

@@ -40,6 +40,17 @@ final class ObservationQueries {
 
     static final String REVERSALS = "SELECT mapping, database FROM pgferry.reversal";
 
+    /** Each snapshot copy's record, with how many tables it finished from its snapshot. */
+    static final String SNAPSHOT_COPIES = """
+            SELECT s.mapping, s.database, s.database_oid::bigint AS database_oid, s.schema_at IS NOT NULL AS schema_restored,
+                   s.rest_at IS NOT NULL AS rest_restored, coalesce(s.tables, 0) AS tables, s.resumed_at,
+                   coalesce(s.kept, 0) AS kept, coalesce(s.synced, 0) AS synced,
+                   (SELECT count(*) FROM pgferry.copied_table t WHERE t.mapping = s.mapping AND t.database = s.database
+                      AND t.origin = 'snapshot' AND t.rows IS NOT NULL) AS copied,
+                   (SELECT coalesce(sum(t.rows), 0) FROM pgferry.copied_table t WHERE t.mapping = s.mapping
+                      AND t.database = s.database AND t.origin = 'snapshot') AS copied_rows
+            FROM pgferry.snapshot_copy s""";
+
     static final String ROLLBACKS = """
             SELECT mapping, database, drain_lsn, drain_lsn_text, sequences_at, verified_at, rolled_back_at
             FROM pgferry.rollback""";

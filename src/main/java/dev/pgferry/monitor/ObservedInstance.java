@@ -14,12 +14,43 @@ import java.util.Set;
  */
 public record ObservedInstance(String name, String error, ServerFacts facts, Map<String, DatabaseInfo> databases,
         Set<String> completions, Set<String> startedMappings, String controlSchemaError,
-        Map<String, Ownership.Record> ownershipRecords, Set<String> reversals, Map<String, Rollback> rollbacks) {
+        Map<String, Ownership.Record> ownershipRecords, Set<String> reversals, Map<String, Rollback> rollbacks,
+        Map<String, CopyRecord> copies) {
 
     public ObservedInstance {
         ownershipRecords = ownershipRecords == null ? Map.of() : Map.copyOf(ownershipRecords);
         reversals = reversals == null ? Set.of() : Set.copyOf(reversals);
         rollbacks = rollbacks == null ? Map.of() : Map.copyOf(rollbacks);
+        copies = copies == null ? Map.of() : Map.copyOf(copies);
+    }
+
+    public ObservedInstance(String name, String error, ServerFacts facts, Map<String, DatabaseInfo> databases,
+            Set<String> completions, Set<String> startedMappings, String controlSchemaError,
+            Map<String, Ownership.Record> ownershipRecords, Set<String> reversals, Map<String, Rollback> rollbacks) {
+        this(name, error, facts, databases, completions, startedMappings, controlSchemaError, ownershipRecords,
+                reversals, rollbacks, Map.of());
+    }
+
+    /**
+     * A snapshot copy as recorded on the destination (pgferry.snapshot_copy): the OID of the
+     * database it copies into, whether the schema as of its snapshot and the rest of the schema
+     * were restored, how many tables it fills and how many it finished from the snapshot (with how
+     * many rows), and its
+     * last resume (null: none) with the tables it kept and gave to table synchronization.
+     */
+    public record CopyRecord(long databaseOid, boolean schemaRestored, boolean restRestored, int tables, int copied,
+            long copiedRows, java.time.Instant resumedAt, int kept, int synced) {
+    }
+
+    /**
+     * The copy record of the database, if it names the database there now (by OID): one of an
+     * earlier database of that name, dropped since, is no record of this one.
+     */
+    public java.util.Optional<CopyRecord> copy(String mapping, String database) {
+        CopyRecord record = copies.get(completionKey(mapping, database));
+        Long oid = databaseOid(database);
+        return record != null && oid != null && oid == record.databaseOid() ? java.util.Optional.of(record)
+                : java.util.Optional.empty();
     }
 
     /**

@@ -205,11 +205,16 @@ public class OperatorActions {
                 ownership.requireOwned(mapping.destination(), mapping.name(), database, "start over of " + database);
             }
             int emptied = replication.abandonSubscription(mapping.destination(), database, subscription);
+            // a start over keeps nothing of an earlier snapshot copy: it is not resumed (its slot went with
+            // the subscription, so a stop right before this line cannot make it resume either)
+            records.forgetSnapshotCopy(mapping.destination(), mapping.name(), database);
             records.auditAfterwards(mapping.destination(), actor, "start-over", mapping.name(), database,
                     "was " + db.phase() + " (" + db.plan().reason() + "); subscription " + subscription
                             + " dropped and " + Math.max(0, emptied) + " table(s) emptied; copying again");
         } catch (ActionException e) {
             throw new ActionRefused("could not start " + database + " over: " + e.getMessage());
+        } catch (java.sql.SQLException e) {
+            throw new ActionRefused("could not start " + database + " over: " + dev.pgferry.pg.PgErrors.describe(e));
         }
         return loop.tickNow(mapping);
     }

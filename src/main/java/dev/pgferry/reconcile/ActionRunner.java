@@ -36,6 +36,7 @@ import dev.pgferry.status.Action.UpdateSubscriptionConnection;
 import dev.pgferry.status.Action.RecordCompletion;
 import dev.pgferry.status.Action.ResetInterruptedCopy;
 import dev.pgferry.status.Action.StartSnapshotCopy;
+import dev.pgferry.status.Action.ResumeSnapshotCopy;
 import dev.pgferry.copy.SnapshotCopies;
 import dev.pgferry.replication.ReplicationNames;
 import dev.pgferry.replication.ReplicationObjects;
@@ -113,6 +114,7 @@ class ActionRunner {
                 replication.createSubscription(mapping, database, ReplicationNames.of(mapping.name(), database));
             case RecordCompletion a -> completion.markSchemaOnlyDone(mapping, a.database());
             case StartSnapshotCopy a -> copies.start(mapping, a.database(), a.filter());
+            case ResumeSnapshotCopy a -> copies.resume(mapping, a.database(), a.tables(), a.filter());
             case ResetInterruptedCopy a -> {
                 requireSameCopyGeneration(mapping, database, a.copyGeneration(), a);
                 databases.dropPartialCopy(mapping, a.database());

@@ -20,6 +20,9 @@ import dev.pgferry.status.Action.CreateSubscription;
 import dev.pgferry.status.Action.DropInactiveSlot;
 import dev.pgferry.status.Action.RecordCompletion;
 import dev.pgferry.status.Action.ResetInterruptedCopy;
+import dev.pgferry.status.Action.ResumeSnapshotCopy;
+import dev.pgferry.monitor.ObservedInstance.CopyRecord;
+import java.util.Optional;
 import dev.pgferry.status.Action.StartSnapshotCopy;
 import dev.pgferry.config.CopyMethod;
 import dev.pgferry.replication.PublishedTable;
@@ -70,13 +73,19 @@ final class CreationSteps {
     /**
      * The snapshot method: roles and the database as usual; then the copy, which restores the
      * schema itself (as of its snapshot). A database of pgferry's own that holds anything, without
-     * a subscription and with no copy running here, is an interrupted copy: its slot is dropped
-     * and the partial database reset, and the copy starts over on a later tick. Someone else's
+     * a subscription and with no copy running here, is an interrupted copy: it resumes when its
+     * records allow (see {@link #resumable}); otherwise its slot is dropped and the partial
+     * database reset, and the copy starts over on a later tick. Someone else's
      * database is never taken for one: the ownership check blocks before any of this runs.
      */
     private static List<Action> snapshotSteps(PlanInput in, ObservedDatabase o, ReplicationNames names,
             SourceFacts facts, List<Action> steps) {
         boolean interrupted = o.ownership().owned() && !o.ownership().empty();
+        Optional<CopyRecord> record = in.destination().copy(in.mapping().name(), o.database());
+        if (interrupted && facts != null && resumable(o, record)) {
+            steps.add(resume(in, o, names, facts, record.get()));
+            return steps;
+        }
         if (!interrupted) {
             databaseSteps(in, o, facts, steps);
         }
@@ -90,6 +99,28 @@ final class CreationSteps {
         steps.add(new StartSnapshotCopy(o.database(), names.slot(), facts == null ? List.of()
                 : DumpFilter.arguments(in.mapping().scope(), facts.relations())));
         return steps;
+    }
+
+    /**
+     * An interrupted copy resumes when its record names this database, the schema as of its
+     * snapshot was restored, it finished tables holding rows (one that finished only empty tables
+     * has nothing to keep, and its own parallel ranges copy the rest faster than table
+     * synchronization would), and its slot (whose consistent point
+     * is that snapshot's) is still there. Otherwise it starts over. (A slot still held by the
+     * session of a pgferry that just died is no reason to start over: the resume fails to
+     * subscribe and is tried again once the server has ended that session.)
+     */
+    static boolean resumable(ObservedDatabase o, Optional<CopyRecord> record) {
+        return record.isPresent() && record.get().schemaRestored() && record.get().copiedRows() > 0
+                && o.slot().isPresent();
+    }
+
+    /** The resume of the database's interrupted copy, with every table the publication is to have. */
+    static ResumeSnapshotCopy resume(PlanInput in, ObservedDatabase o, ReplicationNames names, SourceFacts facts,
+            CopyRecord record) {
+        return new ResumeSnapshotCopy(o.database(), names.slot(),
+                publishedTables(facts.within(in.mapping().scope()), in.mapping().tablesWithoutKey()),
+                DumpFilter.arguments(in.mapping().scope(), facts.relations()), record.copied(), record.tables());
     }
 
     /**

@@ -21,7 +21,10 @@ import dev.pgferry.replication.ReplicationSql;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import dev.pgferry.monitor.ObservedInstance.CopyRecord;
+import dev.pgferry.monitor.SourceFacts;
 
 /**
  * Pure: desired configuration + observed state -> phase and next actions. No I/O, no clock of
@@ -120,7 +123,7 @@ public final class Planner {
      * so rather than only "lag".
      */
     private static Plan withSchemaChanges(PlanInput in, Plan plan) {
-        if (plan.phase() == Phase.FAILED) {
+        if (plan.phase() == Phase.FAILED || copyFinishing(in)) {
             return plan;
         }
         plan = withDdlCapture(in, plan);
@@ -137,6 +140,16 @@ public final class Planner {
                 in.schema().unpublished(), in.schema().refresh(),
                 in.schema().due().stream().map(c -> c.what() + " " + c.object()).toList()));
         return new Plan(plan.phase(), reason, actions, plan.blockedBy());
+    }
+
+    /**
+     * A snapshot copy that still owes the rest of its schema (a resume restores it once every
+     * table is synchronized): what the destination lacks until then is the copy's to restore, not
+     * a schema change to carry over.
+     */
+    private static boolean copyFinishing(PlanInput in) {
+        return in.destination().copy(in.mapping().name(), in.observed().database()).map(r -> !r.restRestored())
+                .orElse(false);
     }
 
     /**
@@ -183,18 +196,53 @@ public final class Planner {
                     + "subscription exists: start this database over (the database's page, or POST "
                     + "/api/mappings/{name}/database/start-over)");
         }
+        if (in.copying()) {
+            // a resume of the snapshot copy runs in the background (it subscribes on its way)
+            return Plan.of(Phase.COPYING, in.copy().orElseThrow().describe());
+        }
+        Optional<CopyRecord> resumed = in.destination().copy(in.mapping().name(), o.database())
+                .filter(r -> r.resumedAt() != null || !r.restRestored());
+        String note = resumed.filter(r -> r.resumedAt() != null).map(r -> "; resumed: " + r.kept() + " of "
+                + (r.kept() + r.synced()) + " tables kept, " + r.synced() + " copied by table synchronization")
+                .orElse("");
         List<String> states = o.tables().stream().map(Table::syncState).filter(s -> s != null).toList();
         if (states.stream().anyMatch(COPYING_STATES::contains)) {
             long copying = states.stream().filter(COPYING_STATES::contains).count();
-            return Plan.of(Phase.COPYING, copying + " of " + states.size() + " tables in initial copy");
+            return Plan.of(Phase.COPYING, copying + " of " + states.size() + " tables in initial copy" + note);
         }
         if (states.stream().anyMatch(CATCHING_UP_STATES::contains)) {
-            return Plan.of(Phase.CATCHING_UP, "tables copied, catching up with changes made during the copy");
+            return Plan.of(Phase.CATCHING_UP, "tables copied, catching up with changes made during the copy" + note);
+        }
+        if (resumed.isPresent() && !resumed.get().restRestored()) {
+            return finishResumedCopy(in, o, resumed.get(), note);
         }
         if (in.readiness().ready()) {
             return Plan.of(Phase.READY, "every cutover-ready condition holds");
         }
         return Plan.of(Phase.STREAMING, "streaming; not cutover-ready: " + in.readiness().blockingReason());
+    }
+
+    /**
+     * A resumed copy whose tables are all synchronized: the resume runs once more, takes up any
+     * table a stop left out of the publication, and restores the rest of the schema (foreign
+     * keys, triggers, ...). Not cutover-ready before: the schema is incomplete.
+     */
+    private static Plan finishResumedCopy(PlanInput in, ObservedDatabase o, CopyRecord record, String note) {
+        SourceFacts facts = o.sourceFacts().orElse(null);
+        String reason = "streaming; the resumed copy is finishing: every table synchronized, the rest of the schema "
+                + "(foreign keys, triggers, ...) to restore" + note;
+        if (facts == null) {
+            return Plan.of(Phase.CATCHING_UP, reason);
+        }
+        if (in.lastFailure().isPresent()) {
+            ActionFailure failure = in.lastFailure().get();
+            if (in.now().isBefore(failure.at().plus(backoff(failure.attempts())))) {
+                return Plan.of(Phase.FAILED, "[action-failed] " + failure.action() + " failed: " + failure.message()
+                        + " (trying again later)");
+            }
+        }
+        return Plan.of(Phase.CATCHING_UP, reason, List.of(CreationSteps.resume(in, o,
+                ReplicationNames.of(in.mapping().name(), o.database()), facts, record)));
     }
 
     private static Plan create(PlanInput in, ObservedDatabase o, ReplicationNames names) {

@@ -86,6 +86,7 @@ public class DatabaseCreator {
                 Statement s = c.createStatement()) {
             OwnershipRecords.requireOwned(c, mapping.name(), database, "drop the partial copy " + database);
             s.execute("DROP DATABASE IF EXISTS " + quote(database) + " WITH (FORCE)");
+            dev.pgferry.audit.ControlRecords.forgetSnapshotCopy(c, mapping.name(), database);
         } catch (SQLException e) {
             throw ActionException.from("drop the partial copy " + database, e);
         }

@@ -121,6 +121,29 @@ public sealed interface Action {
     }
 
     /**
+     * A snapshot copy was interrupted after it finished some tables (recorded on the destination,
+     * with its slot still on the source): the finished tables are kept and subscribed on the slot,
+     * the others emptied and given to PostgreSQL's table synchronization; once every table is
+     * synchronized the rest of the schema is restored. Also planned while streaming until that
+     * rest is in. {@code tables}: every table the publication is to have; {@code kept} of
+     * {@code total} tables were finished when planned.
+     */
+    record ResumeSnapshotCopy(String database, String slot, List<PublishedTable> tables, List<String> filter,
+            int kept, int total) implements Action {
+        public ResumeSnapshotCopy {
+            tables = List.copyOf(tables);
+            filter = List.copyOf(filter);
+        }
+
+        public String describe() {
+            return "resume the interrupted snapshot copy of " + database + ": keep the " + kept + " of " + total
+                    + " tables it finished (subscribed on its slot " + slot + ", which streams their changes from the "
+                    + "copy's snapshot), empty the others and give them to table synchronization (copy_data = true), "
+                    + "then restore the rest of the schema once every table is synchronized";
+        }
+    }
+
+    /**
      * A snapshot copy was interrupted (pgferry stopped, a server failed): its partial destination
      * database is dropped so that the copy starts over from an empty one, never subscribing on top
      * of partial data. Only a database pgferry recorded as its own is dropped (checked again when

@@ -47,7 +47,7 @@ public record MappingView(String name, String source, String destination, String
             List<SequenceView> sequences, List<SchemaView> schemas,
             List<Compatibility.TableCompatibility> compatibility, LagChart lagChart, ExactCountView exactCount,
             List<AlertView> alerts, List<RoleStates.RoleState> roles, boolean rollbackReady, ReverseView reverse,
-            SchemaChangesView schemaChanges) {
+            SchemaChangesView schemaChanges, String copyResume) {
     }
 
     /**
@@ -204,7 +204,15 @@ public record MappingView(String name, String source, String destination, String
             String syncStateLabel, Long sourceRows, Long destinationRows, Long rowDelta,
             List<PartitionView> partitions, Long sourceBytes, Long copyBytesDone, Long copyRowsDone,
             Integer copyPercent, Long copyBytesPerSecond, Long copySecondsLeft, Long exactSourceRows,
-            Long exactDestinationRows, Long exactDelta, Instant exactCountedAt) {
+            Long exactDestinationRows, Long exactDelta, Instant exactCountedAt, String rowsFrom) {
+
+        /** The same with where its rows came from (after a resumed copy), or null when the copy was not resumed. */
+        TableView withRowsFrom(String from) {
+            return new TableView(schema, name, partitioned, published, syncState, syncStateLabel, sourceRows,
+                    destinationRows, rowDelta, partitions, sourceBytes, copyBytesDone, copyRowsDone, copyPercent,
+                    copyBytesPerSecond, copySecondsLeft, exactSourceRows, exactDestinationRows, exactDelta,
+                    exactCountedAt, from);
+        }
 
         /** The CSS class of the sync state: sync-r, sync-d ... or sync-none before the subscription. */
         public String syncStateClass() {

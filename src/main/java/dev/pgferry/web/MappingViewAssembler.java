@@ -3,6 +3,7 @@ package dev.pgferry.web;
 import dev.pgferry.monitor.ExactCounter.TableName;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.monitor.ObservedInstance;
 import dev.pgferry.preflight.Compatibility;
 import dev.pgferry.schemachange.ChangeReport;
 import dev.pgferry.schemachange.DdlCapture;
@@ -109,6 +110,11 @@ final class MappingViewAssembler {
             return DrainState.NONE;
         }
 
+        /** Where each table's rows came from after the database's copy was resumed, by "schema.name". */
+        default Map<String, String> copyOrigins(String mapping, String database, ObservedInstance.CopyRecord record) {
+            return Map.of();
+        }
+
         /** The snapshot copy of the database in this process, running or last finished. */
         default Optional<SnapshotProgress.State> snapshotCopy(String mapping, String database) {
             return Optional.empty();
@@ -185,9 +191,13 @@ final class MappingViewAssembler {
                 ? extras.snapshotCopy(mapping.name(), d.database()) : Optional.empty();
         Map<TableName, SnapshotProgress.TableState> snapshotTables = new java.util.HashMap<>();
         snapshot.ifPresent(state -> state.tables().forEach(t -> snapshotTables.put(new TableName(t.schema(), t.name()), t)));
-        List<TableView> tables = o.tables().stream().map(t -> snapshot.isPresent()
+        Optional<ObservedInstance.CopyRecord> resumed = status.destination().copy(mapping.name(), d.database())
+                .filter(r -> r.resumedAt() != null);
+        Map<String, String> origins = resumed.map(r -> extras.copyOrigins(mapping.name(), d.database(), r))
+                .orElse(Map.of());
+        List<TableView> tables = o.tables().stream().map(t -> (snapshot.isPresent()
                 ? snapshotTable(t, snapshotTables, snapshot.get())
-                : table(mapping, d.database(), t, exact, extras)).toList();
+                : table(mapping, d.database(), t, exact, extras)).withRowsFrom(rowsFrom(t, origins))).toList();
         List<TableView> published = tables.stream().filter(TableView::published).toList();
         Long copyTotal = snapshot.map(SnapshotProgress.State::bytesTotal)
                 .orElse(subscription.isEmpty() ? null : sum(published, TableView::sourceBytes));
@@ -231,7 +241,29 @@ final class MappingViewAssembler {
                 alerts.stream().filter(a -> d.database().equals(a.database())).toList(), status.roleStates(d),
                 d.rollbackReady(), reverse(mapping, o, extras.sequencesKeptBack(mapping.name(), d.database())),
                 schemaChanges(mapping, extras.schemaChanges(mapping.name(), d.database()),
-                        extras.capturedStatements(mapping.name(), d.database())));
+                        extras.capturedStatements(mapping.name(), d.database())),
+                resumed.map(r -> copyResume(r, tables)).orElse(null));
+    }
+
+    /** "Resumed: N of M tables kept, K being copied by table synchronization" (copied, once they are). */
+    private static String copyResume(ObservedInstance.CopyRecord r, List<TableView> tables) {
+        boolean syncing = tables.stream().anyMatch(t -> t.syncState() != null && !"r".equals(t.syncState()));
+        return "Resumed: " + r.kept() + " of " + (r.kept() + r.synced()) + " tables kept, " + r.synced()
+                + (syncing ? " being copied" : " copied") + " by table synchronization"
+                + (r.restRestored() ? "" : "; the rest of the schema (foreign keys, triggers...) follows once every "
+                        + "table is synchronized");
+    }
+
+    /** Where a table's rows came from after a resume: a partitioned table's from its partitions'. */
+    private static String rowsFrom(ObservedDatabase.Table t, Map<String, String> origins) {
+        if (origins.isEmpty()) {
+            return null;
+        }
+        List<String> mine = (t.partitioned() ? t.partitions().stream().map(p -> p.schema() + "." + p.name())
+                : java.util.stream.Stream.of(t.schema() + "." + t.name())).map(origins::get).filter(Objects::nonNull)
+                .toList();
+        return mine.isEmpty() ? null : mine.contains("table-sync") ? "table synchronization, after the resume"
+                : "the snapshot copy, kept at the resume";
     }
 
     private static SchemaChangesView schemaChanges(Mapping mapping, ChangeReport report,
@@ -313,7 +345,7 @@ final class MappingViewAssembler {
                 t.copy().map(c -> percent(c.bytesDone(), t.sourceBytes())).orElse(null),
                 rate == null ? null : Math.round(rate), secondsLeft,
                 counted == null ? null : counted.sourceRows(), counted == null ? null : counted.destinationRows(),
-                counted == null ? null : counted.delta(), counted == null ? null : counted.countedAt());
+                counted == null ? null : counted.delta(), counted == null ? null : counted.countedAt(), null);
     }
 
     /**
@@ -346,7 +378,7 @@ final class MappingViewAssembler {
                 parts.isEmpty() ? null : bytesDone, parts.isEmpty() ? null : rowsDone,
                 parts.isEmpty() ? null : allCopied ? Integer.valueOf(100) : percent(bytesDone, bytesTotal), rate,
                 secondsLeft,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     /** Bytes copied against the source's size: an estimate (the copy's text can be larger). */

@@ -38,11 +38,15 @@ class StatusViews implements MappingViewAssembler.Extras {
     private final SnapshotCopies snapshotCopies;
     private final SchemaChanges schemaChanges;
     private final DdlCapture ddlCapture;
+    private final dev.pgferry.copy.CopyOrigins copyOrigins;
+    private final dev.pgferry.config.PgferryConfig config;
 
     StatusViews(FidelityCheck fidelity, LagHistory lagHistory, CopyRates copyRates,
             ExactCounter exactCounter, SequenceSync sequenceSync, MaterializedViews materializedViews,
             Verifier verifier, Drain drain, Clock clock, SnapshotCopies snapshotCopies, SchemaChanges schemaChanges,
-            DdlCapture ddlCapture) {
+            DdlCapture ddlCapture, dev.pgferry.copy.CopyOrigins copyOrigins, dev.pgferry.config.PgferryConfig config) {
+        this.copyOrigins = copyOrigins;
+        this.config = config;
         this.schemaChanges = schemaChanges;
         this.ddlCapture = ddlCapture;
         this.snapshotCopies = snapshotCopies;
@@ -117,6 +121,13 @@ class StatusViews implements MappingViewAssembler.Extras {
         return drain.point(mapping, observed.database())
                 .map(p -> new MappingViewAssembler.DrainState(p.lsnText(), drain.drained(mapping, observed)))
                 .orElse(MappingViewAssembler.DrainState.NONE);
+    }
+
+    @Override
+    public java.util.Map<String, String> copyOrigins(String mapping, String database,
+            dev.pgferry.monitor.ObservedInstance.CopyRecord record) {
+        return config.mapping(mapping).map(m -> copyOrigins.of(m.destination(), mapping, database, record.resumedAt()))
+                .orElse(java.util.Map.of());
     }
 
     @Override

@@ -80,8 +80,15 @@ class LostSlotIT {
             assertThat(Db.query(destination, DB, Long.class, "SELECT count(*) FROM local_notes")).isEqualTo(3L);
             Db.execute(destination, DB, "DROP TABLE local_notes");
 
+            long oid = databaseOid();
+            assertThat(Db.query(destination, "postgres", Long.class, "SELECT count(*) FROM pgferry.snapshot_copy "
+                    + "WHERE mapping = 'lost' AND database_oid = ?::oid", oid)).as("the copy's record").isOne();
             app.api().post().uri("/api/mappings/lost/database/start-over?name=" + DB).retrieve().toBodilessEntity();
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
+            // started over from an empty database, not resumed from the copy's records
+            assertThat(databaseOid()).as("a new database").isNotEqualTo(oid);
+            assertThat(Db.query(destination, "postgres", String.class, "SELECT resumes || ' ' || (database_oid = ?::oid) "
+                    + "FROM pgferry.snapshot_copy WHERE mapping = 'lost'", databaseOid())).isEqualTo("0 true");
             assertThat(migration.subscriptions()).as("a new subscription").hasSize(1).doesNotContainAnyElementsOf(subscription);
             assertThat(Db.query(source, "postgres", String.class, "SELECT wal_status FROM pg_replication_slots "
                     + "WHERE slot_name LIKE 'pgferry\\_lost\\_%'")).isIn("reserved", "extended");
@@ -94,6 +101,11 @@ class LostSlotIT {
         } finally {
             Db.execute(source, "postgres", "DROP TABLE IF EXISTS wal_filler");
         }
+    }
+
+    private long databaseOid() {
+        return Db.query(destination, "postgres", Long.class, "SELECT oid::bigint FROM pg_database WHERE datname = ?",
+                DB);
     }
 
     private String subscriptionName() {

@@ -3,6 +3,7 @@ package dev.pgferry.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgferry.demo.SampleWriter;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The servers fail under pgferry while an application writes: the source restarted in the middle
  * of the snapshot copy and again while streaming, the destination restarted in the middle of the
- * copy and while streaming, the replication connection between the servers
+ * copy that came back (resumed, see {@code ResumedCopyIT}) and while streaming, the replication connection between the servers
  * cut (walsender terminated), and pgferry's own sessions on both servers cut. Each time the
  * migration comes back to READY by itself; at the end every row is on the destination and
  * complete leaves nothing behind.
@@ -36,33 +37,28 @@ class ServerFaultsIT {
                 PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
                         .mapping(MAPPING, "src", "dst", DB, "run")
                         .property("pgferry.mappings.faults.copy-max-rate", "512KB").start()) {
-            // the source restarts in the middle of the snapshot copy: the copy fails and starts over
+            // the source restarts in the middle of the snapshot copy: the copy fails and comes back by
+            // itself, resumed in its database with the tables it finished (an empty partition finishes
+            // at once), or started over in a new one had none finished
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                     assertThat(app.mapping(MAPPING).at("/databases/0/copyBytesDone").asLong()).isPositive());
             long partialCopy = destinationDatabaseOid();
             source.stop();
             Thread.sleep(2000);
             source.startAgain();
-            // the destination restarts in the middle of the copy that started over: once rows of it are
-            // in (the progress shown may still be the first copy's, and a database created but not yet
-            // recorded as pgferry's is taken back while empty, not created again)
+            // the destination restarts in the middle of the copy that came back
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                     .untilAsserted(() -> {
-                        assertThat(destinationDatabaseOid()).isNotEqualTo(partialCopy);
-                        assertThat(app.mapping(MAPPING).at("/databases/0/copyBytesDone").asLong()).isPositive();
-                        assertThat(Db.query(destination, DB, Long.class, "SELECT (SELECT count(*) FROM orders) + "
-                                + "(SELECT count(*) FROM order_items) + (SELECT count(*) FROM events) + (SELECT count(*) "
-                                + "FROM customers)")).isPositive();
+                        JsonNode database = app.mapping(MAPPING).at("/databases/0");
+                        assertThat(database.at("/phase").asText()).isIn("COPYING", "CATCHING_UP");
+                        assertThat(database.at("/reason").asText().contains("resum")
+                                || destinationDatabaseOid() != partialCopy).isTrue();
                     });
-            long secondPartialCopy = destinationDatabaseOid();
-            assertThat(migration.subscriptions()).as("still copying").isEmpty();
             destination.stop();
             Thread.sleep(2000);
             destination.startAgain();
             app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
             assertThat(migration.subscriptions()).hasSize(1);
-            assertThat(destinationDatabaseOid()).as("the copy started over in a new database")
-                    .isNotIn(partialCopy, secondPartialCopy);
 
             // the destination restarts while streaming
             destination.stop();

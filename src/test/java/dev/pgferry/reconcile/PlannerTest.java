@@ -56,6 +56,7 @@ import dev.pgferry.status.Action.DropPublication;
 import dev.pgferry.status.Action.DropSubscription;
 import dev.pgferry.status.Action.ResetInterruptedCopy;
 import dev.pgferry.status.Action.StartSnapshotCopy;
+import dev.pgferry.status.Action.ResumeSnapshotCopy;
 import dev.pgferry.copy.SnapshotProgress;
 import java.time.Duration;
 import java.time.Instant;
@@ -653,6 +654,77 @@ class PlannerTest {
                     new ResetInterruptedCopy("shop", 2));
         }
 
+        /** A copy into the database there now (OID 0 in these tests), its schema restored, 2 of 4 tables finished. */
+        private ObservedInstance.CopyRecord record(long oid, boolean schema, int copied) {
+            return new ObservedInstance.CopyRecord(oid, schema, false, 4, copied, copied * 1000L, null, 0, 0);
+        }
+
+        @Test
+        void anInterruptedCopyThatFinishedTablesResumesKeepingThemAndItsSlot() {
+            Observed o = snapshot(fresh().publication().destinationDatabase(3).slot(new Slot(false, "reserved", 0, 0)));
+            o.rolesOnDestination = true;
+            o.copyRecord = record(0, true, 2);
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.actions()).containsExactly(new ResumeSnapshotCopy("shop", NAME, List.of(ORDERS, EVENTS),
+                    List.of(), 2, 4));
+            assertThat(plan.actions().getFirst().describe()).contains("keep the 2 of 4 tables it finished");
+        }
+
+        @Test
+        void anInterruptedCopyStartsOverWhenItsRecordsDoNotAllowAResume() {
+            ObservedInstance.CopyRecord onlyEmptyTables = new ObservedInstance.CopyRecord(0, true, false, 4, 2, 0, null,
+                    0, 0);
+            for (ObservedInstance.CopyRecord record : List.of(record(0, true, 0), record(0, false, 2),
+                    record(99, true, 2), onlyEmptyTables)) {
+                Observed o = snapshot(fresh().publication().destinationDatabase(3)
+                        .slot(new Slot(false, "reserved", 0, 0)));
+                o.rolesOnDestination = true;
+                o.copyRecord = record;
+                assertThat(plan(Mode.RUN, o).actions()).as("no table finished, schema not restored, a record of an "
+                        + "earlier database, only empty tables finished: %s", record).containsExactly(new DropInactiveSlot(NAME, 0),
+                        new ResetInterruptedCopy("shop", 0));
+            }
+            // the slot is gone: its snapshot's consistent point with it
+            Observed o = snapshot(fresh().publication().destinationDatabase(3));
+            o.rolesOnDestination = true;
+            o.copyRecord = record(0, true, 2);
+            assertThat(plan(Mode.RUN, o).actions()).containsExactly(new ResetInterruptedCopy("shop", 0));
+        }
+
+        @Test
+        void aResumedCopyShowsItsTablesInSynchronizationThenRestoresTheRestOfTheSchema() {
+            Observed syncing = snapshot(subscribed("r", "d"));
+            syncing.copyRecord = new ObservedInstance.CopyRecord(0, true, false, 4, 2, 2000, NOW.minusSeconds(30), 2, 2);
+            Plan copying = plan(Mode.RUN, syncing);
+            assertThat(copying.phase()).isEqualTo(Phase.COPYING);
+            assertThat(copying.reason()).endsWith("resumed: 2 of 4 tables kept, 2 copied by table synchronization");
+            assertThat(copying.actions()).noneMatch(a -> a instanceof ResumeSnapshotCopy);
+
+            Observed synced = snapshot(subscribed("r", "r"));
+            synced.copyRecord = syncing.copyRecord;
+            Plan finishing = plan(Mode.RUN, synced);
+            assertThat(finishing.phase()).isEqualTo(Phase.CATCHING_UP);
+            assertThat(finishing.reason()).contains("the rest of the schema");
+            assertThat(finishing.actions()).contains(new ResumeSnapshotCopy("shop", NAME, List.of(ORDERS, EVENTS),
+                    List.of(), 2, 4));
+
+            Observed done = snapshot(subscribed("r", "r"));
+            done.copyRecord = new ObservedInstance.CopyRecord(0, true, true, 4, 2, 2000, NOW.minusSeconds(30), 2, 2);
+            assertThat(plan(Mode.RUN, done).actions()).noneMatch(a -> a instanceof ResumeSnapshotCopy);
+            assertThat(plan(Mode.RUN, done).phase()).isEqualTo(Phase.STREAMING);
+        }
+
+        @Test
+        void whileAResumeRunsHereTheDatabaseIsCopyingEvenWithItsSubscription() {
+            Observed o = snapshot(subscribed("r", "r"));
+            o.copyRecord = new ObservedInstance.CopyRecord(0, true, false, 4, 2, 2000, null, 0, 0);
+            o.copy = Optional.of(state(SnapshotProgress.Stage.RESUMING, null));
+            Plan plan = plan(Mode.RUN, o);
+            assertThat(plan.phase()).isEqualTo(Phase.COPYING);
+            assertThat(plan.reason()).startsWith("snapshot copy: resuming the interrupted copy");
+            assertThat(plan.actions()).isEmpty();
+        }
+
         @Test
         void aFailedCopyWaitsForItsBackOffBeforeStartingOver() {
             Observed o = snapshot(fresh().publication().destinationDatabase(3));
@@ -692,7 +764,8 @@ class PlannerTest {
         ObservedInstance destination = new ObservedInstance("dst", null, server(18, o.rolesOnDestination),
                 o.destinationDatabaseExists ? Map.of(o.database, SHOP_INFO) : Map.of(), Set.of(), Set.of(), null,
                 Map.of(), Set.of(), o.rollback == null ? Map.of()
-                        : Map.of(ObservedInstance.completionKey("m", o.database), o.rollback));
+                        : Map.of(ObservedInstance.completionKey("m", o.database), o.rollback),
+                o.copyRecord == null ? Map.of() : Map.of(ObservedInstance.completionKey("m", o.database), o.copyRecord));
         if (o.sourceError != null) {
             source = ObservedInstance.unreachable("src", o.sourceError);
         }
@@ -752,6 +825,8 @@ class PlannerTest {
         Optional<ObservedDatabase.Reverse> reverse = Optional.empty();
         /** An operator's rollback recorded on the destination, or null. */
         ObservedInstance.Rollback rollback;
+        /** The snapshot copy's record on the destination, or null. */
+        ObservedInstance.CopyRecord copyRecord;
         List<Relation> relations = List.of(relation("public", "orders", true),
                 new Relation("public", "events", true, false, "public", "events", false, false, true, true),
                 new Relation("public", "events_2026", false, true, "public", "events", false, true, true, true));

@@ -211,4 +211,40 @@ class DatabasePageWebTest extends WebTestBase {
                 .andExpect(jsonPath("$.tables[1].copyRowsDone").value(250))
                 .andExpect(jsonPath("$.tables[1].copyPercent").value(25));
     }
+
+    @Test
+    void aResumedCopySaysWhatItKeptAndWhereEachTablesRowsCameFrom() throws Exception {
+        ObservedDatabase observed = new ObservedDatabase("shop", Instant.now(), null, null, true, true, 2, true,
+                Optional.of(new ObservedDatabase.Slot(true, "reserved", 0, 4096)),
+                Optional.of(new ObservedDatabase.Subscription(7, true, true, 0, 0, true, null)),
+                List.of(new ObservedDatabase.Table("public", "Order Items", false, true, "r", 10L, 10L),
+                        new ObservedDatabase.Table("public", "big", false, true, "d", 1000L, 0L, List.of(), 4096L,
+                                Optional.of(new ObservedDatabase.TableSyncProgress(1024, 250)))), false,
+                Optional.empty());
+        // the destination's record of the copy: it names the database there (OID 0 here), resumed a minute ago
+        ObservedInstance.CopyRecord record = new ObservedInstance.CopyRecord(0, true, false, 2, 1, 10,
+                Instant.now().minusSeconds(60), 1, 1);
+        board.publish(new MappingStatus(SHOP, new ObservedInstance("old", null, null, Map.of(), Set.of(), Set.of()),
+                new ObservedInstance("new", null, null, Map.of("shop", new dev.pgferry.monitor.DatabaseInfo("UTF8",
+                        "C", "C", "c", null)), Set.of(), Set.of(), null, Map.of(), Set.of(), Map.of(),
+                        Map.of(ObservedInstance.completionKey("shop", "shop"), record)),
+                List.of(new DatabaseStatus(observed, List.of(), new Readiness(false, List.of()), new Plan(Phase.COPYING,
+                        "1 of 2 tables in initial copy; resumed: 1 of 2 tables kept, 1 copied by table synchronization",
+                        List.of()), Optional.empty())), Instant.now()));
+        when(copyOrigins.of(DST, "shop", "shop", record.resumedAt())).thenReturn(Map.of("public.Order Items",
+                "snapshot", "public.big", "table-sync"));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("Resumed: 1 of 2 tables kept, 1 being copied by table "
+                        + "synchronization; the rest of the schema (foreign keys, triggers...) follows once every "
+                        + "table is synchronized")))
+                .andExpect(content().string(containsString("rows from the snapshot copy, kept at the resume")))
+                .andExpect(content().string(containsString("rows from table synchronization, after the resume")))
+                // the per-table progress as before
+                .andExpect(content().string(containsString("1.0 kB of 4.0 kB, 250 rows")));
+        mvc.perform(get("/api/mappings/shop/database").param("name", "shop").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(jsonPath("$.copyResume").value(containsString("Resumed: 1 of 2 tables kept")))
+                .andExpect(jsonPath("$.tables[0].rowsFrom").value("the snapshot copy, kept at the resume"))
+                .andExpect(jsonPath("$.tables[1].rowsFrom").value("table synchronization, after the resume"));
+    }
 }

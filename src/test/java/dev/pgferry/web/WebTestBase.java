@@ -91,6 +91,8 @@ abstract class WebTestBase {
     dev.pgferry.operator.SchemaChangeActions schemaChangeActions;
     @MockitoBean
     dev.pgferry.schemachange.DdlCapture ddlCapture;
+    @MockitoBean
+    dev.pgferry.copy.CopyOrigins copyOrigins;
 
     @TestConfiguration
     static class Fixture {
