@@ -41,7 +41,8 @@ import org.springframework.stereotype.Component;
  * table is synchronized, the rest of the schema (foreign keys, triggers, ...) is restored.
  *
  * <p>Idempotent, and safe to stop at any step: a table is emptied only while nothing subscribes
- * to it, and the next run takes up from what the servers and the records show.
+ * to it, and the next run takes up from what the servers and the records show. Schema steps on
+ * tables the subscription writes run while its workers are paused.
  */
 @Component
 public class CopyResume {
@@ -71,6 +72,9 @@ public class CopyResume {
             FROM pg_subscription s JOIN pg_subscription_rel r ON r.srsubid = s.oid
             JOIN pg_class c ON c.oid = r.srrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE s.subname = ? AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())""";
+
+    static final String SUBSCRIPTION_EXISTS = "SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = ? AND "
+            + "subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()))";
 
     static final String PUBLISHED = """
             SELECT n.nspname::text, c.relname::text
@@ -195,9 +199,7 @@ public class CopyResume {
             throws SQLException {
         try (Connection c = connector.act(mapping.destination(), database)) {
             var jdbc = Jdbc.over(c);
-            boolean exists = jdbc.sql("SELECT EXISTS (SELECT FROM pg_subscription WHERE subname = ? AND subdbid = "
-                    + "(SELECT oid FROM pg_database WHERE datname = current_database()))").param(subscription)
-                    .query(Boolean.class).single();
+            boolean exists = jdbc.sql(SUBSCRIPTION_EXISTS).param(subscription).query(Boolean.class).single();
             if (!exists) {
                 return null;
             }
@@ -271,8 +273,50 @@ public class CopyResume {
         withPostData(mapping, database, filter, leaves, (archive, split) -> {
             List<String> entries = new ArrayList<>();
             missing.forEach(l -> entries.addAll(split.perTable().getOrDefault(l.sourceOid(), List.of())));
-            copy.restoreListed(mapping, database, archive, entries);
+            try (Paused paused = pauseApply(mapping, database)) {
+                copy.restoreListed(mapping, database, archive, entries);
+            }
         });
+    }
+
+    /** A paused apply worker, started again when closed. */
+    private interface Paused extends AutoCloseable {
+        @Override
+        void close() throws SQLException;
+    }
+
+    /**
+     * Stops the subscription's workers (if it exists) while a schema step locks several of the
+     * tables they write in one transaction: the apply worker would wait on one table while
+     * holding another, and one of the two would be ended as a deadlock. Nothing is lost: on
+     * ENABLE the apply worker goes on from where it stopped. A stop in between leaves the
+     * subscription disabled until the next run of the resume, which pauses and enables it again.
+     */
+    private Paused pauseApply(Mapping mapping, String database) throws SQLException {
+        String subscription = ReplicationNames.of(mapping.name(), database).subscription();
+        try (Connection c = connector.act(mapping.destination(), database); Statement s = c.createStatement()) {
+            var jdbc = Jdbc.over(c);
+            if (!jdbc.sql(SUBSCRIPTION_EXISTS).param(subscription).query(Boolean.class).single()) {
+                return () -> {
+                };
+            }
+            s.execute("ALTER SUBSCRIPTION " + quote(subscription) + " DISABLE");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (jdbc.sql("SELECT count(*) FROM pg_stat_subscription WHERE subname = ? AND pid IS NOT NULL")
+                    .param(subscription).query(Long.class).single() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return () -> {
+            try (Connection c = connector.act(mapping.destination(), database); Statement s = c.createStatement()) {
+                s.execute("ALTER SUBSCRIPTION " + quote(subscription) + " ENABLE");
+            }
+        };
     }
 
     /** The publication keeps only the tables kept, so the subscription on the slot streams only theirs. */
@@ -317,9 +361,12 @@ public class CopyResume {
             throws SQLException, PgToolException, IOException {
         List<Leaf> leaves = leaves(mapping, database, tables);
         try {
-            withPostData(mapping, database, filter, leaves, (archive, split) -> copy.restoreListed(mapping,
-                    database, archive, split.rest().stream()
-                            .filter(line -> !dev.pgferry.pg.CaptureObjects.isTocEntry(line)).toList()));
+            withPostData(mapping, database, filter, leaves, (archive, split) -> {
+                try (Paused paused = pauseApply(mapping, database)) {
+                    copy.restoreListed(mapping, database, archive, split.rest().stream()
+                            .filter(line -> !dev.pgferry.pg.CaptureObjects.isTocEntry(line)).toList());
+                }
+            });
         } catch (PgToolException e) {
             if (!e.getMessage().contains("already exists") && !e.getMessage().contains("multiple primary keys")) {
                 throw e;
@@ -330,7 +377,7 @@ public class CopyResume {
     }
 
     private interface WithArchive {
-        void accept(Path archive, TocEntries.Split split) throws PgToolException, IOException;
+        void accept(Path archive, TocEntries.Split split) throws SQLException, PgToolException, IOException;
     }
 
     /** The source's schema now (no snapshot lives any more), its post-data split by table. */

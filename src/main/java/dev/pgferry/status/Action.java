@@ -136,10 +136,11 @@ public sealed interface Action {
         }
 
         public String describe() {
-            return "resume the interrupted snapshot copy of " + database + ": keep the " + kept + " of " + total
-                    + " tables it finished (subscribed on its slot " + slot + ", which streams their changes from the "
-                    + "copy's snapshot), empty the others and give them to table synchronization (copy_data = true), "
-                    + "then restore the rest of the schema once every table is synchronized";
+            return "resume the interrupted snapshot copy of " + database + ": keep the tables it finished (" + kept
+                    + " of " + total + " recorded; a partitioned table only with all its partitions), subscribed on its "
+                    + "slot " + slot + ", which streams their changes from the copy's snapshot; empty the others and "
+                    + "give them to table synchronization (copy_data = true); restore the rest of the schema once "
+                    + "every table is synchronized";
         }
     }
 

@@ -178,6 +178,9 @@ final class MappingViewAssembler {
                 .map(ObservedDatabase.Slot::applyLagBytes).max(Long::compare).orElse(null);
     }
 
+    private static final java.util.Set<SnapshotProgress.Stage> PREPARING = java.util.EnumSet.of(
+            SnapshotProgress.Stage.QUEUED, SnapshotProgress.Stage.STARTING, SnapshotProgress.Stage.SCHEMA);
+
     private static DatabaseView database(MappingStatus status, DatabaseStatus d, List<AlertView> alerts,
             Extras extras, boolean charts) {
         Mapping mapping = status.mapping();
@@ -187,8 +190,11 @@ final class MappingViewAssembler {
         boolean sourceSeen = o.sourceError() == null;
         Optional<ExactCount> exact = extras.exactCount(mapping.name(), d.database());
         DrainState drain = extras.drain(mapping.name(), o);
+        // per-table figures of the copy once it has planned its tables (or while it prepares); a resume
+        // copies nothing itself (its tables come by table synchronization), so it has none
         Optional<SnapshotProgress.State> snapshot = subscription.isEmpty()
-                ? extras.snapshotCopy(mapping.name(), d.database()) : Optional.empty();
+                ? extras.snapshotCopy(mapping.name(), d.database()).filter(s -> !s.tables().isEmpty()
+                        || PREPARING.contains(s.stage())) : Optional.empty();
         Map<TableName, SnapshotProgress.TableState> snapshotTables = new java.util.HashMap<>();
         snapshot.ifPresent(state -> state.tables().forEach(t -> snapshotTables.put(new TableName(t.schema(), t.name()), t)));
         Optional<ObservedInstance.CopyRecord> resumed = status.destination().copy(mapping.name(), d.database())
@@ -314,7 +320,8 @@ final class MappingViewAssembler {
     /** What the initial copy has moved of a table: all of it once copied, the progress while copying. */
     private static long copiedBytes(TableView t) {
         long size = t.sourceBytes() == null ? 0 : t.sourceBytes();
-        if (DONE_COPYING.contains(t.syncState())) {
+        // a published table the subscription does not have yet (a resume adds it a moment later) has no state
+        if (t.syncState() != null && DONE_COPYING.contains(t.syncState())) {
             return size;
         }
         return t.copyBytesDone() == null ? 0 : Math.min(size, t.copyBytesDone());

@@ -667,7 +667,7 @@ class PlannerTest {
             Plan plan = plan(Mode.RUN, o);
             assertThat(plan.actions()).containsExactly(new ResumeSnapshotCopy("shop", NAME, List.of(ORDERS, EVENTS),
                     List.of(), 2, 4));
-            assertThat(plan.actions().getFirst().describe()).contains("keep the 2 of 4 tables it finished");
+            assertThat(plan.actions().getFirst().describe()).contains("keep the tables it finished (2 of 4 recorded");
         }
 
         @Test

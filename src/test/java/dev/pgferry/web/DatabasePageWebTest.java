@@ -219,7 +219,9 @@ class DatabasePageWebTest extends WebTestBase {
                 Optional.of(new ObservedDatabase.Subscription(7, true, true, 0, 0, true, null)),
                 List.of(new ObservedDatabase.Table("public", "Order Items", false, true, "r", 10L, 10L),
                         new ObservedDatabase.Table("public", "big", false, true, "d", 1000L, 0L, List.of(), 4096L,
-                                Optional.of(new ObservedDatabase.TableSyncProgress(1024, 250)))), false,
+                                Optional.of(new ObservedDatabase.TableSyncProgress(1024, 250))),
+                        // published, not in the subscription yet: the resume adds it a moment later
+                        new ObservedDatabase.Table("public", "later", false, true, null, 5L, 0L)), false,
                 Optional.empty());
         // the destination's record of the copy: it names the database there (OID 0 here), resumed a minute ago
         ObservedInstance.CopyRecord record = new ObservedInstance.CopyRecord(0, true, false, 2, 1, 10,
