@@ -128,10 +128,10 @@ public final class PgferryProcess implements AutoCloseable, Pgferry {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString()));
         if (!imageCommand) {
-            command.addAll(List.of("-Xmx512m", "-XX:TieredStopAtLevel=1"));
+            command.addAll(FastStart.JVM_OPTIONS);
         }
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar().toString()));
+        command.addAll(imageCommand ? List.of("-jar", jar().toString()) : FastStart.launch(jar()));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
         builder.environment().put("SERVER_PORT", Integer.toString(port));
