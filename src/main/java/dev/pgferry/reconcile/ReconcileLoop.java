@@ -35,7 +35,7 @@ public class ReconcileLoop implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
     private static final int MAX_THREADS = 16;
     /** A mapping in plan mode (not started) ticks once every this many poll intervals. */
-    static final int PLAN_MODE_EVERY = 6;
+    static final int PLAN_MODE_EVERY = dev.pgferry.status.MappingStatus.PLAN_MODE_TICK_EVERY;
 
     private final PgferryConfig config;
     private final MappingReconciler reconciler;

@@ -19,6 +19,9 @@ import java.util.Optional;
 public record MappingStatus(Mapping mapping, ObservedInstance source, ObservedInstance destination,
         List<DatabaseStatus> databases, Instant observedAt, List<Alert> alerts, Lease lease) {
 
+    /** A mapping in plan mode (not started) is looked at once every this many poll intervals. */
+    public static final int PLAN_MODE_TICK_EVERY = 6;
+
     public MappingStatus {
         databases = List.copyOf(databases);
         alerts = alerts == null ? List.of() : List.copyOf(alerts);

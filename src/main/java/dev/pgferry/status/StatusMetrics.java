@@ -25,14 +25,29 @@ public class StatusMetrics {
 
     private final MeterRegistry registry;
     private final Live instanceUp;
+    private final Live tickLast;
+    private final Live tickInterval;
+    private final java.time.Duration pollInterval;
     /** Each mapping's series apart: a tick updates its own mapping's, not the 1,000 databases of all. */
     private final Map<String, MappingGauges> byMapping = new ConcurrentHashMap<>();
     private final Map<String, MappingStatus> latest = new ConcurrentHashMap<>();
 
-    public StatusMetrics(MeterRegistry registry) {
+    @org.springframework.beans.factory.annotation.Autowired
+    public StatusMetrics(MeterRegistry registry, dev.pgferry.config.PgferryConfig config) {
+        this(registry, config.pollInterval());
+    }
+
+    public StatusMetrics(MeterRegistry registry, java.time.Duration pollInterval) {
         this.registry = registry;
+        this.pollInterval = pollInterval;
         instanceUp = new Live(MultiGauge.builder("pgferry.instance.up")
                 .description("1 when the instance answered the last tick").register(registry));
+        // together they tell a stalled loop: time() - last > 3 * interval (the chart's alert rule)
+        tickLast = new Live(MultiGauge.builder("pgferry.tick.last").baseUnit("seconds")
+                .description("when the mapping was last looked at (Unix time)").register(registry));
+        tickInterval = new Live(MultiGauge.builder("pgferry.tick.interval").baseUnit("seconds")
+                .description("how often the mapping is looked at: the poll interval, 6 of them in plan mode")
+                .register(registry));
     }
 
     /** The per-database and alert series of one mapping (several multi-gauges share a name, apart by tags). */
@@ -117,6 +132,18 @@ public class StatusMetrics {
             }
         }
         instanceUp.set(up);
+        Map<Tags, Number> last = new LinkedHashMap<>();
+        Map<Tags, Number> interval = new LinkedHashMap<>();
+        for (MappingStatus each : latest.values()) {
+            Tags tags = Tags.of("mapping", each.mapping().name());
+            if (each.observedAt() != null) {
+                last.put(tags, each.observedAt().toEpochMilli() / 1000.0);
+            }
+            interval.put(tags, pollInterval.multipliedBy(each.effectiveMode() == dev.pgferry.config.Mode.PLAN
+                    ? MappingStatus.PLAN_MODE_TICK_EVERY : 1).toMillis() / 1000.0);
+        }
+        tickLast.set(last);
+        tickInterval.set(interval);
     }
 
     /**

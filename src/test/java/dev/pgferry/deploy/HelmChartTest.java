@@ -19,7 +19,8 @@ import org.yaml.snakeyaml.Yaml;
  * in-process, no CLI and no cluster), and the rendered manifests checked: environment variables
  * named exactly as pgferry's configuration contract reads them, passwords referenced from
  * Secrets and never inlined, probes on the actuator health groups, a non-root read-only
- * container, one replica replaced by Recreate, optional Ingress and ServiceMonitor.
+ * container, one replica replaced by Recreate, optional Ingress, ServiceMonitor and
+ * PrometheusRule (its alert rules checked by promtool).
  */
 class HelmChartTest {
 
@@ -122,6 +123,57 @@ class HelmChartTest {
         assertThat(endpoint).containsEntry("path", "/actuator/prometheus");
         assertThat(map(map(endpoint, "basicAuth"), "password")).containsEntry("name", "pgferry-scraper");
         assertThat(manifests).extracting(m -> m.get("kind")).contains("Ingress");
+    }
+
+    /**
+     * The chart's PrometheusRule, checked by Prometheus's own promtool: the rules parse
+     * ({@code check rules}) and fire on what they are meant for, quiet otherwise ({@code test
+     * rules} with alert-rules-test.yaml). promtool comes from Debian's prometheus package
+     * (.ci/promtool puts it in ~/.cache/pgferry/promtool, fetched by the test when missing;
+     * -Dpgferry.test.promtool overrides).
+     */
+    @Test
+    void theAlertRulesAreRenderedWhenAskedAndPromtoolChecksThem() throws Exception {
+        assertThat(manifests(new Helm(CHART).template().withName("p").call())).extracting(m -> m.get("kind"))
+                .doesNotContain("PrometheusRule");
+        Map<String, Object> rule = manifests(render()).stream().filter(m -> "PrometheusRule".equals(m.get("kind")))
+                .findFirst().orElseThrow();
+        assertThat(map(map(rule, "metadata"), "labels")).containsEntry("release", "prometheus");
+        Path dir = java.nio.file.Files.createTempDirectory("pgferry-rules-");
+        try {
+            java.nio.file.Files.writeString(dir.resolve("rules.yaml"), new Yaml().dump(map(rule, "spec")));
+            java.nio.file.Files.copy(Path.of("src", "test", "resources", "helm", "alert-rules-test.yaml"),
+                    dir.resolve("alert-rules-test.yaml"));
+            assertThat(promtool(dir, "check", "rules", "rules.yaml")).contains("SUCCESS: 7 rules found");
+            assertThat(promtool(dir, "test", "rules", "alert-rules-test.yaml")).contains("SUCCESS");
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    /** Runs promtool in the folder; fails with its output when it does. */
+    private static String promtool(Path dir, String... args) throws Exception {
+        Path binary = Path.of(System.getProperty("pgferry.test.promtool",
+                Path.of(System.getProperty("user.home"), ".cache", "pgferry", "promtool", "promtool").toString()));
+        if (!java.nio.file.Files.isExecutable(binary)) {
+            // fetched once, as .ci/run does: Debian's prometheus package, unpacked into the cache
+            new ProcessBuilder("bash", Path.of(".ci", "promtool").toAbsolutePath().toString(),
+                    binary.getParent().toString()).redirectErrorStream(true).redirectOutput(
+                            ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+        assertThat(binary).as("promtool (Debian's prometheus package): .ci/promtool could not fetch it; run it to "
+                + "see why, or set -Dpgferry.test.promtool").isExecutable();
+        List<String> command = new ArrayList<>(List.of(binary.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as("promtool " + String.join(" ", args) + ":\n" + output).isZero();
+        return output;
     }
 
     @Test

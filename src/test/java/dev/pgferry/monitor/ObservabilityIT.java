@@ -94,6 +94,9 @@ class ObservabilityIT {
                     .contains("pgferry_database_lag_bytes{database=\"obs_shop\",mapping=\"obs\"}")
                     .contains("pgferry_database_wal_retained_bytes{database=\"obs_shop\",mapping=\"obs\"}")
                     .contains("pgferry_instance_up{instance=\"src\"} 1.0")
+                    // what the chart's PgferryNoTick rule compares (time() - last > 3 * interval)
+                    .contains("pgferry_tick_last_seconds{mapping=\"obs\"}")
+                    .contains("pgferry_tick_interval_seconds{mapping=\"obs\"}")
                     .contains("pgferry_actions_total{action=\"StartSnapshotCopy\",mapping=\"obs\",outcome=\"ok\"} 1.0")
                     .contains("pgferry_database_phase{database=\"obs_shop\",mapping=\"obs\",phase=\"READY\"}")
                     // the Resilience4j parts: a circuit breaker per instance, the copy bulkheads per source

@@ -30,7 +30,7 @@ class StatusMetricsTest {
     private static final Mapping SHOP = new Mapping("shop", SRC, DST, List.of(), Mode.RUN, CopyMethod.NATIVE);
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final StatusMetrics metrics = new StatusMetrics(registry);
+    private final StatusMetrics metrics = new StatusMetrics(registry, java.time.Duration.ofSeconds(5));
 
     private static DatabaseStatus database(String name, Phase phase) {
         return new DatabaseStatus(ObservedDatabase.unobserved(name, Instant.now()), List.of(),
@@ -54,6 +54,21 @@ class StatusMetricsTest {
         Gauge gauge = registry.find("pgferry.database.cutover.ready").tags("mapping", "shop", "database", database)
                 .gauge();
         return gauge == null ? null : gauge.value();
+    }
+
+    @Test
+    void eachMappingsLastLookAndHowOftenItIsLookedAtTellAStalledLoop() {
+        Instant at = Instant.parse("2026-12-02T07:00:00Z");
+        metrics.update(new MappingStatus(SHOP, null, null, List.of(database("a", Phase.READY)), at));
+        Mapping planned = new Mapping("planned", SRC, DST, List.of(), Mode.PLAN, CopyMethod.NATIVE);
+        metrics.update(new MappingStatus(planned, null, null, List.of(), at.plusSeconds(3)));
+        assertThat(registry.find("pgferry.tick.last").tags("mapping", "shop").gauge().value())
+                .isEqualTo(at.getEpochSecond());
+        assertThat(registry.find("pgferry.tick.last").tags("mapping", "planned").gauge().value())
+                .isEqualTo(at.getEpochSecond() + 3);
+        assertThat(registry.find("pgferry.tick.interval").tags("mapping", "shop").gauge().value()).isEqualTo(5.0);
+        assertThat(registry.find("pgferry.tick.interval").tags("mapping", "planned").gauge().value())
+                .as("a mapping in plan mode is looked at every 6 poll intervals").isEqualTo(30.0);
     }
 
     @Test

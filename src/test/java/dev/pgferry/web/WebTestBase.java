@@ -113,7 +113,7 @@ abstract class WebTestBase {
         @Bean
         StatusBoard board(PgferryConfig config, dev.pgferry.monitor.LagHistory lagHistory) {
             return new StatusBoard(config, new dev.pgferry.status.StatusMetrics(
-                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), lagHistory, new dev.pgferry.monitor.CopyRates(java.time.Clock.systemUTC()),
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), config), lagHistory, new dev.pgferry.monitor.CopyRates(java.time.Clock.systemUTC()),
                     new dev.pgferry.alert.Alerts(lagHistory, config, java.time.Clock.systemUTC()));
         }
     }
