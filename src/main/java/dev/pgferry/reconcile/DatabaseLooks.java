@@ -62,13 +62,25 @@ final class DatabaseLooks {
     Map<String, Looked> look(String mapping, List<String> databases, Instant until, Duration maxAge,
             ToLongFunction<String> generation, Function<String, DatabaseStatus> evaluate)
             throws InterruptedException {
+        return look(mapping, databases, until, maxAge, generation, evaluate, false);
+    }
+
+    /**
+     * {@code fresh}: after an operator's action changed what the databases look like (a
+     * completion recorded, a copy stopped), no earlier look is taken, finished or running: each
+     * may have begun before the change (one held up by a lock the change released, say), and the
+     * answer to the action would show the state before it. Every database is looked at anew.
+     */
+    Map<String, Looked> look(String mapping, List<String> databases, Instant until, Duration maxAge,
+            ToLongFunction<String> generation, Function<String, DatabaseStatus> evaluate, boolean fresh)
+            throws InterruptedException {
         Semaphore mappingPlaces = places.computeIfAbsent(mapping, m -> new Semaphore(PER_MAPPING, true));
         Map<String, CompletableFuture<Looked>> looks = new LinkedHashMap<>();
         // the looks that got a place: only those can still be running when the time is up
         Set<String> began = ConcurrentHashMap.newKeySet();
         for (String db : databases) {
             CompletableFuture<Looked> earlier = going.get(key(mapping, db));
-            if (earlier != null && (!earlier.isDone() || usable(earlier, maxAge))) {
+            if (!fresh && earlier != null && (!earlier.isDone() || usable(earlier, maxAge))) {
                 looks.put(db, earlier);
                 began.add(db);
                 continue;

@@ -125,6 +125,18 @@ public class MappingReconciler {
      * action on it ({@link MappingTurns}). Only the holder of the mapping's lease acts.
      */
     public MappingStatus tick(Mapping mapping) {
+        return tick(mapping, false);
+    }
+
+    /**
+     * A tick right after an operator's action changed the mapping: every database is looked at
+     * anew, none of the looks an earlier tick left running is taken (see {@link DatabaseLooks}).
+     */
+    public MappingStatus tickAfterAction(Mapping mapping) {
+        return tick(mapping, true);
+    }
+
+    private MappingStatus tick(Mapping mapping, boolean fresh) {
         ReentrantLock lock = turns.lock(mapping);
         lock.lock();
         Timer.Sample timing = Timer.start();
@@ -144,7 +156,7 @@ public class MappingReconciler {
             Map<String, Long> looked = new ConcurrentHashMap<>();
             // a look that outlasts the tick is good for the next one, which comes within the mapping's cadence
             Duration lateLookKept = cadence(mapping, destination).plus(config.pollInterval());
-            List<DatabaseStatus> observed = look(mapping, databases, lookUntil, lateLookKept, looked,
+            List<DatabaseStatus> observed = look(mapping, databases, lookUntil, lateLookKept, fresh, looked,
                     db -> LogContext.about(mapping.name(), db, () -> evaluateOrExplain(mapping, db, source,
                             destination, reach)));
             times.mark("looking at " + looked.size() + " of " + databases.size() + " database(s)");
@@ -273,7 +285,7 @@ public class MappingReconciler {
      * databases' order.
      */
     private List<DatabaseStatus> look(Mapping mapping, List<String> databases, Instant until,
-            Duration lateLookKept, Map<String, Long> looked, Function<String, DatabaseStatus> evaluate)
+            Duration lateLookKept, boolean fresh, Map<String, Long> looked, Function<String, DatabaseStatus> evaluate)
             throws InterruptedException {
         Map<String, DatabaseStatus> last = new HashMap<>();
         board.get(mapping.name()).ifPresent(s -> s.databases().forEach(d -> last.put(d.database(), d)));
@@ -285,7 +297,7 @@ public class MappingReconciler {
                         || last.get(db).plan().phase() == Phase.LOOKING ? Instant.MIN
                         : last.get(db).observed().observedAt())).toList();
         Map<String, DatabaseLooks.Looked> results = looks.look(mapping.name(), order, until, lateLookKept,
-                db -> steps.seen(mapping.name(), db).generation(), evaluate);
+                db -> steps.seen(mapping.name(), db).generation(), evaluate, fresh);
         results.forEach((db, result) -> looked.put(db, result.generation()));
         return databases.stream().map(db -> results.containsKey(db) ? results.get(db).status()
                 : !last.containsKey(db) ? notLookedAtYet(db)

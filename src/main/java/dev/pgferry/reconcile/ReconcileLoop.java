@@ -71,9 +71,12 @@ public class ReconcileLoop implements SmartLifecycle {
         }
     }
 
-    /** Runs a tick now, e.g. right after an operator's action, and returns its result. */
+    /**
+     * Runs a tick now, right after an operator's action, and returns its result: it looks at every
+     * database anew, so the answer shows what the action did, not a look begun before it.
+     */
     public MappingStatus tickNow(Mapping mapping) {
-        return reconciler.tick(mapping);
+        return reconciler.tickAfterAction(mapping);
     }
 
     /** A snapshot copy ended: look at its mapping now rather than at the next interval. */

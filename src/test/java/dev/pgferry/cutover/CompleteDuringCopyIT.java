@@ -40,7 +40,7 @@ class CompleteDuringCopyIT {
 
             JsonNode completed = app.api().post().uri("/api/mappings/fc/complete?force=true").retrieve()
                     .body(JsonNode.class);
-            assertThat(completed.at("/phase").asText()).isEqualTo("COMPLETE");
+            assertThat(completed.at("/phase").asText()).as(completed.toString()).isEqualTo("COMPLETE");
             // a table the copy had not reached: the application writes its first row there now
             String untouched = SampleSchema.TABLES[0];
             for (String table : SampleSchema.TABLES) {

@@ -4,6 +4,7 @@ import dev.pgferry.status.Phase;
 import dev.pgferry.status.Plan;
 import dev.pgferry.status.DatabaseStatus;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.pgferry.status.Readiness;
 import dev.pgferry.monitor.ObservedDatabase;
@@ -57,6 +58,22 @@ class DatabaseLooksTest {
     private Map<String, DatabaseLooks.Looked> look(List<String> dbs, Duration budget,
             Function<String, DatabaseStatus> evaluate) throws InterruptedException {
         return looks.look("m", dbs, Instant.now().plus(budget), MAX_AGE, db -> 7L, evaluate);
+    }
+
+    @Test
+    void afterAnOperatorsActionNoEarlierLookIsTakenFinishedOrRunning() throws Exception {
+        // a look left running by a tick (held up by a lock, say) ends after the action changed things
+        look(List.of("slow"), Duration.ofMillis(200), heldFor(List.of("slow")));
+        assertThat(looks.going("m", "slow")).isTrue();
+        Instant action = Instant.now();
+        release.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !looks.going("m", "slow"));
+        // a plain tick would take that finished look; the one after the action looks again
+        Map<String, DatabaseLooks.Looked> fresh = looks.look("m", List.of("slow"), Instant.now().plusSeconds(5),
+                MAX_AGE, db -> 7L, heldFor(List.of()), true);
+        assertThat(fresh).containsOnlyKeys("slow");
+        assertThat(fresh.get("slow").status().observed().observedAt()).isAfter(action);
+        assertThat(looked.get("slow").get()).isEqualTo(2);
     }
 
     @Test
