@@ -85,16 +85,14 @@ public class CopyResume {
     private final PgConnector connector;
     private final PgDumpRunner pgDump;
     private final ReplicationObjects replication;
-    private final OwnershipRecords ownership;
     private final CopyRecords records;
     private final SnapshotCopy copy;
 
     public CopyResume(PgConnector connector, PgDumpRunner pgDump, ReplicationObjects replication,
-            OwnershipRecords ownership, CopyRecords records, SnapshotCopy copy) {
+            CopyRecords records, SnapshotCopy copy) {
         this.connector = connector;
         this.pgDump = pgDump;
         this.replication = replication;
-        this.ownership = ownership;
         this.records = records;
         this.copy = copy;
     }
@@ -115,7 +113,6 @@ public class CopyResume {
             SnapshotProgress progress) throws ActionException {
         ReplicationNames names = ReplicationNames.of(mapping.name(), database);
         String what = "resume the snapshot copy of " + database;
-        ownership.requireOwned(mapping.destination(), mapping.name(), database, what);
         try {
             CopyRecord record = trustedRecord(mapping, database, what);
             progress.stage(SnapshotProgress.Stage.RESUMING);
@@ -167,16 +164,18 @@ public class CopyResume {
         }
     }
 
-    /** The copy's record, if it names this very database and its schema was restored; else nothing is done. */
+    /**
+     * The copy's record, if the database is pgferry's (the resume empties tables in it) and the
+     * record names it by its OID, with the schema restored; else nothing is done.
+     */
     private CopyRecord trustedRecord(Mapping mapping, String database, String what)
             throws SQLException, ActionException {
-        CopyRecord record = records.read(mapping.destination(), mapping.name(), database).orElse(null);
-        Long oid;
+        long oid;
         try (Connection c = connector.act(mapping.destination(), mapping.destination().maintenanceDatabase())) {
-            oid = Jdbc.over(c).sql("SELECT oid::bigint FROM pg_database WHERE datname = ?").param(database)
-                    .query(Long.class).optional().orElse(null);
+            oid = OwnershipRecords.requireOwned(c, mapping.name(), database, what);
         }
-        if (record == null || oid == null || record.databaseOid() != oid || !record.schemaRestored()) {
+        CopyRecord record = records.read(mapping.destination(), mapping.name(), database).orElse(null);
+        if (record == null || record.databaseOid() != oid || !record.schemaRestored()) {
             throw new ActionException(what + " refused: no record of a copy into this database whose schema was "
                     + "restored; the copy starts over instead", true);
         }

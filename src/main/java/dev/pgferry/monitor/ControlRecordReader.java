@@ -31,7 +31,8 @@ final class ControlRecordReader {
         Map<String, ObservedInstance.CopyRecord> copies = new HashMap<>();
         boolean[] tables = jdbc.sql(ObservationQueries.CONTROL_TABLES).query((rs, n) -> new boolean[] {
             rs.getBoolean("completion"), rs.getBoolean("start_request"), rs.getBoolean("owned_database"),
-            rs.getBoolean("readable"), rs.getBoolean("reversal"), rs.getBoolean("rollback")}).single();
+            rs.getBoolean("readable"), rs.getBoolean("reversal"), rs.getBoolean("rollback"),
+            rs.getBoolean("snapshot_copy")}).single();
         if (!tables[3]) {
             // markers exist but this user cannot read them: never guess what was completed or owned
             return new Records(completions, started, owned, reversals, rollbacks, copies, user + " cannot read pgferry's control "
@@ -69,7 +70,7 @@ final class ControlRecordReader {
                                 instant(rs, "rolled_back_at")));
             });
         }
-        if (jdbc.sql("SELECT to_regclass('pgferry.snapshot_copy') IS NOT NULL").query(Boolean.class).single()) {
+        if (tables[6]) {
             jdbc.sql(ObservationQueries.SNAPSHOT_COPIES).query(rs -> {
                 copies.put(ObservedInstance.completionKey(rs.getString("mapping"), rs.getString("database")),
                         new ObservedInstance.CopyRecord(rs.getLong("database_oid"), rs.getBoolean("schema_restored"),

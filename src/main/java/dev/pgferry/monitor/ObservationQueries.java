@@ -22,17 +22,19 @@ final class ObservationQueries {
                                    CASE WHEN usage THEN to_regclass('pgferry.start_request') IS NOT NULL END AS starts,
                                    CASE WHEN usage THEN to_regclass('pgferry.owned_database') IS NOT NULL END AS owned,
                                    CASE WHEN usage THEN to_regclass('pgferry.reversal') IS NOT NULL END AS reversal,
-                                   CASE WHEN usage THEN to_regclass('pgferry.rollback') IS NOT NULL END AS rollback
+                                   CASE WHEN usage THEN to_regclass('pgferry.rollback') IS NOT NULL END AS rollback,
+                                   CASE WHEN usage THEN to_regclass('pgferry.snapshot_copy') IS NOT NULL END AS copies
                             FROM usable)
             SELECT coalesce(completion, false) AS completion, coalesce(starts, false) AS start_request,
                    coalesce(owned, false) AS owned_database, coalesce(reversal, false) AS reversal,
-                   coalesce(rollback, false) AS rollback,
+                   coalesce(rollback, false) AS rollback, coalesce(copies, false) AS snapshot_copy,
                    NOT present OR (usage
                        AND CASE WHEN completion THEN has_table_privilege('pgferry.completion', 'SELECT') ELSE true END
                        AND CASE WHEN starts THEN has_table_privilege('pgferry.start_request', 'SELECT') ELSE true END
                        AND CASE WHEN owned THEN has_table_privilege('pgferry.owned_database', 'SELECT') ELSE true END
                        AND CASE WHEN reversal THEN has_table_privilege('pgferry.reversal', 'SELECT') ELSE true END
-                       AND CASE WHEN rollback THEN has_table_privilege('pgferry.rollback', 'SELECT') ELSE true END)
+                       AND CASE WHEN rollback THEN has_table_privilege('pgferry.rollback', 'SELECT') ELSE true END
+                       AND CASE WHEN copies THEN has_table_privilege('pgferry.snapshot_copy', 'SELECT') ELSE true END)
                    AS readable
             FROM tables""";
 
