@@ -110,7 +110,7 @@ public class CopyResume {
      * the tables it left out).
      */
     public void run(Mapping mapping, String database, List<PublishedTable> tables, List<String> filter,
-            SnapshotProgress progress) throws ActionException {
+            SnapshotProgress progress, SnapshotCopy.Sessions sessions) throws ActionException {
         ReplicationNames names = ReplicationNames.of(mapping.name(), database);
         String what = "resume the snapshot copy of " + database;
         try {
@@ -128,9 +128,12 @@ public class CopyResume {
                 }
             }
             List<Leaf> toSync = leaves.stream().filter(l -> unfinished.contains(l.member())).toList();
+            goOn(sessions, what);
             emptyTables(mapping, database, toSync);
+            goOn(sessions, what);
             buildMissingIndexes(mapping, database, filter, record, leaves);
             CrashPoints.passed("resume:TRUNCATED");
+            goOn(sessions, what);
             if (!subscriptionExists) {
                 List<PublishedTable> kept = tables.stream().filter(t -> !unfinished.contains(t)).toList();
                 narrowPublication(mapping, database, names.publication(), kept);
@@ -140,6 +143,7 @@ public class CopyResume {
                 CrashPoints.passed("resume:SUBSCRIBED");
             }
             if (!unfinished.isEmpty()) {
+                goOn(sessions, what);
                 records.resumed(mapping.destination(), mapping.name(), database, leaves.size() - toSync.size(),
                         toSync.stream().map(l -> new String[] {l.schema(), l.name()}).toList());
                 synchronize(mapping, database, names, unfinished);
@@ -150,6 +154,7 @@ public class CopyResume {
                 return;
             }
             if (!record.restRestored() && synchronizedAll(subscribed)) {
+                goOn(sessions, what);
                 restoreRest(mapping, database, filter, tables);
                 records.restRestored(mapping.destination(), mapping.name(), database);
                 log.info("mapping {} database {}: resumed copy finished: the rest of the schema restored",
@@ -161,6 +166,17 @@ public class CopyResume {
             throw new ActionException(what + ": " + e.getMessage(), false);
         } catch (IOException e) {
             throw new ActionException(what + ": " + e.getMessage(), true);
+        }
+    }
+
+    /**
+     * Stops between steps once the resume was cancelled (pgferry lost the mapping's lease, or
+     * stops, or completes the mapping): another pgferry may be resuming by now, and a table
+     * emptied on a stale view could be one it already gave to table synchronization.
+     */
+    private static void goOn(SnapshotCopy.Sessions sessions, String what) throws ActionException {
+        if (sessions.cancelled()) {
+            throw new ActionException(what + " was cancelled", true);
         }
     }
 

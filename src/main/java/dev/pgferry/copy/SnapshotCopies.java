@@ -103,7 +103,8 @@ public class SnapshotCopies implements DisposableBean {
     public boolean resume(Mapping mapping, String database, List<dev.pgferry.replication.PublishedTable> tables,
             List<String> filter) {
         return launch(mapping, database, "resumed copy",
-                (progress, sessions) -> resume.run(mapping, database, tables, filter, progress));
+                (progress, sessions) -> resume.run(mapping, database, tables, filter, progress,
+                        sessions));
     }
 
     private boolean launch(Mapping mapping, String database, String what, Work work) {
