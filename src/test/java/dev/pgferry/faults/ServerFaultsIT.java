@@ -57,20 +57,20 @@ class ServerFaultsIT {
             destination.stop();
             Thread.sleep(2000);
             destination.startAgain();
-            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(3));
+            awaitReady(app, Duration.ofMinutes(3));
             assertThat(migration.subscriptions()).hasSize(1);
 
             // the destination restarts while streaming
             destination.stop();
             Thread.sleep(2000);
             destination.startAgain();
-            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(2));
+            awaitReady(app, Duration.ofMinutes(2));
 
             // the source restarts while streaming
             source.stop();
             Thread.sleep(2000);
             source.startAgain();
-            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(2));
+            awaitReady(app, Duration.ofMinutes(2));
 
             // the replication connection between the servers is cut (READY holds while the apply
             // worker is reconnecting after the restart: wait for its walsender first)
@@ -78,18 +78,27 @@ class ServerFaultsIT {
                     "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'walsender'") > 0);
             assertThat(Db.query(source, "postgres", Long.class, "SELECT count(pg_terminate_backend(pid)) FROM "
                     + "pg_stat_activity WHERE backend_type = 'walsender'")).isPositive();
-            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
+            awaitReady(app, Duration.ofMinutes(1));
 
             // pgferry's own sessions on both servers are cut
             for (EmbeddedPostgres server : List.of(source, destination)) {
                 Db.query(server, "postgres", Long.class, "SELECT count(pg_terminate_backend(pid)) FROM "
                         + "pg_stat_activity WHERE application_name = 'pgferry' AND pid <> pg_backend_pid()");
             }
-            app.awaitPhase(MAPPING, "READY", Duration.ofMinutes(1));
+            awaitReady(app, Duration.ofMinutes(1));
             assertThat(writer.transactions()).isPositive();
             writer.close();
             // every row arrived, pgferry's verification agrees, one of each object all along, nothing left
             migration.verifyAndComplete(app);
+        }
+    }
+
+    /** READY, or a failure that says what the servers show (the API's view alone did not tell why). */
+    private void awaitReady(PgferryApp app, Duration atMost) {
+        try {
+            app.awaitPhase(MAPPING, "READY", atMost);
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + migration.diagnosis(), e);
         }
     }
 

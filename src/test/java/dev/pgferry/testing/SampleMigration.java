@@ -51,6 +51,54 @@ public final class SampleMigration {
                 Duration.ofMinutes(10));
     }
 
+    /**
+     * What the servers show of the replication, for a failure's message: the subscription's table
+     * states and workers, the source's slots and walsenders, each table's rows on both sides, and
+     * the end of both servers' logs.
+     */
+    public String diagnosis() {
+        StringBuilder out = new StringBuilder("\n--- diagnosis of ").append(database).append(" ---\n");
+        section(out, "destination pg_subscription_rel", () -> Db.list(destination, database, String.class,
+                "SELECT r.srrelid::regclass || ' ' || r.srsubstate || ' ' || coalesce(r.srsublsn::text, '-') "
+                        + "FROM pg_subscription_rel r ORDER BY 1"));
+        section(out, "destination pg_stat_subscription", () -> Db.list(destination, database, String.class,
+                "SELECT subname || ' relid=' || coalesce(relid::regclass::text, '-') || ' pid=' || coalesce(pid::text, "
+                        + "'-') || ' received=' || coalesce(received_lsn::text, '-') || ' latest_end=' || "
+                        + "coalesce(latest_end_lsn::text, '-') FROM pg_stat_subscription"));
+        section(out, "destination pg_stat_subscription_stats", () -> Db.list(destination, database, String.class,
+                "SELECT subname || ' apply_errors=' || apply_error_count || ' sync_errors=' || sync_error_count "
+                        + "FROM pg_stat_subscription_stats"));
+        section(out, "source pg_replication_slots", () -> Db.list(source, database, String.class,
+                "SELECT slot_name || ' active=' || active || ' confirmed=' || coalesce(confirmed_flush_lsn::text, '-')"
+                        + " FROM pg_replication_slots ORDER BY 1"));
+        for (String table : TABLES) {
+            section(out, "rows of " + table, () -> List.of("source " + Db.query(source, database, Long.class,
+                    "SELECT count(*) FROM " + table) + ", destination " + Db.query(destination, database, Long.class,
+                    "SELECT count(*) FROM " + table)));
+        }
+        section(out, "destination log (end)", () -> tail(destination));
+        section(out, "source log (end)", () -> tail(source));
+        return out.toString();
+    }
+
+    private static List<String> tail(EmbeddedPostgres server) throws Exception {
+        List<String> lines = server.serverLog().lines().toList();
+        return lines.subList(Math.max(0, lines.size() - 60), lines.size());
+    }
+
+    private interface Lines {
+        List<String> get() throws Exception;
+    }
+
+    private static void section(StringBuilder out, String title, Lines lines) {
+        out.append("# ").append(title).append('\n');
+        try {
+            lines.get().forEach(line -> out.append("  ").append(line).append('\n'));
+        } catch (Exception | AssertionError e) {
+            out.append("  (could not read: ").append(e.getMessage()).append(")\n");
+        }
+    }
+
     /** Every table of the sample schema has the same rows on both sides now (no wait: the source is frozen and drained). */
     public void assertEveryTableEqual() {
         for (String table : TABLES) {
