@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 /** Writes completion markers and audit entries into the control schema. */
@@ -18,10 +19,12 @@ public class ControlRecords {
 
     private final PgConnector connector;
     private final ControlSchema schema;
+    private final ApplicationEventPublisher events;
 
-    public ControlRecords(PgConnector connector, ControlSchema schema) {
+    public ControlRecords(PgConnector connector, ControlSchema schema, ApplicationEventPublisher events) {
         this.connector = connector;
         this.schema = schema;
+        this.events = events;
     }
 
     /**
@@ -152,6 +155,7 @@ public class ControlRecords {
             Jdbc.over(c).sql("INSERT INTO pgferry.audit_log (actor, action, mapping, database, detail) "
                     + "VALUES (?, ?, ?, ?, ?)").params(actor, action, mapping, database, detail).update();
         }
+        events.publishEvent(new Audited(java.time.Instant.now(), actor, action, mapping, database, detail));
     }
 
 

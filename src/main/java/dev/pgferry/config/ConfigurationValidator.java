@@ -2,7 +2,10 @@ package dev.pgferry.config;
 
 import dev.pgferry.config.PgferryProperties.InstanceProperties;
 import dev.pgferry.config.PgferryProperties.MappingProperties;
+import dev.pgferry.config.PgferryProperties.NotifyProperties;
 import dev.pgferry.config.PgferryProperties.UserProperties;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,7 +92,61 @@ public final class ConfigurationValidator {
         }
         return new PgferryConfig(instances, mappings, users, p.pollInterval(),
                 new PgferryConfig.ReadinessThresholds(maxLag, p.ready().maxLagSeconds(), p.ready().stableFor()), p.pgBinDir(),
-                p.dashboardRefresh(), p.exactCountInterval(), p.verifyChunkRows());
+                p.dashboardRefresh(), p.exactCountInterval(), p.verifyChunkRows(), notifyTargets(p.webhooks()));
+    }
+
+    /**
+     * Webhooks ({@code PGFERRY_NOTIFY_<N>_*}). A URL's path is its credential for Slack and Teams:
+     * no message here repeats the URL's value.
+     */
+    private List<NotifyTarget> notifyTargets(Map<String, NotifyProperties> notify) {
+        List<NotifyTarget> targets = new ArrayList<>();
+        notify.forEach((name, n) -> {
+            String var = "PGFERRY_NOTIFY_" + envPart(name) + "_";
+            int before = problems.size();
+            checkName(name, var + "URL");
+            URI url = null;
+            if (blank(n.url())) {
+                problems.add(var + "URL: missing; set it to the webhook's http(s) address");
+            } else {
+                try {
+                    url = new URI(n.url().strip());
+                    if (!("http".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme()))
+                            || url.getHost() == null) {
+                        problems.add(var + "URL: not an http:// or https:// address with a host (value not shown: "
+                                + "a webhook's address is a secret); set it to the webhook's full URL");
+                    }
+                } catch (URISyntaxException e) {
+                    problems.add(var + "URL: not a valid URL at character " + e.getIndex() + " (value not shown: a "
+                            + "webhook's address is a secret); percent-encode spaces and special characters");
+                }
+            }
+            NotifyTarget.Format format = enumValue(var + "FORMAT", n.format() == null ? "json" : n.format(),
+                    NotifyTarget.Format.class, "json, slack, teams");
+            Set<String> events = new java.util.LinkedHashSet<>();
+            if (blank(n.events()) || "all".equalsIgnoreCase(n.events().strip())) {
+                events.addAll(NotifyTarget.EVENTS);
+            } else {
+                for (String event : n.events().split(",")) {
+                    String e = event.strip().toLowerCase(Locale.ROOT);
+                    if (NotifyTarget.EVENTS.contains(e)) {
+                        events.add(e);
+                    } else if (!e.isEmpty()) {
+                        problems.add(var + "EVENTS=" + n.events() + ": unknown event " + event.strip() + "; use a "
+                                + "comma-separated list of " + String.join(", ", NotifyTarget.EVENTS) + " (or all)");
+                    }
+                }
+            }
+            Secret secret = blank(n.secret()) ? Secret.none() : Secret.of(n.secret());
+            if (secret.isPresent() && format != null && format != NotifyTarget.Format.JSON) {
+                problems.add(var + "SECRET: signs json messages only (a chat's webhook ignores the signature); "
+                        + "remove it or set " + var + "FORMAT=json");
+            }
+            if (problems.size() == before) {
+                targets.add(new NotifyTarget(name, url, format, events, secret));
+            }
+        });
+        return targets;
     }
 
     private Instance instance(String name, InstanceProperties i) {

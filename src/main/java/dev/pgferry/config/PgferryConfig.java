@@ -8,7 +8,19 @@ import java.util.Optional;
 /** The whole validated configuration; built once at start-up by {@link ConfigurationValidator}. */
 public record PgferryConfig(Map<String, Instance> instances, List<Mapping> mappings, List<User> users,
         Duration pollInterval, ReadinessThresholds ready, String pgBinDir, Duration dashboardRefresh,
-        Duration exactCountInterval, int verifyChunkRows) {
+        Duration exactCountInterval, int verifyChunkRows, List<NotifyTarget> webhooks) {
+
+    public PgferryConfig {
+        webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+    }
+
+    /** Without webhooks. */
+    public PgferryConfig(Map<String, Instance> instances, List<Mapping> mappings, List<User> users,
+            Duration pollInterval, ReadinessThresholds ready, String pgBinDir, Duration dashboardRefresh,
+            Duration exactCountInterval, int verifyChunkRows) {
+        this(instances, mappings, users, pollInterval, ready, pgBinDir, dashboardRefresh, exactCountInterval,
+                verifyChunkRows, List.of());
+    }
 
     /** Without the slow schedule of exact counts (they run on demand only), default verify chunks. */
     public PgferryConfig(Map<String, Instance> instances, List<Mapping> mappings, List<User> users,

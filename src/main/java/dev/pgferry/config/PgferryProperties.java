@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.bind.Name;
 import java.time.temporal.ChronoUnit;
 import org.springframework.boot.convert.DataSizeUnit;
 import org.springframework.boot.convert.DurationUnit;
@@ -27,10 +28,12 @@ public record PgferryProperties(
         @DefaultValue("5s") Duration dashboardRefresh,
         @DefaultValue("6h") Duration exactCountInterval,
         String userFile,
-        @DefaultValue("10000") int verifyChunkRows) {
+        @DefaultValue("10000") int verifyChunkRows,
+        @Name("notify") Map<String, NotifyProperties> webhooks) {
 
     public PgferryProperties {
         instances = instances == null ? Map.of() : new TreeMap<>(instances);
+        webhooks = webhooks == null ? Map.of() : new TreeMap<>(webhooks);
         mappings = mappings == null ? Map.of() : new TreeMap<>(mappings);
         users = users == null ? Map.of() : new TreeMap<>(users);
     }
@@ -70,6 +73,16 @@ public record PgferryProperties(
         public String toString() {
             return "UserProperties[password=" + (password == null ? "unset" : "******") + ", passwordFile="
                     + passwordFile + ", role=" + role + "]";
+        }
+    }
+
+    /** A webhook told about changes. {@code toString} shows neither the URL's path nor the secret. */
+    public record NotifyProperties(String url, @DefaultValue("json") String format, String events, String secret) {
+
+        @Override
+        public String toString() {
+            return "NotifyProperties[url=" + (url == null ? "unset" : "******") + ", format=" + format + ", events="
+                    + events + ", secret=" + (secret == null ? "unset" : "******") + "]";
         }
     }
 

@@ -3,6 +3,7 @@ package dev.pgferry.web;
 import dev.pgferry.config.Instance;
 import dev.pgferry.config.Mapping;
 import dev.pgferry.config.PgferryConfig;
+import dev.pgferry.notify.Notifications;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,9 +20,11 @@ import org.springframework.web.bind.annotation.GetMapping;
 class ConfigurationController {
 
     private final PgferryConfig config;
+    private final Notifications notifications;
 
-    ConfigurationController(PgferryConfig config) {
+    ConfigurationController(PgferryConfig config, Notifications notifications) {
         this.config = config;
+        this.notifications = notifications;
     }
 
     /** One instance as the page shows it. */
@@ -52,6 +55,7 @@ class ConfigurationController {
         general.put("PG_BIN_DIR", config.pgBinDir() == null ? "(newest /usr/lib/postgresql/*/bin, else PATH)"
                 : config.pgBinDir());
         model.addAttribute("general", general);
+        model.addAttribute("webhooks", notifications.targets());
         return "config";
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -249,6 +250,59 @@ class ConfigurationValidatorTest {
     void sameInstanceOnBothSidesIsRefused() {
         env.put("PGFERRY_MAPPINGS_MAIN_DESTINATION", "old");
         assertThat(problems()).singleElement().asString().startsWith("PGFERRY_MAPPINGS_MAIN_DESTINATION=old: same");
+    }
+
+    @Test
+    void webhooksAreReadWithTheirFormatEventsAndSecret() {
+        env.put("PGFERRY_NOTIFY_1_URL", "https://hooks.slack.com/services/T0/B0/token-xyz");
+        env.put("PGFERRY_NOTIFY_1_FORMAT", "slack");
+        env.put("PGFERRY_NOTIFY_1_EVENTS", "ready, failure");
+        env.put("PGFERRY_NOTIFY_OPS_URL", "http://receiver.ops:8080/pgferry");
+        env.put("PGFERRY_NOTIFY_OPS_SECRET", "hmac-key");
+        PgferryConfig config = validate();
+        assertThat(config.webhooks()).hasSize(2);
+        NotifyTarget slack = config.webhooks().get(0);
+        assertThat(slack.name()).isEqualTo("1");
+        assertThat(slack.format()).isEqualTo(NotifyTarget.Format.SLACK);
+        assertThat(slack.events()).containsExactlyInAnyOrder("ready", "failure");
+        assertThat(slack.signed()).isFalse();
+        assertThat(slack.shownUrl()).isEqualTo("https://hooks.slack.com/…");
+        assertThat(slack.toString()).doesNotContain("token-xyz");
+        NotifyTarget ops = config.webhooks().get(1);
+        assertThat(ops.format()).isEqualTo(NotifyTarget.Format.JSON);
+        assertThat(ops.events()).containsExactlyInAnyOrderElementsOf(NotifyTarget.EVENTS);
+        assertThat(ops.signed()).isTrue();
+        assertThat(ops.shownUrl()).isEqualTo("http://receiver.ops:8080/…");
+        assertThat(ops.toString()).doesNotContain("hmac-key");
+    }
+
+    @Test
+    void aBadWebhookIsNamedWithoutShowingItsAddress() {
+        env.put("PGFERRY_NOTIFY_1_URL", "ftp://hooks.example/secret-token");
+        env.put("PGFERRY_NOTIFY_2_URL", "https://hooks.example/has space/secret-token");
+        env.put("PGFERRY_NOTIFY_3_URL", "https://hooks.example/x");
+        env.put("PGFERRY_NOTIFY_3_FORMAT", "discord");
+        env.put("PGFERRY_NOTIFY_3_EVENTS", "phase,lag");
+        env.put("PGFERRY_NOTIFY_4_URL", "https://hooks.example/y");
+        env.put("PGFERRY_NOTIFY_4_FORMAT", "teams");
+        env.put("PGFERRY_NOTIFY_4_SECRET", "k");
+        env.put("PGFERRY_NOTIFY_5_FORMAT", "json");
+        env.put("PGFERRY_NOTIFY_5_ADDRESS", "https://hooks.example/z");
+        List<String> problems = problems();
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("PGFERRY_NOTIFY_1_URL: not an http:// or "
+                + "https:// address"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("PGFERRY_NOTIFY_2_URL: not a valid URL at "
+                + "character"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("PGFERRY_NOTIFY_3_FORMAT=discord: unknown; "
+                + "use one of json, slack, teams"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("PGFERRY_NOTIFY_3_EVENTS=phase,lag: unknown "
+                + "event lag; use a comma-separated list of phase, ready, alert, action, failure"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("PGFERRY_NOTIFY_4_SECRET: signs json "
+                + "messages only"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("PGFERRY_NOTIFY_5_URL: missing"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("PGFERRY_NOTIFY_5_ADDRESS: unknown "
+                + "variable"));
+        assertThat(problems).noneSatisfy(p -> assertThat(p).contains("secret-token"));
     }
 
     private PgferryConfig validate() {

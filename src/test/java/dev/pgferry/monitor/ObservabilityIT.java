@@ -9,6 +9,7 @@ import dev.pgferry.embedded.EmbeddedPostgres;
 import dev.pgferry.testing.Db;
 import dev.pgferry.testing.PgferryApp;
 import dev.pgferry.testing.TestServers;
+import dev.pgferry.testing.WebhookReceiver;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
@@ -20,12 +21,14 @@ import org.springframework.web.client.RestClient;
  * What operators watch, against real servers: one observation session per database kept
  * between ticks and replaced when cut off; exact counts on demand equal count(*) on each
  * side and are audited, as is a fidelity check; a disabled subscription raises an alert (API, metrics) that clears once
- * it is enabled again; the Prometheus metrics and the health groups answer.
+ * it is enabled again; the Prometheus metrics and the health groups answer; a webhook is told each
+ * change once, signed, while another that never answers holds up nothing.
  */
 class ObservabilityIT {
 
     private static final String DB = "obs_shop";
     private static final String SUBSCRIPTION = "pgferry_obs_obs_shop";
+    private static final String HOOK_KEY = "hook-signing-key";
 
     private final EmbeddedPostgres source = TestServers.source();
     private final EmbeddedPostgres destination = TestServers.destination();
@@ -36,8 +39,11 @@ class ObservabilityIT {
         try (Connection c = Db.connect(source, DB)) {
             SampleSchema.create(c, 300);
         }
-        try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
-                .mapping("obs", "src", "dst", DB, "run").property("pgferry.poll-interval", "1s").start()) {
+        try (WebhookReceiver ops = WebhookReceiver.answering(); WebhookReceiver stuck = WebhookReceiver.hanging();
+                PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
+                .mapping("obs", "src", "dst", DB, "run").property("pgferry.poll-interval", "1s")
+                .property("pgferry.notify.ops.url", ops.url()).property("pgferry.notify.ops.secret", HOOK_KEY)
+                .property("pgferry.notify.stuck.url", stuck.url()).start()) {
             app.awaitPhase("obs", "READY", Duration.ofMinutes(3));
 
             // observations keep one session per database between ticks, and replace one cut off
@@ -115,11 +121,66 @@ class ObservabilityIT {
             app.awaitPhase("obs", "READY", Duration.ofMinutes(1));
             app.api().post().uri("/api/mappings/obs/complete").retrieve().toBodilessEntity();
             app.awaitPhase("obs", "COMPLETE", Duration.ofSeconds(30));
+            toldOnceEach(ops);
+            // a receiver that never answers held up its own messages only: every step above went on
+            assertThat(prometheus(app)).contains("pgferry_notifications_total{outcome=\"sent\",target=\"stuck\"} 0.0")
+                    .containsPattern("pgferry_notifications_total\\{outcome=\"sent\",target=\"ops\"} [1-9]");
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(Db.pgferryObjects(source, "obs")).isEmpty();
             assertThat(Db.pgferryObjects(destination, "obs")).isEmpty();
         });
+    }
+
+    /**
+     * The webhook was told each change once, signed: the database's phases as a chain of changes
+     * (each message's previous phase is the one told before, never the same again), the
+     * cutover-ready light on and off in turn, the alert raised and cleared once, each audited
+     * action once, and the completion.
+     */
+    private static void toldOnceEach(WebhookReceiver ops) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(told(ops, "phase"))
+                .extracting(m -> m.at("/facts/phase").asText()).last().isEqualTo("COMPLETE"));
+        for (WebhookReceiver.Received message : ops.received()) {
+            assertThat(message.signature()).as(message.body()).isEqualTo(hmac(message.body()));
+        }
+        List<JsonNode> phases = told(ops, "phase");
+        assertThat(phases).extracting(m -> m.at("/facts/phase").asText()).contains("READY");
+        for (int i = 1; i < phases.size(); i++) {
+            assertThat(phases.get(i).at("/facts/previousPhase").asText()).as(phases.toString())
+                    .isEqualTo(phases.get(i - 1).at("/facts/phase").asText())
+                    .isNotEqualTo(phases.get(i).at("/facts/phase").asText());
+        }
+        List<String> ready = told(ops, "ready").stream().map(m -> m.at("/facts/cutoverReady").asText()).toList();
+        assertThat(ready).as("on, off (subscription disabled), on again").startsWith("true", "false", "true");
+        for (int i = 1; i < ready.size(); i++) {
+            assertThat(ready.get(i)).as(ready.toString()).isNotEqualTo(ready.get(i - 1));
+        }
+        assertThat(told(ops, "alert")).filteredOn(m -> m.at("/facts/alert").asText().equals("subscription.disabled"))
+                .extracting(m -> m.at("/facts/state").asText()).containsExactly("raised", "cleared");
+        List<String> actions = told(ops, "action").stream().map(m -> m.at("/facts/action").asText()).toList();
+        for (String action : List.of("count-rows", "fidelity", "complete")) {
+            assertThat(actions).as(actions.toString()).containsOnlyOnce(action);
+        }
+        assertThat(told(ops, "action")).allSatisfy(m -> assertThat(m.at("/mapping").asText()).isEqualTo("obs"));
+        assertThat(ops.received()).noneSatisfy(m -> assertThat(m.body()).contains("secret-token-42"));
+    }
+
+    private static List<JsonNode> told(WebhookReceiver receiver, String event) {
+        return receiver.received().stream().map(WebhookReceiver.Received::json)
+                .filter(m -> m.at("/event").asText().equals(event)).toList();
+    }
+
+    private static String hmac(String body) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(HOOK_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "HmacSHA256"));
+            return "sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(
+                    body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<Integer> sessions(EmbeddedPostgres server) {

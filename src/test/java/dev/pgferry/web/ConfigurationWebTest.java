@@ -25,4 +25,16 @@ class ConfigurationWebTest extends WebTestBase {
                 .andExpect(content().string(not(containsString("ops-pw"))))
                 .andExpect(content().string(not(containsString("watch-pw"))));
     }
+
+    @Test
+    void aWebhookShowsItsHostAndCountsButNeitherItsPathNorItsSecret() throws Exception {
+        mvc.perform(get("/config").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("PGFERRY_NOTIFY_OPS_URL")))
+                .andExpect(content().string(containsString("https://127.0.0.1:9/…")))
+                .andExpect(content().string(containsString("yes (HMAC-SHA256)")))
+                .andExpect(content().string(containsString("never")))
+                .andExpect(content().string(not(containsString("hook-secret-token"))))
+                .andExpect(content().string(not(containsString("T000"))))
+                .andExpect(content().string(not(containsString("hmac-secret"))));
+    }
 }

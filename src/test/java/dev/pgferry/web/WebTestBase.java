@@ -102,7 +102,16 @@ abstract class WebTestBase {
                     List.of(new User("ops", Secret.of("ops-pw"), User.Role.OPERATOR),
                             new User("watcher", Secret.of("watch-pw"), User.Role.VIEWER)),
                     Duration.ofSeconds(5), new PgferryConfig.ReadinessThresholds(1024, Duration.ofSeconds(30)), null,
-                    Duration.ofSeconds(5));
+                    Duration.ofSeconds(5), Duration.ZERO, 10_000, List.of(new dev.pgferry.config.NotifyTarget("ops",
+                            java.net.URI.create("https://127.0.0.1:9/hooks/T000/B000/hook-secret-token"),
+                            dev.pgferry.config.NotifyTarget.Format.JSON, java.util.Set.of("phase", "failure"),
+                            Secret.of("hmac-secret"))));
+        }
+
+        @Bean
+        dev.pgferry.notify.Notifications notifications(PgferryConfig config, StatusBoard board,
+                io.micrometer.core.instrument.MeterRegistry registry) {
+            return new dev.pgferry.notify.Notifications(config, board, java.time.Clock.systemUTC(), registry);
         }
 
         @Bean
