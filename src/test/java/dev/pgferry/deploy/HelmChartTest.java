@@ -91,6 +91,19 @@ class HelmChartTest {
         assertThat(env.get("PGFERRY_INSTANCES_ROTATING_PASSWORD_FILE").get("value"))
                 .isEqualTo("/run/secrets/pgferry/instance-rotating/pw");
         assertThat(volumeMounts(deployment(manifests(rendered)))).contains("/run/secrets/pgferry/instance-rotating");
+        // a webhook's URL and signing key come from Secrets only (a webhook's path is its credential)
+        assertThat(secretRef(env, "PGFERRY_NOTIFY_OPS_URL")).containsEntry("name", "pgferry-webhooks")
+                .containsEntry("key", "slack");
+        assertThat(env.get("PGFERRY_NOTIFY_OPS_FORMAT").get("value")).isEqualTo("slack");
+        assertThat(env.get("PGFERRY_NOTIFY_OPS_EVENTS").get("value")).isEqualTo("ready,failure");
+        assertThat(secretRef(env, "PGFERRY_NOTIFY_AUDIT_SECRET")).containsEntry("key", "hmac");
+        assertThat(env.get("PGFERRY_NOTIFY_AUDIT_URL")).doesNotContainKey("value");
+    }
+
+    @Test
+    void aWebhookWithoutItsUrlSecretIsRefusedWithTheReason() {
+        assertThatThrownBy(() -> new Helm(CHART).template().withName("p").set("notifications.ops.format", "slack")
+                .call()).hasMessageContaining("notifications.ops: set urlSecret");
     }
 
     @Test
