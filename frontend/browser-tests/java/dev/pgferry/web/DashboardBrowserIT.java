@@ -168,6 +168,21 @@ class DashboardBrowserIT {
             new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("cutover")).isDisplayed());
             assertThat(browser.findElements(By.cssSelector("#cutover button"))).isEmpty();
             screenshot("viewer-cutover");
+
+            // the database is BLOCKED (it is not on the source): its row links the servers' checklist
+            browser.get(base + "/mappings/viewonly");
+            new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !d.findElements(
+                    By.cssSelector("tr[data-database='not_there'] a.prepare")).isEmpty());
+            clickPolled(By.cssSelector("tr[data-database='not_there'] a.prepare"));
+            new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> d.getCurrentUrl()
+                    .endsWith("/mappings/viewonly/preparation"));
+            assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Preparing the servers of viewonly");
+            assertThat(browser.findElements(By.cssSelector("section.server"))).extracting(e -> e.getAttribute(
+                    "data-side")).containsExactly("source", "destination");
+            // the test servers are fit for the migration: their settings are ticked
+            assertThat(browser.findElement(By.xpath("//tr[.//code[starts-with(., 'ALTER SYSTEM SET wal_level')]]"))
+                    .getAttribute("class")).contains("met").doesNotContain("unmet");
+            screenshot("preparation");
         }
     }
 

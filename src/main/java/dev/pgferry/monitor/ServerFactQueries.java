@@ -14,7 +14,7 @@ public final class ServerFactQueries {
             SELECT name, setting FROM pg_settings
             WHERE name IN ('wal_level', 'max_replication_slots', 'max_wal_senders', 'max_worker_processes',
                            'max_logical_replication_workers', 'max_sync_workers_per_subscription',
-                           'max_active_replication_origins')""";
+                           'max_active_replication_origins', 'max_slot_wal_keep_size')""";
 
     static final String CAPACITY = """
             SELECT (SELECT count(*) FROM pg_replication_slots)::int AS slots,

@@ -46,6 +46,16 @@ class MappingApiController {
         return board.get(name).map(views::of).orElseThrow(() -> new UnknownMapping(name));
     }
 
+    /**
+     * What each server needs before the start, ticked where it already holds (from the last
+     * tick's facts; docs/operations.md, "Preparing the servers").
+     */
+    @GetMapping("/{name}/preparation")
+    dev.pgferry.preparation.Preparation preparation(@PathVariable String name) {
+        return board.get(name).map(dev.pgferry.preparation.PreparationChecklist::of)
+                .orElseThrow(() -> new UnknownMapping(name));
+    }
+
     /** One database of the mapping, with its schemas, tables and exact counts (?name=the database). */
     @GetMapping("/{name}/database")
     DatabaseView database(@PathVariable String name, @RequestParam("name") String database) {

@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 
 /** A page for an unknown mapping or database instead of a stack trace. */
 @ControllerAdvice(assignableTypes = {MappingPageController.class, DashboardController.class,
-        DatabasePageController.class, CutoverPageController.class})
+        DatabasePageController.class, CutoverPageController.class, PreparationController.class})
 class PageErrorHandler {
 
     @ExceptionHandler({UnknownMapping.class, UnknownDatabase.class})

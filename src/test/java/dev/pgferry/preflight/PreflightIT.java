@@ -144,11 +144,70 @@ class PreflightIT {
             assertThat(plan.get(0).asText()).startsWith("create publication");
             assertThat(plan.get(plan.size() - 1).asText()).startsWith("copy pf_nokey from the exported snapshot")
                     .endsWith("then a subscription on the slot (copy_data = false)");
+            preparationFollowsTheServers(app);
             // several more ticks: still nothing written
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(database(app, "nokey").at("/phase").asText()).isEqualTo("BLOCKED"));
         }
         assertNothingCreated(destinationRolesBefore, destinationDatabasesBefore);
+    }
+
+    /**
+     * The preparation checklist of real servers: each item ticked exactly when the server already
+     * satisfies it, with values for the mapping's databases (the page and its links from a
+     * BLOCKED database: PreparationWebTest).
+     */
+    private static void preparationFollowsTheServers(PgferryApp app) {
+        JsonNode unfit = app.api().get().uri("/api/mappings/unfitsrc/preparation").retrieve().body(JsonNode.class);
+        JsonNode walLevel = item(unfit, "source", "ALTER SYSTEM SET wal_level");
+        assertThat(walLevel.at("/change").asText()).isEqualTo("ALTER SYSTEM SET wal_level = logical;");
+        assertThat(walLevel.at("/satisfied").asBoolean()).isFalse();
+        assertThat(walLevel.at("/seen").asText()).isEqualTo("wal_level = replica");
+        int sync = Db.query(D, "postgres", Integer.class, "SELECT setting::int FROM pg_settings "
+                + "WHERE name = 'max_sync_workers_per_subscription'");
+        JsonNode slots = item(unfit, "source", "ALTER SYSTEM SET max_replication_slots");
+        assertThat(slots.at("/change").asText()).isEqualTo("ALTER SYSTEM SET max_replication_slots = " + (1 + sync)
+                + ";");
+        assertThat(slots.at("/satisfied").asBoolean()).isFalse();
+        assertThat(item(unfit, "source", "ALTER SYSTEM SET max_wal_senders").at("/satisfied").asBoolean()).isFalse();
+        assertThat(item(unfit, "destination", "ALTER SYSTEM SET max_logical_replication_workers")
+                .at("/satisfied").asBoolean()).as("the destination of unfitsrc has room").isTrue();
+
+        JsonNode unfitDestination = app.api().get().uri("/api/mappings/unfitdst/preparation").retrieve()
+                .body(JsonNode.class);
+        assertThat(item(unfitDestination, "destination", "ALTER SYSTEM SET max_active_replication_origins")
+                .at("/satisfied").asBoolean()).isFalse();
+        assertThat(item(unfitDestination, "destination", "ALTER SYSTEM SET max_logical_replication_workers")
+                .at("/satisfied").asBoolean()).isFalse();
+        assertThat(item(unfitDestination, "source", "ALTER SYSTEM SET wal_level").at("/satisfied").asBoolean())
+                .isTrue();
+
+        JsonNode limited = app.api().get().uri("/api/mappings/limited/preparation").retrieve().body(JsonNode.class);
+        assertThat(item(limited, "source", "ALTER ROLE").at("/change").asText())
+                .startsWith("ALTER ROLE \"pf_limited\" WITH REPLICATION;");
+        assertThat(item(limited, "source", "ALTER ROLE").at("/satisfied").asBoolean()).isFalse();
+        assertThat(item(limited, "destination", "ALTER ROLE").at("/satisfied").asBoolean()).isFalse();
+        JsonNode superuser = app.api().get().uri("/api/mappings/nokey/preparation").retrieve().body(JsonNode.class);
+        assertThat(item(superuser, "source", "ALTER ROLE").at("/satisfied").asBoolean()).isTrue();
+        assertThat(item(superuser, "source", "host").at("/change").asText())
+                .isEqualTo("host  pf_nokey  " + S.superuser() + "  127.0.0.1/32  scram-sha-256");
+    }
+
+    /** The first item on that side whose change starts with the text. */
+    private static JsonNode item(JsonNode preparation, String side, String startsWith) {
+        for (JsonNode server : preparation.at("/servers")) {
+            if (server.at("/side").asText().equals(side)) {
+                for (JsonNode group : server.at("/groups")) {
+                    for (JsonNode item : group.at("/items")) {
+                        if (item.at("/change").asText().startsWith(startsWith)) {
+                            return item;
+                        }
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no item starting with " + startsWith + " on the " + side + ": "
+                + preparation.toPrettyString());
     }
 
     @Test
