@@ -93,6 +93,11 @@ class DashboardBrowserIT {
             logIn(base, PgferryApp.OPERATOR, PgferryApp.OPERATOR_PASSWORD);
 
             List<String> phases = watchPhases("tr[data-mapping=browser] .phase", "COPYING", Duration.ofMinutes(3));
+            // the overview's row shows the copy's progress and, once its rate is known, the time left
+            WebDriverWait overview = new WebDriverWait(browser, Duration.ofSeconds(60));
+            overview.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+            overview.until(d -> d.findElements(By.cssSelector("tr[data-mapping=browser] td.copy .time-left")).stream()
+                    .anyMatch(e -> e.getText().matches("about .+ left")));
             screenshot("overview-copying");
             // into the drill-down while the copy runs: the mapping's databases with their copy progress
             clickPolled(By.cssSelector("tr[data-mapping=browser] a"));
@@ -121,6 +126,15 @@ class DashboardBrowserIT {
             wait.until(d -> !d.findElements(By.cssSelector(".lag-chart svg polyline.lag-line")).isEmpty());
             assertThat(browser.findElements(By.cssSelector("[data-database=browser_shop] tr.partition"))).hasSize(3);
             screenshot("database-ready");
+
+            // back on the overview: the copy is done, the worst lag has its trend line
+            browser.get(base + "/");
+            wait.until(d -> !d.findElements(By.cssSelector("tr[data-mapping=browser] td.lag svg.spark polyline"))
+                    .isEmpty());
+            assertThat(browser.findElement(By.cssSelector("tr[data-mapping=browser] td.copy")).getText()).isEqualTo("—");
+            screenshot("overview-ready");
+            browser.get(base + "/mappings/browser/database?name=browser_shop");
+            wait.until(d -> !d.findElements(By.id("database")).isEmpty());
 
             // an operator completes the mapping from its cutover page, after confirming
             browser.findElement(By.cssSelector("main > p a[href='/mappings/browser']")).click();

@@ -18,6 +18,7 @@ class AlertApiController {
 
     @GetMapping("/api/alerts")
     List<AlertView> alerts() {
-        return board.all().stream().map(MappingViewAssembler::summary).flatMap(m -> m.alerts().stream()).toList();
+        return board.all().stream().map(s -> MappingViewAssembler.summary(s, MappingTrends.Trend.NONE))
+                .flatMap(m -> m.alerts().stream()).toList();
     }
 }

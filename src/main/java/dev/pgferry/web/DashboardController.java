@@ -19,14 +19,20 @@ import org.springframework.web.bind.annotation.PathVariable;
 class DashboardController {
 
     private final StatusBoard board;
+    private final MappingTrends trends;
 
-    DashboardController(StatusBoard board) {
+    DashboardController(StatusBoard board, MappingTrends trends) {
         this.board = board;
+        this.trends = trends;
+    }
+
+    private MappingSummary summary(dev.pgferry.status.MappingStatus status) {
+        return MappingViewAssembler.summary(status, trends.trend(status.mapping().name()));
     }
 
     @GetMapping("/")
     String dashboard(Model model) {
-        List<MappingSummary> mappings = board.all().stream().map(MappingViewAssembler::summary).toList();
+        List<MappingSummary> mappings = board.all().stream().map(this::summary).toList();
         model.addAttribute("mappings", mappings);
         alerts(model, mappings);
         return "dashboard";
@@ -43,7 +49,7 @@ class DashboardController {
     @HxRequest
     @GetMapping("/overview/alerts")
     String alertsPanel(Model model, HttpServletResponse response) {
-        List<MappingSummary> mappings = board.all().stream().map(MappingViewAssembler::summary).toList();
+        List<MappingSummary> mappings = board.all().stream().map(this::summary).toList();
         alerts(model, mappings);
         if (Boolean.TRUE.equals(model.getAttribute("allFinished"))) {
             response.setStatus(MappingPageController.HTMX_STOP_POLLING);
@@ -54,7 +60,7 @@ class DashboardController {
     @HxRequest
     @GetMapping("/overview/mappings/{name}")
     String row(@PathVariable String name, Model model, HttpServletResponse response) {
-        MappingSummary mapping = board.get(name).map(MappingViewAssembler::summary)
+        MappingSummary mapping = board.get(name).map(this::summary)
                 .orElseThrow(() -> new UnknownMapping(name));
         model.addAttribute("m", mapping);
         if (mapping.finished()) {

@@ -36,6 +36,51 @@ public class Formats {
         return s / 3600 + " h " + s % 3600 / 60 + " min";
     }
 
+    private final java.time.Clock clock;
+
+    public Formats() {
+        this(java.time.Clock.systemUTC());
+    }
+
+    Formats(java.time.Clock clock) {
+        this.clock = clock;
+    }
+
+    /**
+     * How long ago: "12 s ago", "5 min ago", "2 h 5 min ago", "3 d 4 h ago" ("just now" under a
+     * second, and for a clock a little ahead of this one); the exact time goes on hover
+     * ({@code fragments :: when}).
+     */
+    public String ago(java.time.Instant at) {
+        if (at == null) {
+            return "—";
+        }
+        long s = java.time.Duration.between(at, clock.instant()).toSeconds();
+        if (s < 1) {
+            return "just now";
+        }
+        return span(s) + " ago";
+    }
+
+    /** "12 s", "5 min", "2 h 5 min", "3 d 4 h": an age, to the unit that matters. */
+    static String span(long s) {
+        if (s < 60) {
+            return s + " s";
+        }
+        if (s < 3600) {
+            return s / 60 + " min";
+        }
+        if (s < 86_400) {
+            return s / 3600 + " h" + (s % 3600 / 60 == 0 ? "" : " " + s % 3600 / 60 + " min");
+        }
+        return s / 86_400 + " d" + (s % 86_400 / 3600 == 0 ? "" : " " + s % 86_400 / 3600 + " h");
+    }
+
+    /** An instant as ISO 8601 to the second, for a time element's datetime. */
+    public String iso(java.time.Instant at) {
+        return at == null ? "" : at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+
     /** An instant as "2026-12-01 12:47:03 UTC". */
     public String utc(java.time.Instant at) {
         return at == null ? "—" : java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")

@@ -149,7 +149,7 @@ final class MappingViewAssembler {
     }
 
     /** The overview's row of a mapping: counts and the worst lag, no per-database views. */
-    static MappingSummary summary(MappingStatus status) {
+    static MappingSummary summary(MappingStatus status, MappingTrends.Trend trend) {
         var mapping = status.mapping();
         return new MappingSummary(mapping.name(), mapping.source().name(), mapping.destination().name(),
                 lower(status.effectiveMode().name()), status.phase().name(), status.cutoverReady(),
@@ -159,7 +159,7 @@ final class MappingViewAssembler {
                 byPhase(status), worstLag(status), alerts(status), !status.databases().isEmpty(),
                 status.phase() == dev.pgferry.status.Phase.COMPLETE
                         && status.databases().stream().allMatch(d -> d.plan().actions().isEmpty()),
-                status.rollbackReady());
+                status.rollbackReady(), trend);
     }
 
     private static List<AlertView> alerts(MappingStatus status) {

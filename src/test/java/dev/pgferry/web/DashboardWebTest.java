@@ -24,6 +24,9 @@ import org.junit.jupiter.api.Test;
 /** The web layer: the overview and its alerts (DashboardController, AlertApiController). */
 class DashboardWebTest extends WebTestBase {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    MappingTrends trends;
+
     @Test
     void overviewShowsDatabasesByPhaseAndNoAlertsWhenHealthy() throws Exception {
         mvc.perform(get("/").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
@@ -81,5 +84,27 @@ class DashboardWebTest extends WebTestBase {
                 .andExpect(status().is(286));
         mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER"))
                 .header("HX-Request", "true")).andExpect(status().is(286));
+    }
+
+    @Test
+    void theOverviewShowsTheCopysProgressAndTimeLeftAndTheLagTrend() throws Exception {
+        MappingStatus status = board.get("shop").orElseThrow();
+        // the fixture's database copies table "big" (250 of 4096 bytes) while "Order Items" is synchronized
+        trends.record(status);
+        Thread.sleep(1100);
+        MappingStatus later = new MappingStatus(SHOP, status.source(), status.destination(), List.of(
+                new DatabaseStatus(new ObservedDatabase("shop", Instant.now(), null, null, true, true, 1, true,
+                        Optional.of(new ObservedDatabase.Slot(true, "reserved", 2048, 4096)),
+                        status.databases().getFirst().observed().subscription(),
+                        List.of(new ObservedDatabase.Table("public", "big", false, true, "d", 1000L, 0L, List.of(),
+                                4096L, Optional.of(new ObservedDatabase.TableSyncProgress(2048, 500)))), false,
+                        Optional.empty()), List.of(), status.databases().getFirst().readiness(),
+                        Plan.of(Phase.COPYING, "copying"), Optional.empty())), Instant.now());
+        board.publish(later);
+        trends.record(later);
+        mvc.perform(get("/").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andExpect(content().string(containsString("50% of 4.0 kB")))
+                .andExpect(content().string(containsString(" left</div>")))
+                .andExpect(content().string(containsString("class=\"spark\"")));
     }
 }

@@ -37,6 +37,10 @@ class MappingPageWebTest extends WebTestBase {
                 .andExpect(content().string(containsString("title=\"need 30 s\"")))
                 .andExpect(content().string(containsString("<progress max=\"100\" value=\"25\">")))
                 .andExpect(content().string(containsString("1/2 tables copied, 1.0 kB of 4.0 kB")))
+                // when it was observed: relative, the exact time (UTC, to the second) on hover, no raw stamp
+                .andExpect(content().string(org.hamcrest.Matchers.matchesPattern("(?s).*observed <time datetime=\""
+                        + "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\" title=\"\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\">"
+                        + "(just now|\\d+ s ago)</time>.*")))
                 .andExpect(content().string(containsString("/mappings/shop/database?name=shop")))
                 .andExpect(content().string(not(containsString("Mark complete"))));
     }

@@ -49,7 +49,7 @@ import org.springframework.test.web.servlet.MockMvc;
  */
 @WebMvcTest
 @Import({SecurityConfig.class, Formats.class, WebTestBase.Fixture.class, StatusViews.class, PageDefaults.class,
-        CutoverChecklists.class,
+        CutoverChecklists.class, MappingTrends.class,
         dev.pgferry.monitor.LagHistory.class, dev.pgferry.monitor.CopyRates.class,
         dev.pgferry.web.login.LoginThrottle.class, dev.pgferry.web.login.LoginMetrics.class,
         dev.pgferry.web.login.LoginEvents.class})
