@@ -159,6 +159,23 @@ public class ControlRecords {
     }
 
 
+    /**
+     * A mapping's audit entries, newest first, at most {@code limit} (none when the control schema
+     * is not there yet). Read beside the loop, never inside a request.
+     */
+    public java.util.List<AuditRecord> history(Instance destination, String mapping, int limit) throws SQLException {
+        try (Connection c = connector.observe(destination, destination.maintenanceDatabase())) {
+            var jdbc = Jdbc.over(c);
+            if (!jdbc.sql("SELECT to_regclass('pgferry.audit_log') IS NOT NULL").query(Boolean.class).single()) {
+                return java.util.List.of();
+            }
+            return jdbc.sql("SELECT at, actor, action, database, detail FROM pgferry.audit_log WHERE mapping = ? "
+                    + "ORDER BY id DESC LIMIT ?").params(mapping, limit)
+                    .query((rs, n) -> new AuditRecord(rs.getTimestamp("at").toInstant(), rs.getString("actor"),
+                            rs.getString("action"), rs.getString("database"), rs.getString("detail"))).list();
+        }
+    }
+
     /** One audit entry as read back. */
     public record AuditEntry(java.time.Instant at, String actor, String detail) {
     }

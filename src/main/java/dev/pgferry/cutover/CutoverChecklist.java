@@ -32,8 +32,16 @@ import java.util.function.Predicate;
  */
 public final class CutoverChecklist {
 
-    /** What the checklist is decided from; {@code databases} in the status's order. */
-    public record Facts(MappingStatus status, FreezeOutlook freeze, List<DatabaseFacts> databases) {
+    /**
+     * What the checklist is decided from; {@code databases} in the status's order; {@code records}
+     * the mapping's audit log, newest first.
+     */
+    public record Facts(MappingStatus status, FreezeOutlook freeze, List<DatabaseFacts> databases,
+            List<dev.pgferry.audit.AuditRecord> records) {
+
+        public Facts(MappingStatus status, FreezeOutlook freeze, List<DatabaseFacts> databases) {
+            this(status, freeze, databases, List.of());
+        }
     }
 
     /**
@@ -96,8 +104,10 @@ public final class CutoverChecklist {
         if (freeze.frozen()) {
             steps.add(unfreezeStep(freeze, facts.freeze().state()));
         }
+        List<Step> recorded = RecordedSteps.apply(steps, facts.records(), complete);
         return new CutoverView(mapping.name(), mapping.source().name(), mapping.destination().name(),
-                status.phase().name(), ready, freeze, steps, connections(mapping, databases), status.rollbackReady());
+                status.phase().name(), ready, freeze, recorded, connections(mapping, databases), status.rollbackReady(),
+                RecordedSteps.completion(recorded, complete));
     }
 
     static Step readyStep(List<DatabaseFacts> databases, boolean ready, boolean complete) {

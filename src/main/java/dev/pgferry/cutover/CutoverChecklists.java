@@ -7,6 +7,7 @@ import dev.pgferry.schema.FidelityCheck;
 import dev.pgferry.status.DatabaseStatus;
 import dev.pgferry.status.MappingStatus;
 import dev.pgferry.status.StatusBoard;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
@@ -24,9 +25,11 @@ public class CutoverChecklists {
     private final SequenceSync sequences;
     private final MaterializedViews views;
     private final Verifier verifier;
+    private final CutoverRecords records;
 
     public CutoverChecklists(StatusBoard board, FreezeOutlooks outlooks, FidelityCheck fidelity, Drain drain,
-            SequenceSync sequences, MaterializedViews views, Verifier verifier) {
+            SequenceSync sequences, MaterializedViews views, Verifier verifier, CutoverRecords records) {
+        this.records = records;
         this.board = board;
         this.outlooks = outlooks;
         this.fidelity = fidelity;
@@ -39,7 +42,8 @@ public class CutoverChecklists {
     /** The checklist of a configured mapping; empty for an unknown name. */
     public Optional<CutoverView> of(String mapping) {
         return board.get(mapping).map(status -> CutoverChecklist.of(new Facts(status,
-                outlooks.last(status.mapping()), status.databases().stream().map(d -> facts(status, d)).toList())));
+                outlooks.last(status.mapping()), status.databases().stream().map(d -> facts(status, d)).toList(),
+                records == null ? List.of() : records.of(mapping))));
     }
 
     private DatabaseFacts facts(MappingStatus status, DatabaseStatus d) {

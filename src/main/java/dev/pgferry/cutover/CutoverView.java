@@ -9,10 +9,12 @@ import java.util.List;
  * A mapping's cutover checklist, as the cutover page and {@code GET /api/mappings/{name}/cutover}
  * show it: each step with its state, what pgferry sees, the exact commands for this mapping and
  * how to go back. Field names are a contract: add freely, rename none. {@code rollbackReady}:
- * turned around (SWITCHED) and going back would lose nothing.
+ * turned around (SWITCHED) and going back would lose nothing. {@code completion}: once complete, the
+ * steps that tell how it went (from the audit log), in the runbook's order; empty before.
  */
 public record CutoverView(String mapping, String source, String destination, String phase, boolean cutoverReady,
-        FreezeView freeze, List<Step> steps, List<ConnectionChange> connections, boolean rollbackReady) {
+        FreezeView freeze, List<Step> steps, List<ConnectionChange> connections, boolean rollbackReady,
+        List<Step> completion) {
 
     /**
      * One step. action: the POST action of the API and the page that does the step, null for a
@@ -24,11 +26,12 @@ public record CutoverView(String mapping, String source, String destination, Str
 
     /**
      * A step's state, shown (and answered by the API) in lower case: done, todo (can be done now),
-     * waiting (not yet: the detail says for what), running, failed, or manual (pgferry cannot see
-     * it: the operator does it and knows).
+     * waiting (not yet: the detail says for what), running, failed, manual (pgferry cannot see
+     * it: the operator does it and knows), or not_recorded (the mapping is complete, and pgferry has
+     * no record of this step: done by hand, or skipped).
      */
     public enum StepState {
-        DONE, TODO, WAITING, RUNNING, FAILED, MANUAL;
+        DONE, TODO, WAITING, RUNNING, FAILED, MANUAL, NOT_RECORDED;
 
         @JsonValue
         @Override

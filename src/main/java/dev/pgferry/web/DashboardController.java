@@ -32,7 +32,9 @@ class DashboardController {
 
     @GetMapping("/")
     String dashboard(Model model) {
-        List<MappingSummary> mappings = board.all().stream().map(this::summary).toList();
+        // the finished ones below the active ones, each group in the board's order
+        List<MappingSummary> mappings = board.all().stream().map(this::summary)
+                .sorted(java.util.Comparator.comparing(MappingSummary::finished)).toList();
         model.addAttribute("mappings", mappings);
         alerts(model, mappings);
         return "dashboard";

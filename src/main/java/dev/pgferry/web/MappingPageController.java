@@ -27,17 +27,23 @@ class MappingPageController {
     private final StatusBoard board;
     private final OperatorActions actions;
     private final StatusViews views;
+    private final dev.pgferry.cutover.CutoverChecklists checklists;
 
-    MappingPageController(StatusBoard board, OperatorActions actions, StatusViews views) {
+    MappingPageController(StatusBoard board, OperatorActions actions, StatusViews views,
+            dev.pgferry.cutover.CutoverChecklists checklists) {
         this.board = board;
         this.actions = actions;
         this.views = views;
+        this.checklists = checklists;
     }
 
     @GetMapping("/mappings/{name}")
     String mapping(@PathVariable String name, Model model) {
         MappingView view = board.get(name).map(views::withoutCharts).orElseThrow(() -> new UnknownMapping(name));
         model.addAttribute("mapping", view);
+        // a completed mapping tells how it went at the top of its page (the cutover page's summary)
+        model.addAttribute("completion", "COMPLETE".equals(view.phase())
+                ? checklists.of(name).map(dev.pgferry.cutover.CutoverView::completion).orElse(null) : null);
         return "mapping";
     }
 

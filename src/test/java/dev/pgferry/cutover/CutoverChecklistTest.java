@@ -50,6 +50,7 @@ class CutoverChecklistTest {
     private Mode mode = Mode.RUN;
     private boolean allowFreeze = true;
     private boolean frozen;
+    private List<dev.pgferry.audit.AuditRecord> records = List.of();
     private boolean outlookRead = true;
     private boolean allowReverse;
     private boolean rollbackLight;
@@ -184,7 +185,8 @@ class CutoverChecklistTest {
         assertThat(step("switch").notes()).containsExactly("set a password on the destination for: app, zed");
         assertThat(step("switch").action()).isNull();
         phase = Phase.COMPLETE;
-        assertThat(step("switch").state()).isEqualTo(StepState.DONE);
+        assertThat(step("switch").state()).as("the operator's: pgferry cannot see it").isEqualTo(StepState.MANUAL);
+        assertThat(step("switch").detail()).startsWith("by the operator");
     }
 
     @Test
@@ -284,7 +286,7 @@ class CutoverChecklistTest {
         List<DatabaseFacts> facts = new ArrayList<>();
         facts.add(shop.apply(nothingYet(statuses.get(0))));
         facts.add(ledger.apply(nothingYet(statuses.get(1))));
-        return CutoverChecklist.of(new Facts(status, outlook, facts));
+        return CutoverChecklist.of(new Facts(status, outlook, facts, records));
     }
 
     private DatabaseStatus database(String name) {
@@ -337,5 +339,30 @@ class CutoverChecklistTest {
             long destinationRows) {
         return new VerifyReport(database, "ops", requested, finished, 1, finished == null ? List.of()
                 : List.of(new TableVerification("public", "t", 10, destinationRows, 1, null)), null);
+    }
+
+    @Test
+    void onceCompleteAStepIsDoneOnlyWithItsRecordAndTheSummarySaysWhoDidWhatWhen() {
+        phase = Phase.COMPLETE;
+        // no record: pgferry froze, drained, verified nothing for this mapping
+        assertThat(step("freeze").state()).isEqualTo(StepState.NOT_RECORDED);
+        assertThat(step("freeze").detail()).startsWith("pgferry froze nothing for this mapping");
+        assertThat(step("drain").state()).isEqualTo(StepState.NOT_RECORDED);
+        Instant at = Instant.parse("2026-12-02T09:00:00Z");
+        records = List.of(
+                new dev.pgferry.audit.AuditRecord(at.plusSeconds(300), "ops", "complete", "shop", "marked complete"),
+                new dev.pgferry.audit.AuditRecord(at.plusSeconds(200), "ops", "verify", "shop", "all equal"),
+                new dev.pgferry.audit.AuditRecord(at.plusSeconds(100), "ops", "drain", null, "failed: xid held"),
+                new dev.pgferry.audit.AuditRecord(at, "anna", "freeze (forced)", null, "roles set NOLOGIN: app"));
+        assertThat(step("freeze").state()).isEqualTo(StepState.DONE);
+        assertThat(step("freeze").detail()).isEqualTo("done by anna at 2026-12-02 09:00:00 UTC (freeze (forced))");
+        assertThat(step("drain").state()).as("its only record is a failure").isEqualTo(StepState.NOT_RECORDED);
+        assertThat(step("verify").detail()).isEqualTo("done by ops at 2026-12-02 09:03:20 UTC");
+        assertThat(step("complete").detail()).isEqualTo("done by ops at 2026-12-02 09:05:00 UTC");
+        CutoverView view = checklist();
+        assertThat(view.completion()).extracting(CutoverView.Step::id).containsExactly("complete", "freeze", "drain",
+                "sync-sequences", "refresh-matviews", "verify", "switch");
+        phase = Phase.READY;
+        assertThat(checklist().completion()).as("no summary before completion").isEmpty();
     }
 }

@@ -37,4 +37,17 @@ class ReadinessConditionsTest {
         assertThat(retrying.detail()).contains("not connected to the source");
         assertThat(connected(streaming(true, false)).detail()).isEqualTo("apply worker not running");
     }
+
+    @Test
+    void beforeTheSubscriptionEachConditionSaysItsOwnThingInTheOrderAnOperatorActsOnThem() {
+        ObservedDatabase copying = new ObservedDatabase("shop", Instant.now(), null, null, true, true, 1, true,
+                Optional.empty(), Optional.empty(),
+                List.of(new ObservedDatabase.Table("public", "orders", false, true, null, 10L, 0L)), false,
+                Optional.empty());
+        List<Condition> conditions = ReadinessConditions.evaluate(copying, THRESHOLDS);
+        assertThat(conditions).extracting(Condition::id).containsExactly("subscription-connected",
+                "tables-synchronized", "lag-below-threshold", "lag-time-below-threshold");
+        assertThat(conditions).extracting(Condition::detail).doesNotHaveDuplicates()
+                .filteredOn(d -> d.contains("no subscription yet")).hasSize(1);
+    }
 }

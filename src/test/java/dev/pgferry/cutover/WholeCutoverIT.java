@@ -165,6 +165,19 @@ class WholeCutoverIT {
             });
             // complete leaves the freeze: an application still pointed at the source must not write there
             assertThat(cutover(app).at("/freeze/frozen").asBoolean()).isTrue();
+            // the completed mapping says how it went, from the audit log: each step pgferry did, by whom and when
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode completion = cutover(app).at("/completion");
+                java.util.Map<String, JsonNode> steps = new java.util.LinkedHashMap<>();
+                completion.forEach(step -> steps.put(step.get("id").asText(), step));
+                assertThat(steps.keySet()).as(completion.toPrettyString()).startsWith("complete", "freeze", "drain");
+                for (String id : List.of("complete", "freeze", "drain", "sync-sequences", "refresh-matviews", "verify")) {
+                    assertThat(steps.get(id).get("state").asText()).as(id).isEqualTo("done");
+                    assertThat(steps.get(id).get("detail").asText()).as(id)
+                            .startsWith("done by " + PgferryApp.OPERATOR + " at ");
+                }
+                assertThat(steps.get("switch").get("state").asText()).isEqualTo("manual");
+            });
 
             JsonNode unfrozen = app.api().post().uri("/api/mappings/{m}/unfreeze", mapping).retrieve().body(JsonNode.class);
             assertThat(unfrozen.at("/restored").size()).isEqualTo(3);

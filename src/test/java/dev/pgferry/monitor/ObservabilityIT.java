@@ -122,8 +122,10 @@ class ObservabilityIT {
             app.api().post().uri("/api/mappings/obs/complete").retrieve().toBodilessEntity();
             app.awaitPhase("obs", "COMPLETE", Duration.ofSeconds(30));
             toldOnceEach(ops);
-            // a receiver that never answers held up its own messages only: every step above went on
+            // a receiver that never answers (its requests timed out and were tried again) held up its own
+            // messages only: every tick and step above went on
             assertThat(prometheus(app)).contains("pgferry_notifications_total{outcome=\"sent\",target=\"stuck\"} 0.0")
+                    .containsPattern("pgferry_notifications_total\\{outcome=\"retried\",target=\"stuck\"} [1-9]")
                     .containsPattern("pgferry_notifications_total\\{outcome=\"sent\",target=\"ops\"} [1-9]");
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

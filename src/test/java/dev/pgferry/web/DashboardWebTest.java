@@ -1,5 +1,6 @@
 package dev.pgferry.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
@@ -106,5 +107,44 @@ class DashboardWebTest extends WebTestBase {
                 .andExpect(content().string(containsString("50% of 4.0 kB")))
                 .andExpect(content().string(containsString(" left</div>")))
                 .andExpect(content().string(containsString("class=\"spark\"")));
+    }
+
+    @Test
+    void aCompletedMappingReadsAsCompleteNeverAsNotReadyAndSortsBelowTheActiveOnes() throws Exception {
+        MappingStatus status = board.get("shop").orElseThrow();
+        DatabaseStatus database = status.databases().getFirst();
+        board.publish(new MappingStatus(SHOP, status.source(), status.destination(), List.of(new DatabaseStatus(
+                database.observed(), database.checks(), database.readiness(),
+                new Plan(Phase.COMPLETE, "marked complete; replication objects removed", List.of()),
+                Optional.empty())), Instant.now()));
+        dev.pgferry.config.Mapping active = new dev.pgferry.config.Mapping("zz-active", SRC, DST, List.of("shop"),
+                dev.pgferry.config.Mode.RUN, dev.pgferry.config.CopyMethod.NATIVE);
+        board.publish(new MappingStatus(active, status.source(), status.destination(), List.of(database),
+                Instant.now()));
+        String overview = mvc.perform(get("/").with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString();
+        String shopRow = overview.substring(overview.indexOf("data-mapping=\"shop\""));
+        shopRow = shopRow.substring(0, shopRow.indexOf("</tr>"));
+        assertThat(overview.indexOf("data-mapping=\"zz-active\"")).as("the active mapping first")
+                .isLessThan(overview.indexOf("data-mapping=\"shop\""));
+        assertThat(shopRow).contains("<span class=\"finished\">complete</span>").doesNotContain("not ready")
+                .doesNotContain("light");
+        org.mockito.Mockito.when(cutoverRecords.of("shop")).thenReturn(List.of(
+                new dev.pgferry.audit.AuditRecord(Instant.parse("2026-12-02T09:05:00Z"), "ops", "complete", "shop",
+                        "marked complete")));
+        for (String page : List.of("/mappings/shop", "/mappings/shop/cutover")) {
+            // the summary at the top: complete by whom and when, each step as recorded, nothing claimed without a record
+            mvc.perform(get(page).with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                    .andExpect(content().string(containsString("<h2>Completed</h2>")))
+                    .andExpect(content().string(containsString("done by ops at 2026-12-02 09:05:00 UTC")))
+                    .andExpect(content().string(containsString("pgferry froze nothing for this mapping")))
+                    .andExpect(content().string(containsString("data-state=\"not_recorded\"")));
+        }
+        for (String page : List.of("/mappings/shop", "/mappings/shop/database?name=shop", "/mappings/shop/cutover")) {
+            mvc.perform(get(page).with(user("watcher").roles("VIEWER"))).andExpect(status().isOk())
+                    .andExpect(content().string(containsString("class=\"finished\"")))
+                    .andExpect(content().string(not(containsString("not cutover-ready"))))
+                    .andExpect(content().string(not(containsString(">not ready<"))));
+        }
     }
 }

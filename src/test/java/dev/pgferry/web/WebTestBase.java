@@ -68,6 +68,8 @@ abstract class WebTestBase {
     @MockitoBean
     OperatorActions actions;
     @MockitoBean
+    dev.pgferry.cutover.CutoverRecords cutoverRecords;
+    @MockitoBean
     CutoverActions cutover;
     @MockitoBean
     FreezeOutlooks outlooks;

@@ -1,0 +1,85 @@
+package dev.pgferry.cutover;
+
+import dev.pgferry.audit.AuditRecord;
+import dev.pgferry.cutover.CutoverView.Step;
+import dev.pgferry.cutover.CutoverView.StepState;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What each cutover step's audit record says (pure): a step pgferry does shows who did it and
+ * when; once the mapping is complete, a step shows done only with its record (pgferry's memory of
+ * its reports is gone after a restart, and a step may have been skipped or done by hand); the
+ * switch of the applications is always the operator's. Also the completed mapping's summary.
+ */
+final class RecordedSteps {
+
+    /** Step id to the audit action that records it ("freeze" also matches "freeze (forced)"). */
+    private static final Map<String, String> ACTIONS = Map.of("freeze", "freeze", "drain", "drain",
+            "sync-sequences", "sync-sequences", "refresh-matviews", "refresh-matviews", "verify", "verify",
+            "complete", "complete", "unfreeze", "unfreeze", "reverse", "reverse", "rollback", "rollback");
+
+    /** The completed mapping's summary, in the runbook's order. */
+    private static final List<String> SUMMARY = List.of("complete", "freeze", "drain", "sync-sequences",
+            "refresh-matviews", "verify", "switch", "unfreeze");
+
+    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private RecordedSteps() {
+    }
+
+    static List<Step> apply(List<Step> steps, List<AuditRecord> records, boolean complete) {
+        return steps.stream().map(step -> apply(step, records, complete)).toList();
+    }
+
+    private static Step apply(Step step, List<AuditRecord> records, boolean complete) {
+        if ("switch".equals(step.id()) && complete) {
+            return with(step, StepState.MANUAL, "by the operator: pgferry cannot see where the applications connect");
+        }
+        String action = ACTIONS.get(step.id());
+        if (action == null) {
+            return step;
+        }
+        Optional<AuditRecord> record = newest(records, action);
+        if (record.isPresent() && (step.state() == StepState.DONE || complete)) {
+            AuditRecord r = record.get();
+            return with(step, StepState.DONE, "done by " + r.actor() + " at " + UTC.format(r.at())
+                    + (r.action().equals(action) ? "" : " (" + r.action() + ")"));
+        }
+        if (complete && step.state() == StepState.DONE && !"complete".equals(step.id())) {
+            return with(step, StepState.NOT_RECORDED, "freeze".equals(step.id())
+                    ? "pgferry froze nothing for this mapping: the writes were stopped by hand, or not at all"
+                    : "not recorded by pgferry: done by hand, or skipped");
+        }
+        return step;
+    }
+
+    /** The newest successful record of the action (the log is read newest first). */
+    static Optional<AuditRecord> newest(List<AuditRecord> records, String action) {
+        return records.stream().filter(r -> !r.failed())
+                .filter(r -> r.action().equals(action) || r.action().startsWith(action + " ("))
+                .findFirst();
+    }
+
+    /** Once complete: the steps that tell how it went, each with what happened. */
+    static List<Step> completion(List<Step> steps, boolean complete) {
+        if (!complete) {
+            return List.of();
+        }
+        return SUMMARY.stream().flatMap(id -> steps.stream().filter(s -> s.id().equals(id))).toList();
+    }
+
+    private static Step with(Step step, StepState state, String detail) {
+        return new Step(step.id(), step.title(), state, detail, step.notes(), step.commands(), step.rollback(),
+                step.action(), step.actionEnabled());
+    }
+
+    static String at(Instant at) {
+        return UTC.format(at);
+    }
+}
