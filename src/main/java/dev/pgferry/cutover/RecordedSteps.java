@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What each cutover step's audit record says (pure): a step pgferry does shows who did it and
@@ -22,6 +23,10 @@ final class RecordedSteps {
     private static final Map<String, String> ACTIONS = Map.of("freeze", "freeze", "drain", "drain",
             "sync-sequences", "sync-sequences", "refresh-matviews", "refresh-matviews", "verify", "verify",
             "complete", "complete", "unfreeze", "unfreeze", "reverse", "reverse", "rollback", "rollback");
+
+    /** The steps before complete that pgferry records: without a record, a completed mapping's step did not happen here. */
+    private static final java.util.Set<String> TOLD_BY_RECORD = java.util.Set.of("freeze", "drain", "sync-sequences",
+            "refresh-matviews", "verify");
 
     /** The completed mapping's summary, in the runbook's order. */
     private static final List<String> SUMMARY = List.of("complete", "freeze", "drain", "sync-sequences",
@@ -49,14 +54,34 @@ final class RecordedSteps {
         if (record.isPresent() && (step.state() == StepState.DONE || complete)) {
             AuditRecord r = record.get();
             return with(step, StepState.DONE, "done by " + r.actor() + " at " + UTC.format(r.at())
-                    + (r.action().equals(action) ? "" : " (" + r.action() + ")"));
+                    + (r.action().equals(action) ? "" : " (" + r.action() + ")") + outcome(step.id(), r, records));
         }
-        if (complete && step.state() == StepState.DONE && !"complete".equals(step.id())) {
+        if (complete && TOLD_BY_RECORD.contains(step.id())) {
             return with(step, StepState.NOT_RECORDED, "freeze".equals(step.id())
                     ? "pgferry froze nothing for this mapping: the writes were stopped by hand, or not at all"
                     : "not recorded by pgferry: done by hand, or skipped");
         }
         return step;
+    }
+
+    /** What a report step found, as its record says (the verification's result, the sequences set). */
+    private static String outcome(String id, AuditRecord r, List<AuditRecord> records) {
+        if (!Set.of("verify", "sync-sequences", "refresh-matviews").contains(id) || r.detail() == null) {
+            return "";
+        }
+        if (r.database() == null) {
+            return ": " + shortened(r.detail());
+        }
+        // recorded per database: the newest of each
+        java.util.Map<String, String> byDatabase = new java.util.LinkedHashMap<>();
+        records.stream().filter(x -> !x.failed() && x.action().equals(r.action()) && x.database() != null)
+                .forEach(x -> byDatabase.putIfAbsent(x.database(), shortened(x.detail())));
+        return ": " + byDatabase.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                .collect(java.util.stream.Collectors.joining("; "));
+    }
+
+    private static String shortened(String detail) {
+        return detail == null ? "" : detail.length() > 200 ? detail.substring(0, 200) + "…" : detail;
     }
 
     /** The newest successful record of the action (the log is read newest first). */

@@ -348,16 +348,20 @@ class CutoverChecklistTest {
         assertThat(step("freeze").state()).isEqualTo(StepState.NOT_RECORDED);
         assertThat(step("freeze").detail()).startsWith("pgferry froze nothing for this mapping");
         assertThat(step("drain").state()).isEqualTo(StepState.NOT_RECORDED);
+        assertThat(step("sync-sequences").state()).as("never run: not 'todo' once complete")
+                .isEqualTo(StepState.NOT_RECORDED);
         Instant at = Instant.parse("2026-12-02T09:00:00Z");
         records = List.of(
                 new dev.pgferry.audit.AuditRecord(at.plusSeconds(300), "ops", "complete", "shop", "marked complete"),
                 new dev.pgferry.audit.AuditRecord(at.plusSeconds(200), "ops", "verify", "shop", "all equal"),
+                new dev.pgferry.audit.AuditRecord(at.plusSeconds(190), "ops", "verify", "ledger", "2 of 9 differ"),
+                new dev.pgferry.audit.AuditRecord(at.plusSeconds(180), "ops", "verify", "shop", "1 of 5 differ"),
                 new dev.pgferry.audit.AuditRecord(at.plusSeconds(100), "ops", "drain", null, "failed: xid held"),
                 new dev.pgferry.audit.AuditRecord(at, "anna", "freeze (forced)", null, "roles set NOLOGIN: app"));
         assertThat(step("freeze").state()).isEqualTo(StepState.DONE);
         assertThat(step("freeze").detail()).isEqualTo("done by anna at 2026-12-02 09:00:00 UTC (freeze (forced))");
         assertThat(step("drain").state()).as("its only record is a failure").isEqualTo(StepState.NOT_RECORDED);
-        assertThat(step("verify").detail()).isEqualTo("done by ops at 2026-12-02 09:03:20 UTC");
+        assertThat(step("verify").detail()).isEqualTo("done by ops at 2026-12-02 09:03:20 UTC: shop: all equal; ledger: 2 of 9 differ");
         assertThat(step("complete").detail()).isEqualTo("done by ops at 2026-12-02 09:05:00 UTC");
         CutoverView view = checklist();
         assertThat(view.completion()).extracting(CutoverView.Step::id).containsExactly("complete", "freeze", "drain",

@@ -176,6 +176,7 @@ class WholeCutoverIT {
                     assertThat(steps.get(id).get("detail").asText()).as(id)
                             .startsWith("done by " + PgferryApp.OPERATOR + " at ");
                 }
+                assertThat(steps.get("verify").get("detail").asText()).as("the verification's result").contains(": ");
                 assertThat(steps.get("switch").get("state").asText()).isEqualTo("manual");
             });
 
