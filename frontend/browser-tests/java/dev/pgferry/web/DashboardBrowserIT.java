@@ -85,12 +85,22 @@ class DashboardBrowserIT {
                     + "INSERT INTO bulk SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 1500000) g");
         }
         try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
-                .mapping("browser", "src", "dst", "browser_shop", "run")
+                .mapping("browser", "src", "dst", "browser_shop", "plan")
                 // the snapshot copy held to 10 MB/s: long enough to be watched page by page
                 .property("pgferry.mappings.browser.copy-max-rate", "10MB")
+                .property("pgferry.mappings.browser.allow-freeze", "true")
+                .property("pgferry.poll-interval", "1s")
                 .property("pgferry.dashboard-refresh", "500ms").start()) {
             String base = "http://127.0.0.1:" + app.port();
             logIn(base, PgferryApp.OPERATOR, PgferryApp.OPERATOR_PASSWORD);
+
+            // PLANNED (BLOCKED: aViewerSeesNoActions), started, then each phase: every page's badges agree
+            watchPhases("tr[data-mapping=browser] .phase", "PLANNED", Duration.ofMinutes(1));
+            badgesAgree(base, "browser", "browser_shop", "planned");
+            browser.get(base + "/mappings/browser");
+            clickPolled(By.id("start"));
+            wait(Duration.ofSeconds(30)).until(ExpectedConditions.alertIsPresent()).accept();
+            browser.get(base + "/");
 
             List<String> phases = watchPhases("tr[data-mapping=browser] .phase", "COPYING", Duration.ofMinutes(3));
             // the overview's row shows the copy's progress and, once its rate is known, the time left
@@ -126,6 +136,7 @@ class DashboardBrowserIT {
             wait.until(d -> !d.findElements(By.cssSelector(".lag-chart svg polyline.lag-line")).isEmpty());
             assertThat(browser.findElements(By.cssSelector("[data-database=browser_shop] tr.partition"))).hasSize(3);
             screenshot("database-ready");
+            badgesAgree(base, "browser", "browser_shop", "ready");
 
             // back on the overview: the copy is done, the worst lag has its trend line
             browser.get(base + "/");
@@ -155,6 +166,13 @@ class DashboardBrowserIT {
                     .isEqualTo("25");
             wait.until(d -> d.findElements(By.id("complete")).stream().anyMatch(WebElement::isEnabled));
             screenshot("cutover-ready");
+            // frozen: the freeze step says who froze, the badges still agree
+            clickPolled(By.id("freeze"));
+            wait.until(ExpectedConditions.alertIsPresent()).accept();
+            wait.until(d -> !d.findElements(By.id("frozen")).isEmpty());
+            badgesAgree(base, "browser", "browser_shop", "frozen");
+            browser.get(base + "/mappings/browser/cutover");
+            wait.until(d -> d.findElements(By.id("complete")).stream().anyMatch(WebElement::isEnabled));
             clickPolled(By.id("complete"));
             Alert confirm = wait.until(ExpectedConditions.alertIsPresent());
             assertThat(confirm.getText()).contains("Mark this mapping complete?");
@@ -163,7 +181,12 @@ class DashboardBrowserIT {
                     .anyMatch(e -> e.getText().contains("marked complete")));
             app.awaitPhase("browser", "COMPLETE", Duration.ofSeconds(30));
             watchPhases("#cutover h1 .phase", "COMPLETE", Duration.ofSeconds(30));
+            // the summary tells the freeze pgferry did, by whom
+            wait.until(d -> d.findElements(By.cssSelector("#completion li[data-step=freeze]")).stream()
+                    .anyMatch(e -> e.getText().contains("done by " + PgferryApp.OPERATOR)));
             screenshot("cutover-complete");
+            badgesAgree(base, "browser", "browser_shop", "complete");
+            app.api().post().uri("/api/mappings/browser/unfreeze").retrieve().toBodilessEntity();
         }
     }
 
@@ -183,7 +206,9 @@ class DashboardBrowserIT {
             assertThat(browser.findElements(By.cssSelector("#cutover button"))).isEmpty();
             screenshot("viewer-cutover");
 
-            // the database is BLOCKED (it is not on the source): its row links the servers' checklist
+            // the database is BLOCKED (it is not on the source): the badges agree on every page, and its
+            // row links the servers' checklist
+            badgesAgree(base, "viewonly", "not_there", "blocked");
             browser.get(base + "/mappings/viewonly");
             new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !d.findElements(
                     By.cssSelector("tr[data-database='not_there'] a.prepare")).isEmpty());
@@ -197,6 +222,70 @@ class DashboardBrowserIT {
             assertThat(browser.findElement(By.xpath("//tr[.//code[starts-with(., 'ALTER SYSTEM SET wal_level')]]"))
                     .getAttribute("class")).contains("met").doesNotContain("unmet");
             screenshot("preparation");
+        }
+    }
+
+    private WebDriverWait wait(Duration atMost) {
+        WebDriverWait wait = new WebDriverWait(browser, atMost);
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
+    }
+
+    /**
+     * On the overview, the mapping's page, its database's page and its cutover page: a finished
+     * phase shows no readiness light, a green light only beside READY (or a rollback-ready
+     * SWITCHED), READY only with a green light; and once complete, no step pgferry does claims to
+     * be done without its record ("done by ..."). Screenshots of each page as {@code name}.
+     */
+    private void badgesAgree(String base, String mapping, String database, String name) throws Exception {
+        for (String page : List.of("/", "/mappings/" + mapping, "/mappings/" + mapping + "/database?name=" + database,
+                "/mappings/" + mapping + "/cutover")) {
+            browser.get(base + page);
+            wait(Duration.ofSeconds(30)).until(d -> !d.findElements(By.cssSelector("main .phase")).isEmpty());
+            String where = name + " " + page;
+            // read again from the start when a poll replaces the part being read
+            wait(Duration.ofSeconds(30)).until(d -> {
+                badgesAgreeOnThisPage(where, name, page);
+                return true;
+            });
+            screenshot("phases-" + name + "-" + (page.equals("/") ? "overview"
+                    : page.substring(page.lastIndexOf('/') + 1).replaceAll("\\?.*", "")));
+        }
+    }
+
+    private void badgesAgreeOnThisPage(String where, String name, String page) {
+        List<WebElement> places = browser.findElements(By.cssSelector("h1, tr[data-mapping], tr[data-database]"));
+        for (WebElement place : places) {
+            List<WebElement> phase = place.findElements(By.cssSelector(".phase"));
+            if (phase.isEmpty()) {
+                continue;
+            }
+            String shown = phase.getFirst().getText();
+            List<String> lights = place.findElements(By.cssSelector("[data-ready]")).stream()
+                    .filter(e -> !"frozen".equals(e.getAttribute("id")))
+                    .map(e -> e.getAttribute("data-ready")).toList();
+            boolean finished = !place.findElements(By.cssSelector(".finished")).isEmpty();
+            if (shown.equals("COMPLETE") || shown.equals("ROLLED_BACK")) {
+                assertThat(lights).as(where + ": no readiness light once " + shown).isEmpty();
+                assertThat(finished).as(where + ": says it plainly").isTrue();
+            } else {
+                assertThat(finished).as(where + ": not finished in " + shown).isFalse();
+                assertThat(lights).as(where + ": one light beside " + shown).hasSize(1);
+                if (!shown.equals("SWITCHED")) {
+                    assertThat(lights.getFirst().equals("true")).as(where + ": green exactly when READY, in " + shown)
+                            .isEqualTo(shown.equals("READY"));
+                }
+            }
+        }
+        if (page.endsWith("/cutover") && name.equals("complete")) {
+            for (WebElement step : browser.findElements(By.cssSelector("#cutover li.step[data-state=done]"))) {
+                String id = step.getAttribute("data-step");
+                if (List.of("freeze", "drain", "sync-sequences", "refresh-matviews", "verify", "complete")
+                        .contains(id)) {
+                    assertThat(step.getText()).as(where + ": step " + id + " done only with its record")
+                            .contains("done by ");
+                }
+            }
         }
     }
 
