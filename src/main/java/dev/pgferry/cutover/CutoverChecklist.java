@@ -107,7 +107,9 @@ public final class CutoverChecklist {
         List<Step> recorded = RecordedSteps.apply(steps, facts.records(), complete);
         return new CutoverView(mapping.name(), mapping.source().name(), mapping.destination().name(),
                 status.phase().name(), ready, freeze, recorded, connections(mapping, databases), status.rollbackReady(),
-                RecordedSteps.completion(recorded, complete));
+                RecordedSteps.completion(recorded, facts.records(), complete, databases.stream()
+                        .filter(d -> d.status().plan().reason().contains("the source is unreachable"))
+                        .map(d -> d.name() + ": " + d.status().plan().reason()).toList()));
     }
 
     static Step readyStep(List<DatabaseFacts> databases, boolean ready, boolean complete) {

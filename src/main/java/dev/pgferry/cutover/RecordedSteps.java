@@ -66,7 +66,7 @@ final class RecordedSteps {
 
     /** What a report step found, as its record says (the verification's result, the sequences set). */
     private static String outcome(String id, AuditRecord r, List<AuditRecord> records) {
-        if (!Set.of("verify", "sync-sequences", "refresh-matviews").contains(id) || r.detail() == null) {
+        if (!Set.of("drain", "verify", "sync-sequences", "refresh-matviews").contains(id) || r.detail() == null) {
             return "";
         }
         if (r.database() == null) {
@@ -91,12 +91,28 @@ final class RecordedSteps {
                 .findFirst();
     }
 
-    /** Once complete: the steps that tell how it went, each with what happened. */
-    static List<Step> completion(List<Step> steps, boolean complete) {
+    /**
+     * Once complete: the steps that tell how it went, each with what happened; the unfreeze once
+     * done (its step is gone then); and what is left on a source that was unreachable at
+     * completion ({@code leftOnSource}: each such database's reason, with the command to run).
+     */
+    static List<Step> completion(List<Step> steps, List<AuditRecord> records, boolean complete,
+            List<String> leftOnSource) {
         if (!complete) {
             return List.of();
         }
-        return SUMMARY.stream().flatMap(id -> steps.stream().filter(s -> s.id().equals(id))).toList();
+        List<Step> summary = new java.util.ArrayList<>(SUMMARY.stream()
+                .flatMap(id -> steps.stream().filter(s -> s.id().equals(id))).toList());
+        if (steps.stream().noneMatch(s -> s.id().equals("unfreeze"))) {
+            newest(records, "unfreeze").ifPresent(r -> summary.add(new Step("unfreeze", "Unfreeze the source",
+                    StepState.DONE, "done by " + r.actor() + " at " + UTC.format(r.at()), List.of(), List.of(), "",
+                    null, false)));
+        }
+        for (String left : leftOnSource) {
+            summary.add(new Step("left-on-source", "Left on the source", StepState.MANUAL, left, List.of(), List.of(),
+                    "", null, false));
+        }
+        return summary;
     }
 
     private static Step with(Step step, StepState state, String detail) {

@@ -79,6 +79,18 @@ class CompleteWithSourceDownIT {
                     .contains("in database \"down_shop\": BEGIN READ WRITE; SELECT pg_drop_replication_slot(")
                     .contains("DROP PUBLICATION IF EXISTS \"pgferry_down_down_shop\";");
             assertThat(database.get("plannedActions")).isEmpty();
+            // the completed mapping's summary says what is left on the source, with the command, and that
+            // the forced complete was the operator's
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode completion = app.api().get().uri("/api/mappings/down/cutover").retrieve()
+                        .body(JsonNode.class).at("/completion");
+                assertThat(completion.findValuesAsText("id")).as(completion.toPrettyString())
+                        .contains("complete", "left-on-source");
+                assertThat(completion.get(0).get("detail").asText()).startsWith("done by " + PgferryApp.OPERATOR)
+                        .endsWith("(complete (forced))");
+                assertThat(completion.findValuesAsText("detail")).anySatisfy(detail -> assertThat(detail)
+                        .contains("pg_drop_replication_slot("));
+            });
             return command;
         }
     }

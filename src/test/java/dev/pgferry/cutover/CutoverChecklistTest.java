@@ -366,6 +366,13 @@ class CutoverChecklistTest {
         CutoverView view = checklist();
         assertThat(view.completion()).extracting(CutoverView.Step::id).containsExactly("complete", "freeze", "drain",
                 "sync-sequences", "refresh-matviews", "verify", "switch");
+        records = new ArrayList<>(records);
+        records.addFirst(new dev.pgferry.audit.AuditRecord(at.plusSeconds(400), "anna", "unfreeze", null,
+                "restored: 2 change(s)"));
+        assertThat(checklist().completion()).last().satisfies(step -> {
+            assertThat(step.id()).isEqualTo("unfreeze");
+            assertThat(step.detail()).isEqualTo("done by anna at 2026-12-02 09:06:40 UTC");
+        });
         phase = Phase.READY;
         assertThat(checklist().completion()).as("no summary before completion").isEmpty();
     }
