@@ -103,6 +103,8 @@ class DashboardBrowserIT {
             browser.get(base + "/");
 
             List<String> phases = watchPhases("tr[data-mapping=browser] .phase", "COPYING", Duration.ofMinutes(3));
+            badgesAgree(base, "browser", "browser_shop", "copying");
+            browser.get(base + "/");
             // the overview's row shows the copy's progress and, once its rate is known, the time left
             WebDriverWait overview = new WebDriverWait(browser, Duration.ofSeconds(60));
             overview.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
@@ -127,6 +129,15 @@ class DashboardBrowserIT {
             ((JavascriptExecutor) browser).executeScript("var p = document.querySelector(arguments[0]);"
                     + " if (p) { p.scrollIntoView({block: 'center'}); }", progress);
             screenshot("database-copying");
+            phases.addAll(watchPhases("#database h1 .phase", "STREAMING", Duration.ofMinutes(3)));
+            // streaming (not READY before its conditions held long enough): checked on this page, which must
+            // not be reloaded
+            new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(
+                    org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+                        badgesAgreeOnThisPage("streaming database page", "streaming", "/mappings/browser/database");
+                        return true;
+                    });
+            screenshot("phases-streaming-database");
             phases.addAll(watchPhases("#database h1 .phase", "READY", Duration.ofMinutes(3)));
             assertThat(phases).as("phases the pages showed by themselves").contains("COPYING");
             assertThat(phases.indexOf("COPYING")).isLessThan(Math.max(phases.indexOf("STREAMING"),

@@ -104,12 +104,15 @@ public final class CutoverChecklist {
         if (freeze.frozen()) {
             steps.add(unfreezeStep(freeze, facts.freeze().state()));
         }
-        List<Step> recorded = RecordedSteps.apply(steps, facts.records(), complete);
+        // finished (complete or rolled back): a step shows done only with its record
+        List<Step> recorded = RecordedSteps.apply(steps, facts.records(),
+                complete || status.phase() == Phase.ROLLED_BACK);
         return new CutoverView(mapping.name(), mapping.source().name(), mapping.destination().name(),
                 status.phase().name(), ready, freeze, recorded, connections(mapping, databases), status.rollbackReady(),
-                RecordedSteps.completion(recorded, facts.records(), complete, databases.stream()
-                        .filter(d -> d.status().plan().reason().contains("the source is unreachable"))
-                        .map(d -> d.name() + ": " + d.status().plan().reason()).toList()));
+                status.phase() == Phase.ROLLED_BACK ? RecordedSteps.rolledBack(recorded, facts.records())
+                        : RecordedSteps.completion(recorded, facts.records(), complete, databases.stream()
+                                .filter(d -> d.status().plan().reason().contains("the source is unreachable"))
+                                .map(d -> d.name() + ": " + d.status().plan().reason()).toList()));
     }
 
     static Step readyStep(List<DatabaseFacts> databases, boolean ready, boolean complete) {

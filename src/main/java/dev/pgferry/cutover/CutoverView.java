@@ -9,8 +9,8 @@ import java.util.List;
  * A mapping's cutover checklist, as the cutover page and {@code GET /api/mappings/{name}/cutover}
  * show it: each step with its state, what pgferry sees, the exact commands for this mapping and
  * how to go back. Field names are a contract: add freely, rename none. {@code rollbackReady}:
- * turned around (SWITCHED) and going back would lose nothing. {@code completion}: once complete, the
- * steps that tell how it went (from the audit log), in the runbook's order; empty before.
+ * turned around (SWITCHED) and going back would lose nothing. {@code completion}: once complete (or
+ * rolled back), the steps that tell how it went (from the audit log), in the runbook's order; empty before.
  */
 public record CutoverView(String mapping, String source, String destination, String phase, boolean cutoverReady,
         FreezeView freeze, List<Step> steps, List<ConnectionChange> connections, boolean rollbackReady,

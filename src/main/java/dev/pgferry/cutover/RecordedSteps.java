@@ -32,12 +32,17 @@ final class RecordedSteps {
     private static final List<String> SUMMARY = List.of("complete", "freeze", "drain", "sync-sequences",
             "refresh-matviews", "verify", "switch", "unfreeze");
 
+    /** A rolled-back mapping's summary: the way back, then the steps before it. */
+    private static final List<String> ROLLBACK_SUMMARY = List.of("rollback", "reverse", "freeze", "drain",
+            "sync-sequences", "refresh-matviews", "verify", "switch");
+
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
 
     private RecordedSteps() {
     }
 
+    /** {@code complete}: the mapping is finished (complete or rolled back). */
     static List<Step> apply(List<Step> steps, List<AuditRecord> records, boolean complete) {
         return steps.stream().map(step -> apply(step, records, complete)).toList();
     }
@@ -101,7 +106,17 @@ final class RecordedSteps {
         if (!complete) {
             return List.of();
         }
-        List<Step> summary = new java.util.ArrayList<>(SUMMARY.stream()
+        return summary(SUMMARY, steps, records, leftOnSource);
+    }
+
+    /** Once rolled back: the rollback and the steps before it, as recorded. */
+    static List<Step> rolledBack(List<Step> steps, List<AuditRecord> records) {
+        return summary(ROLLBACK_SUMMARY, steps, records, List.of());
+    }
+
+    private static List<Step> summary(List<String> order, List<Step> steps, List<AuditRecord> records,
+            List<String> leftOnSource) {
+        List<Step> summary = new java.util.ArrayList<>(order.stream()
                 .flatMap(id -> steps.stream().filter(s -> s.id().equals(id))).toList());
         if (steps.stream().noneMatch(s -> s.id().equals("unfreeze"))) {
             newest(records, "unfreeze").ifPresent(r -> summary.add(new Step("unfreeze", "Unfreeze the source",

@@ -42,7 +42,7 @@ class MappingPageController {
         MappingView view = board.get(name).map(views::withoutCharts).orElseThrow(() -> new UnknownMapping(name));
         model.addAttribute("mapping", view);
         // a completed mapping tells how it went at the top of its page (the cutover page's summary)
-        model.addAttribute("completion", "COMPLETE".equals(view.phase())
+        model.addAttribute("completion", "COMPLETE".equals(view.phase()) || "ROLLED_BACK".equals(view.phase())
                 ? checklists.of(name).map(dev.pgferry.cutover.CutoverView::completion).orElse(null) : null);
         return "mapping";
     }

@@ -376,4 +376,18 @@ class CutoverChecklistTest {
         phase = Phase.READY;
         assertThat(checklist().completion()).as("no summary before completion").isEmpty();
     }
+
+    @Test
+    void aRolledBackMappingSaysHowItWentBackFromItsRecords() {
+        phase = Phase.ROLLED_BACK;
+        Instant at = Instant.parse("2026-12-02T09:00:00Z");
+        records = List.of(
+                new dev.pgferry.audit.AuditRecord(at.plusSeconds(60), "anna", "rollback", null, "drain point 0/1"),
+                new dev.pgferry.audit.AuditRecord(at, "ops", "reverse", null, "turned around"));
+        CutoverView view = checklist();
+        assertThat(view.completion()).extracting(CutoverView.Step::id).startsWith("rollback", "reverse");
+        assertThat(view.completion().getFirst().state()).isEqualTo(StepState.DONE);
+        assertThat(view.completion().getFirst().detail()).isEqualTo("done by anna at 2026-12-02 09:01:00 UTC");
+        assertThat(view.completion().get(1).detail()).isEqualTo("done by ops at 2026-12-02 09:00:00 UTC");
+    }
 }

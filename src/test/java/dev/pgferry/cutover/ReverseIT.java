@@ -232,6 +232,15 @@ class ReverseIT {
             assertThat(Db.list(destination, "postgres", String.class, "SELECT action FROM pgferry.audit_log "
                     + "WHERE mapping = ? ORDER BY id", mapping)).containsSubsequence("reverse", "freeze destination",
                     "rollback", "rollback done");
+            // the rolled-back mapping says how it went back, from the audit log
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode completion = app.api().get().uri("/api/mappings/{m}/cutover", mapping).retrieve()
+                        .body(JsonNode.class).at("/completion");
+                assertThat(completion.findValuesAsText("id")).as(completion.toPrettyString())
+                        .startsWith("rollback", "reverse");
+                assertThat(completion.get(0).get("detail").asText()).startsWith("done by ");
+                assertThat(completion.get(1).get("detail").asText()).startsWith("done by ");
+            });
             post(app, mapping, "unfreeze-destination");
             assertThat(Db.query(destination, "postgres", Boolean.class, "SELECT rolcanlogin FROM pg_roles "
                     + "WHERE rolname = ?", role)).isTrue();
