@@ -151,7 +151,7 @@ public final class CutoverChecklist {
         }
         StepState state = freeze.frozen() || complete ? StepState.DONE
                 : freeze.allowed() ? StepState.TODO : StepState.MANUAL;
-        String detail = freeze.frozen() ? "frozen by " + freeze.frozenBy() + " at " + freeze.frozenAt()
+        String detail = freeze.frozen() ? "frozen by " + freeze.frozenBy() + " at " + dev.pgferry.status.Times.utc(freeze.frozenAt())
                 : freeze.allowed() ? "pgferry runs the commands below (recording each previous value), then ends "
                         + "the roles' sessions"
                 : "the assisted freeze is off (" + freeze.allowVariable() + "=true turns it on): stop the "

@@ -3,9 +3,6 @@ package dev.pgferry.cutover;
 import dev.pgferry.audit.AuditRecord;
 import dev.pgferry.cutover.CutoverView.Step;
 import dev.pgferry.cutover.CutoverView.StepState;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,8 +33,6 @@ final class RecordedSteps {
     private static final List<String> ROLLBACK_SUMMARY = List.of("rollback", "reverse", "freeze", "drain",
             "sync-sequences", "refresh-matviews", "verify", "switch");
 
-    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
-            .withZone(ZoneOffset.UTC);
 
     private RecordedSteps() {
     }
@@ -58,7 +53,7 @@ final class RecordedSteps {
         Optional<AuditRecord> record = newest(records, action);
         if (record.isPresent() && (step.state() == StepState.DONE || complete)) {
             AuditRecord r = record.get();
-            return with(step, StepState.DONE, "done by " + r.actor() + " at " + UTC.format(r.at())
+            return with(step, StepState.DONE, "done by " + r.actor() + " at " + dev.pgferry.status.Times.utc(r.at())
                     + (r.action().equals(action) ? "" : " (" + r.action() + ")") + outcome(step.id(), r, records));
         }
         if (complete && TOLD_BY_RECORD.contains(step.id())) {
@@ -120,7 +115,7 @@ final class RecordedSteps {
                 .flatMap(id -> steps.stream().filter(s -> s.id().equals(id))).toList());
         if (steps.stream().noneMatch(s -> s.id().equals("unfreeze"))) {
             newest(records, "unfreeze").ifPresent(r -> summary.add(new Step("unfreeze", "Unfreeze the source",
-                    StepState.DONE, "done by " + r.actor() + " at " + UTC.format(r.at()), List.of(), List.of(), "",
+                    StepState.DONE, "done by " + r.actor() + " at " + dev.pgferry.status.Times.utc(r.at()), List.of(), List.of(), "",
                     null, false)));
         }
         for (String left : leftOnSource) {
@@ -133,9 +128,5 @@ final class RecordedSteps {
     private static Step with(Step step, StepState state, String detail) {
         return new Step(step.id(), step.title(), state, detail, step.notes(), step.commands(), step.rollback(),
                 step.action(), step.actionEnabled());
-    }
-
-    static String at(Instant at) {
-        return UTC.format(at);
     }
 }

@@ -49,7 +49,7 @@ final class ReverseSteps {
                 .filter(r -> r.rolledBackAt() != null);
         if (done.isPresent()) {
             List<Action> cleanup = cleanup(o, back, sourceSeen);
-            return Plan.of(Phase.ROLLED_BACK, "rolled back at " + done.get().rolledBackAt() + ": the applications "
+            return Plan.of(Phase.ROLLED_BACK, "rolled back at " + dev.pgferry.status.Times.utc(done.get().rolledBackAt()) + ": the applications "
                     + "go back to the source, which has every change made on the destination (verified)"
                     + (cleanup.isEmpty() ? "; the reverse direction is removed" : "; removing the reverse direction"),
                     cleanup);

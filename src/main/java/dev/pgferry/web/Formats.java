@@ -83,7 +83,6 @@ public class Formats {
 
     /** An instant as "2026-12-01 12:47:03 UTC". */
     public String utc(java.time.Instant at) {
-        return at == null ? "—" : java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
-                .withZone(java.time.ZoneOffset.UTC).format(at);
+        return dev.pgferry.status.Times.utc(at);
     }
 }

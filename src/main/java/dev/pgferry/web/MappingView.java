@@ -130,9 +130,9 @@ public record MappingView(String name, String source, String destination, String
                 return null;
             }
             return verification.error() != null ? "Verification failed: " + verification.error()
-                    : verification.allEqual() ? "Verified at " + verification.finishedAt() + ": every table has the "
+                    : verification.allEqual() ? "Verified at " + dev.pgferry.status.Times.utc(verification.finishedAt()) + ": every table has the "
                             + "same rows and checksums on both sides"
-                    : verification.tablesDiffering() + " table(s) differ (verified at " + verification.finishedAt()
+                    : verification.tablesDiffering() + " table(s) differ (verified at " + dev.pgferry.status.Times.utc(verification.finishedAt())
                             + ")";
         }
 
