@@ -84,6 +84,8 @@ class DashboardBrowserIT {
             c.createStatement().execute("CREATE TABLE bulk (id bigint PRIMARY KEY, payload text); "
                     + "INSERT INTO bulk SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 1500000) g");
         }
+        // someone else's database of the same name on the destination blocks it until it is gone
+        Db.execute(destination, "postgres", "CREATE DATABASE browser_shop");
         try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
                 .mapping("browser", "src", "dst", "browser_shop", "plan")
                 // the snapshot copy held to 10 MB/s: long enough to be watched page by page
@@ -94,7 +96,12 @@ class DashboardBrowserIT {
             String base = "http://127.0.0.1:" + app.port();
             logIn(base, PgferryApp.OPERATOR, PgferryApp.OPERATOR_PASSWORD);
 
-            // PLANNED (BLOCKED: aViewerSeesNoActions), started, then each phase: every page's badges agree
+            // BLOCKED, PLANNED once the other database is gone, started, then each phase: every page's
+            // badges agree
+            watchPhases("tr[data-mapping=browser] .phase", "BLOCKED", Duration.ofMinutes(1));
+            badgesAgree(base, "browser", "browser_shop", "blocked");
+            Db.execute(destination, "postgres", "DROP DATABASE browser_shop WITH (FORCE)");
+            browser.get(base + "/");
             watchPhases("tr[data-mapping=browser] .phase", "PLANNED", Duration.ofMinutes(1));
             badgesAgree(base, "browser", "browser_shop", "planned");
             browser.get(base + "/mappings/browser");
@@ -217,9 +224,7 @@ class DashboardBrowserIT {
             assertThat(browser.findElements(By.cssSelector("#cutover button"))).isEmpty();
             screenshot("viewer-cutover");
 
-            // the database is BLOCKED (it is not on the source): the badges agree on every page, and its
-            // row links the servers' checklist
-            badgesAgree(base, "viewonly", "not_there", "blocked");
+            // the database is BLOCKED (it is not on the source): its row links the servers' checklist
             browser.get(base + "/mappings/viewonly");
             new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> !d.findElements(
                     By.cssSelector("tr[data-database='not_there'] a.prepare")).isEmpty());
