@@ -97,14 +97,20 @@ public class CutoverRecords implements DisposableBean {
         }
     }
 
+    /**
+     * A log that cannot be read (the destination unreachable, or pgferry's user without USAGE on
+     * schema pgferry: the pre-flight check says so) keeps what was read before and is tried again
+     * after {@link #REREAD}, not on every tick.
+     */
     private void read(Mapping mapping) {
         due.remove(mapping.name());
         try {
             last.put(mapping.name(), new Read(clock.instant(), records.history(mapping.destination(), mapping.name(),
                     LIMIT)));
-        } catch (SQLException e) {
-            due.add(mapping.name());
-            log.debug("mapping {}: audit log not read: {}", mapping.name(), PgErrors.describe(e));
+        } catch (SQLException | RuntimeException e) {
+            last.put(mapping.name(), new Read(clock.instant(), of(mapping.name())));
+            log.debug("mapping {}: audit log not read: {}", mapping.name(), e instanceof SQLException sql
+                    ? PgErrors.describe(sql) : e.getMessage());
         }
     }
 

@@ -98,7 +98,17 @@ final class WebhookSender implements AutoCloseable {
     private void deliverAll() {
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                deliver(queue.takeFirst());
+                Notification next = queue.takeFirst();
+                try {
+                    deliver(next);
+                } catch (RuntimeException e) {
+                    // one message that cannot be sent must not end the target's sender
+                    count(Outcome.FAILED);
+                    lastFailedAt = clock.instant();
+                    lastError = e.getClass().getSimpleName() + " (" + next.title() + ")";
+                    log.warn("notification target {}: {} not sent: {}", target.name(), next.event(),
+                            e.getClass().getSimpleName());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

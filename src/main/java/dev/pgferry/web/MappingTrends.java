@@ -59,7 +59,13 @@ class MappingTrends {
 
     @EventListener
     public void tickEnded(TickEnded ended) {
-        record(ended.status());
+        try {
+            record(ended.status());
+        } catch (RuntimeException e) {
+            // the overview's trend must never stop a tick
+            org.slf4j.LoggerFactory.getLogger(MappingTrends.class).warn("mapping {}: trend not recorded: {}",
+                    ended.status().mapping().name(), e.toString());
+        }
     }
 
     void record(MappingStatus status) {
