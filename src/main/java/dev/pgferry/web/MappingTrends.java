@@ -14,7 +14,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -33,7 +32,6 @@ class MappingTrends {
     static final Duration RATE_WINDOW = Duration.ofMinutes(2);
     static final int SPARK_WIDTH = 120;
     static final int SPARK_HEIGHT = 24;
-    private static final Set<String> DONE_COPYING = Set.of("f", "s", "r");
 
     /** One tick's figures of a mapping. */
     record Point(Instant at, Long worstLagBytes, long copyDone, long copyTotal) {
@@ -102,10 +100,9 @@ class MappingTrends {
             if (!t.published()) {
                 continue;
             }
-            long size = t.sourceBytes() == null ? 0 : t.sourceBytes();
-            total += size;
-            done += t.syncState() != null && DONE_COPYING.contains(t.syncState()) ? size
-                    : Math.min(size, t.copy().map(ObservedDatabase.TableSyncProgress::bytesDone).orElse(0L));
+            total += t.sourceBytes() == null ? 0 : t.sourceBytes();
+            done += MappingViewAssembler.copiedBytes(t.sourceBytes(), t.syncState(),
+                    t.copy().map(ObservedDatabase.TableSyncProgress::bytesDone).orElse(null));
         }
         return new long[] {done, total};
     }

@@ -319,12 +319,20 @@ final class MappingViewAssembler {
 
     /** What the initial copy has moved of a table: all of it once copied, the progress while copying. */
     private static long copiedBytes(TableView t) {
-        long size = t.sourceBytes() == null ? 0 : t.sourceBytes();
+        return copiedBytes(t.sourceBytes(), t.syncState(), t.copyBytesDone());
+    }
+
+    /**
+     * The bytes a published table has copied by table synchronization: all of them once its copy is
+     * done (f, s, r), else what the copy reported, at most its size. Shared with {@link MappingTrends}.
+     */
+    static long copiedBytes(Long sourceBytes, String syncState, Long copyBytesDone) {
+        long size = sourceBytes == null ? 0 : sourceBytes;
         // a published table the subscription does not have yet (a resume adds it a moment later) has no state
-        if (t.syncState() != null && DONE_COPYING.contains(t.syncState())) {
+        if (syncState != null && DONE_COPYING.contains(syncState)) {
             return size;
         }
-        return t.copyBytesDone() == null ? 0 : Math.min(size, t.copyBytesDone());
+        return copyBytesDone == null ? 0 : Math.min(size, copyBytesDone);
     }
 
     private static ExactCountView exactCount(ExactCount c) {

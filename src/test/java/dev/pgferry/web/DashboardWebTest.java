@@ -72,11 +72,7 @@ class DashboardWebTest extends WebTestBase {
         var streaming = get("/").with(user("watcher").roles("VIEWER")).header("HX-Request", "true");
         mvc.perform(streaming).andExpect(status().isOk());
         MappingStatus status = board.get("shop").orElseThrow();
-        DatabaseStatus database = status.databases().getFirst();
-        board.publish(new MappingStatus(SHOP, status.source(), status.destination(), List.of(new DatabaseStatus(
-                database.observed(), database.checks(), database.readiness(),
-                new Plan(Phase.COMPLETE, "marked complete; replication objects removed", List.of()),
-                Optional.empty())), Instant.now()));
+        publishComplete(status);
         mvc.perform(get("/overview/alerts").with(user("watcher").roles("VIEWER")).header("HX-Request", "true"))
                 .andExpect(status().is(286));
         mvc.perform(get("/overview/mappings/shop").with(user("watcher").roles("VIEWER")).header("HX-Request", "true"))
@@ -113,10 +109,7 @@ class DashboardWebTest extends WebTestBase {
     void aCompletedMappingReadsAsCompleteNeverAsNotReadyAndSortsBelowTheActiveOnes() throws Exception {
         MappingStatus status = board.get("shop").orElseThrow();
         DatabaseStatus database = status.databases().getFirst();
-        board.publish(new MappingStatus(SHOP, status.source(), status.destination(), List.of(new DatabaseStatus(
-                database.observed(), database.checks(), database.readiness(),
-                new Plan(Phase.COMPLETE, "marked complete; replication objects removed", List.of()),
-                Optional.empty())), Instant.now()));
+        publishComplete(status);
         dev.pgferry.config.Mapping active = new dev.pgferry.config.Mapping("zz-active", SRC, DST, List.of("shop"),
                 dev.pgferry.config.Mode.RUN, dev.pgferry.config.CopyMethod.NATIVE);
         board.publish(new MappingStatus(active, status.source(), status.destination(), List.of(database),
@@ -147,5 +140,14 @@ class DashboardWebTest extends WebTestBase {
                     .andExpect(content().string(not(containsString("not cutover-ready"))))
                     .andExpect(content().string(not(containsString(">not ready<"))));
         }
+    }
+
+    /** The fixture's mapping with its database marked complete. */
+    private void publishComplete(MappingStatus status) {
+        DatabaseStatus database = status.databases().getFirst();
+        board.publish(new MappingStatus(SHOP, status.source(), status.destination(), List.of(new DatabaseStatus(
+                database.observed(), database.checks(), database.readiness(),
+                new Plan(Phase.COMPLETE, "marked complete; replication objects removed", List.of()),
+                Optional.empty())), Instant.now()));
     }
 }
