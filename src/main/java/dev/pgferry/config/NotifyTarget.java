@@ -38,10 +38,6 @@ public record NotifyTarget(String name, URI url, Format format, Set<String> even
 
     /** Scheme, host and port only: the path and query of a webhook URL are its secret. */
     public String shownUrl() {
-        return shown(url);
-    }
-
-    public static String shown(URI url) {
         return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort()) + "/…";
     }
 

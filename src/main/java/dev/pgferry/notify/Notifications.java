@@ -1,7 +1,6 @@
 package dev.pgferry.notify;
 
 import dev.pgferry.audit.Audited;
-import dev.pgferry.config.NotifyTarget;
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.status.MappingStatus;
 import dev.pgferry.status.StatusBoard;
@@ -97,11 +96,6 @@ public class Notifications implements DisposableBean {
     /** Each target with its counts, for the configuration page. */
     public List<TargetState> targets() {
         return senders.stream().map(WebhookSender::state).toList();
-    }
-
-    /** The configured targets (none: notifications are off). */
-    public List<NotifyTarget> configured() {
-        return senders.stream().map(WebhookSender::target).toList();
     }
 
     @Override
