@@ -14,6 +14,10 @@ fi
 for tool in pgbench pgcopydb pg_dump pg_restore; do
   command -v "$tool" >/dev/null || { echo "bench/copy.sh: $tool is missing (apt-get install postgresql-client pgcopydb)"; exit 2; }
 done
+# pgferry runs with the client programs its image ships (18), as users run it; pgcopydb and
+# pg_dump/pg_restore with the machine's own
+PGFERRY_PG_BIN_DIR="${PGFERRY_PG_BIN_DIR:-$(bash .ci/pg-client-18)}"
+export PGFERRY_PG_BIN_DIR
 export MAVEN_ARGS="${MAVEN_ARGS:--B -q}"
 ./mvnw -DskipTests package
 ./mvnw dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt

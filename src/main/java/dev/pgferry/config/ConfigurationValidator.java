@@ -229,7 +229,8 @@ public final class ConfigurationValidator {
                     + "data, no SCHEMAS or TABLES scope), where pgferry carries schema changes over; remove the variable");
         }
         Mapping.CopyLimits copyLimits = new Mapping.CopyLimits(copyWorkers(var + "COPY_WORKERS", m.copyWorkers()),
-                rate(var + "COPY_MAX_RATE", m.copyMaxRate()));
+                rate(var + "COPY_MAX_RATE", m.copyMaxRate()),
+                maintenanceWorkMem(var + "COPY_MAINTENANCE_WORK_MEM", m.copyMaintenanceWorkMem()));
         Mapping.FreezeRoles freezeRoles = new Mapping.FreezeRoles(list(m.freezeRoles()),
                 list(m.freezeExcludeRoles()));
         List<String> both = freezeRoles.add().stream().filter(freezeRoles.exclude()::contains).toList();
@@ -421,6 +422,22 @@ public final class ConfigurationValidator {
         }
         problems.add(var + "=" + value + ": use a size per second such as 100MB, or 0 for no limit");
         return 0;
+    }
+
+    /** The index builds' maintenance_work_mem: from 1MB to what PostgreSQL accepts (2 TB less a kilobyte). */
+    private long maintenanceWorkMem(String var, String value) {
+        try {
+            long bytes = org.springframework.util.unit.DataSize.parse(value.strip().replace(" ", "").toUpperCase(Locale.ROOT))
+                    .toBytes();
+            if (bytes >= 1024L * 1024 && bytes / 1024 <= Integer.MAX_VALUE) {
+                return bytes;
+            }
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // reported below
+        }
+        problems.add(var + "=" + value + ": use a size from 1MB to 2047GB such as 256MB or 1GB (the memory of each "
+                + "index build on the destination)");
+        return Mapping.CopyLimits.DEFAULT_MAINTENANCE_WORK_MEM;
     }
 
     private boolean flag(String var, String value) {

@@ -77,8 +77,22 @@ public record Mapping(String name, Instance source, Instance destination, List<S
      * How hard the snapshot copy may read a source instance: concurrent copy workers and bytes per
      * second (0: unlimited). Several mappings reading one instance share the strictest limits.
      */
-    public record CopyLimits(int workers, long bytesPerSecond) {
+    /**
+     * The snapshot copy's limits: workers and bytes per second read from the source, and the
+     * memory each index build may use on the destination (its session's maintenance_work_mem).
+     */
+    public record CopyLimits(int workers, long bytesPerSecond, long maintenanceWorkMemBytes) {
+        public static final long DEFAULT_MAINTENANCE_WORK_MEM = 256L * 1024 * 1024;
         public static final CopyLimits DEFAULT = new CopyLimits(4, 100L * 1024 * 1024);
+
+        public CopyLimits(int workers, long bytesPerSecond) {
+            this(workers, bytesPerSecond, DEFAULT_MAINTENANCE_WORK_MEM);
+        }
+
+        /** maintenance_work_mem as the server takes it: whole kilobytes. */
+        public String maintenanceWorkMem() {
+            return maintenanceWorkMemBytes / 1024 + "kB";
+        }
     }
 
     /** With the default copy limits. */

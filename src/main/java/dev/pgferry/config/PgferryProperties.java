@@ -61,7 +61,8 @@ public record PgferryProperties(
             @DefaultValue("block") String tablesWithoutKey, @DefaultValue("merge") String roleConflict,
             @DefaultValue("schema-and-data") String content, String schemas, String excludeSchemas, String tables,
             String excludeTables, @DefaultValue("false") String allowFreeze, @DefaultValue("4") String copyWorkers,
-            @DefaultValue("100MB") String copyMaxRate, String adoptDatabases, String freezeRoles,
+            @DefaultValue("100MB") String copyMaxRate, @DefaultValue("256MB") String copyMaintenanceWorkMem,
+            String adoptDatabases, String freezeRoles,
             String freezeExcludeRoles, @DefaultValue("false") String allowReverse,
             @DefaultValue("apply-safe") String schemaChanges, @DefaultValue("false") String ddlCapture) {
     }

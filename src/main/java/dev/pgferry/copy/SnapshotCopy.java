@@ -53,9 +53,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class SnapshotCopy {
 
-    /** Session settings for the index builds: a bulk build wants memory. */
-    static final Map<String, String> BUILD_SETTINGS = Map.of("maintenance_work_mem", "256MB",
-            "synchronous_commit", "off");
     private static final int BUFFER_BYTES = 256 * 1024;
 
     static final String TABLES = """
@@ -243,6 +240,7 @@ public class SnapshotCopy {
             TocEntries.Split split, Path archive, int workers, SnapshotProgress progress, Sessions sessions)
             throws SQLException, PgToolException, IOException, InterruptedException {
         ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>(chunks);
+        WorkSlots slots = new WorkSlots(workers);
         // the pools' threads log about this mapping and database too
         Map<String, String> logContext = Objects.requireNonNullElse(MDC.getCopyOfContextMap(), Map.of());
         ExecutorService copiers = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon()
@@ -256,12 +254,18 @@ public class SnapshotCopy {
             for (int i = 0; i < Math.min(workers, chunks.size()); i++) {
                 copies.add(copiers.submit(() -> {
                     MDC.setContextMap(logContext);
-                    copyChunks(mapping, database, snapshot, queue, progress, sessions, table -> {
+                    copyChunks(mapping, database, snapshot, queue, slots, progress, sessions, table -> {
                         journal.copied(table, progress.rows(table.oid()));
                         builds.add(builders.submit(() -> {
                             MDC.setContextMap(logContext);
-                            restoreListed(mapping, database, archive, split.perTable().getOrDefault(table.oid(),
-                                    List.of()));
+                            slots.acquireForBuild();
+                            int parallel = slots.takeSpare(queue.isEmpty());
+                            try {
+                                restoreListed(mapping, database, archive, split.perTable().getOrDefault(table.oid(),
+                                        List.of()), parallel);
+                            } finally {
+                                slots.release(1 + parallel);
+                            }
                             progress.indexed(table.oid());
                             journal.indexed(table);
                             CrashPoints.passed("copy:indexed");
@@ -301,12 +305,23 @@ public class SnapshotCopy {
         }
     }
 
-    /** One worker: one snapshot session on the source, one session on the destination, chunk after chunk. */
+    /** Session settings for the index builds: a bulk build wants memory, and its own share of the cores. */
+    static Map<String, String> buildSettings(Mapping mapping, int parallelWorkers) {
+        return Map.of("maintenance_work_mem", mapping.copyLimits().maintenanceWorkMem(),
+                "max_parallel_maintenance_workers", Integer.toString(parallelWorkers), "synchronous_commit", "off");
+    }
+
+    /**
+     * One worker: one snapshot session on the source, one session on the destination, chunk after
+     * chunk, each in a slot of its own (a build waiting for one goes first).
+     */
     private void copyChunks(Mapping mapping, String database, String snapshot, ConcurrentLinkedQueue<Chunk> queue,
-            SnapshotProgress progress, Sessions sessions, java.util.function.Consumer<TableToCopy> tableDone)
-            throws SQLException, InterruptedException {
+            WorkSlots slots, SnapshotProgress progress, Sessions sessions,
+            java.util.function.Consumer<TableToCopy> tableDone) throws SQLException, InterruptedException {
+        slots.acquireForChunk();
         Chunk chunk = queue.poll();
         if (chunk == null) {
+            slots.release(1);
             return;
         }
         String instance = mapping.source().name();
@@ -319,10 +334,11 @@ public class SnapshotCopy {
             var in = destination.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
             var out = source.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
             boolean freeze = true;
-            for (; chunk != null; chunk = queue.poll()) {
+            while (chunk != null) {
                 try {
                     limits.workerPermits(instance).acquirePermission();
                 } catch (BulkheadFullException e) {
+                    slots.release(1);
                     throw new InterruptedException("no copy worker free on " + instance + ": " + e.getMessage());
                 }
                 try {
@@ -356,6 +372,12 @@ public class SnapshotCopy {
                     }
                 } finally {
                     limits.workerPermits(instance).onComplete();
+                    slots.release(1);
+                }
+                slots.acquireForChunk();
+                chunk = queue.poll();
+                if (chunk == null) {
+                    slots.release(1);
                 }
             }
             source.commit();
@@ -419,13 +441,24 @@ public class SnapshotCopy {
     /** Restores the listed entries of the archive in one transaction (nothing when the list is empty). */
     void restoreListed(Mapping mapping, String database, Path archive, List<String> entries)
             throws PgToolException, IOException {
+        restoreListed(mapping, database, archive, entries, 0);
+    }
+
+    /**
+     * The same, for index builds: with the mapping's maintenance_work_mem and as many parallel
+     * maintenance workers as the copy can spare (0 while chunks are still copied: PostgreSQL's
+     * default of 2 would put three processes of one build on cores the copy streams use).
+     */
+    void restoreListed(Mapping mapping, String database, Path archive, List<String> entries, int parallelWorkers)
+            throws PgToolException, IOException {
         if (entries.isEmpty()) {
             return;
         }
         Path list = Files.createTempFile("pgferry-list-", ".txt");
         try {
             Files.write(list, entries);
-            pgDump.restoreListed(mapping.destination(), database, archive, list, BUILD_SETTINGS);
+            pgDump.restoreListed(mapping.destination(), database, archive, list,
+                    buildSettings(mapping, parallelWorkers));
         } finally {
             list.toFile().delete();
         }

@@ -84,7 +84,7 @@ public record MappingView(String name, String source, String destination, String
 
     /** The initial copy of a database, summed over its tables (bytes null: not started). */
     public record CopyTotals(int tablesTotal, int tablesCopied, Long copyBytesDone, Long copyBytesTotal,
-            Integer copyPercent) {
+            Integer copyPercent, String copyLimit) {
     }
 
     /** A database's rows, the live estimates summed over its tables. */

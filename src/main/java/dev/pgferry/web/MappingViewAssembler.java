@@ -224,7 +224,8 @@ final class MappingViewAssembler {
                         subscription.map(ObservedDatabase.Subscription::syncErrors).orElse(null),
                         subscription.map(ObservedDatabase.Subscription::connectionUpdatedAt).orElse(null)),
                 new CopyTotals(tablesTotal, tablesCopied, copyDone, copyTotal, copyTotal == null ? null
-                        : copyTotal == 0 ? 100 : (int) Math.min(100, copyDone * 100 / copyTotal)),
+                        : copyTotal == 0 ? 100 : (int) Math.min(100, copyDone * 100 / copyTotal),
+                        snapshot.map(st -> copyLimit(mapping, st)).orElse(null)),
                 new RowTotals(sum(tables, TableView::sourceRows), sum(tables, TableView::destinationRows),
                         sum(tables, TableView::rowDelta)),
                 new CutoverReports(extras.fidelity(mapping.name(), d.database()),
@@ -249,6 +250,24 @@ final class MappingViewAssembler {
                 schemaChanges(mapping, extras.schemaChanges(mapping.name(), d.database()),
                         extras.capturedStatements(mapping.name(), d.database())),
                 resumed.map(r -> copyResume(r, tables)).orElse(null));
+    }
+
+    /**
+     * While a snapshot copy reads, how the rate limit shapes its time: the least it can still take
+     * at the mapping's COPY_MAX_RATE (null without a limit, or once everything is read).
+     */
+    static String copyLimit(Mapping mapping, SnapshotProgress.State copy) {
+        long rate = mapping.copyLimits().bytesPerSecond();
+        long left = copy.bytesTotal() - copy.bytesDone();
+        if (rate <= 0 || left <= 0 || !copy.running()) {
+            return null;
+        }
+        Formats formats = new Formats();
+        String source = mapping.source().name();
+        return "The copy reads at most " + formats.bytes(rate) + "/s from " + source + " (COPY_MAX_RATE, shared by "
+                + "every copy reading " + source + "; the strictest of its mappings applies): the "
+                + formats.bytes(left) + " left take at least " + formats.duration(Math.max(1, left / rate))
+                + " at that rate. COPY_MAX_RATE=0 lifts the limit.";
     }
 
     /** "Resumed: N of M tables kept, K being copied by table synchronization" (copied, once they are). */

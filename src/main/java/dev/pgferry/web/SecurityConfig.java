@@ -5,6 +5,7 @@ import dev.pgferry.config.User;
 import dev.pgferry.web.login.LoginMetrics;
 import dev.pgferry.web.login.LoginThrottle;
 import dev.pgferry.web.login.LoginThrottleFilter;
+import dev.pgferry.web.login.VerifiedPasswords;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -34,9 +35,10 @@ class SecurityConfig {
     static final String OPERATOR = "OPERATOR";
     static final String VIEWER = "VIEWER";
 
+    /** bcrypt (with its {id} prefix), and a password just verified is not hashed again for a few minutes. */
     @Bean
     PasswordEncoder passwordEncoder() {
-        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+        return new VerifiedPasswords(PasswordEncoderFactories.createDelegatingPasswordEncoder());
     }
 
     /**

@@ -52,7 +52,7 @@ public final class CopyBench {
     private final Path jar;
     /** pgferry's JVM options: the Dockerfile's unless given. */
     private final List<String> jvm;
-    /** pgferry's poll interval: short, so that the end of a copy is seen at once. */
+    /** pgferry's poll interval: the default users get unless --poll says otherwise. */
     private final String poll;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -60,10 +60,10 @@ public final class CopyBench {
         scale = Integer.parseInt(options.getOrDefault("scale", "50"));
         runs = Integer.parseInt(options.getOrDefault("runs", "3"));
         jobs = Integer.parseInt(options.getOrDefault("jobs", "2"));
-        methods = List.of(options.getOrDefault("methods", "snapshot,native,pgdump,pgcopydb").split(","));
+        methods = List.of(options.getOrDefault("methods", "snapshot,native,pgdump,pgcopydb,defaults").split(","));
         jar = Path.of(options.getOrDefault("jar", "target/pgferry.jar"));
         jvm = List.of(options.getOrDefault("jvm", OverviewBench.DOCKERFILE_JVM_OPTIONS).split(" "));
-        poll = options.getOrDefault("poll", "1s");
+        poll = options.get("poll");
     }
 
     public static void main(String[] args) throws Exception {
@@ -71,10 +71,10 @@ public final class CopyBench {
     }
 
     private void run() throws Exception {
-        // the same settings for every method: room for a bulk load, memory for index builds
-        Map<String, String> settings = Map.of("max_wal_size", "8GB", "checkpoint_timeout", "30min",
-                "shared_buffers", "512MB", "maintenance_work_mem", "256MB", "max_replication_slots", "20",
-                "max_wal_senders", "20");
+        // the same servers for every method, as the tests run them (PostgreSQL's defaults but for
+        // fsync, full_page_writes and synchronous_commit off, 64 MB of shared buffers): no tuning for
+        // one tool; each tool sets what it sets for its own sessions
+        Map<String, String> settings = Map.of();
         say("starting PostgreSQL 15 (source) and 18 (destination) on 127.0.0.1 ...");
         try (EmbeddedPostgres source = EmbeddedPostgres.start(15, UUID.randomUUID().toString(), settings);
                 EmbeddedPostgres destination = EmbeddedPostgres.start(18, UUID.randomUUID().toString(), settings)) {
@@ -83,11 +83,19 @@ public final class CopyBench {
             say("source: %s, %s", counts, size(source));
             Map<String, List<Double>> times = new LinkedHashMap<>();
             Map<String, String> profiles = new LinkedHashMap<>();
+            // an untimed copy first: the destination's first copy also creates its WAL files, which
+            // every later one recycles; whichever method went first would pay for that
+            reset(source, destination);
+            say("warm-up: one untimed copy with pg_dump/pg_restore ...");
+            pgDump(source, destination);
             for (int run = 1; run <= runs; run++) {
-                for (String method : methods) {
+                // each run starts with another method, so that none is always first or last
+                List<String> order = new ArrayList<>(methods);
+                java.util.Collections.rotate(order, -(run - 1));
+                for (String method : order) {
                     reset(source, destination);
                     double seconds = switch (method) {
-                        case "snapshot", "native" -> pgferry(source, destination, method, profiles);
+                        case "snapshot", "native", "defaults" -> pgferry(source, destination, method, profiles);
                         case "pgdump" -> pgDump(source, destination);
                         case "pgcopydb" -> pgcopydb(source, destination);
                         default -> throw new IllegalArgumentException("unknown method " + method);
@@ -143,36 +151,63 @@ public final class CopyBench {
         env.put("PGFERRY_MAPPINGS_BENCH_DESTINATION", "dst");
         env.put("PGFERRY_MAPPINGS_BENCH_DATABASES", DB);
         env.put("PGFERRY_MAPPINGS_BENCH_MODE", "plan");
-        env.put("PGFERRY_MAPPINGS_BENCH_COPY_METHOD", method);
-        env.put("PGFERRY_MAPPINGS_BENCH_COPY_WORKERS", Integer.toString(jobs));
-        env.put("PGFERRY_MAPPINGS_BENCH_COPY_MAX_RATE", "0");
-        env.put("PGFERRY_POLL_INTERVAL", poll);
+        // "defaults": the snapshot copy with what a user gets without setting anything (4 workers, 100MB/s)
+        env.put("PGFERRY_MAPPINGS_BENCH_COPY_METHOD", method.equals("native") ? "native" : "snapshot");
+        if (!method.equals("defaults")) {
+            env.put("PGFERRY_MAPPINGS_BENCH_COPY_WORKERS", Integer.toString(jobs));
+            env.put("PGFERRY_MAPPINGS_BENCH_COPY_MAX_RATE", "0");
+        }
+        if (poll != null) {
+            env.put("PGFERRY_POLL_INTERVAL", poll);
+        }
         env.put("PGFERRY_USERS_" + USER.toUpperCase() + "_PASSWORD", PASSWORD);
         env.put("PGFERRY_USERS_" + USER.toUpperCase() + "_ROLE", "operator");
         env.put("SERVER_PORT", Integer.toString(port));
         env.put("SERVER_ADDRESS", "127.0.0.1");
         env.putIfAbsent("MALLOC_ARENA_MAX", "2");
+        // PGFERRY_PG_BIN_DIR (the image's 18 client) comes from bench/copy.sh through the environment
         Path log = Path.of("target", "bench", "copy-pgferry-" + method + ".log");
         Files.createDirectories(log.getParent());
         Process pgferry = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         String base = "http://127.0.0.1:" + port;
         try {
             await(pgferry, () -> "PLANNED".equals(phase(base)), Duration.ofMinutes(2));
+            Duration cpuBefore = cpu(pgferry);
             Instant start = Instant.now();
             post(base + "/api/mappings/bench/start");
             await(pgferry, () -> streaming(base), Duration.ofMinutes(60));
             double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+            Duration cpuDuring = cpu(pgferry).minus(cpuBefore);
             Files.readAllLines(log).stream().filter(l -> l.contains("snapshot copy done in")).reduce((a, b) -> b)
-                    .ifPresent(l -> profiles.put(method, l.substring(l.indexOf("snapshot copy done in"))));
+                    .ifPresent(l -> {
+                        String done = l.substring(l.indexOf("snapshot copy done in"));
+                        // what is not the copy's own work: from the start request to its first step, and
+                        // from the subscription to STREAMING seen in the API
+                        double copy = Double.parseDouble(done.replaceAll("snapshot copy done in ([0-9.]+) s.*", "$1"));
+                        profiles.put(method, done + String.format("; outside the copy (start request, planning, "
+                                + "observing STREAMING): %.1f s", seconds - copy));
+                    });
             Files.readAllLines(log).stream().filter(l -> l.contains("per table (seconds")).reduce((a, b) -> b)
                     .ifPresent(l -> profiles.put(method + " tables", l.substring(l.indexOf("per table"))));
-            profiles.put(method + " cpu", "pgferry used " + pgferry.info().totalCpuDuration()
-                    .map(d -> d.toMillis() / 1000.0 + " s of CPU").orElse("? CPU") + " in all");
+            profiles.put(method + " cpu", String.format("pgferry used %.2f s of CPU from start to STREAMING (%.2f s "
+                    + "per GB of rows), %.2f s in all with its own start-up", cpuDuring.toMillis() / 1000.0,
+                    cpuDuring.toMillis() / 1000.0 / (copiedBytes(source) / 1e9), cpu(pgferry).toMillis() / 1000.0));
             return seconds;
         } finally {
             pgferry.destroy();
             pgferry.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** What the process has used of the CPU so far (user and system, all threads). */
+    private static Duration cpu(Process process) {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    /** The bytes of the tables' rows on the source (what a copy moves, without indexes). */
+    private static long copiedBytes(EmbeddedPostgres source) throws SQLException {
+        return Long.parseLong(list(source, DB, "SELECT sum(pg_relation_size(oid)) FROM pg_class WHERE relkind = 'r' "
+                + "AND relnamespace = 'public'::regnamespace").getFirst());
     }
 
     private double pgDump(EmbeddedPostgres source, EmbeddedPostgres destination) throws Exception {

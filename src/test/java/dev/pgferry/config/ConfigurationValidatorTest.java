@@ -239,11 +239,23 @@ class ConfigurationValidatorTest {
         env.put("PGFERRY_MAPPINGS_MAIN_COPY_WORKERS", "8");
         env.put("PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE", "0");
         assertThat(validate().mapping("main").orElseThrow().copyLimits()).isEqualTo(new Mapping.CopyLimits(8, 0));
+        assertThat(validate().mapping("main").orElseThrow().copyLimits().maintenanceWorkMem())
+                .as("the index builds' memory by default").isEqualTo("262144kB");
+        env.put("PGFERRY_MAPPINGS_MAIN_COPY_MAINTENANCE_WORK_MEM", "1 GB");
+        assertThat(validate().mapping("main").orElseThrow().copyLimits().maintenanceWorkMem()).isEqualTo("1048576kB");
         env.put("PGFERRY_MAPPINGS_MAIN_COPY_WORKERS", "0");
         env.put("PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE", "fast");
+        env.put("PGFERRY_MAPPINGS_MAIN_COPY_MAINTENANCE_WORK_MEM", "256MB'; DROP TABLE x; --");
         assertThat(problems()).containsExactlyInAnyOrder(
                 "PGFERRY_MAPPINGS_MAIN_COPY_WORKERS=0: use a number of workers from 1 to 64",
-                "PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE=fast: use a size per second such as 100MB, or 0 for no limit");
+                "PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE=fast: use a size per second such as 100MB, or 0 for no limit",
+                "PGFERRY_MAPPINGS_MAIN_COPY_MAINTENANCE_WORK_MEM=256MB'; DROP TABLE x; --: use a size from 1MB to "
+                        + "2047GB such as 256MB or 1GB (the memory of each index build on the destination)");
+        env.put("PGFERRY_MAPPINGS_MAIN_COPY_WORKERS", "2");
+        env.put("PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE", "0");
+        env.put("PGFERRY_MAPPINGS_MAIN_COPY_MAINTENANCE_WORK_MEM", "512kB");
+        assertThat(problems()).singleElement().asString().startsWith("PGFERRY_MAPPINGS_MAIN_COPY_MAINTENANCE_WORK_MEM"
+                + "=512kB: use a size from 1MB");
     }
 
     @Test

@@ -20,8 +20,10 @@ class CopyChunksTest {
     void tablesWithTheCostliestIndexesComeFirstAndLargeOnesAreSplitIntoPageRanges() {
         List<TableToCopy> tables = List.of(table("accounts", 640 * MB, 100 * MB, false),
                 table("docs", 100 * MB, 60 * MB, true), table("small", 1 * MB, 0, false));
-        List<Chunk> chunks = CopyChunks.of(tables, 2);
-        // 741 MB over 2 workers x 4: chunks of about 92 MB
+        // three workers, one held by docs' GIN build for most of the copy: two streams
+        assertThat(CopyChunks.copyStreams(tables, 3)).isEqualTo(2);
+        List<Chunk> chunks = CopyChunks.of(tables, 3);
+        // 741 MB over 2 streams x 4: chunks of about 92 MB
         assertThat(CopyChunks.chunkBytes(tables, 2)).isBetween(92 * MB, 93 * MB);
         assertThat(chunks.getFirst().table().name()).as("GIN at 60 MB outweighs a btree at 100 MB")
                 .isEqualTo("docs");
@@ -35,6 +37,25 @@ class CopyChunksTest {
         assertThat(chunks.getLast().table().name()).isEqualTo("small");
         assertThat(chunks.getLast().whole()).isTrue();
         assertThat(chunks.getLast().where()).isEmpty();
+    }
+
+    @Test
+    void withOneStreamLeftEveryTableIsCopiedWholeForCopyFreeze() {
+        List<TableToCopy> tables = List.of(table("accounts", 640 * MB, 100 * MB, false),
+                table("docs", 100 * MB, 60 * MB, true), table("small", 1 * MB, 0, false));
+        assertThat(CopyChunks.copyStreams(tables, 2)).as("two workers, one of them building docs' GIN").isOne();
+        assertThat(CopyChunks.of(tables, 2)).extracting(c -> c.table().name() + (c.whole() ? "" : " range"))
+                .as("docs first (its GIN build ends last), every table whole")
+                .containsExactly("docs", "accounts", "small");
+        assertThat(CopyChunks.of(tables, 1)).allMatch(Chunk::whole);
+        // a small GIN index builds in less than a chunk's copy: both workers copy, in ranges
+        List<TableToCopy> quickBuild = List.of(table("accounts", 640 * MB, 100 * MB, false),
+                table("tags", 10 * MB, 2 * MB, true));
+        assertThat(CopyChunks.copyStreams(quickBuild, 2)).isEqualTo(2);
+        assertThat(CopyChunks.of(quickBuild, 2)).filteredOn(c -> c.table().name().equals("accounts")).hasSizeGreaterThan(1);
+        // many costly builds never leave no stream
+        assertThat(CopyChunks.copyStreams(List.of(table("a", 100 * MB, 90 * MB, true), table("b", 100 * MB, 90 * MB,
+                true), table("c", 100 * MB, 90 * MB, true)), 2)).isOne();
     }
 
     @Test

@@ -51,7 +51,8 @@ class HelmChartTest {
                 "PGFERRY_INSTANCES_ROTATING_PASSWORD_FILE", "PGFERRY_MAPPINGS_MAIN_SOURCE",
                 "PGFERRY_MAPPINGS_MAIN_DESTINATION", "PGFERRY_MAPPINGS_MAIN_DATABASES", "PGFERRY_MAPPINGS_MAIN_MODE",
                 "PGFERRY_MAPPINGS_MAIN_COPY_METHOD", "PGFERRY_MAPPINGS_MAIN_COPY_WORKERS",
-                "PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE", "PGFERRY_MAPPINGS_MAIN_TABLES_WITHOUT_KEY",
+                "PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE", "PGFERRY_MAPPINGS_MAIN_COPY_MAINTENANCE_WORK_MEM",
+                "PGFERRY_MAPPINGS_MAIN_TABLES_WITHOUT_KEY",
                 "PGFERRY_MAPPINGS_MAIN_ALLOW_FREEZE", "PGFERRY_MAPPINGS_MAIN_EXCLUDE_SCHEMAS",
                 "PGFERRY_MAPPINGS_MAIN_FREEZE_ROLES", "PGFERRY_MAPPINGS_MAIN_FREEZE_EXCLUDE_ROLES",
                 "PGFERRY_MAPPINGS_MAIN_ADOPT_DATABASES",
@@ -61,6 +62,7 @@ class HelmChartTest {
         assertThat(env.get("PGFERRY_INSTANCES_OLD_PORT").get("value")).isEqualTo("5433");
         assertThat(env.get("PGFERRY_INSTANCES_OLD_REPLICATION_PORT").get("value")).isEqualTo("6432");
         assertThat(env.get("PGFERRY_MAPPINGS_MAIN_COPY_MAX_RATE").get("value")).isEqualTo("50MB");
+        assertThat(env.get("PGFERRY_MAPPINGS_MAIN_COPY_MAINTENANCE_WORK_MEM").get("value")).isEqualTo("1GB");
         // TLS files from the instance's Secret, mounted read-only with the key for pgferry's group only
         assertThat(env.get("PGFERRY_INSTANCES_OLD_SSLKEY").get("value")).isEqualTo("/run/secrets/pgferry/tls-old/tls.key");
         assertThat(env.get("PGFERRY_INSTANCES_OLD_SSLROOTCERT").get("value"))

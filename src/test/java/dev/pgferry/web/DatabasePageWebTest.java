@@ -204,8 +204,13 @@ class DatabasePageWebTest extends WebTestBase {
                 .andExpect(content().string(containsString("1/3 tables copied, 9.0 kB of 12.0 kB")));
         mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
                 .andExpect(content().string(containsString("snapshot copy: copied and indexed")))
-                .andExpect(content().string(containsString("snapshot copy: copying")));
+                .andExpect(content().string(containsString("snapshot copy: copying")))
+                // how the rate limit shapes the copy's time (the mapping's default COPY_MAX_RATE)
+                .andExpect(content().string(containsString("The copy reads at most 100.0 MB/s from old (COPY_MAX_RATE,"
+                        + " shared by every copy reading old; the strictest of its mappings applies): the 3.0 kB left "
+                        + "take at least 1 s at that rate. COPY_MAX_RATE=0 lifts the limit.")));
         mvc.perform(get("/api/mappings/shop/database").param("name", "shop").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(jsonPath("$.copyLimit").value(containsString("at most 100.0 MB/s from old")))
                 .andExpect(jsonPath("$.copyBytesTotal").value(12288))
                 .andExpect(jsonPath("$.tables[1].copyBytesDone").value(1024))
                 .andExpect(jsonPath("$.tables[1].copyRowsDone").value(250))

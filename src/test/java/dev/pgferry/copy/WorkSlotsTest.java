@@ -1,0 +1,101 @@
+package dev.pgferry.copy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class WorkSlotsTest {
+
+    @Test
+    void aWaitingBuildGoesBeforeTheNextChunk() throws Exception {
+        WorkSlots slots = new WorkSlots(1);
+        slots.acquireForChunk();
+        AtomicBoolean chunkGotIt = new AtomicBoolean();
+        AtomicBoolean buildGotIt = new AtomicBoolean();
+        Thread chunk = Thread.ofPlatform().start(() -> {
+            try {
+                slots.acquireForChunk();
+                chunkGotIt.set(true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        awaitWaiting(chunk);
+        Thread build = Thread.ofPlatform().start(() -> {
+            try {
+                slots.acquireForBuild();
+                buildGotIt.set(true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        awaitWaiting(build);
+
+        slots.release(1);
+        build.join(5_000);
+        assertThat(buildGotIt).as("the build, which came second, goes first").isTrue();
+        assertThat(chunkGotIt).isFalse();
+        assertThat(chunk.getState()).isEqualTo(Thread.State.WAITING);
+
+        slots.release(1);
+        chunk.join(5_000);
+        assertThat(chunkGotIt).as("the chunk once the build gave its slot back").isTrue();
+        assertThat(slots.free()).isZero();
+    }
+
+    @Test
+    void aChunkTakesAFreeSlotWhenNoBuildWaits() throws Exception {
+        WorkSlots slots = new WorkSlots(2);
+        slots.acquireForBuild();
+        slots.acquireForChunk();
+        assertThat(slots.free()).isZero();
+        slots.release(2);
+        assertThat(slots.free()).isEqualTo(2);
+    }
+
+    @Test
+    void aBuildTakesTheIdleSlotsAsParallelWorkersOnlyOnceNoChunkIsLeft() throws Exception {
+        WorkSlots slots = new WorkSlots(4);
+        slots.acquireForBuild();
+        assertThat(slots.takeSpare(false)).as("chunks still to copy need the slots").isZero();
+        slots.acquireForChunk();
+        assertThat(slots.takeSpare(true)).as("the two slots nobody holds").isEqualTo(2);
+        assertThat(slots.free()).isZero();
+        slots.release(1 + 2);
+        assertThat(slots.free()).isEqualTo(3);
+        slots.release(1);
+        assertThat(slots.free()).as("never more than there are").isEqualTo(4);
+        slots.release(1);
+        assertThat(slots.free()).isEqualTo(4);
+    }
+
+    @Test
+    void noSpareSlotsWhileAnotherBuildWaitsForOne() throws Exception {
+        WorkSlots slots = new WorkSlots(1);
+        slots.acquireForBuild();
+        Thread waiting = Thread.ofPlatform().start(() -> {
+            try {
+                slots.acquireForBuild();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        awaitWaiting(waiting);
+        slots.release(1);
+        waiting.join(5_000);
+        assertThat(slots.takeSpare(true)).isZero();
+    }
+
+    @Test
+    void atLeastOneSlot() {
+        assertThatThrownBy(() -> new WorkSlots(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static void awaitWaiting(Thread thread) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> thread.getState() == Thread.State.WAITING);
+    }
+}
