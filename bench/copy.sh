@@ -2,7 +2,8 @@
 # The initial copy, side by side on the same data in one run: pgferry snapshot, pgferry native,
 # pg_dump -Fd -j N + pg_restore -j N, pgcopydb clone; prints each time, the median of the runs
 # and the ratio pgferry-snapshot / each other method, after checking the row counts.
-#   bash bench/copy.sh [--scale=50] [--runs=3] [--jobs=2] [--methods=snapshot,native,pgdump,pgcopydb]
+#   bash bench/copy.sh [--scale=50] [--runs=3] [--jobs=2] [--methods=snapshot,native,pgdump,pgcopydb,defaults]
+#                      [--jvm="..."] [--poll=5s]
 # Needs what the tests need (see .ci/run) plus pgbench and pgcopydb (Debian: postgresql-client,
 # pgcopydb), and the postgres OS user when run as root. Scale 50 is about 1 GB.
 set -euo pipefail

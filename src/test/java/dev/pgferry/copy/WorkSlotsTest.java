@@ -16,24 +16,14 @@ class WorkSlotsTest {
         slots.acquireForChunk();
         AtomicBoolean chunkGotIt = new AtomicBoolean();
         AtomicBoolean buildGotIt = new AtomicBoolean();
-        Thread chunk = Thread.ofPlatform().start(() -> {
-            try {
-                slots.acquireForChunk();
-                chunkGotIt.set(true);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        Thread chunk = waitingFor(() -> {
+            slots.acquireForChunk();
+            chunkGotIt.set(true);
         });
-        awaitWaiting(chunk);
-        Thread build = Thread.ofPlatform().start(() -> {
-            try {
-                slots.acquireForBuild();
-                buildGotIt.set(true);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        Thread build = waitingFor(() -> {
+            slots.acquireForBuild();
+            buildGotIt.set(true);
         });
-        awaitWaiting(build);
 
         slots.release(1);
         build.join(5_000);
@@ -77,14 +67,7 @@ class WorkSlotsTest {
     void noSpareSlotsWhileAnotherBuildWaitsForOne() throws Exception {
         WorkSlots slots = new WorkSlots(1);
         slots.acquireForBuild();
-        Thread waiting = Thread.ofPlatform().start(() -> {
-            try {
-                slots.acquireForBuild();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        awaitWaiting(waiting);
+        Thread waiting = waitingFor(slots::acquireForBuild);
         slots.release(1);
         waiting.join(5_000);
         assertThat(slots.takeSpare(true)).isZero();
@@ -95,7 +78,20 @@ class WorkSlotsTest {
         assertThatThrownBy(() -> new WorkSlots(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
-    private static void awaitWaiting(Thread thread) {
+    interface Acquiring {
+        void run() throws InterruptedException;
+    }
+
+    /** A thread that acquires, once it waits for its slot. */
+    private static Thread waitingFor(Acquiring acquiring) {
+        Thread thread = Thread.ofPlatform().start(() -> {
+            try {
+                acquiring.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         await().atMost(Duration.ofSeconds(5)).until(() -> thread.getState() == Thread.State.WAITING);
+        return thread;
     }
 }

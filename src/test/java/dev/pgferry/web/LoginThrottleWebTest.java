@@ -9,16 +9,14 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import dev.pgferry.config.PgferryConfig;
 import dev.pgferry.config.Secret;
 import dev.pgferry.config.User;
+import dev.pgferry.testing.MovableClock;
 import dev.pgferry.web.login.LoginEvents;
 import dev.pgferry.web.login.LoginMetrics;
 import dev.pgferry.web.login.LoginThrottle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -159,33 +157,5 @@ class LoginThrottleWebTest {
             request.setRemoteAddr(address);
             return request;
         })).andReturn().getResponse();
-    }
-
-    /** A clock the test moves forward. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void move(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -8,15 +8,14 @@ import dev.pgferry.config.Mapping;
 import dev.pgferry.config.Mode;
 import dev.pgferry.config.Secret;
 import dev.pgferry.monitor.ObservedDatabase;
+import dev.pgferry.testing.MovableClock;
 import dev.pgferry.status.DatabaseStatus;
 import dev.pgferry.status.MappingStatus;
 import dev.pgferry.status.Phase;
 import dev.pgferry.status.Plan;
 import dev.pgferry.status.Readiness;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -30,23 +29,8 @@ class MappingTrendsTest {
             "postgres");
     private static final Mapping SHOP = new Mapping("shop", SRC, DST, List.of(), Mode.RUN, CopyMethod.NATIVE);
 
-    private Instant now = Instant.parse("2026-12-02T10:00:00Z");
-    private final MappingTrends trends = new MappingTrends(null, new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    });
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-12-02T10:00:00Z"));
+    private final MappingTrends trends = new MappingTrends(null, clock);
 
     /** One database: a table of 1000 bytes copied up to {@code done} (natively), a second one synchronized. */
     private static DatabaseStatus database(long done, long lag) {
@@ -62,8 +46,8 @@ class MappingTrendsTest {
     }
 
     private void tick(long done, long lag) {
-        trends.record(new MappingStatus(SHOP, null, null, List.of(database(done, lag)), now));
-        now = now.plusSeconds(10);
+        trends.record(new MappingStatus(SHOP, null, null, List.of(database(done, lag)), clock.instant()));
+        clock.move(Duration.ofSeconds(10));
     }
 
     @Test
@@ -87,7 +71,7 @@ class MappingTrendsTest {
     @Test
     void pointsOlderThanAnHourGo() {
         tick(0, 100);
-        now = now.plus(Duration.ofMinutes(61));
+        clock.move(Duration.ofMinutes(61));
         tick(500, 50);
         tick(600, 50);
         assertThat(trends.trend("shop").lagPoints().split(" ")).hasSize(2);

@@ -2,11 +2,10 @@ package dev.pgferry.web.login;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.pgferry.testing.MovableClock;
 import org.junit.jupiter.api.Test;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -31,23 +30,8 @@ class VerifiedPasswordsTest {
     }
 
     private final Counting bcrypt = new Counting();
-    private Instant now = Instant.parse("2026-12-02T10:00:00Z");
-    private final VerifiedPasswords passwords = new VerifiedPasswords(bcrypt, new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    });
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-12-02T10:00:00Z"));
+    private final VerifiedPasswords passwords = new VerifiedPasswords(bcrypt, clock);
 
     @Test
     void aPasswordJustVerifiedIsNotHashedAgainForAFewMinutes() {
@@ -58,7 +42,7 @@ class VerifiedPasswordsTest {
         }
         assertThat(bcrypt.checks).as("bcrypt once for ten requests").hasValue(1);
 
-        now = now.plus(VerifiedPasswords.REMEMBER_FOR);
+        clock.move(VerifiedPasswords.REMEMBER_FOR);
         assertThat(passwords.matches("s3cret", stored)).isTrue();
         assertThat(bcrypt.checks).as("checked again once the time is up").hasValue(2);
     }
