@@ -136,41 +136,17 @@ public final class CopyBench {
 
     private double pgferry(EmbeddedPostgres source, EmbeddedPostgres destination, String method,
             Map<String, String> profiles) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString()));
-        command.addAll(jvm);
-        command.addAll(List.of("-jar", jar.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        Map<String, String> env = builder.environment();
-        OverviewBench.instance(env, "SRC", source);
-        OverviewBench.instance(env, "DST", destination);
-        env.put("PGFERRY_MAPPINGS_BENCH_SOURCE", "src");
-        env.put("PGFERRY_MAPPINGS_BENCH_DESTINATION", "dst");
-        env.put("PGFERRY_MAPPINGS_BENCH_DATABASES", DB);
-        env.put("PGFERRY_MAPPINGS_BENCH_MODE", "plan");
+        Map<String, String> mapping = new LinkedHashMap<>();
         // "defaults": the snapshot copy with what a user gets without setting anything (4 workers, 100MB/s)
-        env.put("PGFERRY_MAPPINGS_BENCH_COPY_METHOD", method.equals("native") ? "native" : "snapshot");
+        mapping.put("COPY_METHOD", method.equals("native") ? "native" : "snapshot");
         if (!method.equals("defaults")) {
-            env.put("PGFERRY_MAPPINGS_BENCH_COPY_WORKERS", Integer.toString(jobs));
-            env.put("PGFERRY_MAPPINGS_BENCH_COPY_MAX_RATE", "0");
+            mapping.put("COPY_WORKERS", Integer.toString(jobs));
+            mapping.put("COPY_MAX_RATE", "0");
         }
-        if (poll != null) {
-            env.put("PGFERRY_POLL_INTERVAL", poll);
-        }
-        env.put("PGFERRY_USERS_" + USER.toUpperCase() + "_PASSWORD", PASSWORD);
-        env.put("PGFERRY_USERS_" + USER.toUpperCase() + "_ROLE", "operator");
-        env.put("SERVER_PORT", Integer.toString(port));
-        env.put("SERVER_ADDRESS", "127.0.0.1");
-        env.putIfAbsent("MALLOC_ARENA_MAX", "2");
-        // PGFERRY_PG_BIN_DIR (the image's 18 client) comes from bench/copy.sh through the environment
         Path log = Path.of("target", "bench", "copy-pgferry-" + method + ".log");
-        Files.createDirectories(log.getParent());
-        Process pgferry = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        String base = "http://127.0.0.1:" + port;
+        Running running = start(jar, jvm, source, destination, DB, mapping, poll, log);
+        Process pgferry = running.process();
+        String base = running.base();
         try {
             await(pgferry, () -> "PLANNED".equals(phase(base)), Duration.ofMinutes(2));
             Duration cpuBefore = cpu(pgferry);
@@ -215,6 +191,52 @@ public final class CopyBench {
             return String.format("the GIN index of docs built alone on the idle destination (no parallel workers, "
                     + "256MB): %.1f s", Duration.between(start, Instant.now()).toMillis() / 1000.0);
         }
+    }
+
+    /** A pgferry process the bench started, and where it answers. */
+    record Running(Process process, String base) {
+    }
+
+    /**
+     * pgferry as users run it (`java -jar` with the given JVM options) with one plan-mode mapping
+     * "bench" from source to destination for one database, with the mapping's settings given
+     * (COPY_WORKERS=2 as PGFERRY_MAPPINGS_BENCH_COPY_WORKERS...), the bench's operator user, and
+     * PGFERRY_PG_BIN_DIR (the image's 18 client) from bench/*.sh through the environment.
+     */
+    static Running start(Path jar, List<String> jvm, EmbeddedPostgres source, EmbeddedPostgres destination,
+            String database, Map<String, String> mapping, String poll, Path log) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString()));
+        command.addAll(jvm);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> env = builder.environment();
+        OverviewBench.instance(env, "SRC", source);
+        OverviewBench.instance(env, "DST", destination);
+        env.put("PGFERRY_MAPPINGS_BENCH_SOURCE", "src");
+        env.put("PGFERRY_MAPPINGS_BENCH_DESTINATION", "dst");
+        env.put("PGFERRY_MAPPINGS_BENCH_DATABASES", database);
+        env.put("PGFERRY_MAPPINGS_BENCH_MODE", "plan");
+        mapping.forEach((key, value) -> env.put("PGFERRY_MAPPINGS_BENCH_" + key, value));
+        if (poll != null) {
+            env.put("PGFERRY_POLL_INTERVAL", poll);
+        }
+        env.put("PGFERRY_USERS_" + USER.toUpperCase() + "_PASSWORD", PASSWORD);
+        env.put("PGFERRY_USERS_" + USER.toUpperCase() + "_ROLE", "operator");
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("SERVER_ADDRESS", "127.0.0.1");
+        env.putIfAbsent("MALLOC_ARENA_MAX", "2");
+        Files.createDirectories(log.getParent());
+        Process pgferry = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new Running(pgferry, "http://127.0.0.1:" + port);
+    }
+
+    static BenchClient client(String base) {
+        return new BenchClient(base, USER, PASSWORD);
     }
 
     /** What the process has used of the CPU so far (user and system, all threads). */

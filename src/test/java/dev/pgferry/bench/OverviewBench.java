@@ -5,13 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgferry.demo.SampleSchema;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.CookieManager;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +18,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +25,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -64,9 +56,7 @@ public final class OverviewBench {
     private final boolean nativeMemory;
     private final boolean statements;
     private final boolean histogram;
-    private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-            .followRedirects(HttpClient.Redirect.NEVER).build();
-    private String base;
+    private BenchClient client;
     /** The longest tick while the databases were set up and copied (pgferry_tick_seconds_max, seconds). */
     private double setupMaxTick;
 
@@ -172,7 +162,7 @@ public final class OverviewBench {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        base = "http://127.0.0.1:" + port;
+        client = new BenchClient("http://127.0.0.1:" + port, USER, PASSWORD);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -251,7 +241,7 @@ public final class OverviewBench {
 
     private Map<String, Long> phases() {
         try {
-            JsonNode mappings = JSON.readTree(get("/api/mappings", true).body());
+            JsonNode mappings = JSON.readTree(client.get("/api/mappings", true).body());
             Map<String, Long> phases = new TreeMap<>();
             Map<String, String> why = new TreeMap<>();
             mappings.forEach(m -> m.get("databases").forEach(d -> {
@@ -270,7 +260,7 @@ public final class OverviewBench {
 
     private void measure(Process pgferry, Map<String, EmbeddedPostgres> sourceServers, EmbeddedPostgres destination)
             throws Exception {
-        logIn();
+        client.logIn();
         Map<String, EmbeddedPostgres> servers = new LinkedHashMap<>(sourceServers);
         servers.put("destination", destination);
         // first the ticks alone (no page is asked for), then the pages: each figure without the other's load
@@ -284,7 +274,7 @@ public final class OverviewBench {
         Instant end = Instant.now().plus(window);
         TickDurations durations = new TickDurations(ticksBefore);
         while (Instant.now().isBefore(end)) {
-            maxRss = Math.max(maxRss, memory(pgferry.pid()).get("VmRSS"));
+            maxRss = Math.max(maxRss, BenchClient.memory(pgferry.pid()).get("VmRSS"));
             Thread.sleep(TickDurations.SAMPLE.toMillis());
             durations.sample(ticks());
         }
@@ -301,16 +291,16 @@ public final class OverviewBench {
         List<Long> api = new ArrayList<>();
         String firstDb = URLEncoder.encode("src1_0001", StandardCharsets.UTF_8);
         for (int i = 0; i < REQUESTS; i++) {
-            overview.add(timed("/", false));
-            overviewRow.add(timed("/overview/mappings/run1", false, "HX-Request", "true"));
-            mappingPage.add(timed("/mappings/run1", false));
-            databasePage.add(timed("/mappings/run1/database?name=" + firstDb, false));
+            overview.add(client.timed("/", false));
+            overviewRow.add(client.timed("/overview/mappings/run1", false, "HX-Request", "true"));
+            mappingPage.add(client.timed("/mappings/run1", false));
+            databasePage.add(client.timed("/mappings/run1/database?name=" + firstDb, false));
             if (i % 10 == 0) {
-                api.add(timed("/api/mappings", true));
+                api.add(client.timed("/api/mappings", true));
             }
-            maxRss = Math.max(maxRss, memory(pgferry.pid()).get("VmRSS"));
+            maxRss = Math.max(maxRss, BenchClient.memory(pgferry.pid()).get("VmRSS"));
         }
-        Map<String, Long> memory = memory(pgferry.pid());
+        Map<String, Long> memory = BenchClient.memory(pgferry.pid());
         double heapUsed = metric("jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\}");
 
         System.out.println();
@@ -348,11 +338,11 @@ public final class OverviewBench {
                     + "all databases)%n", server.getKey(), (after[0] - before[0]) / (double) Math.max(1, ticks),
                     (after[1] - before[1]) / (double) Math.max(1, ticks));
         }
-        print("GET / (overview, full page)", overview);
-        print("GET /overview/mappings/run1 (row, htmx)", overviewRow);
-        print("GET /mappings/run1 (" + streaming / sources + " databases)", mappingPage);
-        print("GET /mappings/run1/database (one database)", databasePage);
-        print("GET /api/mappings (JSON, all, HTTP Basic)", api);
+        BenchClient.print("GET / (overview, full page)", overview);
+        BenchClient.print("GET /overview/mappings/run1 (row, htmx)", overviewRow);
+        BenchClient.print("GET /mappings/run1 (" + streaming / sources + " databases)", mappingPage);
+        BenchClient.print("GET /mappings/run1/database (one database)", databasePage);
+        BenchClient.print("GET /api/mappings (JSON, all, HTTP Basic)", api);
         System.out.printf("pgferry memory: RSS now %d MB, max seen %d MB, peak (VmHWM) %d MB; heap used %.0f MB%n",
                 memory.get("VmRSS") / 1024, maxRss / 1024, memory.get("VmHWM") / 1024, heapUsed / 1024 / 1024);
         System.out.println("goal: every tick < 5 s (mean < 1 s), overview < 100 ms, RSS < 300 MB");
@@ -402,7 +392,7 @@ public final class OverviewBench {
     }
 
     Map<String, double[]> ticks() throws Exception {
-        String text = get("/actuator/prometheus", true).body();
+        String text = client.get("/actuator/prometheus", true).body();
         Map<String, double[]> ticks = new TreeMap<>();
         Matcher m = Pattern.compile("pgferry_tick_seconds_(count|sum|max)\\{mapping=\"([^\"]+)\"[^}]*\\} (\\S+)")
                 .matcher(text);
@@ -419,7 +409,7 @@ public final class OverviewBench {
     }
 
     private double metric(String pattern) throws Exception {
-        String text = get("/actuator/prometheus", true).body();
+        String text = client.get("/actuator/prometheus", true).body();
         Matcher m = Pattern.compile(pattern + " (\\S+)").matcher(text);
         double sum = 0;
         while (m.find()) {
@@ -454,61 +444,6 @@ public final class OverviewBench {
             rs.next();
             return new long[] {rs.getLong(1), rs.getLong(2)};
         }
-    }
-
-    private void logIn() throws Exception {
-        String page = get("/login", false).body();
-        Matcher csrf = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"").matcher(page);
-        if (!csrf.find()) {
-            throw new IllegalStateException("no CSRF token on the login page");
-        }
-        String form = "username=" + USER + "&password=" + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8)
-                + "&_csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8);
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/login"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 302 || response.headers().firstValue("Location").orElse("").contains("error")) {
-            throw new IllegalStateException("login failed: " + response.statusCode());
-        }
-    }
-
-    private long timed(String path, boolean basic, String... headers) throws Exception {
-        long start = System.nanoTime();
-        HttpResponse<String> response = get(path, basic, headers);
-        long micros = (System.nanoTime() - start) / 1000;
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("GET " + path + " answered " + response.statusCode());
-        }
-        return micros;
-    }
-
-    private HttpResponse<String> get(String path, boolean basic, String... headers)
-            throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
-        if (basic) {
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD)
-                    .getBytes(StandardCharsets.UTF_8)));
-        }
-        for (int i = 0; i + 1 < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void print(String what, List<Long> micros) {
-        List<Long> sorted = new ArrayList<>(micros);
-        Collections.sort(sorted);
-        System.out.printf("%-48s: %4d requests, median %6.1f ms, p95 %6.1f ms, max %6.1f ms%n", what,
-                sorted.size(), sorted.get(sorted.size() / 2) / 1000.0,
-                sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.95) - 1)) / 1000.0,
-                sorted.getLast() / 1000.0);
-    }
-
-    private static Map<String, Long> memory(long pid) throws IOException {
-        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                .filter(l -> l.startsWith("VmRSS") || l.startsWith("VmHWM"))
-                .collect(Collectors.toMap(l -> l.substring(0, l.indexOf(':')),
-                        l -> Long.parseLong(l.replaceAll("\\D", ""))));
     }
 
     private static String osName() {
