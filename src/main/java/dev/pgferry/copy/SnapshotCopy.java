@@ -318,15 +318,20 @@ public class SnapshotCopy {
     private void copyChunks(Mapping mapping, String database, String snapshot, ConcurrentLinkedQueue<Chunk> queue,
             WorkSlots slots, SnapshotProgress progress, Sessions sessions,
             java.util.function.Consumer<TableToCopy> tableDone) throws SQLException, InterruptedException {
-        slots.acquireForChunk();
-        Chunk chunk = queue.poll();
+        Chunk chunk = nextChunk(slots, queue);
         if (chunk == null) {
-            slots.release(1);
             return;
         }
         String instance = mapping.source().name();
-        Connection source = snapshotSession(mapping, database, snapshot, sessions);
-        Connection destination = sessions.add(connector.bulk(mapping.destination(), database));
+        Connection source;
+        Connection destination;
+        try {
+            source = snapshotSession(mapping, database, snapshot, sessions);
+            destination = sessions.add(connector.bulk(mapping.destination(), database));
+        } catch (SQLException | RuntimeException e) {
+            slots.release(1);
+            throw e;
+        }
         try (source; destination) {
             try (Statement s = destination.createStatement()) {
                 s.execute("SET synchronous_commit = off");
@@ -374,17 +379,27 @@ public class SnapshotCopy {
                     limits.workerPermits(instance).onComplete();
                     slots.release(1);
                 }
-                slots.acquireForChunk();
-                chunk = queue.poll();
-                if (chunk == null) {
-                    slots.release(1);
-                }
+                chunk = nextChunk(slots, queue);
             }
             source.commit();
         } finally {
             sessions.closed(source);
             sessions.closed(destination);
         }
+    }
+
+    /**
+     * The next chunk with a slot held for it, or null (and no slot held) when none is left. The
+     * slot comes first: a chunk taken from the queue is never left waiting behind a build that saw
+     * the queue empty and took the idle slots as parallel workers.
+     */
+    private static Chunk nextChunk(WorkSlots slots, ConcurrentLinkedQueue<Chunk> queue) throws InterruptedException {
+        slots.acquireForChunk();
+        Chunk chunk = queue.poll();
+        if (chunk == null) {
+            slots.release(1);
+        }
+        return chunk;
     }
 
     private static long copy(Chunk chunk, org.postgresql.copy.CopyManager out, org.postgresql.copy.CopyManager in,

@@ -5,11 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,7 +16,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +49,6 @@ public final class CopyBench {
     private final List<String> jvm;
     /** pgferry's poll interval: the default users get unless --poll says otherwise. */
     private final String poll;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     private CopyBench(Map<String, String> options) {
         scale = Integer.parseInt(options.getOrDefault("scale", "50"));
@@ -148,11 +142,12 @@ public final class CopyBench {
         Process pgferry = running.process();
         String base = running.base();
         try {
-            await(pgferry, () -> "PLANNED".equals(phase(base)), Duration.ofMinutes(2));
+            BenchClient client = client(base);
+            await(pgferry, () -> "PLANNED".equals(phase(client)), Duration.ofMinutes(2));
             Duration cpuBefore = cpu(pgferry);
             Instant start = Instant.now();
-            post(base + "/api/mappings/bench/start");
-            await(pgferry, () -> streaming(base), Duration.ofMinutes(60));
+            start(client);
+            await(pgferry, () -> streaming(client), Duration.ofMinutes(60));
             double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
             Duration cpuDuring = cpu(pgferry).minus(cpuBefore);
             Files.readAllLines(log).stream().filter(l -> l.contains("snapshot copy done in")).reduce((a, b) -> b)
@@ -279,14 +274,7 @@ public final class CopyBench {
     /** Nothing of a previous run: no destination database, no slot, publication or subscription of pgferry's. */
     private void reset(EmbeddedPostgres source, EmbeddedPostgres destination) throws SQLException {
         if (exists(destination, DB)) {
-            for (String sub : list(destination, DB, "SELECT subname FROM pg_subscription")) {
-                execute(destination, DB, "ALTER SUBSCRIPTION \"" + sub + "\" DISABLE",
-                        "ALTER SUBSCRIPTION \"" + sub + "\" SET (slot_name = NONE)", "DROP SUBSCRIPTION \"" + sub + "\"");
-            }
-            execute(destination, "postgres", "DROP DATABASE " + DB + " WITH (FORCE)");
-        }
-        for (String slot : list(source, "postgres", "SELECT slot_name FROM pg_replication_slots")) {
-            execute(source, "postgres", "SELECT pg_drop_replication_slot('" + slot + "')");
+            dropCopy(source, destination, DB);
         }
         for (String pub : list(source, DB, "SELECT pubname FROM pg_publication")) {
             execute(source, DB, "DROP PUBLICATION \"" + pub + "\"");
@@ -297,6 +285,18 @@ public final class CopyBench {
         }
         execute(destination, "postgres", "CHECKPOINT");
         execute(source, "postgres", "CHECKPOINT");
+    }
+
+    /** A copy gone: the destination database, its subscriptions (not their slots), and every slot on the source. */
+    static void dropCopy(EmbeddedPostgres source, EmbeddedPostgres destination, String database) throws SQLException {
+        for (String sub : list(destination, database, "SELECT subname FROM pg_subscription")) {
+            execute(destination, database, "ALTER SUBSCRIPTION \"" + sub + "\" DISABLE",
+                    "ALTER SUBSCRIPTION \"" + sub + "\" SET (slot_name = NONE)", "DROP SUBSCRIPTION \"" + sub + "\"");
+        }
+        execute(destination, "postgres", "DROP DATABASE \"" + database + "\" WITH (FORCE)");
+        for (String slot : list(source, "postgres", "SELECT slot_name FROM pg_replication_slots")) {
+            execute(source, "postgres", "SELECT pg_drop_replication_slot('" + slot + "')");
+        }
     }
 
     private void report(Map<String, List<Double>> times, Map<String, String> profiles, String size) {
@@ -319,22 +319,25 @@ public final class CopyBench {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private String phase(String base) {
+    /** The mapping's first database's phase; null while pgferry does not answer yet. */
+    static String phase(BenchClient client) throws InterruptedException {
         try {
-            JsonNode mapping = get(base + "/api/mappings/bench");
-            return mapping == null ? null : mapping.at("/databases/0/phase").asText(null);
+            HttpResponse<String> response = client.get("/api/mappings/bench", true);
+            return response.statusCode() != 200 ? null
+                    : JSON.readTree(response.body()).at("/databases/0/phase").asText(null);
         } catch (IOException e) {
             return null;
         }
     }
 
-    private boolean streaming(String base) {
+    /** STREAMING (or READY) with every table ready; a FAILED or BLOCKED database ends the bench. */
+    static boolean streaming(BenchClient client) throws InterruptedException {
         try {
-            JsonNode mapping = get(base + "/api/mappings/bench");
-            if (mapping == null) {
+            HttpResponse<String> response = client.get("/api/mappings/bench", true);
+            if (response.statusCode() != 200) {
                 return false;
             }
-            JsonNode database = mapping.at("/databases/0");
+            JsonNode database = JSON.readTree(response.body()).at("/databases/0");
             String phase = database.at("/phase").asText();
             if (phase.equals("FAILED") || phase.equals("BLOCKED")) {
                 throw new IllegalStateException("pgferry: " + database.at("/reason").asText());
@@ -349,27 +352,12 @@ public final class CopyBench {
         }
     }
 
-    private JsonNode get(String url) throws IOException {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization",
-                    basic()).build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
-    private void post(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization",
-                basic()).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    /** The operator's start of the plan-mode mapping. */
+    static void start(BenchClient client) throws IOException, InterruptedException {
+        HttpResponse<String> response = client.post("/api/mappings/bench/start");
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("POST " + url + ": " + response.statusCode() + " " + response.body());
+            throw new IllegalStateException("start: " + response.statusCode() + " " + response.body());
         }
-    }
-
-    private static String basic() {
-        return "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     }
 
     interface Check {

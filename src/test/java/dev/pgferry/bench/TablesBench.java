@@ -1,7 +1,5 @@
 package dev.pgferry.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgferry.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +20,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TablesBench {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DB = "many";
 
     private final int tables;
@@ -54,7 +51,7 @@ public final class TablesBench {
                     CopyBench.list(source, DB, "SELECT pg_size_pretty(pg_database_size(current_database()))").getFirst());
             List<String> lines = new ArrayList<>();
             lines.add(pgferry(source, destination, expected));
-            drop(source, destination);
+            CopyBench.dropCopy(source, destination, DB);
             lines.add(pgcopydb(source, destination, expected));
             System.out.println();
             System.out.printf("tables benchmark: %d plain tables and %d partitioned tables of 10 partitions, %d jobs; "
@@ -109,16 +106,13 @@ public final class TablesBench {
         Process pgferry = running.process();
         BenchClient client = CopyBench.client(running.base());
         try {
-            CopyBench.await(pgferry, () -> "PLANNED".equals(phase(client)), Duration.ofMinutes(5));
+            CopyBench.await(pgferry, () -> "PLANNED".equals(CopyBench.phase(client)), Duration.ofMinutes(5));
             Duration cpuBefore = pgferry.info().totalCpuDuration().orElse(Duration.ZERO);
             Instant start = Instant.now();
-            var started = client.post("/api/mappings/bench/start");
-            if (started.statusCode() != 200) {
-                throw new IllegalStateException("start: " + started.statusCode() + " " + started.body());
-            }
+            CopyBench.start(client);
             long peakRss = 0;
             Instant deadline = Instant.now().plus(Duration.ofMinutes(60));
-            while (!streaming(client)) {
+            while (!CopyBench.streaming(client)) {
                 if (!pgferry.isAlive() || Instant.now().isAfter(deadline)) {
                     throw new IllegalStateException("pgferry did not reach STREAMING; see " + log);
                 }
@@ -146,34 +140,6 @@ public final class TablesBench {
         }
     }
 
-    private static String phase(BenchClient client) throws Exception {
-        java.net.http.HttpResponse<String> response;
-        try {
-            response = client.get("/api/mappings/bench", true);
-        } catch (java.io.IOException e) {
-            return null; // not answering yet
-        }
-        return response.statusCode() != 200 ? null
-                : JSON.readTree(response.body()).at("/databases/0/phase").asText(null);
-    }
-
-    private static boolean streaming(BenchClient client) throws Exception {
-        var response = client.get("/api/mappings/bench", true);
-        if (response.statusCode() != 200) {
-            return false;
-        }
-        JsonNode database = JSON.readTree(response.body()).at("/databases/0");
-        String phase = database.at("/phase").asText();
-        if (phase.equals("FAILED") || phase.equals("BLOCKED")) {
-            throw new IllegalStateException("pgferry: " + database.at("/reason").asText());
-        }
-        boolean ready = database.at("/tables").size() > 0;
-        for (JsonNode table : database.at("/tables")) {
-            ready &= "r".equals(table.at("/syncState").asText());
-        }
-        return ready && (phase.equals("STREAMING") || phase.equals("READY"));
-    }
-
     private String pgcopydb(EmbeddedPostgres source, EmbeddedPostgres destination, String expected) throws Exception {
         Path dir = java.nio.file.Files.createTempDirectory("bench-pgcopydb-");
         Instant start = Instant.now();
@@ -184,18 +150,6 @@ public final class TablesBench {
         double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
         return String.format("pgcopydb clone: %.1f s (%s)", seconds, counts(destination).equals(expected)
                 ? "every table has the source's rows" : "ROWS DIFFER");
-    }
-
-    /** pgferry's copy gone: the destination database, its subscription, and the slot it used on the source. */
-    private static void drop(EmbeddedPostgres source, EmbeddedPostgres destination) throws Exception {
-        for (String sub : CopyBench.list(destination, DB, "SELECT subname FROM pg_subscription")) {
-            CopyBench.execute(destination, DB, "ALTER SUBSCRIPTION \"" + sub + "\" DISABLE",
-                    "ALTER SUBSCRIPTION \"" + sub + "\" SET (slot_name = NONE)", "DROP SUBSCRIPTION \"" + sub + "\"");
-        }
-        CopyBench.execute(destination, "postgres", "DROP DATABASE " + DB + " WITH (FORCE)");
-        for (String slot : CopyBench.list(source, "postgres", "SELECT slot_name FROM pg_replication_slots")) {
-            CopyBench.execute(source, "postgres", "SELECT pg_drop_replication_slot('" + slot + "')");
-        }
     }
 
     private static String uri(EmbeddedPostgres server) {
