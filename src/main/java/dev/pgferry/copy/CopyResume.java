@@ -97,6 +97,31 @@ public class CopyResume {
         this.copy = copy;
     }
 
+    /**
+     * The large objects as they are now (the snapshot died with the interrupted copy; they are not
+     * streamed either way, and the cutover step brings what changes later): only what differs from
+     * what the interrupted copy left is copied.
+     */
+    private void syncLargeObjects(Mapping mapping, String database, SnapshotCopy.Sessions sessions)
+            throws SQLException {
+        Connection source = sessions.add(connector.bulk(mapping.source(), database));
+        try (source; Connection destination = sessions.add(connector.bulk(mapping.destination(), database))) {
+            source.setAutoCommit(false);
+            try (java.sql.Statement s = source.createStatement()) {
+                s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
+            var outcome = dev.pgferry.largeobjects.LargeObjectSync.sync(source, destination);
+            source.commit();
+            sessions.closed(destination);
+            if (outcome.copied() + outcome.removed() > 0) {
+                log.info("mapping {} database {}: large objects brought up to date on resume: {}", mapping.name(),
+                        database, outcome);
+            }
+        } finally {
+            sessions.closed(source);
+        }
+    }
+
     /** One table the copy fills, and the published table it belongs to. */
     record Leaf(PublishedTable member, long sourceOid, String schema, String name) {
         String qualified() {
@@ -132,6 +157,8 @@ public class CopyResume {
             emptyTables(mapping, database, toSync);
             goOn(sessions, what);
             buildMissingIndexes(mapping, database, filter, record, leaves);
+            goOn(sessions, what);
+            syncLargeObjects(mapping, database, sessions);
             CrashPoints.passed("resume:TRUNCATED");
             goOn(sessions, what);
             if (!subscriptionExists) {

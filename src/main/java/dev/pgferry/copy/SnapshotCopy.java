@@ -7,6 +7,7 @@ import dev.pgferry.config.Mapping;
 import dev.pgferry.copy.CopyChunks.Chunk;
 import dev.pgferry.copy.SnapshotProgress.Stage;
 import dev.pgferry.faults.CrashPoints;
+import dev.pgferry.largeobjects.LargeObjectSync;
 import dev.pgferry.ownership.OwnershipRecords;
 import dev.pgferry.pg.ActionException;
 import dev.pgferry.pg.Jdbc;
@@ -52,6 +53,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class SnapshotCopy {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SnapshotCopy.class);
 
     private static final int BUFFER_BYTES = 256 * 1024;
 
@@ -153,6 +156,7 @@ public class SnapshotCopy {
                 progress.stage(Stage.COPYING);
                 copyAndBuild(mapping, database, snapshot, chunks, split, archive, workers, progress, sessions);
                 progress.stage(Stage.FINISHING);
+                copyLargeObjects(mapping, database, snapshot, sessions);
                 restoreListed(mapping, database, archive, split.rest().stream()
                         .filter(line -> !dev.pgferry.pg.CaptureObjects.isTocEntry(line)).toList());
                 records.restRestored(mapping.destination(), mapping.name(), database);
@@ -174,6 +178,26 @@ public class SnapshotCopy {
             if (archive != null) {
                 archive.toFile().delete();
             }
+        }
+    }
+
+    /**
+     * The large objects as of the snapshot, with their owners and rights (logical replication does
+     * not carry them; the cutover step sync-large-objects brings what changed since).
+     */
+    private void copyLargeObjects(Mapping mapping, String database, String snapshot, Sessions sessions)
+            throws SQLException {
+        Connection source = snapshotSession(mapping, database, snapshot, sessions);
+        try (source; Connection destination = sessions.add(connector.bulk(mapping.destination(), database))) {
+            LargeObjectSync.Outcome outcome = LargeObjectSync.sync(source, destination);
+            source.commit();
+            sessions.closed(destination);
+            if (outcome.objects() > 0) {
+                log.info("mapping {} database {}: {} large object(s) copied from the snapshot, {} bytes",
+                        mapping.name(), database, outcome.copied(), outcome.bytes());
+            }
+        } finally {
+            sessions.closed(source);
         }
     }
 

@@ -20,7 +20,7 @@ public final class SnapshotProgress {
         COPYING("copying tables in parallel, building each table's indexes once its rows are in"),
         RESUMING("resuming the interrupted copy: keeping the tables it finished, emptying the others for table "
                 + "synchronization, building missing indexes"),
-        FINISHING("restoring foreign keys, triggers and the rest of the schema (post-data)"),
+        FINISHING("copying the large objects, restoring foreign keys, triggers and the rest of the schema (post-data)"),
         SUBSCRIBING("creating the subscription on the slot"),
         DONE("copied; streaming from the slot"),
         FAILED("failed");

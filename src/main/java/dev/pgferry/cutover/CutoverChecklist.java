@@ -12,6 +12,7 @@ import dev.pgferry.cutover.FreezeLedger.Entry;
 import dev.pgferry.cutover.MaterializedViews.RefreshReport;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.cutover.Verifier.VerifyReport;
+import dev.pgferry.largeobjects.LargeObjectSync.LargeObjectReport;
 import dev.pgferry.schema.FidelityReport;
 import dev.pgferry.status.DatabaseStatus;
 import dev.pgferry.status.MappingStatus;
@@ -52,7 +53,19 @@ public final class CutoverChecklist {
      */
     public record DatabaseFacts(DatabaseStatus status, FidelityReport fidelity, Drain.FreezePoint freezePoint,
             Boolean drained, SequenceReport sequences, RefreshReport views, VerifyReport verification,
-            List<String> rolesNeedingPassword) {
+            List<String> rolesNeedingPassword, LargeObjectReport largeObjects) {
+
+        /** Before the large objects had a step of their own (tests of the other steps). */
+        public DatabaseFacts(DatabaseStatus status, FidelityReport fidelity, Drain.FreezePoint freezePoint,
+                Boolean drained, SequenceReport sequences, RefreshReport views, VerifyReport verification,
+                List<String> rolesNeedingPassword) {
+            this(status, fidelity, freezePoint, drained, sequences, views, verification, rolesNeedingPassword, null);
+        }
+
+        /** Whether the source is known to have no large object (its facts read; null facts: not known). */
+        boolean withoutLargeObjects() {
+            return status.observed().sourceFacts().map(f -> f.largeObjects() == 0).orElse(false);
+        }
 
         String name() {
             return status.database();
@@ -87,6 +100,7 @@ public final class CutoverChecklist {
                         + (d.sequences().error() == null ? "" : ", failed: " + d.sequences().error()),
                 "Values on the destination are only moved forward: harmless if the applications stay on the source.",
                 complete || !run));
+        steps.add(largeObjectsStep(databases, freeze.frozenAt(), complete || !run));
         steps.add(reportStep("refresh-matviews", "Refresh the materialized views on the destination", databases,
                 d -> d.views() != null && d.views().error() == null && d.views().failed() == 0
                         && after(d.views().at(), freeze.frozenAt()),
@@ -293,6 +307,33 @@ public final class CutoverChecklist {
                         + "complete only once no application can reach the source any more, or to go back",
                 freeze.changes(), state.changes().stream().map(e -> e.change().restoreSql() + ";").toList(),
                 "Freeze again to stop the writes once more.", "unfreeze", true);
+    }
+
+    /**
+     * The large objects: copied with the snapshot, not streamed, so whatever changed since is
+     * copied again once the source is frozen. Done at once for databases without any.
+     */
+    /** The large objects' step when the sources have none: done without running, even once complete. */
+    static final String NO_LARGE_OBJECTS = "no large objects on the source at its last reading (at most two minutes "
+            + "old): run it anyway if some may have been created since";
+
+    static Step largeObjectsStep(List<DatabaseFacts> databases, Instant frozenAt, boolean disabled) {
+        boolean none = !databases.isEmpty() && databases.stream().allMatch(DatabaseFacts::withoutLargeObjects);
+        if (none) {
+            return new Step("sync-large-objects", "Copy the large objects changed since the copy", StepState.DONE,
+                    NO_LARGE_OBJECTS, List.of(), List.of(), "Nothing to undo.", "sync-large-objects",
+                    !disabled);
+        }
+        Step step = reportStep("sync-large-objects", "Copy the large objects changed since the copy", databases,
+                d -> d.withoutLargeObjects() || d.largeObjects() != null && d.largeObjects().error() == null
+                        && after(d.largeObjects().at(), frozenAt),
+                d -> d.largeObjects() == null ? null : d.name() + ": " + (d.largeObjects().error() != null
+                        ? "failed: " + d.largeObjects().error()
+                        : d.largeObjects().outcome().copied() + " copied, " + d.largeObjects().outcome().removed()
+                                + " removed, " + d.largeObjects().outcome().unchanged() + " unchanged"),
+                "Only the destination's large objects change: harmless if the applications stay on the source.",
+                disabled);
+        return step;
     }
 
     private static Step reportStep(String id, String title, List<DatabaseFacts> databases,

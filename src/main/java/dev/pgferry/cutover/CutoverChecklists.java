@@ -26,9 +26,12 @@ public class CutoverChecklists {
     private final MaterializedViews views;
     private final Verifier verifier;
     private final CutoverRecords records;
+    private final dev.pgferry.largeobjects.LargeObjectSync largeObjects;
 
     public CutoverChecklists(StatusBoard board, FreezeOutlooks outlooks, FidelityCheck fidelity, Drain drain,
-            SequenceSync sequences, MaterializedViews views, Verifier verifier, CutoverRecords records) {
+            SequenceSync sequences, MaterializedViews views, Verifier verifier, CutoverRecords records,
+            dev.pgferry.largeobjects.LargeObjectSync largeObjects) {
+        this.largeObjects = largeObjects;
         this.records = records;
         this.board = board;
         this.outlooks = outlooks;
@@ -53,6 +56,6 @@ public class CutoverChecklists {
                 drain.drained(mapping, d.observed()), sequences.last(mapping, database),
                 views.last(mapping, database), verifier.last(mapping, database).orElse(null),
                 status.roleStates(d).stream().filter(r -> "needs-password".equals(r.state())).map(RoleState::role)
-                        .toList());
+                        .toList(), largeObjects.last(mapping, database));
     }
 }

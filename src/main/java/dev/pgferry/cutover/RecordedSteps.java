@@ -17,21 +17,23 @@ import java.util.Set;
 final class RecordedSteps {
 
     /** Step id to the audit action that records it ("freeze" also matches "freeze (forced)"). */
-    private static final Map<String, String> ACTIONS = Map.of("freeze", "freeze", "drain", "drain",
-            "sync-sequences", "sync-sequences", "refresh-matviews", "refresh-matviews", "verify", "verify",
-            "complete", "complete", "unfreeze", "unfreeze", "reverse", "reverse", "rollback", "rollback");
+    private static final Map<String, String> ACTIONS = Map.ofEntries(Map.entry("freeze", "freeze"),
+            Map.entry("drain", "drain"), Map.entry("sync-sequences", "sync-sequences"),
+            Map.entry("sync-large-objects", "sync-large-objects"), Map.entry("refresh-matviews", "refresh-matviews"),
+            Map.entry("verify", "verify"), Map.entry("complete", "complete"), Map.entry("unfreeze", "unfreeze"),
+            Map.entry("reverse", "reverse"), Map.entry("rollback", "rollback"));
 
     /** The steps before complete that pgferry records: without a record, a completed mapping's step did not happen here. */
     private static final java.util.Set<String> TOLD_BY_RECORD = java.util.Set.of("freeze", "drain", "sync-sequences",
-            "refresh-matviews", "verify");
+            "sync-large-objects", "refresh-matviews", "verify");
 
     /** The completed mapping's summary, in the runbook's order. */
     private static final List<String> SUMMARY = List.of("complete", "freeze", "drain", "sync-sequences",
-            "refresh-matviews", "verify", "switch", "unfreeze");
+            "sync-large-objects", "refresh-matviews", "verify", "switch", "unfreeze");
 
     /** A rolled-back mapping's summary: the way back, then the steps before it. */
     private static final List<String> ROLLBACK_SUMMARY = List.of("rollback", "reverse", "freeze", "drain",
-            "sync-sequences", "refresh-matviews", "verify", "switch");
+            "sync-sequences", "sync-large-objects", "refresh-matviews", "verify", "switch");
 
 
     private RecordedSteps() {
@@ -56,7 +58,8 @@ final class RecordedSteps {
             return with(step, StepState.DONE, "done by " + r.actor() + " at " + dev.pgferry.status.Times.utc(r.at())
                     + (r.action().equals(action) ? "" : " (" + r.action() + ")") + outcome(step.id(), r, records));
         }
-        if (complete && TOLD_BY_RECORD.contains(step.id())) {
+        boolean nothingToDo = CutoverChecklist.NO_LARGE_OBJECTS.equals(step.detail());
+        if (complete && TOLD_BY_RECORD.contains(step.id()) && !nothingToDo) {
             return with(step, StepState.NOT_RECORDED, "freeze".equals(step.id())
                     ? "pgferry froze nothing for this mapping: the writes were stopped by hand, or not at all"
                     : "not recorded by pgferry: done by hand, or skipped");
@@ -66,7 +69,7 @@ final class RecordedSteps {
 
     /** What a report step found, as its record says (the verification's result, the sequences set). */
     private static String outcome(String id, AuditRecord r, List<AuditRecord> records) {
-        if (!Set.of("drain", "verify", "sync-sequences", "refresh-matviews").contains(id) || r.detail() == null) {
+        if (!Set.of("drain", "verify", "sync-sequences", "sync-large-objects", "refresh-matviews").contains(id) || r.detail() == null) {
             return "";
         }
         if (r.database() == null) {

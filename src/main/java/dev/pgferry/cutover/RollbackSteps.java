@@ -7,6 +7,8 @@ import dev.pgferry.cutover.Freeze.FreezeFailed;
 import dev.pgferry.cutover.Freeze.Side;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.cutover.Verifier.VerifyReport;
+import dev.pgferry.largeobjects.LargeObjectSync;
+import dev.pgferry.largeobjects.LargeObjectSync.LargeObjectReport;
 import dev.pgferry.monitor.ExactCounter.TableName;
 import dev.pgferry.pg.ActionException;
 import java.sql.SQLException;
@@ -28,18 +30,31 @@ public class RollbackSteps {
     private final Freeze freeze;
     private final ControlRecords records;
 
-    public RollbackSteps(SequenceSync sequences, Verifier verifier, Freeze freeze, ControlRecords records) {
+    private final LargeObjectSync largeObjects;
+
+    public RollbackSteps(SequenceSync sequences, Verifier verifier, Freeze freeze, ControlRecords records,
+            LargeObjectSync largeObjects) {
+        this.largeObjects = largeObjects;
         this.sequences = sequences;
         this.verifier = verifier;
         this.freeze = freeze;
         this.records = records;
     }
 
+    /**
+     * The source's sequences from the destination's, and the large objects the applications
+     * created or changed on the destination (neither is carried by logical replication).
+     */
     public void setSourceSequences(Mapping mapping, String database) throws ActionException {
         SequenceReport report = sequences.runBack(mapping, database, "pgferry (rollback)");
         if (report.error() != null) {
             throw new ActionException("the source's sequences could not be set from the destination: "
                     + report.error(), true);
+        }
+        LargeObjectReport objects = largeObjects.runBack(mapping, database, "pgferry (rollback)");
+        if (objects.error() != null) {
+            throw new ActionException("the large objects could not be copied back to the source: " + objects.error(),
+                    true);
         }
         record(mapping, database, RollbackStage.SEQUENCES);
     }

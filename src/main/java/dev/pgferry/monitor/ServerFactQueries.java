@@ -104,6 +104,8 @@ public final class ServerFactQueries {
                 UNION ALL
                 SELECT d.datdba, 'database ' || quote_ident(d.datname) FROM pg_database d
                 WHERE d.datname = current_database()
+                UNION ALL
+                SELECT l.lomowner, 'large object ' || l.oid FROM pg_largeobject_metadata l
             )
             SELECT r.rolname AS owner, count(*) AS objects, (array_agg(o.object ORDER BY o.object))[1:3] AS named
             FROM owned o JOIN pg_roles r ON r.oid = o.owner
@@ -168,7 +170,20 @@ public final class ServerFactQueries {
               AND USER_SCHEMA(n.nspname)
             ORDER BY 1, 2""");
 
-    static final String LARGE_OBJECTS = "SELECT count(*) FROM pg_largeobject_metadata";
+    /**
+     * The large objects, and the first few pgferry's user may not read (it reads them with
+     * lo_get: superuser, a member of the owner, a grantee of SELECT, or lo_compat_privileges on;
+     * pg_read_all_data does not cover them).
+     */
+    static final String LARGE_OBJECTS = """
+            SELECT count(*) AS objects,
+                   count(*) FILTER (WHERE NOT readable) AS unreadable,
+                   (array_agg(oid::bigint ORDER BY oid) FILTER (WHERE NOT readable))[1:5] AS first_unreadable
+            FROM (SELECT m.oid, current_setting('lo_compat_privileges')::boolean
+                         OR pg_has_role(m.lomowner, 'USAGE')
+                         OR EXISTS (SELECT 1 FROM aclexplode(m.lomacl) a WHERE a.privilege_type = 'SELECT'
+                                    AND (a.grantee = 0 OR pg_has_role(a.grantee, 'USAGE'))) AS readable
+                  FROM pg_largeobject_metadata m) l""";
 
     static final String EXTENSIONS = "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'";
 
@@ -218,6 +233,9 @@ public final class ServerFactQueries {
                 UNION SELECT s.srvowner FROM pg_foreign_server s
                 UNION SELECT (aclexplode(s.srvacl)).grantee FROM pg_foreign_server s WHERE s.srvacl IS NOT NULL
                 UNION SELECT u.umuser FROM pg_user_mappings u
+                UNION SELECT l.lomowner FROM pg_largeobject_metadata l
+                UNION SELECT (aclexplode(l.lomacl)).grantor FROM pg_largeobject_metadata l WHERE l.lomacl IS NOT NULL
+                UNION SELECT (aclexplode(l.lomacl)).grantee FROM pg_largeobject_metadata l WHERE l.lomacl IS NOT NULL
             ), needed(oid) AS (
                 SELECT oid FROM direct
                 UNION SELECT m.member FROM pg_auth_members m JOIN needed ON needed.oid = m.roleid

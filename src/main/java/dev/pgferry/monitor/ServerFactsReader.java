@@ -6,6 +6,7 @@ import dev.pgferry.monitor.ServerFacts.SlotInfo;
 import dev.pgferry.monitor.ServerFacts.UserRights;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -110,7 +111,10 @@ final class ServerFactsReader {
                         rs.getBoolean("partition"), rs.getString("root_schema"), rs.getString("root_name"),
                         rs.getBoolean("unlogged"), rs.getBoolean("has_key"), rs.getBoolean("readable"),
                         rs.getBoolean("owned"))).list();
-        long largeObjects = jdbc.sql(ServerFactQueries.LARGE_OBJECTS).query(Long.class).single();
+        SourceFacts.LargeObjects largeObjects = jdbc.sql(ServerFactQueries.LARGE_OBJECTS).query((rs, n) ->
+                new SourceFacts.LargeObjects(rs.getLong("objects"), rs.getLong("unreadable"),
+                        rs.getArray("first_unreadable") == null ? List.of()
+                                : Arrays.asList((Long[]) rs.getArray("first_unreadable").getArray()))).single();
         Set<String> extensions = new HashSet<>(jdbc.sql(ServerFactQueries.EXTENSIONS).query(String.class).list());
         List<String> unreadable = jdbc.sql(ServerFactQueries.UNREADABLE_SEQUENCES).query(String.class).list();
         boolean canCreate = jdbc.sql(ServerFactQueries.CAN_CREATE).query(Boolean.class).single();
@@ -126,7 +130,7 @@ final class ServerFactsReader {
             });
             superuserOnly = jdbc.sql(ServerFactQueries.SUPERUSER_ONLY_OBJECTS).query(String.class).list();
         }
-        return new SourceFacts(relations, largeObjects, extensions, unreadable, canCreate, roles, viaRoot, owners,
-                superuserOnly);
+        return new SourceFacts(relations, largeObjects.objects(), extensions, unreadable, canCreate, roles, viaRoot,
+                owners, superuserOnly, largeObjects);
     }
 }

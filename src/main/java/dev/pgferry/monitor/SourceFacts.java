@@ -10,7 +10,23 @@ import java.util.Set;
  */
 public record SourceFacts(List<Relation> relations, long largeObjects, Set<String> extensions,
         List<String> unreadableSequences, boolean canCreateInDatabase, Set<String> neededRoles,
-        Boolean publicationViaRoot, java.util.Map<String, Owned> owners, List<String> superuserOnlyObjects) {
+        Boolean publicationViaRoot, java.util.Map<String, Owned> owners, List<String> superuserOnlyObjects,
+        LargeObjects largeObjectReading) {
+
+    /** The large objects pgferry's user may not read, with the first few of them (by oid). */
+    public record LargeObjects(long objects, long unreadable, List<Long> firstUnreadable) {
+
+        public LargeObjects {
+            firstUnreadable = List.copyOf(firstUnreadable);
+        }
+    }
+
+    public SourceFacts(List<Relation> relations, long largeObjects, Set<String> extensions,
+            List<String> unreadableSequences, boolean canCreateInDatabase, Set<String> neededRoles,
+            Boolean publicationViaRoot, java.util.Map<String, Owned> owners, List<String> superuserOnlyObjects) {
+        this(relations, largeObjects, extensions, unreadableSequences, canCreateInDatabase, neededRoles,
+                publicationViaRoot, owners, superuserOnlyObjects, new LargeObjects(largeObjects, 0, List.of()));
+    }
 
     public SourceFacts {
         relations = List.copyOf(relations);
@@ -37,7 +53,7 @@ public record SourceFacts(List<Relation> relations, long largeObjects, Set<Strin
         }
         return new SourceFacts(relations.stream().filter(r -> scope.includes(r.rootSchema(), r.rootName())).toList(),
                 largeObjects, extensions, unreadableSequences, canCreateInDatabase, neededRoles, publicationViaRoot,
-                owners, superuserOnlyObjects);
+                owners, superuserOnlyObjects, largeObjectReading);
     }
 
     /**

@@ -26,13 +26,15 @@ import dev.pgferry.cutover.MaterializedViews.RefreshReport;
 import dev.pgferry.cutover.SequenceSync;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.cutover.Verifier;
+import dev.pgferry.largeobjects.LargeObjectSync;
+import dev.pgferry.largeobjects.LargeObjectSync.LargeObjectReport;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
 
 /**
- * The cutover steps of a mapping, in runbook order: freeze, drain, sequences, materialized views,
- * verify (complete and unfreeze close it). Each is checked against the mapping's last observed
+ * The cutover steps of a mapping, in runbook order: freeze, drain, sequences, large objects,
+ * materialized views, verify (complete and unfreeze close it). Each is checked against the mapping's last observed
  * status, carried out on every database of the mapping and written to the audit log.
  */
 @Service
@@ -48,6 +50,7 @@ public class CutoverActions {
     private final Drain drain;
     private final SequenceSync sequences;
     private final MaterializedViews views;
+    private final LargeObjectSync largeObjects;
     private final Verifier verifier;
     private final MappingTurns turns;
     private final MappingLeases leases;
@@ -57,7 +60,9 @@ public class CutoverActions {
 
     public CutoverActions(PgferryConfig config, StatusBoard board, ControlRecords records, Freeze freeze, Drain drain,
             SequenceSync sequences, MaterializedViews views, Verifier verifier, MappingTurns turns,
-            MappingLeases leases, FreezeOutlooks outlooks, ReconcileLoop loop, ReverseChecks reverseChecks) {
+            MappingLeases leases, FreezeOutlooks outlooks, ReconcileLoop loop, ReverseChecks reverseChecks,
+            LargeObjectSync largeObjects) {
+        this.largeObjects = largeObjects;
         this.outlooks = outlooks;
         this.loop = loop;
         this.reverseChecks = reverseChecks;
@@ -220,6 +225,30 @@ public class CutoverActions {
         records.auditAfterwards(mapping.destination(), actor, "sync-sequences", mapping.name(), null, changed
                     + " sequence(s) set in " + reports.size() + " database(s), margin " + margin
                     + (failed > 0 ? ", " + failed + " database(s) failed" : ""));
+        return reports;
+    }
+
+    /**
+     * Makes every destination database's large objects equal to the source's (contents, owners,
+     * rights): copies what is new or changed since the copy, unlinks what the source no longer
+     * has; meant for the frozen source at cutover, harmless before.
+     */
+    public List<LargeObjectReport> syncLargeObjects(String mappingName, String actor) throws ActionRefused {
+        Mapping mapping = mapping(mappingName);
+        return turns.betweenTicks(mapping, () -> syncLargeObjectsBetweenTicks(mapping, actor));
+    }
+
+    private List<LargeObjectReport> syncLargeObjectsBetweenTicks(Mapping mapping, String actor) throws ActionRefused {
+        MappingStatus status = board.get(mapping.name()).orElseThrow();
+        OperatorActions.requireRun(status);
+        List<LargeObjectReport> reports = onBothSides(status).stream()
+                .map(d -> largeObjects.run(mapping, d.database(), actor)).toList();
+        long copied = reports.stream().filter(r -> r.error() == null).mapToLong(r -> r.outcome().copied()).sum();
+        long removed = reports.stream().filter(r -> r.error() == null).mapToLong(r -> r.outcome().removed()).sum();
+        long failed = reports.stream().filter(r -> r.error() != null).count();
+        records.auditAfterwards(mapping.destination(), actor, "sync-large-objects", mapping.name(), null, copied
+                + " large object(s) copied and " + removed + " removed in " + reports.size() + " database(s)"
+                + (failed > 0 ? ", " + failed + " database(s) failed" : ""));
         return reports;
     }
 

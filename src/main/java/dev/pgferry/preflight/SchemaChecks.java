@@ -20,17 +20,36 @@ final class SchemaChecks {
         in.databaseFacts().ifPresent(facts -> {
             checks.add(withoutKey(in, facts));
             checks.add(unlogged(facts));
-            checks.add(facts.largeObjects() == 0
-                    ? Check.ok("source.large_objects", "no large objects")
-                    : Check.warn("source.large_objects", facts.largeObjects() + " large object(s) in " + in.db()
-                            + ": logical replication does not carry them", "Copy them at cutover (e.g. pg_dump "
-                            + "--large-objects --data-only) or move them into bytea columns."));
+            checks.add(largeObjects(in, facts));
             checks.add(extensions(in, facts));
         });
         if (in.mapping().content() == Mapping.Content.DATA_ONLY) {
             DataOnlyChecks.add(in, checks);
         }
         checks.add(encoding(in));
+    }
+
+    /**
+     * Large objects are copied (with the snapshot, and again by the cutover step), never streamed;
+     * pgferry's user must be able to read every one of them, or the copy would stop at the first.
+     */
+    static Check largeObjects(CheckInput in, SourceFacts facts) {
+        SourceFacts.LargeObjects objects = facts.largeObjectReading();
+        if (objects.objects() == 0) {
+            return Check.ok("source.large_objects", "no large objects");
+        }
+        if (objects.unreadable() > 0) {
+            return Check.block("source.large_objects", objects.unreadable() + " of " + objects.objects()
+                    + " large object(s) in " + in.db() + " may not be read by pgferry's user on the source (first: "
+                    + objects.firstUnreadable().stream().map(String::valueOf).collect(java.util.stream.Collectors
+                            .joining(", ")) + "); pg_read_all_data does not cover large objects",
+                    "Make pgferry's user a member of each owner (GRANT <owner> TO <user>), or run GRANT SELECT ON "
+                            + "LARGE OBJECT <oid> TO <user> for each, then check again.");
+        }
+        return Check.ok("source.large_objects", objects.objects() + " large object(s): not streamed; "
+                + (in.mapping().copyMethod() == dev.pgferry.config.CopyMethod.SNAPSHOT
+                        ? "copied with the snapshot, and what changes later by the cutover step sync-large-objects"
+                        : "copied by the cutover step sync-large-objects"));
     }
 
     /** Tables whose UPDATE and DELETE would fail on the source once published. */

@@ -5,6 +5,7 @@ import dev.pgferry.cutover.CutoverView;
 import dev.pgferry.cutover.Drain;
 import dev.pgferry.cutover.Freeze;
 import dev.pgferry.cutover.MaterializedViews.RefreshReport;
+import dev.pgferry.largeobjects.LargeObjectSync.LargeObjectReport;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.reconcile.ActionRefused;
 import dev.pgferry.operator.CutoverActions;
@@ -73,6 +74,15 @@ class CutoverApiController {
     List<SequenceReport> syncSequences(@PathVariable String name, @RequestParam(defaultValue = "0") long margin,
             Principal user) throws ActionRefused {
         return cutover.syncSequences(name, user.getName(), margin);
+    }
+
+    /**
+     * Makes the destination's large objects equal to the source's (contents, owners, rights): copies
+     * what is new or changed, unlinks what the source no longer has; one report per database.
+     */
+    @PostMapping("/sync-large-objects")
+    List<LargeObjectReport> syncLargeObjects(@PathVariable String name, Principal user) throws ActionRefused {
+        return cutover.syncLargeObjects(name, user.getName());
     }
 
     /** Refreshes every materialized view on the destination (created empty by the schema copy). */

@@ -95,6 +95,19 @@ class CutoverPageController {
         }, page(name));
     }
 
+    @PostMapping("/mappings/{name}/sync-large-objects")
+    String syncLargeObjects(@PathVariable String name, Principal user, RedirectAttributes redirect) {
+        return act(name, "sync-large-objects", redirect, () -> {
+            var reports = cutover.syncLargeObjects(name, user.getName());
+            long copied = reports.stream().filter(r -> r.error() == null).mapToLong(r -> r.outcome().copied()).sum();
+            List<String> failed = reports.stream().filter(r -> r.error() != null)
+                    .map(r -> r.database() + " (" + r.error() + ")").toList();
+            return Outcome.of(failed.isEmpty(), "Large objects: " + copied + " copied from the source"
+                    + (failed.isEmpty() ? "" : "; failed: " + String.join(", ", failed))
+                    + ". Each database's page says what changed.");
+        }, page(name));
+    }
+
     @PostMapping("/mappings/{name}/refresh-matviews")
     String refreshMaterializedViews(@PathVariable String name, Principal user, RedirectAttributes redirect) {
         return act(name, "refresh-matviews", redirect, () -> {

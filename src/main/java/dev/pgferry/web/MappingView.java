@@ -3,6 +3,7 @@ package dev.pgferry.web;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.pgferry.cutover.MaterializedViews;
 import dev.pgferry.cutover.SequenceSync;
+import dev.pgferry.largeobjects.LargeObjectSync;
 import dev.pgferry.cutover.Verifier;
 import dev.pgferry.preflight.Compatibility;
 import dev.pgferry.preflight.RoleStates;
@@ -97,7 +98,7 @@ public record MappingView(String name, String source, String destination, String
      */
     public record CutoverReports(FidelityReport fidelity, SequenceSync.SequenceReport sequenceSync,
             MaterializedViews.RefreshReport materializedViews, Verifier.VerifyReport verification, String freezePoint,
-            Boolean drained) {
+            Boolean drained, LargeObjectSync.LargeObjectReport largeObjects) {
 
         /** The schema comparison in one line for the mapping's page; null before one ran. */
         public String fidelityLine() {
@@ -160,6 +161,21 @@ public record MappingView(String name, String source, String destination, String
                     : "Refreshed at " + materializedViews.at() + " by " + materializedViews.actor() + ": "
                             + materializedViews.views().size() + " view(s), " + materializedViews.failed()
                             + " failed";
+        }
+
+        /** The last sync-large-objects of the database in one line; null before one ran. */
+        public String largeObjectsLine() {
+            if (largeObjects == null) {
+                return null;
+            }
+            if (largeObjects.error() != null) {
+                return "Copying the large objects failed: " + largeObjects.error();
+            }
+            LargeObjectSync.Outcome o = largeObjects.outcome();
+            return "Large objects synchronized at " + dev.pgferry.status.Times.utc(largeObjects.at()) + " by "
+                    + largeObjects.actor() + ": " + o.objects() + " on the source, " + o.copied() + " copied ("
+                    + o.rewritten() + " of them changed since), " + o.removed() + " removed, " + o.unchanged()
+                    + " unchanged, " + new Formats().bytes(o.bytes()) + " in " + largeObjects.millis() + " ms";
         }
 
         public boolean materializedViewsFailed() {

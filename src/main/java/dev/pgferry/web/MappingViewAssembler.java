@@ -91,6 +91,12 @@ final class MappingViewAssembler {
             return null;
         }
 
+        /** The last sync-large-objects of the database, or null. */
+        default dev.pgferry.largeobjects.LargeObjectSync.LargeObjectReport largeObjects(String mapping,
+                String database) {
+            return null;
+        }
+
         default Verifier.VerifyReport verification(String mapping, String database) {
             return null;
         }
@@ -231,7 +237,8 @@ final class MappingViewAssembler {
                 new CutoverReports(extras.fidelity(mapping.name(), d.database()),
                         extras.sequenceSync(mapping.name(), d.database()),
                         extras.materializedViews(mapping.name(), d.database()),
-                        extras.verification(mapping.name(), d.database()), drain.freezePoint(), drain.drained()),
+                        extras.verification(mapping.name(), d.database()), drain.freezePoint(), drain.drained(),
+                        extras.largeObjects(mapping.name(), d.database())),
                 d.lastFailure().map(f -> f.action() + ": " + f.message()).orElse(null),
                 d.checks().stream().map(c -> new CheckView(c.id(), lower(c.level().name()), c.message(), c.fix()))
                         .toList(),

@@ -32,6 +32,7 @@ class StatusViews implements MappingViewAssembler.Extras {
     private final ExactCounter exactCounter;
     private final SequenceSync sequenceSync;
     private final MaterializedViews materializedViews;
+    private final dev.pgferry.largeobjects.LargeObjectSync largeObjects;
     private final Verifier verifier;
     private final Drain drain;
     private final Clock clock;
@@ -44,7 +45,9 @@ class StatusViews implements MappingViewAssembler.Extras {
     StatusViews(FidelityCheck fidelity, LagHistory lagHistory, CopyRates copyRates,
             ExactCounter exactCounter, SequenceSync sequenceSync, MaterializedViews materializedViews,
             Verifier verifier, Drain drain, Clock clock, SnapshotCopies snapshotCopies, SchemaChanges schemaChanges,
-            DdlCapture ddlCapture, dev.pgferry.copy.CopyOrigins copyOrigins, dev.pgferry.config.PgferryConfig config) {
+            DdlCapture ddlCapture, dev.pgferry.copy.CopyOrigins copyOrigins, dev.pgferry.config.PgferryConfig config,
+            dev.pgferry.largeobjects.LargeObjectSync largeObjects) {
+        this.largeObjects = largeObjects;
         this.copyOrigins = copyOrigins;
         this.config = config;
         this.schemaChanges = schemaChanges;
@@ -104,6 +107,11 @@ class StatusViews implements MappingViewAssembler.Extras {
     @Override
     public SequenceSync.SequenceReport sequencesKeptBack(String mapping, String database) {
         return sequenceSync.lastBack(mapping, database);
+    }
+
+    @Override
+    public dev.pgferry.largeobjects.LargeObjectSync.LargeObjectReport largeObjects(String mapping, String database) {
+        return largeObjects.last(mapping, database);
     }
 
     @Override

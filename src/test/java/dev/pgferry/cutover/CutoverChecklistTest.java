@@ -17,6 +17,7 @@ import dev.pgferry.cutover.SequenceSync.SequenceChange;
 import dev.pgferry.cutover.SequenceSync.SequenceReport;
 import dev.pgferry.cutover.Verifier.TableVerification;
 import dev.pgferry.cutover.Verifier.VerifyReport;
+import dev.pgferry.largeobjects.LargeObjectSync.LargeObjectReport;
 import dev.pgferry.monitor.ObservedDatabase;
 import dev.pgferry.monitor.ObservedInstance;
 import dev.pgferry.schema.FidelityReport;
@@ -54,6 +55,7 @@ class CutoverChecklistTest {
     private boolean outlookRead = true;
     private boolean allowReverse;
     private boolean rollbackLight;
+    private Optional<dev.pgferry.monitor.SourceFacts> sourceFacts = Optional.empty();
     private UnaryOperator<DatabaseFacts> shop = UnaryOperator.identity();
     private UnaryOperator<DatabaseFacts> ledger = UnaryOperator.identity();
 
@@ -202,9 +204,43 @@ class CutoverChecklistTest {
     }
 
     @Test
+    void largeObjectsAreDoneOnceCopiedAfterTheFreezeInEveryDatabase() {
+        frozen = true;
+        assertThat(step("sync-large-objects").state()).isEqualTo(StepState.TODO);
+        assertThat(step("sync-large-objects").actionEnabled()).isTrue();
+        shop = d -> with(d, largeObjects("shop", AFTER, null));
+        ledger = d -> with(d, largeObjects("ledger", BEFORE, null));
+        Step step = step("sync-large-objects");
+        assertThat(step.state()).as("ledger's ran before the freeze").isEqualTo(StepState.TODO);
+        assertThat(step.notes()).containsExactly("shop: 2 copied, 1 removed, 5 unchanged",
+                "ledger: 2 copied, 1 removed, 5 unchanged");
+        ledger = d -> with(d, largeObjects("ledger", AFTER, "permission denied for large object 16390"));
+        assertThat(step("sync-large-objects").state()).isEqualTo(StepState.TODO);
+        assertThat(step("sync-large-objects").notes()).contains("ledger: failed: permission denied for large object "
+                + "16390");
+        ledger = d -> with(d, largeObjects("ledger", AFTER, null));
+        assertThat(step("sync-large-objects").state()).isEqualTo(StepState.DONE);
+    }
+
+    @Test
+    void largeObjectsAreNothingToDoWhereTheSourcesHaveNoneEvenOnceComplete() {
+        sourceFacts = Optional.of(new dev.pgferry.monitor.SourceFacts(List.of(), 0, Set.of(), List.of(), true,
+                Set.of(), null));
+        assertThat(step("sync-large-objects").state()).isEqualTo(StepState.DONE);
+        assertThat(step("sync-large-objects").detail()).startsWith("no large objects on the source");
+        phase = Phase.COMPLETE;
+        assertThat(step("sync-large-objects").state()).as("no record needed").isEqualTo(StepState.DONE);
+        sourceFacts = Optional.of(new dev.pgferry.monitor.SourceFacts(List.of(), 3, Set.of(), List.of(), true,
+                Set.of(), null));
+        assertThat(step("sync-large-objects").state()).as("complete, some, never run").isEqualTo(
+                StepState.NOT_RECORDED);
+    }
+
+    @Test
     void unfreezeIsListedOnlyWhileFrozenWithTheRecordedRestores() {
         assertThat(checklist().steps()).extracting(Step::id).containsExactly("ready", "fidelity", "freeze", "drain",
-                "sync-sequences", "refresh-matviews", "verify", "reverse", "switch", "rollback", "complete");
+                "sync-sequences", "sync-large-objects", "refresh-matviews", "verify", "reverse", "switch", "rollback",
+                "complete");
         frozen = true;
         phase = Phase.COMPLETE;
         Step unfreeze = step("unfreeze");
@@ -291,7 +327,7 @@ class CutoverChecklistTest {
 
     private DatabaseStatus database(String name) {
         ObservedDatabase observed = new ObservedDatabase(name, AFTER, null, null, true, true, 1, true,
-                Optional.empty(), Optional.empty(), List.of(), phase == Phase.COMPLETE, Optional.empty());
+                Optional.empty(), Optional.empty(), List.of(), phase == Phase.COMPLETE, sourceFacts);
         boolean light = phase == Phase.READY || phase == Phase.SWITCHED && rollbackLight;
         return new DatabaseStatus(observed, List.of(), new Readiness(light, List.of(new Readiness.Condition(
                 "reverse-lag", light, light ? "caught up" : "the source is 9000 bytes behind"))),
@@ -311,7 +347,13 @@ class CutoverChecklistTest {
         return new DatabaseFacts(d.status(), report instanceof FidelityReport f ? f : d.fidelity(), d.freezePoint(),
                 d.drained(), report instanceof SequenceReport s ? s : d.sequences(),
                 report instanceof RefreshReport r ? r : d.views(),
-                report instanceof VerifyReport v ? v : d.verification(), d.rolesNeedingPassword());
+                report instanceof VerifyReport v ? v : d.verification(), d.rolesNeedingPassword(),
+                report instanceof LargeObjectReport l ? l : d.largeObjects());
+    }
+
+    private static LargeObjectReport largeObjects(String database, Instant at, String error) {
+        return new LargeObjectReport(database, at, "ops", error != null ? null
+                : new dev.pgferry.largeobjects.LargeObjectSync.Outcome(8, 2, 1, 1, 5, 4096), 30, error);
     }
 
     private static DatabaseFacts drained(DatabaseFacts d, boolean drained) {
@@ -365,7 +407,7 @@ class CutoverChecklistTest {
         assertThat(step("complete").detail()).isEqualTo("done by ops at 2026-12-02 09:05:00 UTC");
         CutoverView view = checklist();
         assertThat(view.completion()).extracting(CutoverView.Step::id).containsExactly("complete", "freeze", "drain",
-                "sync-sequences", "refresh-matviews", "verify", "switch");
+                "sync-sequences", "sync-large-objects", "refresh-matviews", "verify", "switch");
         records = new ArrayList<>(records);
         records.addFirst(new dev.pgferry.audit.AuditRecord(at.plusSeconds(400), "anna", "unfreeze", null,
                 "restored: 2 change(s)"));

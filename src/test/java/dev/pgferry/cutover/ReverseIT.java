@@ -169,7 +169,9 @@ class ReverseIT {
         Db.execute(source, "postgres", "CREATE ROLE " + role + " LOGIN PASSWORD 'app-pw'",
                 "REVOKE CONNECT ON DATABASE " + db + " FROM PUBLIC", "GRANT CONNECT ON DATABASE " + db + " TO " + role);
         Db.execute(source, db, "GRANT ALL ON ALL TABLES IN SCHEMA public TO " + role,
-                "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role);
+                "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + role,
+                // a large object of the application's, copied with the snapshot and changed on the destination
+                "SET ROLE " + role, "SELECT lo_from_bytea(515151, 'before the switch')", "RESET ROLE");
         Map<String, List<String>> catalogsBefore = catalogs();
         try (PgferryApp app = new PgferryApp().instance("src", source).instance("dst", destination)
                 .mapping(mapping, "src", "dst", db, "run").property("pgferry.mappings.rb.allow-freeze", "true")
@@ -199,6 +201,8 @@ class ReverseIT {
             try (SampleWriter writer = new SampleWriter(destination.jdbcUrl(db), role, "app-pw", Duration.ofMillis(5),
                     Duration.ofMinutes(10))) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> writer.transactions() > 200);
+                Db.execute(destination, db, "SET ROLE " + role, "SELECT lo_put(515151, 0, 'BEFORE')",
+                        "SELECT lo_from_bytea(525252, 'created on the destination')", "RESET ROLE");
                 JsonNode rolling = app.api().post().uri("/api/mappings/{m}/rollback", mapping).retrieve()
                         .body(JsonNode.class);
                 assertThat(rolling.at("/rollingBack").asInt()).isEqualTo(1);
@@ -209,6 +213,11 @@ class ReverseIT {
             JsonNode rolledBack = app.awaitPhase(mapping, "ROLLED_BACK", Duration.ofMinutes(2));
             assertThat(rolledBack.at("/databases/0/reason").asText()).contains("rolled back at");
             back.assertEveryTableEqual();
+            // the large objects the application wrote on the destination are back on the source, its own
+            assertThat(Db.list(source, db, String.class, "SELECT oid || ' ' || pg_get_userbyid(lomowner) || ' ' "
+                    + "|| convert_from(lo_get(oid), 'UTF8') FROM pg_largeobject_metadata ORDER BY oid"))
+                    .containsExactly("515151 " + role + " BEFORE the switch", "525252 " + role
+                            + " created on the destination");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(Db.pgferryObjects(source, mapping)).isEmpty();
                 assertThat(Db.pgferryObjects(destination, mapping)).isEmpty();

@@ -107,6 +107,9 @@ class ManagedDestinationIT {
                 "SELECT nextval('ledger.voucher_no') FROM generate_series(1, 5)",
                 "CREATE MATERIALIZED VIEW ledger.monthly AS SELECT date_trunc('month', at) AS month, sum(amount) "
                         + "AS total FROM ledger.entries GROUP BY 1",
+                // a large object with a grant: given its owner and rights by a destination user that is no superuser
+                "SELECT lo_from_bytea(424242, 'scanned voucher')",
+                "GRANT SELECT ON LARGE OBJECT 424242 TO app_ro",
                 "RESET ROLE");
     }
 
@@ -117,6 +120,10 @@ class ManagedDestinationIT {
         try (PgferryApp first = managed().start()) {
             awaitReady(first, "managed");
         }
+        String largeObject = "SELECT pg_get_userbyid(lomowner) || ' ' || lomacl::text || ' ' "
+                + "|| convert_from(lo_get(oid), 'UTF8') FROM pg_largeobject_metadata WHERE oid = 424242";
+        assertThat(Db.query(D, DB, String.class, largeObject)).isEqualTo(Db.query(S, DB, String.class, largeObject))
+                .startsWith("ledger_owner {ledger_owner=rw/ledger_owner,app_ro=r/ledger_owner}");
         // restarted: a user that is no superuser cannot read a subscription's connection string, so
         // the new process sets it once (audited), and streaming goes on
         try (PgferryApp app = managed().start()) {

@@ -62,6 +62,31 @@ class CutoverWebTest extends WebTestBase {
     }
 
     @Test
+    void largeObjectsAreSynchronizedByOperatorsOnlyAndTheLastReportShows() throws Exception {
+        var report = new dev.pgferry.largeobjects.LargeObjectSync.LargeObjectReport("shop", Instant.now(), "ops",
+                new dev.pgferry.largeobjects.LargeObjectSync.Outcome(7, 3, 1, 2, 4, 3_145_728), 420, null);
+        when(largeObjects.last("shop", "shop")).thenReturn(report);
+        when(cutover.syncLargeObjects("shop", "ops")).thenReturn(List.of(report));
+        mvc.perform(post("/mappings/shop/sync-large-objects").with(user("watcher").roles("VIEWER")).with(csrf()))
+                .andExpect(status().isForbidden());
+        mvc.perform(post("/api/mappings/shop/sync-large-objects").with(httpBasic("watcher", "watch-pw")))
+                .andExpect(status().isForbidden());
+        verifyNoInteractions(cutover);
+        mvc.perform(post("/mappings/shop/sync-large-objects").with(user("ops").roles("VIEWER", "OPERATOR"))
+                .with(csrf())).andExpect(status().is3xxRedirection())
+                .andExpect(redirectedUrl("/mappings/shop/cutover?done=sync-large-objects"))
+                .andExpect(flash().attribute("notice", containsString("Large objects: 3 copied from the source")));
+        mvc.perform(post("/api/mappings/shop/sync-large-objects").with(httpBasic("ops", "ops-pw")))
+                .andExpect(status().isOk()).andExpect(jsonPath("$[0].outcome.removed").value(2));
+        mvc.perform(get("/mappings/shop/cutover").with(user("ops").roles("VIEWER", "OPERATOR")))
+                .andExpect(content().string(containsString("id=\"sync-large-objects\"")))
+                .andExpect(content().string(containsString("shop: 3 copied, 2 removed, 4 unchanged")));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(containsString("7 on the source, 3 copied (1 of them changed since), "
+                        + "2 removed, 4 unchanged, 3.0 MB in 420 ms")));
+    }
+
+    @Test
     void materializedViewsAreRefreshedByOperatorsOnlyAndTheLastReportShows() throws Exception {
         var report = new dev.pgferry.cutover.MaterializedViews.RefreshReport("shop", Instant.now(), "ops",
                 List.of(new dev.pgferry.cutover.MaterializedViews.ViewRefresh("public", "daily totals", true, 12, null)),
@@ -137,7 +162,8 @@ class CutoverWebTest extends WebTestBase {
         mvc.perform(get("/api/mappings/shop/cutover").with(httpBasic("watcher", "watch-pw")))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.steps[*].id").value(org.hamcrest.Matchers.contains("ready", "fidelity",
-                        "freeze", "drain", "sync-sequences", "refresh-matviews", "verify", "reverse", "switch", "rollback", "complete")))
+                        "freeze", "drain", "sync-sequences", "sync-large-objects", "refresh-matviews", "verify", "reverse", "switch",
+                        "rollback", "complete")))
                 .andExpect(jsonPath("$.freeze.allowed").value(false))
                 .andExpect(jsonPath("$.freeze.rolesToFreeze[0]").value("App \"RW\" (has 2 session(s) on the mapping's "
                         + "databases; 2 session(s) to end)"))

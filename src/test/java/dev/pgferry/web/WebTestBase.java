@@ -82,6 +82,8 @@ abstract class WebTestBase {
     @MockitoBean
     dev.pgferry.cutover.MaterializedViews materializedViews;
     @MockitoBean
+    dev.pgferry.largeobjects.LargeObjectSync largeObjects;
+    @MockitoBean
     dev.pgferry.cutover.Verifier verifier;
     @MockitoBean
     dev.pgferry.cutover.Drain drain;
