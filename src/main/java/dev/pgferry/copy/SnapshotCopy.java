@@ -273,6 +273,30 @@ public class SnapshotCopy {
                 .name("build-" + database + "-", 0).factory());
         List<Future<?>> builds = java.util.Collections.synchronizedList(new ArrayList<>());
         CopyRecords.Journal journal = records.journal(mapping.destination(), mapping.name(), database);
+        BuildBatches batches = new BuildBatches();
+        java.util.function.Consumer<List<TableToCopy>> build = tables -> {
+            if (tables.isEmpty()) {
+                return;
+            }
+            builds.add(builders.submit(() -> {
+                MDC.setContextMap(logContext);
+                slots.acquireForBuild();
+                int parallel = slots.takeSpare(queue.isEmpty());
+                try {
+                    restoreListed(mapping, database, archive, tables.stream()
+                            .flatMap(t -> split.perTable().getOrDefault(t.oid(), List.of()).stream()).toList(),
+                            parallel);
+                } finally {
+                    slots.release(1 + parallel);
+                }
+                for (TableToCopy table : tables) {
+                    progress.indexed(table.oid());
+                    journal.indexed(table);
+                }
+                CrashPoints.passed("copy:indexed");
+                return null;
+            }));
+        };
         try {
             List<Future<?>> copies = new ArrayList<>();
             for (int i = 0; i < Math.min(workers, chunks.size()); i++) {
@@ -280,26 +304,13 @@ public class SnapshotCopy {
                     MDC.setContextMap(logContext);
                     copyChunks(mapping, database, snapshot, queue, slots, progress, sessions, table -> {
                         journal.copied(table, progress.rows(table.oid()));
-                        builds.add(builders.submit(() -> {
-                            MDC.setContextMap(logContext);
-                            slots.acquireForBuild();
-                            int parallel = slots.takeSpare(queue.isEmpty());
-                            try {
-                                restoreListed(mapping, database, archive, split.perTable().getOrDefault(table.oid(),
-                                        List.of()), parallel);
-                            } finally {
-                                slots.release(1 + parallel);
-                            }
-                            progress.indexed(table.oid());
-                            journal.indexed(table);
-                            CrashPoints.passed("copy:indexed");
-                            return null;
-                        }));
+                        build.accept(batches.copied(table, queue.isEmpty()));
                     });
                     return null;
                 }));
             }
             await(copies);
+            build.accept(batches.rest());
             await(builds);
             journal.flush();
         } finally {

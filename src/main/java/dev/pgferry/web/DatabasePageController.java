@@ -40,7 +40,8 @@ class DatabasePageController {
     }
 
     @GetMapping("/mappings/{mapping}/database")
-    String database(@PathVariable String mapping, @RequestParam String name, Model model) {
+    String database(@PathVariable String mapping, @RequestParam String name,
+            @RequestParam(name = "tables", required = false) String tables, Model model) {
         // only this database's view is built: a mapping may hold hundreds
         MappingView view = board.get(mapping).map(s -> views.of(s.withOnly(name)))
                 .orElseThrow(() -> new UnknownMapping(mapping));
@@ -48,14 +49,18 @@ class DatabasePageController {
                 .orElseThrow(() -> new UnknownDatabase(mapping, name));
         model.addAttribute("mapping", view);
         model.addAttribute("d", database);
+        model.addAttribute("shown", TablesShown.of(database.tables(), tables));
+        // the page's own links carry it on (polls included); only a number or "all"
+        model.addAttribute("tablesParam", tables != null && tables.matches("all|[0-9]{1,6}") ? tables : null);
         return "database";
     }
 
     @HxRequest
     @GetMapping("/mappings/{mapping}/database")
-    String databasePanel(@PathVariable String mapping, @RequestParam String name, Model model,
+    String databasePanel(@PathVariable String mapping, @RequestParam String name,
+            @RequestParam(name = "tables", required = false) String tables, Model model,
             HttpServletResponse response) {
-        database(mapping, name, model);
+        database(mapping, name, tables, model);
         MappingView view = (MappingView) model.getAttribute("mapping");
         if (view.isFinished()) {
             response.setStatus(MappingPageController.HTMX_STOP_POLLING);

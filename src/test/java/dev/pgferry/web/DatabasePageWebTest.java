@@ -50,6 +50,26 @@ class DatabasePageWebTest extends WebTestBase {
     }
 
     @Test
+    void aLongTableListShowsTheTablesThatNeedALookFirstAndLinksToEveryTable() throws Exception {
+        // two tables here: with at most one listed, the one being copied goes first
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").param("tables", "1")
+                .with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("Listing 1 of 2 tables")))
+                .andExpect(content().string(containsString("data-table=\"big\"")))
+                .andExpect(content().string(not(containsString("data-table=\"Order Items\""))))
+                .andExpect(content().string(containsString("schema public · 2 table(s)")))
+                .andExpect(content().string(containsString("tables=1")))
+                .andExpect(content().string(containsString("tables=all")));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").param("tables", "1\" onclick=\"x")
+                .with(user("watcher").roles("VIEWER")))
+                .andExpect(status().isOk()).andExpect(content().string(not(containsString("onclick"))));
+        mvc.perform(get("/mappings/shop/database").param("name", "shop").with(user("watcher").roles("VIEWER")))
+                .andExpect(content().string(not(containsString("Listing "))))
+                .andExpect(content().string(containsString("data-table=\"Order Items\"")));
+    }
+
+    @Test
     void schemaChangesShowTheirSqlAndOnlyOperatorsConfirmThem() throws Exception {
         Instant now = Instant.now();
         SchemaChange drop = new SchemaChange("0123456789ab", SchemaChange.Level.CONFIRM, "column dropped",
