@@ -82,6 +82,19 @@ final class ObservationQueries {
             FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid
             WHERE s.slot_name = ?""";
 
+    /** The census query, its size expression left to fill in (TABLE_BYTES). */
+    private static final String RELATIONS_WITH_SIZE_OF = CaptureObjects.expand("""
+            SELECT rn.nspname AS root_schema, r.relname AS root_name, r.relkind = 'p' AS partitioned,
+                   n.nspname AS schema, c.relname AS name, c.relispartition AS partition, c.relkind = 'r' AS leaf,
+                   coalesce(pg_stat_get_live_tuples(c.oid), 0) AS rows,
+                   TABLE_BYTES AS bytes
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 JOIN pg_class r ON r.oid = CASE WHEN c.relispartition THEN pg_partition_root(c.oid) ELSE c.oid END
+                 JOIN pg_namespace rn ON rn.oid = r.relnamespace
+            WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p') AND r.relpersistence = 'p'
+              AND USER_SCHEMA(rn.nspname)
+            ORDER BY 1, 2, 4, 5""");
+
     /**
      * Every permanent table and partition with its live-row estimate and size, beside the
      * top-level table it belongs to (itself when it is no partition), ordered by that table.
@@ -90,18 +103,16 @@ final class ObservationQueries {
      * a tick does not stat every file of every table of every database it looks at (system time
      * was near half of the servers' CPU at 1,000 databases).
      */
-    static final String RELATIONS = CaptureObjects.expand("""
-            SELECT rn.nspname AS root_schema, r.relname AS root_name, r.relkind = 'p' AS partitioned,
-                   n.nspname AS schema, c.relname AS name, c.relispartition AS partition, c.relkind = 'r' AS leaf,
-                   coalesce(pg_stat_get_live_tuples(c.oid), 0) AS rows,
-                   CASE WHEN c.relpages > 0 THEN c.relpages::bigint * current_setting('block_size')::bigint
-                        ELSE pg_table_size(c.oid) END AS bytes
-            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                 JOIN pg_class r ON r.oid = CASE WHEN c.relispartition THEN pg_partition_root(c.oid) ELSE c.oid END
-                 JOIN pg_namespace rn ON rn.oid = r.relnamespace
-            WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p') AND r.relpersistence = 'p'
-              AND USER_SCHEMA(rn.nspname)
-            ORDER BY 1, 2, 4, 5""");
+    static final String RELATIONS = RELATIONS_WITH_SIZE_OF.replace("TABLE_BYTES", """
+            CASE WHEN c.relpages > 0 THEN c.relpages::bigint * current_setting('block_size')::bigint
+                 ELSE pg_table_size(c.oid) END""");
+
+    /**
+     * The same for the destination, without sizes (nothing shows them): pg_table_size locks the
+     * table, and a table the snapshot copy empties and loads in one transaction (TRUNCATE, COPY
+     * FREEZE) stays locked until its load commits, minutes for a large one; the tick would wait.
+     */
+    static final String RELATIONS_WITHOUT_SIZE = RELATIONS_WITH_SIZE_OF.replace("TABLE_BYTES", "0::bigint");
 
     /** last_value is NULL when never used or not readable (pg_read_all_data / SELECT on it needed). */
     static final String SEQUENCES = CaptureObjects.expand("""

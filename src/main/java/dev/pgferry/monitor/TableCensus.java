@@ -21,13 +21,14 @@ record TableCensus(List<Table> tables, Map<String, List<Partition>> partitionsBy
 
     static final TableCensus EMPTY = new TableCensus(List.of(), Map.of(), Map.of(), Map.of());
 
-    /** The census of a side; copy progress only where copies run into (the destination). */
+    /** The census of a side; copy progress only where copies run into (the destination), sizes only on the source. */
     static TableCensus read(JdbcClient jdbc, boolean withCopies) {
         // one pass over every table and partition: top-level tables sum their partitions
         Map<String, long[]> totals = new LinkedHashMap<>();
         Map<String, Boolean> partitioned = new LinkedHashMap<>();
         Map<String, List<Partition>> partitions = new LinkedHashMap<>();
-        jdbc.sql(ObservationQueries.RELATIONS).query(rs -> {
+        jdbc.sql(withCopies ? ObservationQueries.RELATIONS_WITHOUT_SIZE : ObservationQueries.RELATIONS)
+                .query(rs -> {
             String root = key(rs.getString("root_schema"), rs.getString("root_name"));
             long[] sums = totals.computeIfAbsent(root, k -> new long[2]);
             sums[0] += rs.getLong("rows");

@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * each method copies it to an empty PostgreSQL 18 destination, timed from its start until the
  * destination is ready for applications: pgferry snapshot and pgferry native (until STREAMING,
  * from the operator's start), pg_dump -Fd -j N + pg_restore -j N, and pgcopydb clone with N table
- * and N index jobs. Every run checks the row counts; the median of the runs is compared.
+ * and N index jobs. Every run checks every row (counts and a hash of each row's text per table); the
+ * median of the runs is compared.
  */
 public final class CopyBench {
 
@@ -73,7 +74,7 @@ public final class CopyBench {
         try (EmbeddedPostgres source = EmbeddedPostgres.start(15, UUID.randomUUID().toString(), settings);
                 EmbeddedPostgres destination = EmbeddedPostgres.start(18, UUID.randomUUID().toString(), settings)) {
             build(source);
-            Map<String, Long> counts = counts(source);
+            Map<String, String> counts = counts(source);
             say("source: %s, %s", counts, size(source));
             Map<String, List<Double>> times = new LinkedHashMap<>();
             Map<String, String> profiles = new LinkedHashMap<>();
@@ -94,11 +95,11 @@ public final class CopyBench {
                         case "pgcopydb" -> pgcopydb(source, destination);
                         default -> throw new IllegalArgumentException("unknown method " + method);
                     };
-                    Map<String, Long> copied = counts(destination);
+                    Map<String, String> copied = counts(destination);
                     if (!copied.equals(counts)) {
-                        throw new IllegalStateException(method + ": row counts differ: " + copied + " vs " + counts);
+                        throw new IllegalStateException(method + ": rows differ: " + copied + " vs " + counts);
                     }
-                    say("run %d  %-9s %7.1f s  (row counts equal)", run, method, seconds);
+                    say("run %d  %-9s %7.1f s  (every row equal)", run, method, seconds);
                     times.computeIfAbsent(method, k -> new ArrayList<>()).add(seconds);
                 }
             }
@@ -400,10 +401,15 @@ public final class CopyBench {
                 + "/" + DB;
     }
 
-    private static Map<String, Long> counts(EmbeddedPostgres server) throws SQLException {
-        Map<String, Long> counts = new LinkedHashMap<>();
+    /**
+     * Each table's rows and a sum of a hash of every row's text: the copy's every row is checked,
+     * not only their number (order does not matter; both sides print rows the same way).
+     */
+    private static Map<String, String> counts(EmbeddedPostgres server) throws SQLException {
+        Map<String, String> counts = new LinkedHashMap<>();
         for (String table : TABLES) {
-            counts.put(table, Long.parseLong(list(server, DB, "SELECT count(*) FROM " + table).getFirst()));
+            counts.put(table, list(server, DB, "SELECT count(*) || ' rows, content ' "
+                    + "|| coalesce(sum(hashtext(t::text)::bigint), 0) FROM " + table + " t").getFirst());
         }
         return counts;
     }
